@@ -1,0 +1,225 @@
+"""The ``adapterkit`` command line: parses options and delegates; no logic of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from .errors import AdapterkitError
+
+app = typer.Typer(
+    name="adapterkit",
+    help="Adapt multilingual BERT encoders to medical languages and domains.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+adapters_app = typer.Typer(help="List, inspect and remove adapters in the registry.", no_args_is_help=True)
+app.add_typer(adapters_app, name="adapters")
+
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option("--registry", help="Adapter registry folder (default: $ADAPTERKIT_REGISTRY or ./adapters)."),
+]
+
+
+def _quiet_libraries() -> None:
+    """Keep library chatter (load reports, weight-loading bars) out of the user's terminal."""
+    import datasets
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    datasets.utils.logging.set_verbosity_error()
+    datasets.disable_progress_bars()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@app.command()
+def pretrain(
+    corpus: Annotated[
+        list[Path],
+        typer.Option("--corpus", help="Corpus file (.txt, .txt.gz, .jsonl) or folder of them; repeat for several."),
+    ],
+    name: Annotated[str, typer.Option(help="Name of the adapter (or of the model folder with --full).")],
+    base: Annotated[
+        str, typer.Option(help="Base encoder: a Hugging Face model id, a local folder, or 'minilm' (embedded).")
+    ] = "bert-base-multilingual-cased",
+    full: Annotated[bool, typer.Option("--full", help="Train all weights (the study's reference path).")] = False,
+    language: Annotated[
+        list[str] | None, typer.Option(help="Language code of the corpus (ISO 639-1); repeat for several.")
+    ] = None,
+    domain: Annotated[str | None, typer.Option(help="Domain of the corpus, e.g. clinical or biomedical.")] = None,
+    max_steps: Annotated[int, typer.Option(help="Stop after this many optimiser steps (-1: run --epochs).")] = -1,
+    epochs: Annotated[float, typer.Option(help="Passes over the training blocks.")] = 5.0,
+    batch_size: Annotated[int, typer.Option(help="Blocks per device per step.")] = 8,
+    grad_accum: Annotated[int, typer.Option(help="Micro-batches accumulated per optimiser step.")] = 4,
+    lr: Annotated[
+        float | None, typer.Option(help="Peak learning rate, linear decay (default 2e-5 with --full, 3e-4 LoRA).")
+    ] = None,
+    max_seq_len: Annotated[int, typer.Option(help="Tokens per block, at most the model's limit.")] = 512,
+    mlm_probability: Annotated[float, typer.Option(help="Fraction of tokens chosen for masking (80/10/10).")] = 0.15,
+    block_mode: Annotated[
+        str, typer.Option(help="'packed': lines joined and cut into full blocks; 'line': one line per example.")
+    ] = "packed",
+    heldout: Annotated[float, typer.Option(help="Fraction of lines held out for perplexity.")] = 0.05,
+    text_field: Annotated[str, typer.Option(help="Field holding the text in .jsonl files.")] = "text",
+    num_proc: Annotated[int | None, typer.Option(help="Processes for tokenizing (default: one).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the split, masking, data order and initialisation.")] = 42,
+    save_steps: Annotated[int, typer.Option(help="Write a checkpoint every this many steps.")] = 500,
+    logging_steps: Annotated[int, typer.Option(help="Update the logged loss every this many steps.")] = 10,
+    weight_decay: Annotated[float, typer.Option(help="AdamW weight decay.")] = 0.0,
+    warmup_steps: Annotated[int, typer.Option(help="Linear warm-up steps.")] = 0,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Destination folder (default: models/NAME with --full, else REGISTRY/NAME)."),
+    ] = None,
+    work_dir: Annotated[
+        Path | None, typer.Option(help="Checkpoints and run settings (default: runs/pretrain/NAME).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the last checkpoint in the work dir.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing result / restart a run.")] = False,
+    lora_r: Annotated[int, typer.Option(help="LoRA rank.")] = 16,
+    lora_alpha: Annotated[int, typer.Option(help="LoRA alpha (scaling = alpha / rank).")] = 32,
+    lora_dropout: Annotated[float, typer.Option(help="Dropout on the LoRA input.")] = 0.05,
+    lora_targets: Annotated[
+        str,
+        typer.Option(help="Comma list of layers: query,key,value,attention-output,intermediate,output."),
+    ] = "query,key,value,attention-output,intermediate,output",
+    train_head: Annotated[
+        str, typer.Option(help="Train the MLM head transform with the adapter: auto (if the head is new), yes, no.")
+    ] = "auto",
+    registry: RegistryOption = None,
+) -> None:
+    """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
+
+    Cleans and tokenizes the corpus, measures held-out perplexity of the base, trains with the
+    transformers Trainer (checkpoints every --save-steps; --resume continues), measures
+    perplexity again and saves the adapter into the registry (or the model into models/NAME).
+    """
+    from .pretrain import PretrainConfig, run_pretrain
+
+    _quiet_libraries()
+    config = PretrainConfig(
+        corpus=corpus,
+        name=name,
+        base=base,
+        full=full,
+        language=language or [],
+        domain=domain,
+        max_steps=max_steps,
+        epochs=epochs,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        lr=lr,
+        weight_decay=weight_decay,
+        warmup_steps=warmup_steps,
+        max_seq_len=max_seq_len,
+        mlm_probability=mlm_probability,
+        block_mode=block_mode,
+        heldout=heldout,
+        text_field=text_field,
+        num_proc=num_proc,
+        seed=seed,
+        save_steps=save_steps,
+        logging_steps=logging_steps,
+        output=output,
+        registry=registry,
+        work_dir=work_dir,
+        resume=resume,
+        force=force,
+        lora_r=lora_r,
+        lora_alpha=lora_alpha,
+        lora_dropout=lora_dropout,
+        lora_targets=[target.strip() for target in lora_targets.split(",") if target.strip()],
+        train_head=train_head,
+    )
+    run_pretrain(config)
+
+
+@adapters_app.command("list")
+def adapters_list(registry: RegistryOption = None) -> None:
+    """Show the adapters in the registry as a table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .paths import registry_dir
+    from .registry import Registry
+
+    store = Registry(registry_dir(registry))
+    table = Table(title=f"adapters in {store.root}")
+    for column in ("name", "kind", "languages", "domain", "base", "rank", "steps", "ppl before", "ppl after"):
+        table.add_column(column, justify="right" if column.startswith(("ppl", "steps", "rank")) else "left")
+    for name in store.names():
+        manifest = store.manifest(name)
+        hyper = manifest.get("hyperparameters", {})
+        ppl = manifest.get("perplexity", {})
+        table.add_row(
+            name,
+            manifest.get("kind", "?"),
+            ",".join(manifest.get("languages", [])),
+            manifest.get("domain") or "",
+            manifest.get("base", {}).get("id", "?"),
+            str(hyper.get("lora_r", "")),
+            str(hyper.get("steps", "")),
+            f"{ppl['before']:.2f}" if "before" in ppl else "",
+            f"{ppl['after']:.2f}" if "after" in ppl else "",
+        )
+    Console().print(table)
+
+
+@adapters_app.command("show")
+def adapters_show(name: Annotated[str, typer.Argument(help="Adapter name.")], registry: RegistryOption = None) -> None:
+    """Print an adapter's manifest (adapterkit.json) and its folder."""
+    import json
+
+    from .paths import registry_dir
+    from .registry import Registry
+
+    store = Registry(registry_dir(registry))
+    manifest = store.manifest(name)
+    print(f"# {store.path(name)}")
+    print(json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+@adapters_app.command("rm")
+def adapters_rm(name: Annotated[str, typer.Argument(help="Adapter name.")], registry: RegistryOption = None) -> None:
+    """Delete an adapter from the registry."""
+    from .paths import registry_dir
+    from .registry import Registry
+
+    store = Registry(registry_dir(registry))
+    store.remove(name)
+    print(f"removed {store.path(name)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: one-line errors with exit code 2 for bad input, never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="adapterkit", standalone_mode=False)
+    except AdapterkitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except click.UsageError as error:
+        hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
+        print(f"error: {error.format_message()}{hint}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

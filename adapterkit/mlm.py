@@ -1,0 +1,131 @@
+"""Masked-language-model pieces shared by training and evaluation.
+
+The masked-only loss: a standard ``*ForMaskedLM`` runs its vocabulary projection over every
+position of every sequence, although only the ~15 % masked positions enter the loss. At mBERT's
+119,547-piece vocabulary that projection is a large share of each step. ``masked_only_class``
+derives a model class whose forward gathers the masked positions first and runs the head on
+those alone; the loss is the same number (the same cross-entropy over the same positions).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import DataCollatorForLanguageModeling, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.modeling_outputs import MaskedLMOutput
+
+IGNORE_INDEX = -100
+
+
+def mlm_head(model: PreTrainedModel) -> nn.Module:
+    """The position-wise prediction head of a BERT- or RoBERTa-style masked LM."""
+    for attribute in ("cls", "lm_head"):
+        head = getattr(model, attribute, None)
+        if isinstance(head, nn.Module):
+            return head
+    raise TypeError(f"{type(model).__name__} has no 'cls' or 'lm_head' module to compute a masked-only loss")
+
+
+class MaskedOnlyLoss:
+    """Mixin for a ``*ForMaskedLM`` class: with ``labels``, score only the labelled positions.
+
+    Returns ``MaskedLMOutput(loss=..., logits=None)``: the logits of the masked positions are
+    not a (batch, length, vocab) tensor, and nothing in training needs them. Without labels the
+    forward is the parent's, unchanged (full logits). ``num_items_in_batch`` (passed by the
+    Trainer under gradient accumulation) turns the mean into a sum divided by the number of
+    masked tokens across the accumulated micro-batches, exactly as transformers' own losses do.
+    """
+
+    def forward(  # type: ignore[override]
+        self,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        num_items_in_batch: torch.Tensor | int | None = None,
+        **kwargs,
+    ) -> MaskedLMOutput:
+        if labels is None:
+            return super().forward(  # type: ignore[misc]
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids, **kwargs
+            )
+        encoder = getattr(self, self.base_model_prefix)  # type: ignore[attr-defined]
+        hidden = encoder(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            return_dict=True,
+            **kwargs,
+        ).last_hidden_state
+        selected = labels != IGNORE_INDEX
+        scores = mlm_head(self)(hidden[selected]).float()  # type: ignore[arg-type]
+        targets = labels[selected]
+        if num_items_in_batch is None:
+            # An all-unmasked batch would give NaN (mean of nothing); keep the graph, contribute 0.
+            loss = F.cross_entropy(scores, targets) if targets.numel() else scores.sum() * 0.0
+        else:
+            loss = F.cross_entropy(scores, targets, reduction="sum") / num_items_in_batch
+        return MaskedLMOutput(loss=loss, logits=None)
+
+
+@cache
+def masked_only_class(model_class: type[PreTrainedModel]) -> type[PreTrainedModel]:
+    """``model_class`` with the masked-only loss.
+
+    The derived class keeps the parent's ``__name__`` and ``__module__`` on purpose: saved
+    folders record them (``config.architectures``, PEFT's ``auto_mapping``), and must name the
+    standard class (``transformers...BertForMaskedLM``) so that plain transformers and PEFT
+    load them without adapterkit.
+    """
+    namespace = {"__module__": model_class.__module__, "__qualname__": model_class.__qualname__}
+    return type(model_class.__name__, (MaskedOnlyLoss, model_class), namespace)
+
+
+def mlm_collator(tokenizer: PreTrainedTokenizerBase, probability: float = 0.15) -> DataCollatorForLanguageModeling:
+    """BERT masking: ``probability`` of the tokens chosen; of those 80 % [MASK], 10 % random, 10 % kept.
+
+    No seed of its own: it draws from torch's global generator, which the Trainer seeds and
+    saves in every checkpoint, so a resumed run masks exactly as an uninterrupted one.
+    """
+    return DataCollatorForLanguageModeling(
+        tokenizer, mlm_probability=probability, mask_replace_prob=0.8, random_replace_prob=0.1
+    )
+
+
+@torch.no_grad()
+def heldout_perplexity(
+    model: nn.Module,
+    dataset,
+    collator: DataCollatorForLanguageModeling,
+    batch_size: int = 16,
+    seed: int = 0,
+) -> tuple[float, int]:
+    """Held-out MLM perplexity and the number of masked tokens it was computed on.
+
+    Batch ``i`` is masked under seed ``seed + i`` whatever the model, so every model is scored
+    on the same masked positions. Perplexity = exp(total cross-entropy / masked tokens).
+    """
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    total_loss, total_masked = 0.0, 0
+    for index, start in enumerate(range(0, len(dataset), batch_size)):
+        features = [dataset[row] for row in range(start, min(start + batch_size, len(dataset)))]
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed + index)
+            batch = collator(features)
+        masked = int((batch["labels"] != IGNORE_INDEX).sum())
+        if masked == 0:
+            continue
+        batch = {key: value.to(device) for key, value in batch.items()}
+        loss = model(**batch).loss
+        total_loss += float(loss) * masked
+        total_masked += masked
+    model.train(was_training)
+    if total_masked == 0:
+        return float("nan"), 0
+    return math.exp(total_loss / total_masked), total_masked

@@ -1,0 +1,442 @@
+"""Continued MLM pre-training: full weights, or a LoRA adapter on the frozen base.
+
+One path for both modes, built on the transformers ``Trainer`` so that the same command runs
+under ``torchrun`` / ``accelerate launch``. The model class computes the masked-only loss
+(``mlm.py``); checkpoints every ``save_steps`` make a run resumable (``--resume``); held-out
+perplexity is measured before and after on the same masked positions.
+
+LoRA defaults, chosen for MLM domain adaptation: rank 16, alpha 32 (scaling 2), dropout 0.05,
+on every linear layer of every encoder block (query, key, value, attention output,
+intermediate, output); learning rate 3e-4 (LoRA needs a larger step than the 2e-5 of full
+training). When the base's MLM head is new (the embedded default), its transform is trained
+with the adapter and saved in the adapter folder; the decoder stays tied to the frozen
+embeddings and the output bias stays as the base has it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
+from transformers.trainer_utils import get_last_checkpoint
+
+from . import __version__
+from .card import render_card
+from .corpus import BLOCK_MODES, prepare
+from .errors import AdapterkitError
+from .mlm import heldout_perplexity, mlm_collator
+from .models import DEFAULT_BASE, fingerprint, load_config, load_masked_lm, load_tokenizer, max_length, resolve_base
+from .paths import registry_dir
+from .registry import MANIFEST, Registry, check_name, write_json
+
+FULL_LR = 2e-5
+LORA_LR = 3e-4
+LORA_TARGETS = {
+    "query": r"attention\.self\.query",
+    "key": r"attention\.self\.key",
+    "value": r"attention\.self\.value",
+    "attention-output": r"attention\.output\.dense",
+    "intermediate": r"intermediate\.dense",
+    "output": r"output\.dense",
+}
+HEAD_TRANSFORMS = ("cls.predictions.transform", "lm_head.dense", "lm_head.layer_norm")
+
+
+@dataclass
+class PretrainConfig:
+    """Every setting of a pre-training run (the CLI options, one to one)."""
+
+    corpus: list[Path]
+    name: str
+    base: str = DEFAULT_BASE
+    full: bool = False
+    language: list[str] = field(default_factory=list)
+    domain: str | None = None
+    max_steps: int = -1
+    epochs: float = 5.0
+    batch_size: int = 8
+    grad_accum: int = 4
+    lr: float | None = None  # None: 2e-5 full, 3e-4 LoRA
+    weight_decay: float = 0.0
+    warmup_steps: int = 0
+    max_seq_len: int = 512
+    mlm_probability: float = 0.15
+    block_mode: str = "packed"
+    heldout: float = 0.05
+    text_field: str = "text"
+    num_proc: int | None = None
+    seed: int = 42
+    save_steps: int = 500
+    logging_steps: int = 10
+    output: Path | None = None
+    registry: Path | None = None
+    work_dir: Path | None = None
+    resume: bool = False
+    force: bool = False
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_targets: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
+    train_head: str = "auto"  # auto | yes | no
+
+    @property
+    def learning_rate(self) -> float:
+        return self.lr if self.lr is not None else (FULL_LR if self.full else LORA_LR)
+
+    @property
+    def destination(self) -> Path:
+        if self.output is not None:
+            return self.output
+        return (Path("models") if self.full else registry_dir(self.registry)) / self.name
+
+    @property
+    def run_dir(self) -> Path:
+        return self.work_dir or Path("runs") / "pretrain" / self.name
+
+    def validate(self) -> None:
+        """Reject nonsense before anything is loaded or written."""
+        check_name(self.name)
+        checks = [
+            (self.lr is None or self.lr > 0, "--lr", "a positive learning rate such as 2e-5"),
+            (self.epochs > 0, "--epochs", "a positive number of epochs"),
+            (
+                self.max_steps == -1 or self.max_steps > 0,
+                "--max-steps",
+                "a positive number of steps (or -1: use --epochs)",
+            ),
+            (self.batch_size > 0, "--batch-size", "a positive batch size"),
+            (self.grad_accum > 0, "--grad-accum", "a positive number of accumulation steps"),
+            (self.max_seq_len >= 8, "--max-seq-len", "a length of at least 8 tokens"),
+            (0 < self.mlm_probability < 1, "--mlm-probability", "a fraction between 0 and 1, such as 0.15"),
+            (0 < self.heldout < 1, "--heldout", "a fraction between 0 and 1, such as 0.05"),
+            (self.weight_decay >= 0, "--weight-decay", "zero or a positive value"),
+            (self.warmup_steps >= 0, "--warmup-steps", "zero or a positive number of steps"),
+            (self.save_steps > 0, "--save-steps", "a positive number of steps"),
+            (self.logging_steps > 0, "--logging-steps", "a positive number of steps"),
+            (self.block_mode in BLOCK_MODES, "--block-mode", f"one of {', '.join(BLOCK_MODES)}"),
+            (self.num_proc is None or self.num_proc > 0, "--num-proc", "a positive number of processes"),
+            (self.train_head in ("auto", "yes", "no"), "--train-head", "auto, yes or no"),
+        ]
+        if not self.full:
+            checks += [
+                (self.lora_r > 0, "--lora-r", "a positive rank such as 16"),
+                (self.lora_alpha > 0, "--lora-alpha", "a positive alpha such as 32"),
+                (0 <= self.lora_dropout < 1, "--lora-dropout", "a probability in [0, 1)"),
+                (bool(self.lora_targets), "--lora-targets", f"some of {','.join(LORA_TARGETS)}"),
+            ]
+        for ok, option, expected in checks:
+            if not ok:
+                raise AdapterkitError(f"{option} {getattr(self, _attribute(option))!r}: expected {expected}")
+        unknown = [target for target in self.lora_targets if target not in LORA_TARGETS]
+        if unknown and not self.full:
+            raise AdapterkitError(f"--lora-targets {','.join(unknown)}: unknown; choose from {','.join(LORA_TARGETS)}")
+
+    def fingerprint_of_run(self) -> dict:
+        """The settings that must not change between a run and its ``--resume``."""
+        settings = asdict(self)
+        for volatile in ("resume", "force", "num_proc", "logging_steps", "registry", "output", "work_dir"):
+            settings.pop(volatile)
+        return json.loads(json.dumps(settings, default=str))
+
+
+def _attribute(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
+
+
+def lora_target_pattern(targets: list[str]) -> str:
+    """A PEFT ``target_modules`` regex naming the chosen linear layers of every encoder block."""
+    alternatives = "|".join(LORA_TARGETS[target] for target in targets)
+    return rf".*encoder\.layer\.\d+\.({alternatives})"
+
+
+@dataclass
+class PretrainResult:
+    destination: Path
+    manifest: dict
+
+
+class ProgressBar(ProgressCallback):
+    """transformers' progress bar, with the running loss and non-padding tokens per second."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = 0.0
+        self._tokens_at_start = 0
+        self._postfix: dict[str, str] = {}
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        super().on_train_begin(args, state, control, **kwargs)
+        self._started = time.perf_counter()
+        self._tokens_at_start = state.num_input_tokens_seen
+        if self.training_bar is not None and state.global_step:
+            self.training_bar.update(state.global_step)  # resumed: start where the checkpoint was
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or self.training_bar is None or not logs:
+            return
+        if "loss" in logs:
+            self._postfix["loss"] = f"{logs['loss']:.3f}"
+        elapsed = time.perf_counter() - self._started
+        if elapsed > 0:
+            rate = (state.num_input_tokens_seen - self._tokens_at_start) / elapsed
+            self._postfix["tok/s"] = f"{rate:,.0f}"
+        self.training_bar.set_postfix(self._postfix, refresh=False)
+
+
+def _say(message: str) -> None:
+    if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_rank() != 0:
+        return
+    print(message, flush=True)
+
+
+def _versions() -> dict:
+    import datasets
+    import peft
+    import transformers
+
+    return {
+        "adapterkit": __version__,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "peft": peft.__version__,
+        "datasets": datasets.__version__,
+    }
+
+
+def _check_destination(config: PretrainConfig) -> Registry:
+    destination = config.destination
+    store = Registry(destination.parent)
+    check_name(destination.name, "--output" if config.output else "--name")
+    if destination.exists() and not config.force:
+        what = "model folder" if config.full else "adapter"
+        raise AdapterkitError(
+            f"{what} {destination} already exists: choose another --name, or add --force to replace it"
+        )
+    return store
+
+
+def _check_run_dir(config: PretrainConfig) -> Path | None:
+    """The checkpoint to resume from, after checking the run folder agrees with the request."""
+    checkpoints = config.run_dir / "checkpoints"
+    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    settings_file = config.run_dir / "run.json"
+    if config.resume:
+        if last is None:
+            raise AdapterkitError(f"--resume: no checkpoint in {checkpoints}; run without --resume to start")
+        saved = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
+        now = config.fingerprint_of_run()
+        changed = sorted(key for key in now if saved.get(key) != now[key])
+        if changed:
+            raise AdapterkitError(
+                f"--resume: {settings_file} was started with other settings ({', '.join(changed)}); "
+                "resume with the same options, or start over without --resume"
+            )
+        return Path(last)
+    if last is not None and not config.force:
+        raise AdapterkitError(
+            f"{config.run_dir} holds checkpoints of an earlier run: add --resume to continue it, or --force to start over"
+        )
+    return None
+
+
+def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
+    from peft import LoraConfig, get_peft_model
+
+    train_head = config.train_head == "yes" or (config.train_head == "auto" and head_is_new)
+    head_modules = [name for name in HEAD_TRANSFORMS if _has_module(model, name)] if train_head else None
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=lora_target_pattern(config.lora_targets),
+        modules_to_save=head_modules,
+        task_type=None,  # PEFT has no MLM task type; the wrapped model is the *ForMaskedLM itself
+    )
+    return get_peft_model(model, lora), head_modules or []
+
+
+def _has_module(model, dotted: str) -> bool:
+    try:
+        model.get_submodule(dotted)
+    except AttributeError:
+        return False
+    return True
+
+
+def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None = None) -> PretrainResult:
+    """Train, evaluate and save; returns where the result went and its manifest."""
+    config.validate()
+    store = _check_destination(config)
+    resume_from = _check_run_dir(config)
+
+    base = resolve_base(config.base)
+    model_config = load_config(base)
+    limit = max_length(model_config)
+    if config.max_seq_len > limit:
+        raise AdapterkitError(f"--max-seq-len {config.max_seq_len}: {config.base} accepts at most {limit} tokens")
+    tokenizer = load_tokenizer(base)
+    datasets, cleaning = prepare(
+        config.corpus,
+        tokenizer,
+        config.max_seq_len,
+        config.block_mode,
+        config.heldout,
+        config.seed,
+        config.text_field,
+        config.num_proc,
+    )
+    _say(f"corpus: {cleaning.summary()}")
+    train_tokens = int(sum(datasets["train"]["length"]))
+    heldout_tokens = int(sum(datasets["heldout"]["length"]))
+    _say(
+        f"corpus: {len(datasets['train'])} training blocks ({train_tokens:,} tokens), "
+        f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
+    )
+    train_set = datasets["train"].remove_columns("length")
+    heldout_set = datasets["heldout"].remove_columns("length")
+
+    model, head_is_new = load_masked_lm(base)
+    base_fingerprint = fingerprint(model)
+    if head_is_new:
+        _say(
+            f"base: {config.base} has no pretrained MLM head; the head is new "
+            f"({'trained with the adapter' if not config.full else 'trained with the model'} unless --train-head no)"
+        )
+    collator = mlm_collator(tokenizer, config.mlm_probability)
+    ppl_before, masked_tokens = heldout_perplexity(model, heldout_set, collator, seed=config.seed)
+    _say(
+        f"held-out perplexity of the base: {ppl_before:,.2f} ({masked_tokens} masked tokens)"
+        + (" (MLM head untrained)" if head_is_new else "")
+    )
+
+    set_seed(config.seed)
+    head_modules: list[str] = []
+    if not config.full:
+        model, head_modules = _wrap_lora(model, config, head_is_new)
+        trainable, total = model.get_nb_trainable_parameters()
+        _say(f"LoRA: {trainable:,} trainable of {total:,} parameters ({100 * trainable / total:.2f} %)")
+
+    config.run_dir.mkdir(parents=True, exist_ok=True)
+    write_json(config.run_dir / "run.json", config.fingerprint_of_run())
+    use_cuda = torch.cuda.is_available()
+    args = TrainingArguments(
+        output_dir=str(config.run_dir / "checkpoints"),
+        per_device_train_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        learning_rate=config.learning_rate,
+        weight_decay=config.weight_decay,
+        warmup_steps=config.warmup_steps,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps,
+        lr_scheduler_type="linear",
+        logging_steps=config.logging_steps,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=2,
+        seed=config.seed,
+        data_seed=config.seed,
+        report_to=[],
+        disable_tqdm=True,  # our ProgressBar replaces it (and the log printer)
+        include_num_input_tokens_seen="non_padding",
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        bf16=use_cuda and torch.cuda.is_bf16_supported(),
+        use_cpu=not use_cuda,
+    )
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_set,
+        data_collator=collator,
+        callbacks=[ProgressBar(), *(callbacks or [])],
+    )
+    trainer.remove_callback(PrinterCallback)
+    started = time.perf_counter()
+    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    runtime = time.perf_counter() - started
+
+    ppl_after, _ = heldout_perplexity(model, heldout_set, collator, seed=config.seed)
+    _say(f"held-out perplexity: base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")
+
+    manifest = {
+        "name": config.destination.name,
+        "kind": "model" if config.full else ("domain" if config.domain else "language"),
+        "languages": config.language,
+        "domain": config.domain,
+        "base": {
+            "id": config.base,
+            "peft_base_model": base.peft_base_name,
+            "revision": base.revision,
+            "fingerprint": base_fingerprint,
+            "mlm_head": "new" if head_is_new else "pretrained",
+        },
+        "corpus": {
+            "files": [asdict(record) for record in cleaning.files],
+            "cleaning": {k: v for k, v in cleaning.to_dict().items() if k != "files"},
+            "train_tokens": train_tokens,
+            "heldout_tokens": heldout_tokens,
+            "heldout_fraction": config.heldout,
+            "block_mode": config.block_mode,
+        },
+        "hyperparameters": {
+            "mode": "full" if config.full else "lora",
+            "epochs": config.epochs,
+            "max_steps": config.max_steps,
+            "steps": output.global_step,
+            "batch_size": config.batch_size,
+            "grad_accum": config.grad_accum,
+            "learning_rate": config.learning_rate,
+            "weight_decay": config.weight_decay,
+            "warmup_steps": config.warmup_steps,
+            "max_seq_len": config.max_seq_len,
+            "mlm_probability": config.mlm_probability,
+            "masking": "80% [MASK] / 10% random / 10% unchanged",
+            "seed": config.seed,
+            **(
+                {}
+                if config.full
+                else {
+                    "lora_r": config.lora_r,
+                    "lora_alpha": config.lora_alpha,
+                    "lora_dropout": config.lora_dropout,
+                    "lora_targets": config.lora_targets,
+                    "trained_head_modules": head_modules,
+                }
+            ),
+        },
+        "perplexity": {"before": ppl_before, "after": ppl_after, "heldout_masked_tokens": masked_tokens},
+        "training": {
+            "final_loss": output.training_loss,
+            "runtime_s": round(runtime, 2),
+            "tokens_seen": trainer.state.num_input_tokens_seen,
+            "resumed_from": str(resume_from) if resume_from else None,
+        },
+        "versions": _versions(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    for value in (ppl_before, ppl_after):
+        if not math.isfinite(value):
+            raise AdapterkitError("held-out perplexity is not finite: the held-out split has no masked tokens")
+
+    def write(folder: Path) -> None:
+        if config.full:
+            model.save_pretrained(folder)
+            tokenizer.save_pretrained(folder)
+        else:
+            model.peft_config["default"].base_model_name_or_path = base.peft_base_name
+            # The embedding layer is frozen and never saved: skip PEFT's hub lookup that checks it.
+            model.save_pretrained(folder, save_embedding_layers=False)
+        (folder / "README.md").write_text(render_card(manifest))
+        write_json(folder / MANIFEST, manifest)
+
+    if trainer.is_world_process_zero():
+        destination = store.save(config.destination.name, write, force=True)
+        _say(f"saved {'model' if config.full else 'adapter'} to {destination}")
+    return PretrainResult(config.destination, manifest)

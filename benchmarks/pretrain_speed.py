@@ -1,0 +1,157 @@
+"""Pre-training step speed and peak memory at the mBERT shape, measured side by side.
+
+Variants, all on the same batches (8 x 128 tokens, 15 % of them masked) of a randomly
+initialised BERT with mBERT's configuration (12 layers, hidden 768, 119,547-piece vocabulary):
+
+- full-standard: all weights trained, the standard BertForMaskedLM head over every position;
+- full-masked:   all weights trained, adapterkit's masked-only loss;
+- lora-standard: adapterkit's default LoRA on the frozen base, standard head;
+- lora-masked:   adapterkit's default LoRA, masked-only loss (what `adapterkit pretrain` runs).
+
+Each variant runs in its own process so that its peak resident memory (or peak CUDA memory)
+is its own. A step is forward + backward + AdamW update. Usage:
+
+    python benchmarks/pretrain_speed.py [--steps 3] [--threads 2] [--record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+VARIANTS = ("full-standard", "full-masked", "lora-standard", "lora-masked")
+MBERT = dict(vocab_size=119547, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)
+
+
+def run_variant(variant: str, steps: int, batch: int, length: int, threads: int) -> dict:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import BertConfig, BertForMaskedLM
+
+    from adapterkit.mlm import masked_only_class
+    from adapterkit.pretrain import LORA_TARGETS, lora_target_pattern
+
+    torch.set_num_threads(threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    mode, head = variant.split("-")
+    torch.manual_seed(0)
+    model_class = masked_only_class(BertForMaskedLM) if head == "masked" else BertForMaskedLM
+    model = model_class(BertConfig(**MBERT))
+    if mode == "lora":
+        config = LoraConfig(
+            r=16, lora_alpha=32, lora_dropout=0.05, target_modules=lora_target_pattern(list(LORA_TARGETS))
+        )
+        model = get_peft_model(model, config)
+    model.to(device).train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+
+    generator = torch.Generator().manual_seed(1)
+    batches = []
+    for _ in range(steps + 1):
+        ids = torch.randint(1000, MBERT["vocab_size"], (batch, length), generator=generator)
+        chosen = torch.rand(batch, length, generator=generator) < 0.15
+        labels = torch.where(chosen, ids, torch.full_like(ids, -100))
+        inputs = torch.where(chosen, torch.full_like(ids, 103), ids)
+        batches.append({"input_ids": inputs.to(device), "labels": labels.to(device)})
+
+    def step(inputs: dict) -> float:
+        loss = model(**inputs).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return float(loss)
+
+    step(batches[0])  # warm-up: allocator, optimizer state
+    if device == "cuda":
+        torch.cuda.synchronize()
+    started = time.perf_counter()
+    losses = [step(inputs) for inputs in batches[1:]]
+    if device == "cuda":
+        torch.cuda.synchronize()
+    seconds = (time.perf_counter() - started) / steps
+    if device == "cuda":
+        peak_mb = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return {
+        "variant": variant,
+        "device": device,
+        "seconds_per_step": seconds,
+        "tokens_per_s": batch * length / seconds,
+        "peak_mb": peak_mb,
+        "first_loss": losses[0],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--length", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--record", action="store_true", help="append a row to benchmarks/RESULTS.md")
+    parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.variant:
+        print(json.dumps(run_variant(args.variant, args.steps, args.batch, args.length, args.threads)))
+        return
+
+    results = {}
+    for variant in VARIANTS:
+        command = [sys.executable, __file__, "--variant", variant, "--steps", str(args.steps)]
+        command += ["--batch", str(args.batch), "--length", str(args.length), "--threads", str(args.threads)]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        results[variant] = json.loads(output.strip().splitlines()[-1])
+        r = results[variant]
+        print(
+            f"{variant:14s} {r['seconds_per_step']:7.2f} s/step {r['tokens_per_s']:9.0f} tok/s "
+            f"peak {r['peak_mb']:8.0f} MB  ({r['device']})",
+            flush=True,
+        )
+
+    def speed(a: str, b: str) -> float:
+        return results[a]["tokens_per_s"] / results[b]["tokens_per_s"]
+
+    def memory(a: str, b: str) -> float:
+        return results[a]["peak_mb"] / results[b]["peak_mb"]
+
+    ratios = {
+        "masked-only vs standard head (full)": (
+            speed("full-masked", "full-standard"),
+            memory("full-masked", "full-standard"),
+        ),
+        "masked-only vs standard head (LoRA)": (
+            speed("lora-masked", "lora-standard"),
+            memory("lora-masked", "lora-standard"),
+        ),
+        "LoRA vs full (both masked-only)": (speed("lora-masked", "full-masked"), memory("lora-masked", "full-masked")),
+        "adapterkit LoRA vs standard full": (
+            speed("lora-masked", "full-standard"),
+            memory("lora-masked", "full-standard"),
+        ),
+    }
+    print()
+    for label, (faster, mem) in ratios.items():
+        print(f"{label:38s} speed x{faster:5.2f}   peak memory x{mem:5.2f}")
+    if args.record:
+        machine = f"{platform.machine()}, {results['full-standard']['device']}, {args.threads} threads"
+        row = " | ".join(f"x{faster:.2f} / mem x{mem:.2f}" for faster, mem in ratios.values())
+        path = Path(__file__).with_name("RESULTS.md")
+        if not path.exists():
+            header = " | ".join(ratios)
+            path.write_text(
+                f"# Benchmark results\n\n## pretrain_speed.py\n\n| date | machine | shape | {header} |\n"
+                f"|{'---|' * (len(ratios) + 3)}\n"
+            )
+        with path.open("a") as handle:
+            handle.write(f"| {time.strftime('%Y-%m-%d')} | {machine} | {args.batch}x{args.length} | {row} |\n")
+
+
+if __name__ == "__main__":
+    main()
