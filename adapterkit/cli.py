@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from .errors import AdapterkitError
+
+# Typer >= 0.2x vendors its own click: take its usage-error class from a public exception
+# rather than from the separate `click` package, whose classes it no longer raises.
+UsageError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
 
 app = typer.Typer(
     name="adapterkit",
@@ -173,7 +176,8 @@ def adapters_list(registry: RegistryOption = None) -> None:
             f"{ppl['before']:.2f}" if "before" in ppl else "",
             f"{ppl['after']:.2f}" if "after" in ppl else "",
         )
-    Console().print(table)
+    # Piped output has no terminal width: do not squeeze names into 80 columns.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 @adapters_app.command("show")
@@ -209,13 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     except AdapterkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    except click.UsageError as error:
+    except UsageError as error:
         hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
         print(f"error: {error.format_message()}{hint}", file=sys.stderr)
         return 2
-    except click.exceptions.Exit as exit_:
+    except typer.Exit as exit_:
         return exit_.exit_code
-    except (click.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         return 130
     return 0

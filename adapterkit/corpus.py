@@ -120,7 +120,8 @@ def _raw_lines(path: Path, text_field: str) -> Iterator[str]:
                 text = record.get(text_field) if isinstance(record, dict) else None
                 if not isinstance(text, str):
                     raise AdapterkitError(
-                        f"{path}:{number}: no string field {text_field!r}; set --text-field to the field that holds the text"
+                        f"{path}:{number}: no string field {text_field!r}; "
+                        "set --text-field to the field that holds the text"
                     )
                 yield text
     except (OSError, EOFError, gzip.BadGzipFile) as error:

@@ -9,13 +9,15 @@ those alone; the loss is the same number (the same cross-entropy over the same p
 
 from __future__ import annotations
 
+import hashlib
 import math
 from functools import cache
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import DataCollatorForLanguageModeling, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import DataCollatorForLanguageModeling, PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
 from transformers.modeling_outputs import MaskedLMOutput
 
 IGNORE_INDEX = -100
@@ -85,39 +87,56 @@ def masked_only_class(model_class: type[PreTrainedModel]) -> type[PreTrainedMode
     return type(model_class.__name__, (MaskedOnlyLoss, model_class), namespace)
 
 
-def mlm_collator(tokenizer: PreTrainedTokenizerBase, probability: float = 0.15) -> DataCollatorForLanguageModeling:
-    """BERT masking: ``probability`` of the tokens chosen; of those 80 % [MASK], 10 % random, 10 % kept.
+class MLMCollator(DataCollatorForLanguageModeling):
+    """BERT masking whose random draws depend only on (seed, epoch, batch content).
 
-    No seed of its own: it draws from torch's global generator, which the Trainer seeds and
-    saves in every checkpoint, so a resumed run masks exactly as an uninterrupted one.
+    ``probability`` of the tokens are chosen; of those 80 % become [MASK], 10 % a random
+    token, 10 % stay. Each batch draws from its own generator, seeded from a hash of the seed,
+    the epoch and the batch's token ids, never from torch's global generator. Why: on
+    ``--resume`` the Trainer fetches the first batches *before* it restores the global RNG
+    state, so a collator on the global generator masks those batches differently from an
+    uninterrupted run. Content-keyed masking makes the resumed run identical, keeps every
+    DDP process independent, and still re-masks a block differently in every epoch (dynamic
+    masking); ``MaskingEpoch`` tells the collator the epoch.
     """
-    return DataCollatorForLanguageModeling(
-        tokenizer, mlm_probability=probability, mask_replace_prob=0.8, random_replace_prob=0.1
-    )
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, probability: float = 0.15, seed: int = 0) -> None:
+        super().__init__(
+            tokenizer, mlm_probability=probability, mask_replace_prob=0.8, random_replace_prob=0.1, seed=seed
+        )
+        self.epoch = 0
+
+    def __call__(self, features, return_tensors=None):
+        digest = hashlib.blake2b(f"{self.seed}|{self.epoch}".encode(), digest_size=8)
+        for feature in features:
+            digest.update(np.asarray(feature["input_ids"], dtype=np.int64).tobytes())
+        self.generator = torch.Generator().manual_seed(int.from_bytes(digest.digest(), "little") >> 1)
+        return super().__call__(features, return_tensors)
+
+
+class MaskingEpoch(TrainerCallback):
+    """Keeps ``MLMCollator.epoch`` equal to the Trainer's epoch (also after a resume)."""
+
+    def __init__(self, collator: MLMCollator) -> None:
+        self.collator = collator
+
+    def on_epoch_begin(self, args, state, control, **kwargs):
+        self.collator.epoch = int(state.epoch or 0)
 
 
 @torch.no_grad()
-def heldout_perplexity(
-    model: nn.Module,
-    dataset,
-    collator: DataCollatorForLanguageModeling,
-    batch_size: int = 16,
-    seed: int = 0,
-) -> tuple[float, int]:
+def heldout_perplexity(model: nn.Module, dataset, collator: MLMCollator, batch_size: int = 16) -> tuple[float, int]:
     """Held-out MLM perplexity and the number of masked tokens it was computed on.
 
-    Batch ``i`` is masked under seed ``seed + i`` whatever the model, so every model is scored
-    on the same masked positions. Perplexity = exp(total cross-entropy / masked tokens).
+    The collator's masks depend on the batch content only, so every model is scored on the
+    same masked positions. Perplexity = exp(total cross-entropy / masked tokens).
     """
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     total_loss, total_masked = 0.0, 0
-    for index, start in enumerate(range(0, len(dataset), batch_size)):
-        features = [dataset[row] for row in range(start, min(start + batch_size, len(dataset)))]
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed + index)
-            batch = collator(features)
+    for start in range(0, len(dataset), batch_size):
+        batch = collator([dataset[row] for row in range(start, min(start + batch_size, len(dataset)))])
         masked = int((batch["labels"] != IGNORE_INDEX).sum())
         if masked == 0:
             continue

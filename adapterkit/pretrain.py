@@ -31,7 +31,7 @@ from . import __version__
 from .card import render_card
 from .corpus import BLOCK_MODES, prepare
 from .errors import AdapterkitError
-from .mlm import heldout_perplexity, mlm_collator
+from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
 from .models import DEFAULT_BASE, fingerprint, load_config, load_masked_lm, load_tokenizer, max_length, resolve_base
 from .paths import registry_dir
 from .registry import MANIFEST, Registry, check_name, write_json
@@ -241,7 +241,8 @@ def _check_run_dir(config: PretrainConfig) -> Path | None:
         return Path(last)
     if last is not None and not config.force:
         raise AdapterkitError(
-            f"{config.run_dir} holds checkpoints of an earlier run: add --resume to continue it, or --force to start over"
+            f"{config.run_dir} holds checkpoints of an earlier run: "
+            "add --resume to continue it, or --force to start over"
         )
     return None
 
@@ -309,8 +310,8 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             f"base: {config.base} has no pretrained MLM head; the head is new "
             f"({'trained with the adapter' if not config.full else 'trained with the model'} unless --train-head no)"
         )
-    collator = mlm_collator(tokenizer, config.mlm_probability)
-    ppl_before, masked_tokens = heldout_perplexity(model, heldout_set, collator, seed=config.seed)
+    collator = MLMCollator(tokenizer, config.mlm_probability, seed=config.seed)
+    ppl_before, masked_tokens = heldout_perplexity(model, heldout_set, collator)
     _say(
         f"held-out perplexity of the base: {ppl_before:,.2f} ({masked_tokens} masked tokens)"
         + (" (MLM head untrained)" if head_is_new else "")
@@ -355,14 +356,14 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         args=args,
         train_dataset=train_set,
         data_collator=collator,
-        callbacks=[ProgressBar(), *(callbacks or [])],
+        callbacks=[ProgressBar(), MaskingEpoch(collator), *(callbacks or [])],
     )
     trainer.remove_callback(PrinterCallback)
     started = time.perf_counter()
     output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     runtime = time.perf_counter() - started
 
-    ppl_after, _ = heldout_perplexity(model, heldout_set, collator, seed=config.seed)
+    ppl_after, _ = heldout_perplexity(model, heldout_set, collator)
     _say(f"held-out perplexity: base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")
 
     manifest = {

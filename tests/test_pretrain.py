@@ -51,9 +51,10 @@ def test_lora_pretraining_leaves_every_base_weight_bitwise_unchanged(tiny_bert, 
 
 
 def test_heldout_perplexity_drops_after_pretraining(tiny_bert, small_corpus, workdir):
-    result = run_pretrain(_config(tiny_bert, small_corpus, max_steps=30, save_steps=30))
+    # A randomly initialised tiny BERT: full training learns the corpus' token statistics fast.
+    result = run_pretrain(_config(tiny_bert, small_corpus, full=True, lr=5e-3, max_steps=40, save_steps=40))
     ppl = result.manifest["perplexity"]
-    assert ppl["after"] < 0.8 * ppl["before"], ppl
+    assert ppl["after"] < 0.5 * ppl["before"], ppl
 
 
 def test_adapter_folder_reloads_with_plain_peft_and_reproduces_logits(tiny_bert, small_corpus, workdir):
