@@ -34,9 +34,12 @@ RegistryOption = Annotated[
 
 def _quiet_libraries() -> None:
     """Keep library chatter (load reports, weight-loading bars) out of the user's terminal."""
+    import warnings
+
     import datasets
     import transformers
 
+    warnings.filterwarnings("ignore", category=FutureWarning)
     transformers.utils.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
     datasets.utils.logging.set_verbosity_error()
@@ -48,7 +51,11 @@ def _quiet_libraries() -> None:
 def pretrain(
     corpus: Annotated[
         list[Path],
-        typer.Option("--corpus", help="Corpus file (.txt, .txt.gz, .jsonl) or folder of them; repeat for several."),
+        typer.Option(
+            "--corpus",
+            metavar="PATH",
+            help="Corpus file (.txt, .txt.gz, .jsonl) or folder of them; repeat for several.",
+        ),
     ],
     name: Annotated[str, typer.Option(help="Name of the adapter (or of the model folder with --full).")],
     base: Annotated[

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
+from accelerate import PartialState
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
@@ -183,11 +184,13 @@ class ProgressBar(ProgressCallback):
             return
         if "loss" in logs:
             self._postfix["loss"] = f"{logs['loss']:.3f}"
-        elapsed = time.perf_counter() - self._started
-        if elapsed > 0:
-            rate = (state.num_input_tokens_seen - self._tokens_at_start) / elapsed
-            self._postfix["tok/s"] = f"{rate:,.0f}"
+        self._postfix["tok/s"] = f"{self.tokens_per_second(state):,.0f}"
         self.training_bar.set_postfix(self._postfix, refresh=False)
+
+    def tokens_per_second(self, state) -> float:
+        """Non-padding tokens per second since this process started training."""
+        elapsed = time.perf_counter() - self._started
+        return (state.num_input_tokens_seen - self._tokens_at_start) / elapsed if elapsed > 0 else 0.0
 
 
 def _say(message: str) -> None:
@@ -283,16 +286,18 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     if config.max_seq_len > limit:
         raise AdapterkitError(f"--max-seq-len {config.max_seq_len}: {config.base} accepts at most {limit} tokens")
     tokenizer = load_tokenizer(base)
-    datasets, cleaning = prepare(
-        config.corpus,
-        tokenizer,
-        config.max_seq_len,
-        config.block_mode,
-        config.heldout,
-        config.seed,
-        config.text_field,
-        config.num_proc,
-    )
+    # Under torchrun the main process tokenizes and fills the cache; the others then read it.
+    with PartialState().main_process_first():
+        datasets, cleaning = prepare(
+            config.corpus,
+            tokenizer,
+            config.max_seq_len,
+            config.block_mode,
+            config.heldout,
+            config.seed,
+            config.text_field,
+            config.num_proc,
+        )
     _say(f"corpus: {cleaning.summary()}")
     train_tokens = int(sum(datasets["train"]["length"]))
     heldout_tokens = int(sum(datasets["heldout"]["length"]))
@@ -348,15 +353,17 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         include_num_input_tokens_seen="non_padding",
         dataloader_num_workers=0,
         remove_unused_columns=False,
+        ddp_find_unused_parameters=False,  # every trainable weight takes part in every step
         bf16=use_cuda and torch.cuda.is_bf16_supported(),
         use_cpu=not use_cuda,
     )
+    progress = ProgressBar()
     trainer = Trainer(
         model=model,
         args=args,
         train_dataset=train_set,
         data_collator=collator,
-        callbacks=[ProgressBar(), MaskingEpoch(collator), *(callbacks or [])],
+        callbacks=[progress, MaskingEpoch(collator), *(callbacks or [])],
     )
     trainer.remove_callback(PrinterCallback)
     started = time.perf_counter()
@@ -417,6 +424,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             "final_loss": output.training_loss,
             "runtime_s": round(runtime, 2),
             "tokens_seen": trainer.state.num_input_tokens_seen,
+            "tokens_per_s": round(progress.tokens_per_second(trainer.state), 1),
             "resumed_from": str(resume_from) if resume_from else None,
         },
         "versions": _versions(),
