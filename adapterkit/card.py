@@ -97,3 +97,41 @@ masked tokens, the same masked positions for both):
 
 {usage}
 """
+
+
+def render_composition_card(manifest: dict) -> str:
+    """The card of a composed adapter or merged composition."""
+    base = manifest["base"]
+    composition = manifest["composition"]
+    is_adapter = manifest["kind"] == "composed"
+    tags = ["adapterkit", "medical", "fill-mask", "lora" if is_adapter else "merged-lora", "composition"]
+    header = "---\n" + ("library_name: peft\n" if is_adapter else "")
+    header += f"base_model: {json.dumps(base['peft_base_model'])}\n"
+    header += f"language:{_yaml_list(manifest['languages'])}\n"
+    header += f"tags:{_yaml_list(tags)}\npipeline_tag: fill-mask\n---\n"
+    rows = "\n".join(f"| {part['name']} | {part['weight']:.4g} |" for part in composition["parts"])
+    exactness = (
+        "exact: W + Σ wᵢ·ΔWᵢ"
+        if composition["exact"]
+        else f"approximation: {composition['approximation']}"
+        if composition["approximation"]
+        else "learned weights, then exact stack"
+    )
+    what = "A composed LoRA adapter" if is_adapter else "A plain transformers model with the composition merged in"
+    learned = composition.get("learned")
+    learned_text = (
+        f"\nWeights fitted on target-language text ({learned['steps']} steps): held-out perplexity "
+        f"{learned['perplexity_start']:.2f} with the starting weights, {learned['perplexity_learned']:.2f} learned.\n"
+        if learned
+        else ""
+    )
+    return f"""{header}
+# {manifest["name"]}
+
+{what} for `{base["id"]}` (fingerprint `{base["fingerprint"]}`), made with adapterkit
+{manifest["versions"]["adapterkit"]} by `--how {composition["how"]}` ({exactness}).
+
+| part | weight |
+|---|---|
+{rows}
+{learned_text}"""

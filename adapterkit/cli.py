@@ -155,6 +155,118 @@ def pretrain(
     run_pretrain(config)
 
 
+@app.command()
+def compose(
+    adapters: Annotated[
+        list[str], typer.Argument(metavar="ADAPTER...", help="Two or more adapters: registry names or adapter folders.")
+    ],
+    how: Annotated[
+        str,
+        typer.Option(
+            help="stack (exact, default): all active, W + sum of w_i*dW_i; merge (exact): the same folded into "
+            "the base, a plain model in models/NAME; svd, ties, dare: APPROXIMATIONS (rank-truncated sum; "
+            "TIES / DARE on the dense updates, then SVD); learned: fit the weights on --on text, then stack."
+        ),
+    ] = "stack",
+    weights: Annotated[str | None, typer.Option(help="One weight per adapter, e.g. 1.0,0.5 (default all 1.0).")] = None,
+    name: Annotated[str | None, typer.Option(help="Name of the result (default: the parts joined by +).")] = None,
+    rank: Annotated[int | None, typer.Option(help="Rank of svd/ties/dare results (default: sum of ranks).")] = None,
+    density: Annotated[float, typer.Option(help="Fraction of entries ties/dare keep.")] = 0.5,
+    seed: Annotated[int, typer.Option(help="Seed for dare's drop, and the split/masking of --on (as pretrain).")] = 42,
+    on: Annotated[
+        list[Path] | None, typer.Option(metavar="PATH", help="--how learned: target-language text to fit weights on.")
+    ] = None,
+    per_layer: Annotated[
+        bool, typer.Option("--per-layer", help="--how learned: one weight per adapter and layer.")
+    ] = False,
+    steps: Annotated[int, typer.Option(help="--how learned: optimisation steps.")] = 100,
+    lr: Annotated[float, typer.Option(help="--how learned: Adam learning rate of the weights.")] = 0.05,
+    max_seq_len: Annotated[int, typer.Option(help="--how learned: tokens per block of the --on text.")] = 128,
+    output: Annotated[
+        Path | None, typer.Option(help="Destination folder instead of the registry / models/NAME.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Combine LoRA adapters trained on the same frozen base into one adapter (or a merged model).
+
+    Refuses adapters of different bases (fingerprints), task adapters, unknown names and
+    weights that do not match the adapters. The result records its parts and weights.
+    """
+    from .compose import ComposeRequest, run_compose
+
+    _quiet_libraries()
+    request = ComposeRequest(
+        adapters=adapters,
+        how=how,
+        weights=weights,
+        name=name,
+        rank=rank,
+        density=density,
+        seed=seed,
+        on=on or [],
+        per_layer=per_layer,
+        steps=steps,
+        lr=lr,
+        max_seq_len=max_seq_len,
+        registry=registry,
+        output=output,
+        force=force,
+    )
+    destination, manifest = run_compose(request)
+    parts = ", ".join(f"{p['name']} x{p['weight']:.3g}" for p in manifest["composition"]["parts"])
+    kind = "exact" if manifest["composition"]["exact"] else manifest["composition"]["approximation"] or "learned"
+    print(f"saved {manifest['kind']} {destination} = {parts} ({how}: {kind})")
+
+
+@app.command("eval-mlm")
+def eval_mlm(
+    variants: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="VARIANT...", help="Variants: base, a model folder, a registry adapter, or an inline stack a+b."
+        ),
+    ],
+    corpus: Annotated[
+        list[Path], typer.Option("--corpus", metavar="PATH", help="Corpus file or folder; repeat for several.")
+    ],
+    base: Annotated[str | None, typer.Option(help="Base for 'base' (default: the adapters' base).")] = None,
+    max_seq_len: Annotated[int, typer.Option(help="Tokens per held-out block (capped at the model limit).")] = 512,
+    heldout: Annotated[float, typer.Option(help="Held-out fraction (as in pretrain).")] = 0.05,
+    seed: Annotated[int, typer.Option(help="Split and masking seed (as in pretrain).")] = 42,
+    batch_size: Annotated[int, typer.Option(help="Blocks per forward pass.")] = 16,
+    out: Annotated[
+        list[Path] | None, typer.Option(metavar="FILE", help="Also write the table: .csv, .json or .md; repeatable.")
+    ] = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Held-out MLM perplexity of model variants (rows) on corpora (columns); best per column marked."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .evalmlm import check_outputs, evaluate_matrix, write_outputs
+    from .paths import registry_dir
+    from .registry import Registry
+
+    _quiet_libraries()
+    check_outputs(out or [])
+    if not 0 < heldout < 1:
+        raise AdapterkitError(f"--heldout {heldout}: expected a fraction between 0 and 1")
+    matrix = evaluate_matrix(
+        variants, corpus, Registry(registry_dir(registry)), base, max_seq_len, heldout, seed, batch_size
+    )
+    table = Table(title="held-out MLM perplexity (lower is better, * best per column)")
+    table.add_column("variant")
+    for name in matrix.corpora:
+        table.add_column(name, justify="right")
+    best = [matrix.best(j) for j in range(len(matrix.corpora))]
+    for i, variant in enumerate(matrix.variants):
+        cells = [f"{v:,.2f}" + (" *" if best[j] == i else "  ") for j, v in enumerate(matrix.perplexity[i])]
+        table.add_row(variant, *cells)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    write_outputs(matrix, out or [])
+
+
 @adapters_app.command("list")
 def adapters_list(registry: RegistryOption = None) -> None:
     """Show the adapters in the registry as a table."""

@@ -316,7 +316,9 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             f"({'trained with the adapter' if not config.full else 'trained with the model'} unless --train-head no)"
         )
     collator = MLMCollator(tokenizer, config.mlm_probability, seed=config.seed)
-    ppl_before, masked_tokens = heldout_perplexity(model, heldout_set, collator)
+    # Its own collator: the training one follows the epoch, and before/after must share masks.
+    heldout_collator = MLMCollator(tokenizer, config.mlm_probability, seed=config.seed)
+    ppl_before, masked_tokens = heldout_perplexity(model, heldout_set, heldout_collator)
     _say(
         f"held-out perplexity of the base: {ppl_before:,.2f} ({masked_tokens} masked tokens)"
         + (" (MLM head untrained)" if head_is_new else "")
@@ -370,7 +372,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     runtime = time.perf_counter() - started
 
-    ppl_after, _ = heldout_perplexity(model, heldout_set, collator)
+    ppl_after, _ = heldout_perplexity(model, heldout_set, heldout_collator)
     _say(f"held-out perplexity: base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")
 
     manifest = {

@@ -1,0 +1,446 @@
+"""Composition of LoRA adapters trained on the same frozen base.
+
+For parts i with updates ΔW_i = s_i · B_i A_i (s_i PEFT's scaling, alpha/r or alpha/√r) and
+weights w_i, every strategy produces one plain LoRA adapter (or a merged model):
+
+- ``stack`` (exact): W + Σ w_i ΔW_i, written as the concatenation A = [A_1; A_2; …],
+  B = [w_1 s_1 B_1, w_2 s_2 B_2, …] with scaling 1 (alpha = rank = Σ r_i). The product B A
+  is exactly Σ w_i s_i B_i A_i: the same model as PEFT with all parts active at once, in any
+  order. (PEFT's ``add_weighted_adapter(combination_type="linear")`` averages A and B
+  separately, which creates cross terms B_i A_j: not a sum, never used here.)
+- ``merge`` (exact): the stack folded into the base weights; a plain transformers model.
+- ``svd`` (approximation): the dense sum truncated to ``--rank`` singular values.
+- ``ties`` / ``dare`` (approximations): PEFT's TIES (trim to ``--density``, elect signs,
+  disjoint mean) and DARE (random drop to ``--density``, rescale) on the dense updates
+  ΔW_i, then truncated to ``--rank`` by SVD.
+
+Modules that some parts do not adapt contribute nothing for those parts. A head module the
+parts train in full (``modules_to_save``, e.g. the new MLM head of the embedded model) is not
+an update but a replacement: the result takes the weighted mean of the parts' heads
+(Σ w_i H_i / Σ w_i); with a single head, that head.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+from peft import LoraConfig, PeftModel
+from peft.tuners.lora import LoraLayer
+from peft.utils import ModulesToSaveWrapper
+from peft.utils.merge_utils import dare_linear, ties
+from safetensors.torch import save_file
+
+from .errors import AdapterkitError
+from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
+from .registry import MANIFEST, Registry
+
+STRATEGIES = ("stack", "merge", "svd", "ties", "dare", "learned")
+EXACT = ("stack", "merge")
+COMPOSABLE_KINDS = ("language", "domain", "composed")
+
+
+@dataclass
+class Part:
+    """One adapter of a composition."""
+
+    name: str
+    path: Path
+    manifest: dict
+    weight: float = 1.0
+
+    @property
+    def fingerprint(self) -> str:
+        return self.manifest.get("base", {}).get("fingerprint", "")
+
+
+def resolve_adapter(spec: str, store: Registry) -> Part:
+    """A registry name or a folder holding a PEFT adapter and an adapterkit manifest."""
+    folder = store.root / spec if "/" not in spec and (store.root / spec / MANIFEST).is_file() else Path(spec)
+    if not (folder / "adapter_config.json").is_file():
+        raise AdapterkitError(
+            f"adapter {spec!r} is neither in the registry {store.root} nor a folder with adapter_config.json "
+            "(see: adapterkit adapters list)"
+        )
+    manifest_file = folder / MANIFEST
+    if not manifest_file.is_file():
+        raise AdapterkitError(f"{folder}: no {MANIFEST}, so its base cannot be checked; compose registry adapters")
+    manifest = json.loads(manifest_file.read_text())
+    return Part(name=manifest.get("name", folder.name), path=folder, manifest=manifest)
+
+
+def parse_weights(text: str | None, count: int) -> list[float]:
+    if text is None:
+        return [1.0] * count
+    try:
+        weights = [float(value) for value in text.split(",")]
+    except ValueError:
+        raise AdapterkitError(f"--weights {text!r}: give numbers separated by commas, such as 1.0,0.5") from None
+    if len(weights) != count:
+        raise AdapterkitError(
+            f"--weights {text!r}: {len(weights)} weight(s) for {count} adapters; give one per adapter"
+        )
+    return weights
+
+
+def check_parts(parts: list[Part], how: str) -> None:
+    """Refuse compositions that have no defined meaning, with the reason in one line."""
+    if len(parts) < 2:
+        raise AdapterkitError("compose needs at least two adapters")
+    names = [part.name for part in parts]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise AdapterkitError(f"adapter {repeated[0]!r} is named twice: name it once and set its weight with --weights")
+    for part in parts:
+        kind = part.manifest.get("kind")
+        if kind not in COMPOSABLE_KINDS:
+            raise AdapterkitError(
+                f"{part.name} is a {kind} adapter: compose takes language/domain adapters "
+                f"({', '.join(COMPOSABLE_KINDS)})"
+            )
+        config = json.loads((part.path / "adapter_config.json").read_text())
+        if config.get("peft_type") != "LORA" or config.get("use_dora"):
+            raise AdapterkitError(f"{part.name}: only plain LoRA adapters compose (not {config.get('peft_type')}/DoRA)")
+    first = parts[0]
+    for part in parts[1:]:
+        if part.fingerprint != first.fingerprint:
+            raise AdapterkitError(
+                f"{first.name} and {part.name} were trained on different bases "
+                f"({first.manifest['base']['id']} {first.fingerprint[:19]}… vs "
+                f"{part.manifest['base']['id']} {part.fingerprint[:19]}…): "
+                "adapters compose only on the same frozen base"
+            )
+    if how in ("ties", "dare"):
+        module_sets = [_adapted_modules(part) for part in parts]
+        for part, modules in zip(parts[1:], module_sets[1:], strict=True):
+            if modules != module_sets[0]:
+                raise AdapterkitError(
+                    f"--how {how} elects and drops entries across adapters, so they must adapt the same modules: "
+                    f"{first.name} and {part.name} differ in {len(modules ^ module_sets[0])} modules; use --how stack"
+                )
+
+
+def _adapted_modules(part: Part) -> set[str]:
+    from safetensors import safe_open
+
+    with safe_open(part.path / "adapter_model.safetensors", "pt") as handle:
+        return {key.split(".lora_")[0] for key in handle.keys() if ".lora_" in key}  # noqa: SIM118
+
+
+def base_of(manifest: dict) -> Base:
+    """The base an adapter was trained on, checked against its recorded fingerprint."""
+    recorded = manifest["base"]
+    local = Path(recorded.get("peft_base_model", ""))
+    return resolve_base(recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local))
+
+
+def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:
+    """The base with every part loaded as a named adapter (``p0``, ``p1``, …), none merged."""
+    base = base_of(parts[0].manifest)
+    model, _ = load_masked_lm(base, masked_only=masked_only)
+    if fingerprint(model) != parts[0].fingerprint:
+        raise AdapterkitError(
+            f"the base {base.name} at {base.path} no longer has the fingerprint {parts[0].name} was trained on"
+        )
+    peft_model = PeftModel.from_pretrained(model, parts[0].path, adapter_name="p0")
+    for index, part in enumerate(parts[1:], start=1):
+        peft_model.load_adapter(part.path, adapter_name=f"p{index}")
+    peft_model.eval()
+    return peft_model
+
+
+@dataclass
+class Factors:
+    """Per module, each part's (A, B, scaling); per head module, each part's state dict."""
+
+    lora: dict[str, list[tuple[int, torch.Tensor, torch.Tensor, float]]] = field(default_factory=dict)
+    heads: dict[str, list[tuple[int, dict[str, torch.Tensor]]]] = field(default_factory=dict)
+
+
+def extract_factors(peft_model: PeftModel) -> Factors:
+    """Read every part's LoRA factors and scalings exactly as PEFT holds them."""
+    factors = Factors()
+    for name, module in peft_model.get_base_model().named_modules():
+        if isinstance(module, LoraLayer):
+            for adapter in module.lora_A:
+                index = int(adapter[1:])
+                a = module.lora_A[adapter].weight.detach().clone()
+                b = module.lora_B[adapter].weight.detach().clone()
+                factors.lora.setdefault(name, []).append((index, a, b, float(module.scaling[adapter])))
+        elif isinstance(module, ModulesToSaveWrapper):
+            for adapter, copy in module.modules_to_save.items():
+                state = {key: value.detach().clone() for key, value in copy.state_dict().items()}
+                factors.heads.setdefault(name, []).append((int(adapter[1:]), state))
+    return factors
+
+
+def _truncate(delta: torch.Tensor, rank: int) -> tuple[torch.Tensor, torch.Tensor]:
+    u, s, vh = torch.linalg.svd(delta.double(), full_matrices=False)
+    k = min(rank, int((s > 0).sum()) or 1)
+    root = s[:k].sqrt()
+    return (vh[:k] * root[:, None]).to(delta.dtype), (u[:, :k] * root).to(delta.dtype)
+
+
+def compose_factors(
+    factors: Factors,
+    weights: list[float],
+    how: str,
+    rank: int | None = None,
+    density: float = 0.5,
+    seed: int = 0,
+    head_weights: list[float] | None = None,
+    layer_weights: list[list[float]] | None = None,
+) -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], dict[str, dict[str, torch.Tensor]]]:
+    """The composed (A, B) per module (scaling 1) and the composed head modules.
+
+    ``layer_weights[i][l]``, when given, replaces ``weights[i]`` in encoder layer ``l``
+    (learned per-layer weights); ``head_weights`` (default ``weights``) weight the mean of the
+    parts' head modules.
+    """
+
+    def weight(i: int, module: str) -> float:
+        if layer_weights is None:
+            return weights[i]
+        match = re.search(r"\.layer\.(\d+)\.", module)
+        return layer_weights[i][int(match.group(1)) if match else 0]
+
+    composed: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)  # DARE's random drop
+    try:
+        for name, entries in factors.lora.items():
+            if how in ("stack", "merge", "learned"):
+                a = torch.cat([a for _, a, _, _ in entries], dim=0)
+                b = torch.cat([b * (weight(i, name) * s) for i, _, b, s in entries], dim=1)
+                composed[name] = (a, b)
+                continue
+            deltas = [(b @ a) * s for _, a, b, s in entries]
+            part_weights = torch.tensor([weights[i] for i, _, _, _ in entries], dtype=deltas[0].dtype)
+            if how == "svd":
+                delta = sum(w * d for w, d in zip(part_weights, deltas, strict=True))
+            elif how == "ties":
+                delta = ties(deltas, part_weights, density, majority_sign_method="total")
+            else:
+                delta = dare_linear(deltas, part_weights, density)
+            composed[name] = _truncate(delta, rank or sum(a.shape[0] for _, a, _, _ in entries))
+    finally:
+        torch.random.set_rng_state(generator_state)
+    return composed, mean_heads(factors, head_weights or weights)
+
+
+def mean_heads(factors: Factors, weights: list[float]) -> dict[str, dict[str, torch.Tensor]]:
+    """Σ w_i H_i / Σ w_i for every head module the parts train in full."""
+    heads = {}
+    for name, entries in factors.heads.items():
+        total = sum(weights[i] for i, _ in entries)
+        if total == 0:
+            raise AdapterkitError(f"the weights of the adapters that train {name} sum to 0: their head is undefined")
+        heads[name] = {key: sum(weights[i] * state[key] for i, state in entries) / total for key in entries[0][1]}
+    return heads
+
+
+def write_adapter(
+    folder: Path,
+    composed: dict[str, tuple[torch.Tensor, torch.Tensor]],
+    heads: dict[str, dict[str, torch.Tensor]],
+    base_model_name: str,
+) -> None:
+    """Save the composition as a plain PEFT LoRA folder (scaling 1: alpha = rank per module)."""
+    ranks = {name: a.shape[0] for name, (a, _) in composed.items()}
+    common = max(set(ranks.values()), key=list(ranks.values()).count)
+    pattern = {name: r for name, r in ranks.items() if r != common}
+    config = LoraConfig(
+        r=common,
+        lora_alpha=common,
+        lora_dropout=0.0,
+        target_modules=sorted(composed),
+        rank_pattern={re.escape(name): r for name, r in pattern.items()},
+        alpha_pattern={re.escape(name): r for name, r in pattern.items()},
+        modules_to_save=sorted(heads) or None,
+        base_model_name_or_path=base_model_name,
+        task_type=None,
+        inference_mode=True,
+    )
+    config.save_pretrained(str(folder))
+    tensors = {}
+    for name, (a, b) in composed.items():
+        tensors[f"base_model.model.{name}.lora_A.weight"] = a.contiguous()
+        tensors[f"base_model.model.{name}.lora_B.weight"] = b.contiguous()
+    for name, state in heads.items():
+        for key, value in state.items():
+            tensors[f"base_model.model.{name}.{key}"] = value.contiguous()
+    save_file(tensors, str(folder / "adapter_model.safetensors"), metadata={"format": "pt"})
+
+
+def composition_manifest(
+    name: str,
+    parts: list[Part],
+    how: str,
+    rank: int | None,
+    density: float | None,
+    extra: dict | None = None,
+) -> dict:
+    from . import __version__
+
+    languages: list[str] = []
+    for part in parts:
+        languages += [lang for lang in part.manifest.get("languages", []) if lang not in languages]
+    domains = [part.manifest.get("domain") for part in parts if part.manifest.get("domain")]
+    return {
+        "name": name,
+        "kind": "composed" if how != "merge" else "model",
+        "languages": languages,
+        "domain": "+".join(dict.fromkeys(domains)) or None,
+        "base": parts[0].manifest["base"],
+        "composition": {
+            "how": how,
+            "exact": how in EXACT,
+            "approximation": None if how in EXACT or how == "learned" else _APPROXIMATIONS[how],
+            "parts": [{"name": p.name, "weight": p.weight, "path": str(p.path)} for p in parts],
+            "rank": rank,
+            "density": density,
+            **(extra or {}),
+        },
+        "versions": {"adapterkit": __version__},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+_APPROXIMATIONS = {
+    "svd": "rank-truncated SVD of the weighted sum of the updates",
+    "ties": "TIES merge (trim, elect sign, disjoint mean) of the dense updates, then rank-truncated SVD",
+    "dare": "DARE (random drop and rescale) of the dense updates, then rank-truncated SVD",
+}
+
+
+@dataclass
+class ComposeRequest:
+    """Every setting of ``adapterkit compose`` (the CLI options, one to one)."""
+
+    adapters: list[str]
+    how: str = "stack"
+    weights: str | None = None
+    name: str | None = None
+    rank: int | None = None
+    density: float = 0.5
+    seed: int = 42  # as pretrain: the --on text is split into the same held-out lines as eval-mlm's
+    on: list[Path] = field(default_factory=list)
+    per_layer: bool = False
+    steps: int = 100
+    lr: float = 0.05
+    max_seq_len: int = 128
+    registry: Path | None = None
+    output: Path | None = None
+    force: bool = False
+
+
+def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
+    """Check, compose and save; returns the destination and its manifest."""
+    from .paths import registry_dir
+    from .registry import check_name
+
+    how = request.how
+    if how not in STRATEGIES:
+        raise AdapterkitError(f"--how {how!r}: choose one of {', '.join(STRATEGIES)}")
+    if request.rank is not None and request.rank <= 0:
+        raise AdapterkitError(f"--rank {request.rank}: expected a positive rank")
+    if not 0 < request.density <= 1:
+        raise AdapterkitError(f"--density {request.density}: expected a fraction in (0, 1]")
+    if how == "learned" and not request.on:
+        raise AdapterkitError("--how learned needs --on FILE: a sample of target-language text to fit the weights on")
+    store = Registry(registry_dir(request.registry))
+    parts = [resolve_adapter(spec, store) for spec in request.adapters]
+    for part, weight in zip(parts, parse_weights(request.weights, len(parts)), strict=True):
+        part.weight = weight
+    check_parts(parts, how)
+    name = check_name(request.name or "+".join(part.name for part in parts))
+    destination = request.output or (Path("models") / name if how == "merge" else store.root / name)
+    if destination.exists() and not request.force:
+        raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
+
+    peft_model = load_parts(parts)
+    factors = extract_factors(peft_model)
+    base_model = peft_model.unload()  # the frozen base, adapters removed (weights untouched)
+    weights = [part.weight for part in parts]
+    extra: dict = {}
+    layer_weights = None
+    if how == "learned":
+        fitted = _fit(request, parts, factors, base_model, weights)
+        extra["learned"] = fitted.__dict__
+        extra["start_weights"] = weights
+        head_weights, weights, layer_weights = weights, fitted.weights, fitted.per_layer
+        for part, weight in zip(parts, weights, strict=True):
+            part.weight = weight
+    else:
+        head_weights = None
+    composed, heads = compose_factors(
+        factors, weights, how, request.rank, request.density, request.seed, head_weights, layer_weights
+    )
+    manifest = composition_manifest(
+        destination.name, parts, how, request.rank, request.density if how in ("ties", "dare") else None, extra
+    )
+    base_name = parts[0].manifest["base"].get("peft_base_model", parts[0].manifest["base"]["id"])
+
+    def write(folder: Path) -> None:
+        from .card import render_composition_card
+
+        if how == "merge":
+            merged = merge_into(base_model, composed, heads)
+            merged.save_pretrained(folder)
+            from .models import load_tokenizer
+
+            load_tokenizer(base_of(parts[0].manifest)).save_pretrained(folder)
+        else:
+            write_adapter(folder, composed, heads, base_name)
+        (folder / "README.md").write_text(render_composition_card(manifest))
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+    Registry(destination.parent).save(destination.name, write, force=True)
+    return destination, manifest
+
+
+def merge_into(model: torch.nn.Module, composed: dict, heads: dict) -> torch.nn.Module:
+    """Fold W += B A into every adapted linear layer and load the composed heads (exact)."""
+    with torch.no_grad():
+        for name, (a, b) in composed.items():
+            module = model.get_submodule(name)
+            module.weight += (b @ a).to(module.weight.dtype)
+        for name, state in heads.items():
+            model.get_submodule(name).load_state_dict(state)
+    return model
+
+
+def _fit(request: ComposeRequest, parts: list[Part], factors: Factors, base_model, weights: list[float]):
+    from .corpus import prepare
+    from .learned import fit_weights
+    from .mlm import MLMCollator
+    from .models import load_tokenizer
+
+    tokenizer = load_tokenizer(base_of(parts[0].manifest))
+    data, report = prepare(request.on, tokenizer, request.max_seq_len, seed=request.seed)
+    train_set, heldout_set = (data[split].remove_columns("length") for split in ("train", "heldout"))
+    collator = MLMCollator(tokenizer, seed=request.seed)
+    fitted = fit_weights(
+        base_model,
+        factors,
+        weights,
+        train_set,
+        heldout_set,
+        collator,
+        per_layer=request.per_layer,
+        steps=request.steps,
+        lr=request.lr,
+        seed=request.seed,
+    )
+    print(
+        f"learned weights on {report.lines_kept} lines: "
+        + ", ".join(f"{part.name} {weight:.3f}" for part, weight in zip(parts, fitted.weights, strict=True))
+    )
+    print(
+        f"held-out perplexity: start weights {fitted.perplexity_start:,.2f} -> learned {fitted.perplexity_learned:,.2f}"
+    )
+    return fitted

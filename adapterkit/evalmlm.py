@@ -1,0 +1,166 @@
+"""Held-out MLM perplexity of model variants on corpora: the cross-lingual matrix.
+
+A variant is ``base`` (the base encoder), a full model folder, a registry adapter (single or
+composed), or an inline stack ``a+b`` of registry adapters (composed exactly on the fly).
+Each corpus is cleaned and split exactly as ``adapterkit pretrain`` does (same ``--heldout``
+and ``--seed`` defaults), so the held-out lines of a corpus an adapter was trained on are the
+lines it never saw. Masks depend only on the text (see ``mlm.MLMCollator``): every variant is
+scored on the same masked positions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from peft import PeftModel
+
+from .compose import base_of, compose_factors, extract_factors, load_parts, resolve_adapter, write_adapter
+from .corpus import prepare
+from .errors import AdapterkitError
+from .mlm import MLMCollator, heldout_perplexity
+from .models import (
+    DEFAULT_BASE,
+    Base,
+    fingerprint,
+    load_config,
+    load_masked_lm,
+    load_tokenizer,
+    max_length,
+    resolve_base,
+)
+from .registry import MANIFEST, Registry
+
+OUTPUT_SUFFIXES = (".csv", ".json", ".md")
+
+
+@dataclass
+class Matrix:
+    variants: list[str]
+    corpora: list[str]
+    perplexity: list[list[float]]  # [variant][corpus]
+    masked_tokens: list[int]  # per corpus
+
+    def best(self, column: int) -> int:
+        return min(range(len(self.variants)), key=lambda row: self.perplexity[row][column])
+
+    def to_json(self) -> str:
+        rows = [
+            {"variant": v, **{c: self.perplexity[i][j] for j, c in enumerate(self.corpora)}}
+            for i, v in enumerate(self.variants)
+        ]
+        best = {c: self.variants[self.best(j)] for j, c in enumerate(self.corpora)}
+        masked = dict(zip(self.corpora, self.masked_tokens, strict=True))
+        return json.dumps({"perplexity": rows, "best": best, "masked_tokens": masked}, indent=2) + "\n"
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["variant", *self.corpora])
+        for i, variant in enumerate(self.variants):
+            writer.writerow([variant, *(f"{value:.4f}" for value in self.perplexity[i])])
+        return buffer.getvalue()
+
+    def to_markdown(self) -> str:
+        lines = [
+            "| variant | " + " | ".join(self.corpora) + " |",
+            "|---|" + "---:|" * len(self.corpora),
+        ]
+        best = [self.best(j) for j in range(len(self.corpora))]
+        for i, variant in enumerate(self.variants):
+            cells = [f"**{v:,.2f}**" if best[j] == i else f"{v:,.2f}" for j, v in enumerate(self.perplexity[i])]
+            lines.append(f"| {variant} | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.append("Held-out MLM perplexity (lower is better; best per column in bold).")
+        return "\n".join(lines) + "\n"
+
+
+def _load_variant(spec: str, store: Registry, base: Base):
+    """The model of one variant, ready for ``heldout_perplexity``."""
+    if spec == "base":
+        return load_masked_lm(base)[0]
+    folder = Path(spec)
+    if folder.is_dir() and (folder / "config.json").is_file():
+        return load_masked_lm(resolve_base(str(folder)))[0]
+    if (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
+        part = resolve_adapter(spec, store)
+        model, _ = load_masked_lm(base_of(part.manifest))
+        if fingerprint(model) != part.fingerprint:
+            raise AdapterkitError(f"variant {spec}: it was trained on another base than {base.name}")
+        return PeftModel.from_pretrained(model, part.path)
+    if "+" in spec:
+        parts = [resolve_adapter(name, store) for name in spec.split("+")]
+        peft_model = load_parts(parts)
+        composed, heads = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")
+        model = peft_model.unload()
+        with tempfile.TemporaryDirectory() as folder:
+            write_adapter(Path(folder), composed, heads, "inline")
+            return PeftModel.from_pretrained(model, folder)
+    raise AdapterkitError(
+        f"variant {spec!r}: not 'base', a model folder, a registry adapter, or an inline stack like a+b"
+    )
+
+
+def _base_for(variants: list[str], store: Registry, base: str | None) -> Base:
+    """``--base``, else the base of the first adapter among the variants, else mBERT."""
+    if base is not None:
+        return resolve_base(base)
+    for spec in variants:
+        for name in (spec, *spec.split("+")):
+            if (store.root / name / MANIFEST).is_file() or (Path(name) / "adapter_config.json").is_file():
+                return base_of(resolve_adapter(name, store).manifest)
+    return resolve_base(DEFAULT_BASE)
+
+
+def evaluate_matrix(
+    variants: list[str],
+    corpora: list[Path],
+    store: Registry,
+    base: str | None = None,
+    max_seq_len: int = 512,
+    heldout: float = 0.05,
+    seed: int = 42,
+    batch_size: int = 16,
+) -> Matrix:
+    """Perplexity of every variant on the held-out split of every corpus."""
+    if not variants:
+        raise AdapterkitError("no variant given: name some, e.g. base nl-clin ro-bio nl-clin+ro-bio")
+    if not corpora:
+        raise AdapterkitError("no corpus given: add --corpus PATH (repeat for several)")
+    resolved_base = _base_for(variants, store, base)
+    tokenizer = load_tokenizer(resolved_base)
+    length = min(max_seq_len, max_length(load_config(resolved_base)))
+    heldout_sets = []
+    for corpus in corpora:
+        data, _ = prepare([corpus], tokenizer, length, heldout_fraction=heldout, seed=seed)
+        heldout_sets.append(data["heldout"].remove_columns("length"))
+    collator = MLMCollator(tokenizer, seed=seed)
+    table: list[list[float]] = []
+    masked: list[int] = [0] * len(corpora)
+    for spec in variants:
+        model = _load_variant(spec, store, resolved_base)
+        row = []
+        for column, dataset in enumerate(heldout_sets):
+            ppl, masked[column] = heldout_perplexity(model, dataset, collator, batch_size)
+            row.append(ppl)
+        table.append(row)
+        print(f"{spec}: " + ", ".join(f"{c.stem} {p:,.2f}" for c, p in zip(corpora, row, strict=True)), flush=True)
+    return Matrix(variants, [corpus.stem for corpus in corpora], table, masked)
+
+
+def check_outputs(outputs: list[Path]) -> None:
+    for path in outputs:
+        if path.suffix not in OUTPUT_SUFFIXES:
+            raise AdapterkitError(f"--out {path}: use a .csv, .json or .md file name")
+
+
+def write_outputs(matrix: Matrix, outputs: list[Path]) -> None:
+    check_outputs(outputs)
+    for path in outputs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = {".csv": matrix.to_csv, ".json": matrix.to_json, ".md": matrix.to_markdown}[path.suffix]()
+        path.write_text(text)
