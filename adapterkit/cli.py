@@ -267,6 +267,240 @@ def eval_mlm(
     write_outputs(matrix, out or [])
 
 
+# Options shared by finetune, cv and compare.
+DataOption = Annotated[
+    list[Path],
+    typer.Option("--data", metavar="PATH", help="Task data: CoNLL, BRAT folder, JSONL or parquet; repeatable."),
+]
+FormatOption = Annotated[str, typer.Option("--format", help="auto, conll, brat, jsonl or parquet.")]
+PresetOption = Annotated[str, typer.Option(help="CoNLL columns: auto, conll2, monero or pharmaconer.")]
+RepairOption = Annotated[bool, typer.Option("--repair", help="Turn malformed tags into O instead of failing.")]
+BaseOption = Annotated[str | None, typer.Option(help="Base for the 'base' variant (default mBERT).")]
+ModeOption = Annotated[
+    str, typer.Option(help="full: fine-tune every weight (the study's); adapter: task LoRA + head on a frozen stack.")
+]
+EpochsOption = Annotated[float, typer.Option(help="Passes over the training data (study NER: 15).")]
+BatchOption = Annotated[int, typer.Option(help="Examples per device per step (study NER: 16).")]
+LrOption = Annotated[float | None, typer.Option(help="Learning rate (default 2e-5 full, 5e-4 adapter).")]
+MaxStepsOption = Annotated[int, typer.Option(help="Stop after this many steps (-1: run --epochs).")]
+LengthOption = Annotated[int, typer.Option(help="Subword tokens per window (capped at the model limit).")]
+StrideOption = Annotated[int, typer.Option(help="Words of context around each window's own words (NER).")]
+SeedOption = Annotated[int, typer.Option(help="Seed for folds, initialisation and data order.")]
+TaskRankOption = Annotated[int, typer.Option(help="Rank of the task LoRA (--mode adapter).")]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Strict (exact IOB2 span) entity matching.")]
+
+
+def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r):
+    from .tasks.finetune import TrainSettings
+
+    return TrainSettings(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        max_steps=max_steps,
+        max_seq_len=max_seq_len,
+        stride=stride,
+        seed=seed,
+        mode=mode,
+        task_lora_r=task_lora_r,
+        task_lora_alpha=2 * task_lora_r,
+    )
+
+
+@app.command()
+def finetune(
+    data: DataOption,
+    name: Annotated[str, typer.Option(help="Name of the task model (models/NAME, or REGISTRY/NAME in adapter mode).")],
+    variant: Annotated[
+        str, typer.Option(help="base, a model folder, a registry adapter or a stack a+b to start from.")
+    ] = "base",
+    base: BaseOption = None,
+    mode: ModeOption = "full",
+    eval_data: Annotated[
+        list[Path] | None, typer.Option(metavar="PATH", help="Evaluate on this data after training.")
+    ] = None,
+    eval_adapters: Annotated[
+        str | None,
+        typer.Option(help="Cross-lingual zero-shot: evaluate with these language adapters swapped in (adapter mode)."),
+    ] = None,
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    repair: RepairOption = False,
+    epochs: EpochsOption = 15.0,
+    batch_size: BatchOption = 16,
+    lr: LrOption = None,
+    max_steps: MaxStepsOption = -1,
+    max_seq_len: LengthOption = 512,
+    stride: StrideOption = 16,
+    seed: SeedOption = 42,
+    task_lora_r: TaskRankOption = 16,
+    strict: StrictOption = False,
+    output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Fine-tune NER, classification or regression on a variant; optionally evaluate (also zero-shot).
+
+    The task kind follows the data: tokens + tags is NER, text + label classification,
+    text + labels multi-label, text + text_pair + score regression.
+    """
+    from .tasks.finetune import FinetuneRequest, run_finetune
+
+    _quiet_libraries()
+    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    request = FinetuneRequest(
+        data=data,
+        name=name,
+        variant=variant,
+        base=base,
+        fmt=fmt,
+        preset=preset,
+        repair=repair,
+        eval_data=eval_data or [],
+        eval_adapters=eval_adapters,
+        strict=strict,
+        settings=settings,
+        registry=registry,
+        output=output,
+        force=force,
+    )
+    run_finetune(request)
+
+
+def _cv_request(data, variant, base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry):
+    from .cv import CvRequest
+
+    return CvRequest(
+        data=data,
+        variant=variant,
+        base=base,
+        fmt=fmt,
+        preset=preset,
+        repair=repair,
+        folds=folds,
+        seed=settings.seed,
+        fold_file=fold_file,
+        strict=strict,
+        settings=settings,
+        resume=resume,
+        force=force,
+        registry=registry,
+    )
+
+
+FoldsOption = Annotated[int, typer.Option(help="Number of folds.")]
+FoldFileOption = Annotated[
+    Path | None, typer.Option(help="Fold assignment file to reuse or create (default: runs/folds/<data hash>...).")
+]
+ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue at the first unfinished fold.")]
+
+
+@app.command()
+def cv(
+    data: DataOption,
+    variant: Annotated[str, typer.Option(help="base, a model folder, a registry adapter or a stack a+b.")] = "base",
+    base: BaseOption = None,
+    folds: FoldsOption = 10,
+    fold_file: FoldFileOption = None,
+    mode: ModeOption = "full",
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    repair: RepairOption = False,
+    epochs: EpochsOption = 15.0,
+    batch_size: BatchOption = 16,
+    lr: LrOption = None,
+    max_steps: MaxStepsOption = -1,
+    max_seq_len: LengthOption = 512,
+    stride: StrideOption = 16,
+    seed: SeedOption = 42,
+    task_lora_r: TaskRankOption = 16,
+    strict: StrictOption = False,
+    run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
+    resume: ResumeOption = False,
+    force: Annotated[bool, typer.Option("--force", help="Discard an earlier run in the same folder.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
+    from .cv import run_cv
+
+    _quiet_libraries()
+    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    request = _cv_request(
+        data, variant, base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry
+    )
+    request.run_dir = run_dir
+    run_cv(request)
+
+
+@app.command()
+def compare(
+    variants: Annotated[list[str], typer.Argument(metavar="VARIANT...", help="Variants; the first is the baseline.")],
+    data: DataOption,
+    base: BaseOption = None,
+    folds: FoldsOption = 10,
+    fold_file: FoldFileOption = None,
+    mode: ModeOption = "full",
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    repair: RepairOption = False,
+    epochs: EpochsOption = 15.0,
+    batch_size: BatchOption = 16,
+    lr: LrOption = None,
+    max_steps: MaxStepsOption = -1,
+    max_seq_len: LengthOption = 512,
+    stride: StrideOption = 16,
+    seed: SeedOption = 42,
+    task_lora_r: TaskRankOption = 16,
+    strict: StrictOption = False,
+    run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
+    resume: ResumeOption = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Cross-validate several variants on identical folds and print the study's comparison table.
+
+    Mean ± sd per metric, per-type F1, and against the baseline: Wilcoxon signed-rank p over
+    folds, Benjamini-Hochberg adjusted p, bootstrap 95 % CI of the mean difference. Written to
+    runs/<id>/ with the exact command, versions and fold file.
+    """
+    from .cv import CompareRequest, run_compare
+
+    _quiet_libraries()
+    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    request = _cv_request(
+        data, "base", base, fmt, preset, repair, folds, fold_file, strict, settings, resume, False, registry
+    )
+    run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
+
+
+@app.command()
+def predict(
+    model: Annotated[str, typer.Argument(help="A task model folder (models/NAME) or a registry task adapter.")],
+    inputs: Annotated[
+        list[Path], typer.Option("--input", metavar="PATH", help="Data to label: BRAT folder, CoNLL, JSONL.")
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    output_format: Annotated[str, typer.Option(help="conll, brat (exact character offsets) or jsonl.")] = "conll",
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    gold: Annotated[
+        bool, typer.Option("--gold", help="Write the input's own tags instead of predictions (checks offsets).")
+    ] = False,
+    eval_adapters: Annotated[
+        str | None, typer.Option(help="Swap in these language adapters under a task adapter (zero-shot).")
+    ] = None,
+    max_seq_len: LengthOption = 512,
+    registry: RegistryOption = None,
+) -> None:
+    """Label new data with a fine-tuned model; write CoNLL, BRAT .ann (character offsets) or JSONL."""
+    from .tasks.predict import run_predict
+
+    _quiet_libraries()
+    written = run_predict(
+        model, inputs, out, output_format, fmt, preset, gold, eval_adapters, registry, max_seq_len=max_seq_len
+    )
+    print(f"wrote {len(written)} file(s) to {out}")
+
+
 @adapters_app.command("list")
 def adapters_list(registry: RegistryOption = None) -> None:
     """Show the adapters in the registry as a table."""

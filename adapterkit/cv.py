@@ -1,0 +1,246 @@
+"""The study's evaluation protocol: k-fold cross-validation and the comparison of variants.
+
+Folds are assigned once per dataset and written to a fold file (by default
+``runs/folds/<dataset hash>-k<K>-s<seed>.json``); every later run on the same data — any
+variant, any session — reads the same file, so all variants see identical folds. Folds are
+by document where the data has documents (BRAT, PharmaCoNER, ``-DOCSTART-``), stratified by
+label for single-label classification, plain shuffled K-fold otherwise.
+
+Each fold's metrics are written to ``<run>/folds/<k>/metrics.json`` as soon as the fold is
+done; ``--resume`` continues at the first unfinished fold (inside a fold, from the Trainer's
+last checkpoint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import AdapterkitError
+from .paths import registry_dir
+from .registry import Registry
+from .tasks.data import NerDataset
+from .tasks.finetune import (
+    TrainSettings,
+    add_task_adapter,
+    build_model,
+    finite,
+    model_limit,
+    predict,
+    read_data,
+    resolve_variant,
+    score,
+    task_kind,
+    train,
+)
+
+HEADLINE = {
+    "ner": ["f1", "precision", "recall", "macro_f1"],
+    "classification": ["mcc", "f1", "precision", "recall", "specificity", "roc_auc"],
+    "multilabel": ["macro_f1", "micro_f1"],
+    "regression": ["pearson", "spearman"],
+}
+
+
+@dataclass
+class CvRequest:
+    """Every setting of ``adapterkit cv`` (the CLI options, one to one)."""
+
+    data: list[Path]
+    variant: str = "base"
+    base: str | None = None
+    fmt: str = "auto"
+    preset: str = "auto"
+    repair: bool = False
+    folds: int = 10
+    seed: int = 42
+    fold_file: Path | None = None
+    strict: bool = False
+    settings: TrainSettings = field(default_factory=TrainSettings)
+    run_dir: Path | None = None
+    resume: bool = False
+    force: bool = False
+    registry: Path | None = None
+
+
+@dataclass
+class CvResult:
+    variant: str
+    kind: str
+    per_fold: list[dict]
+    fold_file: Path
+    run_dir: Path
+
+    def summary(self) -> dict:
+        from .stats import mean_sd
+
+        out = {}
+        for key in HEADLINE[self.kind]:
+            values = [fold[key] for fold in self.per_fold if fold.get(key) is not None]
+            if values:
+                out[key] = mean_sd(values)
+        return out
+
+
+def _ids_and_groups(data, items) -> tuple[list[str], list[str] | None, list[str] | None]:
+    ids = [item.source for item in items]
+    if len(set(ids)) != len(ids):  # sources repeat (e.g. one line holds several records): make them unique
+        ids = [f"{item.source}#{index}" for index, item in enumerate(items)]
+    doc_ids = [item.doc_id for item in items]
+    has_documents = len(set(doc_ids)) < len(doc_ids)
+    groups = doc_ids if has_documents else None
+    strata = (
+        [item.label for item in items] if not isinstance(data, NerDataset) and data.task == "classification" else None
+    )
+    return ids, groups, strata
+
+
+def default_fold_file(ids: list[str], k: int, seed: int) -> Path:
+    digest = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()[:16]
+    return Path("runs") / "folds" / f"{digest}-k{k}-s{seed}.json"
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Write through a temporary file and rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    temporary.replace(path)
+
+
+def run_cv(request: CvRequest) -> CvResult:
+    """Cross-validate one variant on one task; per-fold metrics and mean ± sd."""
+    from .folds import folds_for, split
+
+    settings = request.settings
+    settings.validate()
+    if request.folds < 2:
+        raise AdapterkitError(f"--folds {request.folds}: expected at least 2")
+    store = Registry(registry_dir(request.registry))
+    variant = resolve_variant(request.variant, store, request.base)
+    from .models import load_tokenizer
+
+    tokenizer = load_tokenizer(variant.base)
+    settings.max_seq_len = model_limit(variant, settings.max_seq_len)
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer)
+    kind = task_kind(data)
+    labels = data.labels
+    ids, groups, strata = _ids_and_groups(data, items)
+    fold_file = request.fold_file or default_fold_file(ids, request.folds, request.seed)
+    assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata)
+
+    run_dir = request.run_dir or Path("runs") / "cv" / _safe(request.variant)
+    settings_file = run_dir / "cv-settings.json"
+    recorded = {
+        "data": [str(p) for p in request.data],
+        "variant": request.variant,
+        "folds": request.folds,
+        "seed": request.seed,
+        "fold_file": str(fold_file),
+        "strict": request.strict,
+        "settings": dict(settings.__dict__),
+    }
+    if settings_file.is_file() and not request.force:
+        if not request.resume:
+            raise AdapterkitError(f"{run_dir} holds an earlier cv run: add --resume to continue it, or --force to redo")
+        if json.loads(settings_file.read_text()) != json.loads(json.dumps(recorded)):
+            raise AdapterkitError(f"--resume: {run_dir} was run with other settings; use the same options or --force")
+    if request.force and run_dir.exists():
+        shutil.rmtree(run_dir)
+    _write_json(settings_file, recorded)
+
+    per_fold = []
+    print(f"cv: {request.variant} on {len(items)} {kind} examples, {request.folds} folds ({fold_file})", flush=True)
+    for fold in range(request.folds):
+        fold_dir = run_dir / "folds" / str(fold)
+        result_file = fold_dir / "metrics.json"
+        if result_file.is_file():
+            per_fold.append(json.loads(result_file.read_text()))
+            print(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
+            continue
+        train_index, test_index = split(assignment, fold)
+        model = build_model(variant, kind, labels)
+        if settings.mode == "adapter":
+            model = add_task_adapter(
+                model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
+            )
+        checkpoints = fold_dir / "checkpoints"
+        model = train(
+            model,
+            tokenizer,
+            [items[i] for i in train_index],
+            kind,
+            labels,
+            settings,
+            checkpoints,
+            resume=request.resume,
+        )
+        test_items = [items[i] for i in test_index]
+        predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
+        metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict))
+        metrics["n_test"] = len(test_items)
+        _write_json(result_file, metrics)
+        shutil.rmtree(checkpoints, ignore_errors=True)
+        per_fold.append(metrics)
+        headline = ", ".join(f"{k} {metrics[k]:.4f}" for k in HEADLINE[kind][:3] if metrics.get(k) is not None)
+        print(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
+    result = CvResult(request.variant, kind, per_fold, fold_file, run_dir)
+    _write_json(run_dir / "cv.json", {**recorded, "per_fold": per_fold, "summary": result.summary()})
+    summary = result.summary()
+    print("cv: " + ", ".join(f"{k} {m:.4f} ± {s:.4f}" for k, (m, s) in summary.items()), flush=True)
+    return result
+
+
+def _safe(label: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_.+" else "_" for ch in label).strip("._") or "variant"
+
+
+@dataclass
+class CompareRequest:
+    variants: list[str]
+    cv: CvRequest
+    run_id: str | None = None
+
+
+def run_compare(request: CompareRequest) -> Path:
+    """``cv`` for every variant on identical folds, then the study's comparison table."""
+    from . import __version__
+    from .stats import compare
+
+    if len(request.variants) < 2:
+        raise AdapterkitError("compare needs at least two variants (the first is the baseline)")
+    if len(set(request.variants)) != len(request.variants):
+        raise AdapterkitError("compare: a variant is named twice")
+    run_id = request.run_id or datetime.now(timezone.utc).strftime("compare-%Y%m%d-%H%M%S")
+    run_dir = Path("runs") / _safe(run_id)
+    results: dict[str, list[dict]] = {}
+    kind = "ner"
+    fold_file = None
+    for variant in request.variants:
+        cv_request = CvRequest(
+            **{**request.cv.__dict__, "variant": variant, "run_dir": run_dir / "cv" / _safe(variant)}
+        )
+        cv_request.settings = TrainSettings(**request.cv.settings.__dict__)
+        if fold_file is not None:
+            cv_request.fold_file = fold_file
+        result = run_cv(cv_request)
+        fold_file = result.fold_file
+        kind = result.kind
+        results[variant] = result.per_fold
+    comparison = compare(results, request.variants[0], HEADLINE[kind], "f1" if kind == "ner" else None)
+    (run_dir / "comparison.md").write_text(comparison.to_markdown())
+    (run_dir / "comparison.csv").write_text(comparison.to_csv())
+    (run_dir / "comparison.json").write_text(comparison.to_json())
+    (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    from .pretrain import _versions
+
+    _write_json(run_dir / "versions.json", {**_versions(), "adapterkit": __version__})
+    shutil.copyfile(fold_file, run_dir / "folds.json")
+    print(comparison.to_markdown())
+    print(f"written to {run_dir}/comparison.{{md,csv,json}}")
+    return run_dir

@@ -1,0 +1,1 @@
+"""Downstream tasks: data readers (one module per format), NER, classification, regression."""

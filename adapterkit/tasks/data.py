@@ -1,0 +1,70 @@
+"""The in-memory form every task reader returns.
+
+NER data is a list of ``Sentence`` (words with BIO tags, the document they come from and,
+when the format has them, the character span of every word in that document's text).
+Classification and regression data is a list of ``TextExample``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Sentence:
+    """One sequence of words with one BIO tag per word."""
+
+    tokens: list[str]
+    tags: list[str]
+    doc_id: str  # the document it belongs to: folds are made by document where documents exist
+    source: str  # "file:line" of its first word, for messages
+    offsets: list[tuple[int, int]] | None = None  # character span of each word in the document text
+
+
+@dataclass
+class HygieneReport:
+    """What tag hygiene found and did (printed and recorded with every run)."""
+
+    orphan_i_repaired: int = 0  # I-X with no B-X/I-X before it, turned into B-X
+    malformed_repaired: int = 0  # with --repair: malformed tags turned into O
+    discontinuous_spans: int = 0  # BRAT entities with several fragments (each fragment tagged)
+    overlapping_dropped: int = 0  # BRAT entities overlapping an earlier one (BIO cannot hold both)
+    notes: list[str] = field(default_factory=list)  # one line per repaired/dropped item (first ones)
+
+    def summary(self) -> str:
+        return (
+            f"{self.orphan_i_repaired} orphan I- tags repaired to B-, {self.malformed_repaired} malformed tags "
+            f"repaired to O, {self.discontinuous_spans} discontinuous and {self.overlapping_dropped} overlapping "
+            "entities"
+        )
+
+
+@dataclass
+class NerDataset:
+    sentences: list[Sentence]
+    types: list[str]  # entity types, sorted
+    documents: dict[str, str] = field(default_factory=dict)  # doc_id -> text (BRAT: for offsets and writing)
+    report: HygieneReport = field(default_factory=HygieneReport)
+
+    @property
+    def labels(self) -> list[str]:
+        """The BIO label set: O, then B-/I- of every type."""
+        return ["O"] + [f"{prefix}-{kind}" for kind in self.types for prefix in ("B", "I")]
+
+
+@dataclass
+class TextExample:
+    """A text (or text pair) with a class label, a set of labels, or a score."""
+
+    text: str
+    label: str | list[str] | float
+    doc_id: str
+    source: str
+    text_pair: str | None = None
+
+
+@dataclass
+class TextDataset:
+    examples: list[TextExample]
+    task: str  # "classification" | "multilabel" | "regression"
+    labels: list[str]  # class names, sorted (empty for regression)

@@ -1,0 +1,518 @@
+"""Fine-tuning and prediction for NER, classification and regression on any model variant.
+
+A variant is what ``eval-mlm`` takes: ``base``, a full model folder, a registry adapter or a
+composition ``a+b``. Language/domain adapters enter the task model folded into the base
+weights (exact: W + Σ wᵢ·ΔWᵢ, see ``compose.py``), then:
+
+- ``--mode full`` (the study's): every weight is fine-tuned, with a new task head;
+- ``--mode adapter`` (MAD-X style): the encoder and the language/domain adapters stay frozen;
+  a task LoRA and the head are trained. The result is a task adapter whose manifest names the
+  language adapters it sits on, so they can be swapped for another language at evaluation
+  (``--eval-adapters``: cross-lingual zero-shot).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoModelForTokenClassification,
+    DataCollatorForTokenClassification,
+    DataCollatorWithPadding,
+    PreTrainedModel,
+    Trainer,
+    TrainingArguments,
+    set_seed,
+)
+
+from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, resolve_adapter
+from ..errors import AdapterkitError
+from ..models import DEFAULT_BASE, Base, load_config, load_tokenizer, max_length, resolve_base
+from ..registry import MANIFEST, Registry
+from .data import NerDataset, TextDataset
+from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
+
+MODES = ("full", "adapter")
+FULL_LR = 2e-5
+ADAPTER_LR = 5e-4
+
+
+@dataclass
+class Variant:
+    """The weights a task model starts from: a base folder plus folded-in adapter updates."""
+
+    label: str
+    base: Base
+    deltas: dict = field(default_factory=dict)  # module name -> (A, B) of the exact stack
+    parts: list[str] = field(default_factory=list)  # names of the language/domain adapters
+    fingerprint: str | None = None
+
+
+def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Variant:
+    """``base`` | model folder | registry adapter (single or composed) | inline ``a+b``."""
+    if spec == "base":
+        return Variant("base", resolve_base(base or DEFAULT_BASE))
+    folder = Path(spec)
+    if folder.is_dir() and (folder / "config.json").is_file():
+        return Variant(spec, resolve_base(spec))
+    if (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
+        names = [spec]
+    elif "+" in spec:
+        names = spec.split("+")
+    else:
+        raise AdapterkitError(
+            f"variant {spec!r}: not 'base', a model folder, a registry adapter, or an inline stack like a+b"
+        )
+    parts = [resolve_adapter(name, store) for name in names]
+    for part in parts:
+        if part.manifest.get("kind") == "task":
+            raise AdapterkitError(f"variant {spec!r}: {part.name} is a task adapter; give language/domain adapters")
+    peft_model = load_parts(parts) if len(parts) > 1 else _load_single(parts[0])
+    composed, _ = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")
+    return Variant(spec, base_of(parts[0].manifest), composed, [p.name for p in parts], parts[0].fingerprint)
+
+
+def _load_single(part):
+    from peft import PeftModel
+
+    from ..models import load_masked_lm
+
+    model, _ = load_masked_lm(base_of(part.manifest))
+    return PeftModel.from_pretrained(model, part.path, adapter_name="p0")
+
+
+def task_kind(data: NerDataset | TextDataset) -> str:
+    return "ner" if isinstance(data, NerDataset) else data.task
+
+
+def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedModel:
+    """The task model on the variant's weights, with a new head for ``labels``."""
+    if kind == "ner":
+        model_class = AutoModelForTokenClassification
+        extra = {"num_labels": len(labels)}
+    else:
+        model_class = AutoModelForSequenceClassification
+        problem = {"classification": "single_label_classification", "multilabel": "multi_label_classification"}
+        extra = {"num_labels": 1 if kind == "regression" else len(labels)}
+        extra["problem_type"] = problem.get(kind, "regression")
+    if kind != "regression":
+        extra["id2label"] = dict(enumerate(labels))
+        extra["label2id"] = {label: i for i, label in enumerate(labels)}
+    model = model_class.from_pretrained(variant.base.path, **extra)
+    if variant.deltas:
+        merge_into(model, variant.deltas, {})
+    return model
+
+
+def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, dropout: float):
+    """Freeze everything, then add a trainable task LoRA and head (MAD-X style)."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    from ..pretrain import LORA_TARGETS, lora_target_pattern
+
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    head = ["classifier"] + (["pooler"] if kind != "ner" and _has(model, "bert.pooler") else [])
+    config = LoraConfig(
+        r=r,
+        lora_alpha=alpha,
+        lora_dropout=dropout,
+        target_modules=lora_target_pattern(list(LORA_TARGETS)),
+        modules_to_save=head,
+        task_type=TaskType.TOKEN_CLS if kind == "ner" else TaskType.SEQ_CLS,
+    )
+    return get_peft_model(model, config)
+
+
+def _has(model, name: str) -> bool:
+    try:
+        return model.get_submodule(name) is not None
+    except AttributeError:
+        return False
+
+
+class _Rows(Dataset):
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> dict:
+        return self.rows[index]
+
+
+@dataclass
+class Encoded:
+    """Model inputs for a list of items, and how to map predictions back to them."""
+
+    rows: list[dict]
+    windows: list | None = None  # NER windows
+    owners: list[int] | None = None  # text windows -> example index
+
+
+def encode(items, kind: str, labels: list[str], tokenizer, max_len: int, stride: int, with_labels: bool) -> Encoded:
+    if kind == "ner":
+        windows = ner_windows([s.tokens for s in items], tokenizer, max_len, stride)
+        index = {label: i for i, label in enumerate(labels)}
+        rows = []
+        for window in windows:
+            row = {"input_ids": window.input_ids, "attention_mask": [1] * len(window.input_ids)}
+            if with_labels:
+                row["labels"] = window_labels(window, [index[tag] for tag in items[window.sentence].tags])
+            rows.append(row)
+        return Encoded(rows, windows=windows)
+    texts = [example.text for example in items]
+    pairs = (
+        [example.text_pair or "" for example in items]
+        if kind == "regression" and items and any(example.text_pair for example in items)
+        else None
+    )
+    encoded, owners = text_windows(texts, pairs, tokenizer, max_len, stride=max(8, stride * 4))
+    rows = [{key: encoded[key][i] for key in encoded} for i in range(len(owners))]
+    if with_labels:
+        for row, owner in zip(rows, owners, strict=True):
+            row["labels"] = _target(items[owner].label, kind, labels)
+    return Encoded(rows, owners=owners)
+
+
+def _target(label, kind: str, labels: list[str]):
+    if kind == "classification":
+        return labels.index(label)
+    if kind == "multilabel":
+        return [1.0 if name in label else 0.0 for name in labels]
+    return float(label)
+
+
+@dataclass
+class TrainSettings:
+    epochs: float = 15.0
+    batch_size: int = 16
+    lr: float | None = None
+    grad_accum: int = 1
+    max_steps: int = -1
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_seq_len: int = 512
+    stride: int = 16
+    seed: int = 42
+    mode: str = "full"
+    task_lora_r: int = 16
+    task_lora_alpha: int = 32
+    task_lora_dropout: float = 0.1
+
+    def validate(self) -> None:
+        checks = [
+            (self.epochs > 0, "--epochs", "a positive number"),
+            (self.batch_size > 0, "--batch-size", "a positive number"),
+            (self.lr is None or self.lr > 0, "--lr", "a positive learning rate"),
+            (self.grad_accum > 0, "--grad-accum", "a positive number"),
+            (self.max_steps == -1 or self.max_steps > 0, "--max-steps", "a positive number (or -1)"),
+            (self.max_seq_len >= 16, "--max-seq-len", "at least 16"),
+            (self.stride >= 0, "--stride", "zero or more"),
+            (self.mode in MODES, "--mode", f"one of {', '.join(MODES)}"),
+            (self.task_lora_r > 0, "--task-lora-r", "a positive rank"),
+        ]
+        for ok, option, expected in checks:
+            if not ok:
+                value = getattr(self, option.lstrip("-").replace("-", "_"))
+                raise AdapterkitError(f"{option} {value!r}: expected {expected}")
+
+    @property
+    def learning_rate(self) -> float:
+        return self.lr if self.lr is not None else (FULL_LR if self.mode == "full" else ADAPTER_LR)
+
+
+def _collator(kind: str, tokenizer):
+    if kind == "ner":
+        return DataCollatorForTokenClassification(tokenizer)
+    return DataCollatorWithPadding(tokenizer)
+
+
+def train(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, work_dir: Path, resume: bool):
+    """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``)."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    set_seed(settings.seed)
+    encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
+    use_cuda = torch.cuda.is_available()
+    args = TrainingArguments(
+        output_dir=str(work_dir),
+        per_device_train_batch_size=settings.batch_size,
+        gradient_accumulation_steps=settings.grad_accum,
+        learning_rate=settings.learning_rate,
+        num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps,
+        warmup_steps=settings.warmup_ratio,
+        weight_decay=settings.weight_decay,
+        lr_scheduler_type="linear",
+        logging_steps=10,
+        save_strategy="epoch",
+        save_total_limit=1,
+        seed=settings.seed,
+        data_seed=settings.seed,
+        report_to=[],
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        use_cpu=not use_cuda,
+        bf16=use_cuda and torch.cuda.is_bf16_supported(),
+    )
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer = Trainer(
+        model=model, args=args, train_dataset=_Rows(encoded.rows), data_collator=_collator(kind, tokenizer)
+    )
+    trainer.remove_callback(PrinterCallback)
+    last = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
+    trainer.train(resume_from_checkpoint=last)
+    return trainer.model
+
+
+@torch.no_grad()
+def predict(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, batch_size: int = 32):
+    """Predictions per item: tag lists (NER), labels, label sets or scores; plus class scores."""
+    model.eval()
+    device = next(model.parameters()).device
+    encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=False)
+    collator = _collator(kind, tokenizer)
+    outputs = []
+    for start in range(0, len(encoded.rows), batch_size):
+        batch = collator(encoded.rows[start : start + batch_size])
+        logits = model(**{key: value.to(device) for key, value in batch.items()}).logits.float().cpu().numpy()
+        outputs.extend(logits)
+    if kind == "ner":
+        ids = words_from_windows(encoded.windows, outputs, [len(s.tokens) for s in items])
+        return [[labels[i] for i in sentence] for sentence in ids], None
+    logits = mean_by_owner(np.stack(outputs), encoded.owners, len(items))
+    if kind == "classification":
+        probabilities = torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+        return [labels[i] for i in logits.argmax(axis=-1)], probabilities
+    if kind == "multilabel":
+        probabilities = 1 / (1 + np.exp(-logits))
+        return [[labels[i] for i in np.flatnonzero(row >= 0.5)] for row in probabilities], probabilities
+    return logits[:, 0].tolist(), None
+
+
+def score(kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False) -> dict:
+    """The study's metrics for one evaluation."""
+    from .. import metrics
+
+    if kind == "ner":
+        return metrics.ner_metrics([s.tags for s in items], predictions, strict=strict)
+    gold = [example.label for example in items]
+    if kind == "classification":
+        positive = _positive(labels)
+        scores = probabilities[:, labels.index(positive)].tolist() if len(labels) == 2 else None
+        return metrics.classification_metrics(gold, predictions, scores, positive)
+    if kind == "multilabel":
+        return metrics.multilabel_metrics(gold, predictions, labels)
+    return metrics.regression_metrics(gold, predictions)
+
+
+def _positive(labels: list[str]) -> str:
+    """The positive class of a binary task: a conventional name if present, else the second label."""
+    for name in ("inclusion", "positive", "yes", "true", "1"):
+        if name in labels:
+            return name
+    return labels[-1]
+
+
+def model_limit(variant: Variant, requested: int) -> int:
+    return min(requested, max_length(load_config(variant.base)))
+
+
+def save_task_model(model, tokenizer, folder: Path, manifest: dict) -> None:
+    """A full task model (transformers folder) or a task adapter (PEFT folder), with a manifest."""
+    model.save_pretrained(folder)
+    if not manifest.get("adapter"):
+        tokenizer.save_pretrained(folder)
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None):
+    """A saved task model (``models/NAME`` folder or registry task adapter) and its manifest."""
+    from peft import PeftModel
+
+    folder = Path(spec)
+    if not (folder / MANIFEST).is_file():
+        folder = store.root / spec
+    if not (folder / MANIFEST).is_file():
+        raise AdapterkitError(f"task model {spec!r}: no such folder with {MANIFEST}, nor a registry task adapter")
+    manifest = json.loads((folder / MANIFEST).read_text())
+    if manifest.get("kind") != "task":
+        raise AdapterkitError(f"{spec}: a {manifest.get('kind')} model, not a fine-tuned task model")
+    labels = manifest["labels"]
+    kind = manifest["task"]
+    if not manifest.get("adapter"):
+        if eval_adapters:
+            raise AdapterkitError("--eval-adapters needs a task adapter (finetune --mode adapter)")
+        model_class = AutoModelForTokenClassification if kind == "ner" else AutoModelForSequenceClassification
+        return model_class.from_pretrained(folder), load_tokenizer(resolve_base(str(folder))), manifest
+    variant_spec = eval_adapters or manifest["variant"]
+    variant = resolve_variant(variant_spec, store, manifest["base"]["id"])
+    if (
+        variant.fingerprint
+        and manifest["base"].get("fingerprint")
+        and variant.fingerprint != manifest["base"]["fingerprint"]
+    ):
+        raise AdapterkitError(f"--eval-adapters {variant_spec}: trained on another base than the task adapter")
+    model = PeftModel.from_pretrained(build_model(variant, kind, labels), folder)
+    return model, load_tokenizer(variant.base), manifest
+
+
+def zero_shot_model(task_model, variant_b: Variant, kind: str, labels: list[str]):
+    """The trained task adapter and head on another language's adapters (cross-lingual zero-shot)."""
+    from peft import PeftModel
+
+    with tempfile.TemporaryDirectory() as folder:
+        task_model.save_pretrained(folder)
+        return PeftModel.from_pretrained(build_model(variant_b, kind, labels), folder)
+
+
+@dataclass
+class FinetuneRequest:
+    """Every setting of ``adapterkit finetune`` (the CLI options, one to one)."""
+
+    data: list[Path]
+    name: str
+    variant: str = "base"
+    base: str | None = None
+    fmt: str = "auto"
+    preset: str = "auto"
+    repair: bool = False
+    eval_data: list[Path] = field(default_factory=list)
+    eval_adapters: str | None = None
+    strict: bool = False
+    settings: TrainSettings = field(default_factory=TrainSettings)
+    registry: Path | None = None
+    output: Path | None = None
+    force: bool = False
+
+
+def read_data(paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer, max_subwords: int = 256):
+    from .readers import read_task
+
+    data = read_task(paths, fmt=fmt, repair=repair, tokenizer=tokenizer, max_subwords=max_subwords, preset=preset)
+    items = data.sentences if isinstance(data, NerDataset) else data.examples
+    if not items:
+        raise AdapterkitError(f"{', '.join(map(str, paths))}: no examples found")
+    return data, items
+
+
+def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
+    """Train a task model on a variant; evaluate on --eval-data (optionally zero-shot)."""
+    from ..paths import registry_dir
+    from ..pretrain import _versions
+    from ..registry import check_name
+
+    settings = request.settings
+    settings.validate()
+    check_name(request.name)
+    if request.eval_adapters and settings.mode != "adapter":
+        raise AdapterkitError(
+            "--eval-adapters swaps language adapters under a task adapter: use it with --mode adapter"
+        )
+    store = Registry(registry_dir(request.registry))
+    adapter_mode = settings.mode == "adapter"
+    destination = request.output or ((store.root if adapter_mode else Path("models")) / request.name)
+    if destination.exists() and not request.force:
+        raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
+    variant = resolve_variant(request.variant, store, request.base)
+    eval_variant = resolve_variant(request.eval_adapters, store, request.base) if request.eval_adapters else None
+    if eval_variant is not None and eval_variant.fingerprint != variant.fingerprint:
+        raise AdapterkitError(f"--eval-adapters {request.eval_adapters}: trained on another base than {variant.label}")
+    tokenizer = load_tokenizer(variant.base)
+    settings.max_seq_len = model_limit(variant, settings.max_seq_len)
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer)
+    kind = task_kind(data)
+    labels = data.labels
+    print(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}")
+    if isinstance(data, NerDataset):
+        print(f"tags: {data.report.summary()}")
+    eval_items = None
+    if request.eval_data:
+        eval_data, eval_items = read_data(request.eval_data, request.fmt, request.preset, request.repair, tokenizer)
+        if task_kind(eval_data) != kind:
+            raise AdapterkitError(f"--eval-data is a {task_kind(eval_data)} set, the training data {kind}")
+        unknown = sorted(set(eval_data.labels) - set(labels))
+        if unknown:
+            raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
+
+    model = build_model(variant, kind, labels)
+    if adapter_mode:
+        model = add_task_adapter(
+            model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
+        )
+    work = Path("runs") / "finetune" / request.name
+    clear(work)
+    model = train(model, tokenizer, items, kind, labels, settings, work, resume=False)
+    metrics = None
+    if eval_items is not None:
+        scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
+        predictions, probabilities = predict(scored, tokenizer, eval_items, kind, labels, settings)
+        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict))
+        where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
+        print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
+    manifest = {
+        "name": destination.name,
+        "kind": "task",
+        "task": kind,
+        "labels": labels,
+        "adapter": adapter_mode,
+        "variant": request.variant,
+        "language_adapters": variant.parts,
+        "base": {"id": variant.base.name, "fingerprint": variant.fingerprint, "path": str(variant.base.path)},
+        "data": [str(path) for path in request.data],
+        "settings": {k: v for k, v in settings.__dict__.items()},
+        "evaluation": {
+            "data": [str(p) for p in request.eval_data],
+            "adapters": request.eval_adapters,
+            "metrics": metrics,
+        },
+        "versions": _versions(),
+    }
+    Registry(destination.parent).save(
+        destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=True
+    )
+    clear(work)
+    print(f"saved task {'adapter' if adapter_mode else 'model'} to {destination}")
+    return destination, manifest
+
+
+def _headline(kind: str, metrics: dict) -> str:
+    keys = {
+        "ner": ("f1", "precision", "recall"),
+        "classification": ("mcc", "f1", "recall"),
+        "multilabel": ("macro_f1", "micro_f1"),
+        "regression": ("pearson", "spearman"),
+    }[kind]
+    return ", ".join(f"{key} {metrics[key]:.4f}" for key in keys if metrics.get(key) is not None)
+
+
+def clear(folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+
+
+def finite(metrics: dict) -> dict:
+    """JSON-safe metrics: NaN becomes None."""
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, float | np.floating):
+            return None if np.isnan(value) else float(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        return value
+
+    return clean(metrics)
