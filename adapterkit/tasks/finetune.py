@@ -310,9 +310,11 @@ def score(kind: str, items, predictions, probabilities, labels: list[str], stric
         return metrics.ner_metrics([s.tags for s in items], predictions, strict=strict)
     gold = [example.label for example in items]
     if kind == "classification":
+        if len(labels) != 2:
+            return metrics.classification_metrics(gold, predictions, labels=labels)
         positive = _positive(labels)
-        scores = probabilities[:, labels.index(positive)].tolist() if len(labels) == 2 else None
-        return metrics.classification_metrics(gold, predictions, scores, positive)
+        scores = probabilities[:, labels.index(positive)].tolist()
+        return metrics.classification_metrics(gold, predictions, scores, positive, labels=labels)
     if kind == "multilabel":
         return metrics.multilabel_metrics(gold, predictions, labels)
     return metrics.regression_metrics(gold, predictions)

@@ -1,0 +1,295 @@
+"""BRAT standoff: ``<doc>.txt`` with ``<doc>.ann`` entity lines, turned into BIO sentences and back.
+
+Only text-bound annotations (``T`` lines) are entities; other lines (``#`` notes, ``A``/``R``/``E``/
+``N``...) are ignored. BIO holds one entity per word, so:
+
+- a discontinuous entity (``start end;start end``) is tagged as one entity per fragment and counted;
+- of overlapping or nested entities the earlier-starting (on ties the longer) one is kept and the
+  others are counted and noted as dropped.
+
+Words keep their character offsets in the document: the text is cut into ``\\w+`` runs and single
+punctuation marks, and additionally at every kept entity's start and end, so every entity boundary is
+a word boundary and ``spans_from_bio`` gives back exactly the annotated offsets. Sentences end at
+line breaks and after ``.``/``!``/``?`` followed by whitespace, never inside an entity; with a
+tokenizer, longer sentences are cut so none has more than ``max_subwords`` subword tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from seqeval.metrics.sequence_labeling import get_entities
+
+from ..errors import AdapterkitError
+from .data import HygieneReport, NerDataset, Sentence
+from .hygiene import add_note, decode_text, numbered_lines
+
+WORD = re.compile(r"\w+|[^\w\s]")
+FRAGMENT = re.compile(r"(-?\d+) (-?\d+)")
+SENTENCE_END = {".", "!", "?", "…"}
+
+
+@dataclass
+class Entity:
+    """One ``T`` line: its type, its fragments (start, end) and where it was written."""
+
+    kind: str
+    fragments: list[tuple[int, int]]
+    source: str  # "file.ann:line"
+
+
+@dataclass
+class _Span:
+    kind: str
+    start: int
+    end: int
+    source: str
+
+
+def _parse_t_line(line: str, source: str) -> tuple[str, list[tuple[int, int]]]:
+    fields = line.split("\t")
+    kind, _, positions = fields[1].partition(" ") if len(fields) >= 2 else ("", "", "")
+    fragments = [FRAGMENT.fullmatch(part.strip()) for part in positions.split(";")]
+    if not kind or not all(fragments):
+        raise AdapterkitError(
+            f"{source}: not a BRAT entity line (expected 'T1<TAB>TYPE start end[;start end]<TAB>text'); fix the line"
+        )
+    return kind, [(int(match[1]), int(match[2])) for match in fragments if match]
+
+
+def _bad_fragment(start: int, end: int, length: int) -> str | None:
+    if start < 0 or end < 0:
+        return "a negative offset"
+    if start >= end:
+        return "start not before end"
+    if end > length:
+        return f"an offset past the end of the text ({length} characters)"
+    return None
+
+
+def parse_ann(path: Path, text: str, report: HygieneReport | None = None, repair: bool = False) -> list[Entity]:
+    """The entities of an ``.ann`` file, their offsets checked against ``text``.
+
+    An impossible fragment raises ``AdapterkitError``; with ``repair`` its entity is dropped instead
+    and counted in ``report.malformed_repaired`` (its words become ``O``).
+    """
+    report = report if report is not None else HygieneReport()
+    entities = []
+    for number, line in numbered_lines(path):
+        if not line.startswith("T"):
+            continue
+        source = f"{path}:{number}"
+        kind, fragments = _parse_t_line(line, source)
+        problems = [problem for start, end in fragments if (problem := _bad_fragment(start, end, len(text)))]
+        if problems and not repair:
+            raise AdapterkitError(f"{source}: entity {kind} has {problems[0]}; fix the offsets or pass --repair")
+        if problems:
+            report.malformed_repaired += 1
+            add_note(report, report.malformed_repaired, f"{source}: entity {kind} with {problems[0]} dropped")
+            continue
+        entities.append(Entity(kind, fragments, source))
+    return entities
+
+
+def _kept_spans(entities: list[Entity], report: HygieneReport) -> list[_Span]:
+    """One span per fragment, overlaps resolved: earlier start wins, then the longer span."""
+    spans = []
+    for entity in entities:
+        if len(entity.fragments) > 1:
+            report.discontinuous_spans += 1
+            add_note(
+                report,
+                report.discontinuous_spans,
+                f"{entity.source}: discontinuous {entity.kind} tagged as {len(entity.fragments)} entities",
+            )
+        spans.extend(_Span(entity.kind, start, end, entity.source) for start, end in entity.fragments)
+    kept: list[_Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if kept and span.start < kept[-1].end:
+            report.overlapping_dropped += 1
+            add_note(
+                report,
+                report.overlapping_dropped,
+                f"{span.source}: {span.kind} {span.start}-{span.end} overlaps {kept[-1].kind} "
+                f"{kept[-1].start}-{kept[-1].end}; dropped (BIO holds one entity per word)",
+            )
+            continue
+        kept.append(span)
+    return kept
+
+
+def words_with_offsets(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """Word spans of ``text``: ``\\w+`` runs and punctuation marks, also cut at every offset in ``cuts``."""
+    boundaries = sorted(set(cuts))
+    words = []
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        inner = boundaries[bisect.bisect_right(boundaries, start) : bisect.bisect_left(boundaries, end)]
+        for cut in [*inner, end]:
+            words.append((start, cut))
+            start = cut
+    return words
+
+
+def _tags(words: list[tuple[int, int]], spans: list[_Span], report: HygieneReport) -> list[str]:
+    """BIO tags for words whose boundaries include every span boundary."""
+    starts = [start for start, _ in words]
+    tags = ["O"] * len(words)
+    for span in spans:
+        first, last = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
+        if first == last:  # only whitespace inside: no word to tag
+            add_note(report, 0, f"{span.source}: {span.kind} {span.start}-{span.end} covers no word; not tagged")
+            continue
+        tags[first:last] = [f"B-{span.kind}"] + [f"I-{span.kind}"] * (last - first - 1)
+    return tags
+
+
+def _sentence_bounds(text: str, words: list[tuple[int, int]], tags: list[str]) -> list[tuple[int, int]]:
+    """(first, last + 1) word indices of each sentence: cut at line breaks and sentence-final punctuation."""
+    bounds, first = [], 0
+    for index in range(1, len(words)):
+        previous_start, previous_end = words[index - 1]
+        gap = text[previous_end : words[index][0]]
+        ends = "\n" in gap or "\r" in gap or (text[previous_start:previous_end] in SENTENCE_END and gap.isspace())
+        if ends and not tags[index].startswith("I-"):
+            bounds.append((first, index))
+            first = index
+    if words:
+        bounds.append((first, len(words)))
+    return bounds
+
+
+def _fit(counts: list[int], tags: list[str], max_subwords: int) -> list[tuple[int, int]]:
+    """Cut one sentence (subword count per word) into pieces of at most ``max_subwords`` subwords.
+
+    Each cut goes before the last word that does not continue an entity, so entities stay whole
+    unless one alone is longer than ``max_subwords``.
+    """
+    pieces, first, total = [], 0, 0
+    for index, count in enumerate(counts):
+        while total + count > max_subwords and index > first:
+            cut = next((i for i in range(index, first, -1) if not tags[i].startswith("I-")), index)
+            pieces.append((first, cut))
+            first, total = cut, sum(counts[cut:index])
+        total += count
+    pieces.append((first, len(counts)))
+    return pieces
+
+
+def _subword_counts(tokenizer, sentences: list[list[str]]) -> list[list[int]]:
+    if not getattr(tokenizer, "is_fast", False):
+        raise AdapterkitError(f"{type(tokenizer).__name__} is not a fast tokenizer; sentence cutting needs one")
+    encoded = tokenizer(sentences, is_split_into_words=True, add_special_tokens=False)
+    counts = []
+    for index, words in enumerate(sentences):
+        per_word = [0] * len(words)
+        for word_id in encoded.word_ids(index):
+            if word_id is not None:
+                per_word[word_id] += 1
+        counts.append(per_word)
+    return counts
+
+
+def _split_long(sentences: list[Sentence], tokenizer, max_subwords: int, report: HygieneReport) -> list[Sentence]:
+    counts = _subword_counts(tokenizer, [sentence.tokens for sentence in sentences]) if sentences else []
+    result = []
+    for sentence, sentence_counts in zip(sentences, counts, strict=True):
+        for first, last in _fit(sentence_counts, sentence.tags, max_subwords):
+            tags = sentence.tags[first:last]
+            if tags[0].startswith("I-"):  # an entity longer than max_subwords: its rest starts anew
+                tags[0] = "B-" + tags[0][2:]
+                add_note(report, 0, f"{sentence.source}: an entity longer than {max_subwords} subwords was cut in two")
+            offsets = sentence.offsets[first:last] if sentence.offsets else None
+            result.append(Sentence(sentence.tokens[first:last], tags, sentence.doc_id, sentence.source, offsets))
+    return result
+
+
+def _document(txt: Path, ann: Path, report: HygieneReport, repair: bool) -> tuple[str, list[Sentence], set[str]]:
+    """The text, sentences and entity types of one BRAT document."""
+    try:
+        text = decode_text(txt.read_bytes(), txt)
+    except OSError as error:
+        raise AdapterkitError(f"{txt}: cannot read ({error})") from None
+    entities = parse_ann(ann, text, report, repair)
+    spans = _kept_spans(entities, report)
+    words = words_with_offsets(text, [offset for span in spans for offset in (span.start, span.end)])
+    tags = _tags(words, spans, report)
+    line_starts = [0] + [match.end() for match in re.finditer(r"\n", text)]
+    sentences = []
+    for first, last in _sentence_bounds(text, words, tags):
+        offsets = words[first:last]
+        line = bisect.bisect_right(line_starts, offsets[0][0])
+        tokens = [text[start:end] for start, end in offsets]
+        sentences.append(Sentence(tokens, tags[first:last], txt.stem, f"{txt}:{line}", offsets))
+    return text, sentences, {entity.kind for entity in entities}
+
+
+def brat_documents(paths: list[Path]) -> list[tuple[Path, Path]]:
+    """(``.txt``, ``.ann``) pairs named by ``paths``: folders (searched recursively) or either file of a pair."""
+    anns: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(path.rglob("*.ann"))
+            if not found:
+                raise AdapterkitError(f"{path}: the folder holds no .ann files; BRAT data is <doc>.txt + <doc>.ann")
+            anns.extend(found)
+        elif path.is_file() and path.suffix in (".ann", ".txt"):
+            anns.append(path.with_suffix(".ann"))
+        else:
+            raise AdapterkitError(f"{path}: no such BRAT folder or .ann/.txt file")
+    pairs = []
+    for ann in dict.fromkeys(anns):  # a document named twice (by its .txt and its .ann) is read once
+        txt = ann.with_suffix(".txt")
+        if not (ann.is_file() and txt.is_file()):
+            raise AdapterkitError(
+                f"{ann.with_suffix('')}: BRAT needs both {txt.name} and {ann.name}; add the missing one"
+            )
+        pairs.append((txt, ann))
+    return pairs
+
+
+def read_brat(paths: list[Path], tokenizer=None, max_subwords: int = 256, repair: bool = False) -> NerDataset:
+    """BRAT documents as BIO sentences with document-relative offsets; ``documents`` holds each text.
+
+    With a (fast) ``tokenizer``, sentences are cut so none has more than ``max_subwords`` subwords.
+    """
+    report = HygieneReport()
+    documents: dict[str, str] = {}
+    sentences: list[Sentence] = []
+    types: set[str] = set()
+    for txt, ann in brat_documents(paths):
+        if txt.stem in documents:
+            raise AdapterkitError(f"{txt}: a second document named {txt.stem!r}; document names must be unique")
+        text, document_sentences, document_types = _document(txt, ann, report, repair)
+        documents[txt.stem] = text
+        sentences.extend(document_sentences)
+        types |= document_types
+    if tokenizer is not None:
+        sentences = _split_long(sentences, tokenizer, max_subwords, report)
+    return NerDataset(sentences, sorted(types), documents, report)
+
+
+def spans_from_bio(sentence: Sentence, tags: list[str]) -> list[tuple[str, int, int]]:
+    """(type, start, end) character spans of the entities in ``tags`` over ``sentence``'s words.
+
+    An entity runs from its first word's start to its last word's end, in document offsets.
+    """
+    if sentence.offsets is None:
+        raise ValueError(f"{sentence.source}: the sentence has no character offsets")
+    if len(tags) != len(sentence.offsets):
+        raise ValueError(f"{sentence.source}: {len(tags)} tags for {len(sentence.offsets)} words")
+    return [
+        (kind, sentence.offsets[first][0], sentence.offsets[last][1]) for kind, first, last in get_entities(list(tags))
+    ]
+
+
+def write_ann(path: Path, text: str, spans: list[tuple[str, int, int]]) -> None:
+    """``T`` lines for ``spans`` in offset order; line breaks in the covered text are written as spaces."""
+    lines = [
+        f"T{number}\t{kind} {start} {end}\t{' '.join(text[start:end].splitlines())}"
+        for number, (kind, start, end) in enumerate(sorted(spans, key=lambda s: (s[1], s[2], s[0])), start=1)
+    ]
+    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")

@@ -1,0 +1,141 @@
+"""One entry point for task data: pick the reader for each path, read, and put the parts together.
+
+With ``fmt="auto"`` the format comes from the path: a folder holding ``.ann`` files (or an
+``.ann`` file, or a ``.txt`` with an ``.ann`` beside it) is BRAT; ``.conll``/``.txt``/``.tsv``/
+``.bio`` are CoNLL; ``.jsonl`` is JSON Lines; ``.parquet`` is a local Parquet file whose rows follow
+the JSON Lines field rules. Other folders are read file by file in sorted order. Several files are
+concatenated when they hold the same kind of task (entity types and class names are united).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import AdapterkitError
+from ..paths import cache_dir
+from .brat import read_brat
+from .conll import read_conll
+from .data import NerDataset, TextDataset
+from .hygiene import merge_reports
+from .jsonl import read_jsonl, records_to_dataset
+
+FORMATS = ("auto", "conll", "brat", "jsonl", "parquet")
+SUFFIX_FORMATS = {".conll": "conll", ".txt": "conll", ".tsv": "conll", ".bio": "conll", ".jsonl": "jsonl"}
+SUFFIX_FORMATS[".parquet"] = "parquet"
+
+Data = NerDataset | TextDataset
+
+
+def _file_format(path: Path, fmt: str) -> str | None:
+    """The format of one file: ``fmt`` when given, else from its suffix (None: not task data)."""
+    if fmt != "auto":
+        return fmt
+    if path.suffix == ".ann" or (path.suffix == ".txt" and path.with_suffix(".ann").is_file()):
+        return "brat"
+    return SUFFIX_FORMATS.get(path.suffix)
+
+
+def _resolve(path: Path, fmt: str) -> list[tuple[str, Path]]:
+    """``(format, path)`` for what ``path`` names: itself, a BRAT folder, or the data files in a folder."""
+    if not path.exists():
+        raise AdapterkitError(f"{path}: no such file or folder")
+    if path.is_dir():
+        if fmt == "brat" or (fmt == "auto" and any(path.rglob("*.ann"))):
+            return [("brat", path)]
+        found = [
+            (kind, file)
+            for file in sorted(p for p in path.rglob("*") if p.is_file())
+            if (kind := _file_format(file, "auto")) is not None and fmt in ("auto", kind)
+        ]
+        if not found:
+            raise AdapterkitError(
+                f"{path}: the folder holds no task data ({', '.join(SUFFIX_FORMATS)} files or BRAT .ann/.txt pairs)"
+            )
+        return found
+    kind = _file_format(path, fmt)
+    if kind is None:
+        raise AdapterkitError(
+            f"{path}: unknown data format; use a {', '.join(SUFFIX_FORMATS)} file or a BRAT folder, or pass --format"
+        )
+    return [(kind, path)]
+
+
+def read_parquet(path: Path, repair: bool = False) -> Data:
+    """A local Parquet file, rows read with the JSON Lines field rules (class-id columns become names)."""
+    from datasets import ClassLabel, load_dataset
+
+    try:
+        table = load_dataset("parquet", data_files=str(path), split="train", cache_dir=str(cache_dir() / "datasets"))
+    except Exception as error:  # pyarrow, fsspec and datasets each raise their own kinds
+        reason = (str(error).splitlines() or [""])[0]
+        raise AdapterkitError(f"{path}: cannot read as Parquet ({type(error).__name__}: {reason})") from None
+    class_names = {name: feature for name, feature in table.features.items() if isinstance(feature, ClassLabel)}
+
+    def rows():
+        for number, row in enumerate(table, start=1):
+            record = {key: value for key, value in row.items() if value is not None}
+            for name, feature in class_names.items():
+                if name in record:
+                    record[name] = feature.int2str(record[name])
+            yield f"{path}:{number}", record
+
+    return records_to_dataset(rows(), str(path), repair)
+
+
+def _concatenate(parts: list[tuple[Path, Data]]) -> Data:
+    """One dataset from several of the same kind (NER, or text data of one task)."""
+    first_path, first = parts[0]
+    for path, part in parts[1:]:
+        if type(part) is not type(first) or (isinstance(part, TextDataset) and part.task != first.task):
+            raise AdapterkitError(
+                f"{path}: holds {_kind(part)} data but {first_path} holds {_kind(first)}; read them separately"
+            )
+    if len(parts) == 1:
+        return first
+    if isinstance(first, TextDataset):
+        texts: list[TextDataset] = [part for _, part in parts]  # type: ignore[misc]
+        labels = sorted({label for part in texts for label in part.labels})
+        return TextDataset([example for part in texts for example in part.examples], first.task, labels)
+    ners: list[NerDataset] = [part for _, part in parts]  # type: ignore[misc]
+    return NerDataset(
+        [sentence for part in ners for sentence in part.sentences],
+        sorted({kind for part in ners for kind in part.types}),
+        {doc_id: text for part in ners for doc_id, text in part.documents.items()},
+        merge_reports([part.report for part in ners]),
+    )
+
+
+def _kind(data: Data) -> str:
+    return "NER" if isinstance(data, NerDataset) else data.task
+
+
+def read_task(
+    paths: list[Path],
+    fmt: str = "auto",
+    repair: bool = False,
+    tokenizer=None,
+    max_subwords: int = 256,
+    preset: str = "auto",
+) -> Data:
+    """The task data in ``paths`` (files or folders), read with the reader for each format.
+
+    ``repair`` turns malformed tags into ``O`` instead of stopping; ``tokenizer``/``max_subwords``
+    cut long BRAT sentences; ``preset`` names the CoNLL column layout.
+    """
+    if fmt not in FORMATS:
+        raise AdapterkitError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if not paths:
+        raise AdapterkitError("no task data given: name a file or folder (CoNLL, BRAT, JSON Lines or Parquet)")
+    resolved = [item for path in paths for item in _resolve(Path(path), fmt)]
+    brat = [path for kind, path in resolved if kind == "brat"]
+    parts: list[tuple[Path, Data]] = []
+    if brat:  # read together: document names must be unique across folders
+        parts.append((brat[0], read_brat(brat, tokenizer=tokenizer, max_subwords=max_subwords, repair=repair)))
+    for kind, path in resolved:
+        if kind == "conll":
+            parts.append((path, read_conll(path, preset=preset, repair=repair)))
+        elif kind == "jsonl":
+            parts.append((path, read_jsonl(path, repair=repair)))
+        elif kind == "parquet":
+            parts.append((path, read_parquet(path, repair=repair)))
+    return _concatenate(parts)
