@@ -92,7 +92,9 @@ def _ids_and_groups(data, items) -> tuple[list[str], list[str] | None, list[str]
     if len(set(ids)) != len(ids):  # sources repeat (e.g. one line holds several records): make them unique
         ids = [f"{item.source}#{index}" for index, item in enumerate(items)]
     doc_ids = [item.doc_id for item in items]
-    has_documents = len(set(doc_ids)) < len(doc_ids)
+    # Folds by document when the data has several (BRAT, PharmaCoNER, -DOCSTART-); a file that is
+    # one document (plain CoNLL, MoNERo) is split by sentence.
+    has_documents = 1 < len(set(doc_ids)) < len(doc_ids)
     groups = doc_ids if has_documents else None
     strata = (
         [item.label for item in items] if not isinstance(data, NerDataset) and data.task == "classification" else None

@@ -176,7 +176,8 @@ def encode(items, kind: str, labels: list[str], tokenizer, max_len: int, stride:
         if kind == "regression" and items and any(example.text_pair for example in items)
         else None
     )
-    encoded, owners = text_windows(texts, pairs, tokenizer, max_len, stride=max(8, stride * 4))
+    # overlap of long texts' windows: a quarter of a window at most (the tokenizer needs stride < length)
+    encoded, owners = text_windows(texts, pairs, tokenizer, max_len, stride=min(stride * 4, max_len // 4))
     rows = [{key: encoded[key][i] for key in encoded} for i in range(len(owners))]
     if with_labels:
         for row, owner in zip(rows, owners, strict=True):
