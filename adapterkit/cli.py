@@ -454,6 +454,7 @@ def compare(
     strict: StrictOption = False,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     resume: ResumeOption = False,
+    force: Annotated[bool, typer.Option("--force", help="Discard an earlier run of the same --run-id.")] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Cross-validate several variants on identical folds and print the study's comparison table.

@@ -211,7 +211,6 @@ class CompareRequest:
 
 def run_compare(request: CompareRequest) -> Path:
     """``cv`` for every variant on identical folds, then the study's comparison table."""
-    from . import __version__
     from .stats import compare
 
     if len(request.variants) < 2:
@@ -239,9 +238,9 @@ def run_compare(request: CompareRequest) -> Path:
     (run_dir / "comparison.csv").write_text(comparison.to_csv())
     (run_dir / "comparison.json").write_text(comparison.to_json())
     (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
-    from .pretrain import _versions
+    from .versions import versions
 
-    _write_json(run_dir / "versions.json", {**_versions(), "adapterkit": __version__})
+    _write_json(run_dir / "versions.json", versions())
     shutil.copyfile(fold_file, run_dir / "folds.json")
     print(comparison.to_markdown())
     print(f"written to {run_dir}/comparison.{{md,csv,json}}")

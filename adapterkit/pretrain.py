@@ -28,7 +28,6 @@ from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 
-from . import __version__
 from .card import render_card
 from .corpus import BLOCK_MODES, prepare
 from .errors import AdapterkitError
@@ -36,6 +35,7 @@ from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
 from .models import DEFAULT_BASE, fingerprint, load_config, load_masked_lm, load_tokenizer, max_length, resolve_base
 from .paths import registry_dir
 from .registry import MANIFEST, Registry, check_name, write_json
+from .versions import versions
 
 FULL_LR = 2e-5
 LORA_LR = 3e-4
@@ -197,20 +197,6 @@ def _say(message: str) -> None:
     if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_rank() != 0:
         return
     print(message, flush=True)
-
-
-def _versions() -> dict:
-    import datasets
-    import peft
-    import transformers
-
-    return {
-        "adapterkit": __version__,
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "peft": peft.__version__,
-        "datasets": datasets.__version__,
-    }
 
 
 def _check_destination(config: PretrainConfig) -> Registry:
@@ -429,7 +415,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             "tokens_per_s": round(progress.tokens_per_second(trainer.state), 1),
             "resumed_from": str(resume_from) if resume_from else None,
         },
-        "versions": _versions(),
+        "versions": versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     for value in (ppl_before, ppl_after):

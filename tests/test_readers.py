@@ -452,3 +452,10 @@ def test_read_task_refuses_missing_paths_unknown_formats_and_mixed_tasks(tmp_pat
     text = write_jsonl(tmp_path / "t.jsonl", [{"text": "t", "label": "l"}])
     with pytest.raises(AdapterkitError, match=r"t\.jsonl: holds classification data but .*n\.conll holds NER"):
         read_task([ner, text])
+
+
+def test_a_hub_dataset_id_offline_is_a_one_line_error_suggesting_parquet(monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    with pytest.raises(AdapterkitError, match="export it to a local .parquet") as caught:
+        read_task([Path("hf:nobody/no-such-dataset:train")])
+    assert "\n" not in str(caught.value)

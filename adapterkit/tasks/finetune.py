@@ -75,18 +75,9 @@ def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Vari
     for part in parts:
         if part.manifest.get("kind") == "task":
             raise AdapterkitError(f"variant {spec!r}: {part.name} is a task adapter; give language/domain adapters")
-    peft_model = load_parts(parts) if len(parts) > 1 else _load_single(parts[0])
+    peft_model = load_parts(parts)
     composed, _ = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")
     return Variant(spec, base_of(parts[0].manifest), composed, [p.name for p in parts], parts[0].fingerprint)
-
-
-def _load_single(part):
-    from peft import PeftModel
-
-    from ..models import load_masked_lm
-
-    model, _ = load_masked_lm(base_of(part.manifest))
-    return PeftModel.from_pretrained(model, part.path, adapter_name="p0")
 
 
 def task_kind(data: NerDataset | TextDataset) -> str:
@@ -414,8 +405,8 @@ def read_data(paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer,
 def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     """Train a task model on a variant; evaluate on --eval-data (optionally zero-shot)."""
     from ..paths import registry_dir
-    from ..pretrain import _versions
     from ..registry import check_name
+    from ..versions import versions
 
     settings = request.settings
     settings.validate()
@@ -481,7 +472,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
             "adapters": request.eval_adapters,
             "metrics": metrics,
         },
-        "versions": _versions(),
+        "versions": versions(),
     }
     Registry(destination.parent).save(
         destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=True

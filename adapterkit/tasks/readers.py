@@ -3,7 +3,8 @@
 With ``fmt="auto"`` the format comes from the path: a folder holding ``.ann`` files (or an
 ``.ann`` file, or a ``.txt`` with an ``.ann`` beside it) is BRAT; ``.conll``/``.txt``/``.tsv``/
 ``.bio`` are CoNLL; ``.jsonl`` is JSON Lines; ``.parquet`` is a local Parquet file whose rows follow
-the JSON Lines field rules. Other folders are read file by file in sorted order. Several files are
+the JSON Lines field rules, and so does ``hf:NAME[:SPLIT]``, a Hugging Face dataset by id. Other
+folders are read file by file in sorted order. Several files are
 concatenated when they hold the same kind of task (entity types and class names are united).
 """
 
@@ -62,13 +63,36 @@ def _resolve(path: Path, fmt: str) -> list[tuple[str, Path]]:
 
 def read_parquet(path: Path, repair: bool = False) -> Data:
     """A local Parquet file, rows read with the JSON Lines field rules (class-id columns become names)."""
-    from datasets import ClassLabel, load_dataset
+    from datasets import load_dataset
 
     try:
         table = load_dataset("parquet", data_files=str(path), split="train", cache_dir=str(cache_dir() / "datasets"))
     except Exception as error:  # pyarrow, fsspec and datasets each raise their own kinds
         reason = (str(error).splitlines() or [""])[0]
         raise AdapterkitError(f"{path}: cannot read as Parquet ({type(error).__name__}: {reason})") from None
+    return _read_table(table, str(path), repair)
+
+
+def read_hub(spec: str, repair: bool = False) -> Data:
+    """``hf:NAME[:SPLIT]``: a Hugging Face dataset by id (from the local cache, or the Hub when reachable)."""
+    from datasets import load_dataset
+
+    name, _, split = spec.removeprefix("hf:").partition(":")
+    try:
+        table = load_dataset(name, split=split or "train")
+    except Exception as error:  # offline, unknown id, gated: datasets raises many kinds
+        reason = (str(error).splitlines() or [""])[0][:160]
+        raise AdapterkitError(
+            f"--data {spec}: cannot load this Hugging Face dataset ({type(error).__name__}: {reason}); "
+            "offline, export it to a local .parquet file and pass that"
+        ) from None
+    return _read_table(table, spec, repair)
+
+
+def _read_table(table, name: str, repair: bool) -> Data:
+    from datasets import ClassLabel
+
+    path = name
     class_names = {name: feature for name, feature in table.features.items() if isinstance(feature, ClassLabel)}
 
     def rows():
@@ -126,7 +150,8 @@ def read_task(
         raise AdapterkitError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if not paths:
         raise AdapterkitError("no task data given: name a file or folder (CoNLL, BRAT, JSON Lines or Parquet)")
-    resolved = [item for path in paths for item in _resolve(Path(path), fmt)]
+    hub = [str(path) for path in paths if str(path).startswith("hf:")]
+    resolved = [item for path in paths if not str(path).startswith("hf:") for item in _resolve(Path(path), fmt)]
     brat = [path for kind, path in resolved if kind == "brat"]
     parts: list[tuple[Path, Data]] = []
     if brat:  # read together: document names must be unique across folders
@@ -138,4 +163,5 @@ def read_task(
             parts.append((path, read_jsonl(path, repair=repair)))
         elif kind == "parquet":
             parts.append((path, read_parquet(path, repair=repair)))
+    parts += [(Path(spec), read_hub(spec, repair=repair)) for spec in hub]
     return _concatenate(parts)
