@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	HF_HUB_OFFLINE=1 PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+	HF_HUB_OFFLINE=1 $(BIN)/adapterkit run demo
 
 test: $(STAMP)
 	$(BIN)/ruff check adapterkit tests benchmarks scripts

@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 adapters_app = typer.Typer(help="List, inspect and remove adapters in the registry.", no_args_is_help=True)
 app.add_typer(adapters_app, name="adapters")
+recipes_app = typer.Typer(help="The shipped recipes: list them, copy one to start from.", no_args_is_help=True)
+app.add_typer(recipes_app, name="recipes")
 
 RegistryOption = Annotated[
     Path | None,
@@ -393,6 +395,7 @@ FoldFileOption = Annotated[
     Path | None, typer.Option(help="Fold assignment file to reuse or create (default: runs/folds/<data hash>...).")
 ]
 ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue at the first unfinished fold.")]
+LimitOption = Annotated[int | None, typer.Option(help="Use only the first N examples (small-scale runs).")]
 
 
 @app.command()
@@ -416,6 +419,7 @@ def cv(
     task_lora_r: TaskRankOption = 16,
     strict: StrictOption = False,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
+    limit: LimitOption = None,
     resume: ResumeOption = False,
     force: Annotated[bool, typer.Option("--force", help="Discard an earlier run in the same folder.")] = False,
     registry: RegistryOption = None,
@@ -429,6 +433,7 @@ def cv(
         data, variant, base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry
     )
     request.run_dir = run_dir
+    request.limit = limit
     run_cv(request)
 
 
@@ -453,6 +458,7 @@ def compare(
     task_lora_r: TaskRankOption = 16,
     strict: StrictOption = False,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
+    limit: LimitOption = None,
     resume: ResumeOption = False,
     force: Annotated[bool, typer.Option("--force", help="Discard an earlier run of the same --run-id.")] = False,
     registry: RegistryOption = None,
@@ -470,6 +476,7 @@ def compare(
     request = _cv_request(
         data, "base", base, fmt, preset, repair, folds, fold_file, strict, settings, resume, False, registry
     )
+    request.limit = limit
     run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
 
 
@@ -500,6 +507,44 @@ def predict(
         model, inputs, out, output_format, fmt, preset, gold, eval_adapters, registry, max_seq_len=max_seq_len
     )
     print(f"wrote {len(written)} file(s) to {out}")
+
+
+@app.command()
+def run(
+    recipe: Annotated[str, typer.Argument(help="A recipe file or the name of a shipped one (see: recipes list).")],
+    overrides: Annotated[
+        list[str] | None, typer.Argument(metavar="[KEY=VALUE]...", help="Settings to override, e.g. task.folds=5.")
+    ] = None,
+    smoke: Annotated[bool, typer.Option("--smoke", help="Apply the recipe's small [smoke] scale first.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rerun steps recorded as done.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the steps' command lines, run nothing.")] = False,
+) -> None:
+    """Run a recipe: its steps in order, each an adapterkit command; finished steps are skipped."""
+    from .recipes import run_recipe
+
+    _quiet_libraries()
+    run_recipe(recipe, overrides or [], smoke=smoke, force=force, dry_run=dry_run)
+
+
+@recipes_app.command("list")
+def recipes_list() -> None:
+    """The shipped recipes and what each reproduces."""
+    from .recipes import list_recipes
+
+    for name, description in list_recipes():
+        print(f"{name:14s} {description}")
+
+
+@recipes_app.command("cp")
+def recipes_cp(
+    name: Annotated[str, typer.Argument(help="Shipped recipe name.")],
+    destination: Annotated[Path, typer.Argument(help="File or folder to copy it to.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Copy a shipped recipe to start your own from it."""
+    from .recipes import copy_recipe
+
+    print(f"copied to {copy_recipe(name, destination, force)}")
 
 
 @adapters_app.command("list")

@@ -1,0 +1,273 @@
+"""Recipes: one readable TOML file that reruns an experiment with one command.
+
+A recipe has settings (top-level keys and tables, referenced as ``${key}`` or ``${table.key}``)
+and an ordered list of steps. Each step is an adapterkit command line written as a table:
+
+    [[steps]]
+    id = "pretrain-nl-clin"
+    run = "pretrain"                    # the command
+    args = { corpus = ["${data}/nl-clin.txt"], name = "nl-clin", max_steps = "${steps}" }
+
+``args`` keys are the command's options (``max_steps`` is ``--max-steps``; lists repeat the
+option; ``true`` is a flag; ``_`` holds the positional arguments). So a step does exactly what
+the same command typed by hand does, with the same checks and defaults.
+
+``adapterkit run RECIPE key=value ...`` overrides settings by dotted key (``base=./my-mbert
+task.folds=5``): unknown keys and values of the wrong type are refused. ``--smoke`` applies
+the recipe's ``[smoke]`` table first (the small scale that runs on the embedded model in
+minutes). A finished step is recorded in ``runs/<recipe>/steps/<id>.json`` with a hash of its
+command line and of the files it reads; a rerun skips it while both are unchanged (``--force``
+reruns everything). Once a step runs, all later steps run too, since they may read its output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from .errors import AdapterkitError
+from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
+
+RECIPES_DIR = PACKAGE_DIR.parent / "recipes"
+COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict")
+REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
+RESERVED = ("steps", "smoke", "name", "description")
+
+
+def recipe_path(name: str) -> Path:
+    """A recipe file, or the name of one shipped in ``recipes/``."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = RECIPES_DIR / f"{name}.toml"
+    if shipped.is_file():
+        return shipped
+    known = ", ".join(sorted(p.stem for p in RECIPES_DIR.glob("*.toml")))
+    raise AdapterkitError(f"recipe {name!r}: no such file nor shipped recipe (shipped: {known})")
+
+
+def load_recipe(path: Path) -> dict:
+    try:
+        recipe = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise AdapterkitError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError:
+        raise AdapterkitError(f"{path}: not UTF-8 text") from None
+    steps = recipe.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise AdapterkitError(f"{path}: a recipe needs [[steps]]")
+    seen = set()
+    for number, step in enumerate(steps, start=1):
+        where = f"{path}: step {number}"
+        if not isinstance(step, dict) or not isinstance(step.get("id"), str) or not step.get("id"):
+            raise AdapterkitError(f"{where}: every step needs an id")
+        if step["id"] in seen:
+            raise AdapterkitError(f"{where}: id {step['id']!r} is used twice")
+        seen.add(step["id"])
+        if step.get("run") not in COMMANDS:
+            raise AdapterkitError(
+                f"{where} ({step['id']}): run = {step.get('run')!r}; use one of {', '.join(COMMANDS)}"
+            )
+        unknown = set(step) - {"id", "run", "args", "about"}
+        if unknown:
+            raise AdapterkitError(f"{where} ({step['id']}): unknown key(s) {', '.join(sorted(unknown))}")
+    return recipe
+
+
+def _parse_value(text: str):
+    """A command-line value as TOML would read it (5, 0.1, true, [..]); otherwise the string."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(recipe: dict, overrides: list[str], source: str = "override") -> None:
+    """Set ``key=value`` settings in place; refuse unknown keys and values of another type."""
+    for override in overrides:
+        key, sep, text = override.partition("=")
+        if not sep or not key:
+            raise AdapterkitError(f"{source} {override!r}: write key=value, e.g. task.folds=5")
+        *parents, leaf = key.split(".")
+        table = recipe
+        for part in parents:
+            table = table.get(part) if isinstance(table, dict) else None
+            if not isinstance(table, dict):
+                raise AdapterkitError(f"{source} {key}: the recipe has no table {part!r}")
+        if parents == [] and leaf in RESERVED or leaf not in table:
+            known = ", ".join(sorted(_setting_keys(recipe)))
+            raise AdapterkitError(f"{source} {key}: not a setting of this recipe (settings: {known})")
+        value = _parse_value(text)
+        current = table[leaf]
+        if isinstance(current, bool) != isinstance(value, bool) or (
+            not isinstance(current, bool) and not _same_type(current, value)
+        ):
+            raise AdapterkitError(
+                f"{source} {key}={text}: expected a {type(current).__name__} like {current!r}, "
+                f"got {type(value).__name__}"
+            )
+        table[leaf] = float(value) if isinstance(current, float) and isinstance(value, int) else value
+
+
+def _same_type(current, value) -> bool:
+    if isinstance(current, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, type(current))
+
+
+def _setting_keys(recipe: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in recipe.items():
+        if not prefix and key in RESERVED:
+            continue
+        if isinstance(value, dict):
+            keys += _setting_keys(value, f"{prefix}{key}.")
+        else:
+            keys.append(prefix + key)
+    return keys
+
+
+def _lookup(recipe: dict, dotted: str, step_id: str):
+    value = recipe
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise AdapterkitError(f"step {step_id}: ${{{dotted}}} is not a setting of this recipe")
+        value = value[part]
+    return value
+
+
+def _substitute(value, recipe: dict, step_id: str):
+    if isinstance(value, list):
+        return [_substitute(item, recipe, step_id) for item in value]
+    if not isinstance(value, str):
+        return value
+    whole = REFERENCE.fullmatch(value)
+    if whole:  # "${x}" alone keeps x's type (a number stays a number)
+        return _substitute(_lookup(recipe, whole.group(1), step_id), recipe, step_id)
+    return REFERENCE.sub(lambda m: str(_substitute(_lookup(recipe, m.group(1), step_id), recipe, step_id)), value)
+
+
+def command_line(step: dict, recipe: dict) -> list[str]:
+    """The argv of a step: its command, options from ``args``, then positional ``_`` values."""
+    argv = [step["run"]]
+    args = {key: _substitute(value, recipe, step["id"]) for key, value in step.get("args", {}).items()}
+    positional = args.pop("_", [])
+    for key, value in args.items():
+        option = "--" + key.replace("_", "-")
+        if isinstance(value, bool):
+            if value:
+                argv.append(option)
+        elif isinstance(value, list):
+            for item in value:
+                argv += [option, str(item)]
+        else:
+            argv += [option, str(value)]
+    return argv + [str(item) for item in (positional if isinstance(positional, list) else [positional])]
+
+
+def _fingerprint(argv: list[str]) -> str:
+    """Hash of a command line and of every existing file or folder it names."""
+    digest = hashlib.sha256(json.dumps(argv).encode())
+    for item in argv:
+        path = Path(item)
+        if item.startswith("-") or not path.exists():
+            continue
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files[:10000]:
+            digest.update(str(file).encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest() if file.stat().st_size < 2**28 else b"large")
+    return digest.hexdigest()
+
+
+def builtin_settings() -> dict:
+    """Locations recipes may use: ``${standin}``, ``${tasks}`` (shipped data) and ``${shared}``."""
+    return {
+        "standin": str(STANDIN_CORPORA_DIR),
+        "tasks": str(STANDIN_CORPORA_DIR.parent / "tasks"),
+        "shared": str(shared_data_dir()),
+    }
+
+
+def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool = False, dry_run: bool = False):
+    """Run (or, with ``dry_run``, print) every step; skip steps recorded as done with the same inputs."""
+    from .cli import main
+
+    path = recipe_path(name)
+    recipe = load_recipe(path)
+    if smoke:
+        smoke_overrides = recipe.get("smoke", {})
+        if not smoke_overrides:
+            raise AdapterkitError(f"{path}: this recipe has no [smoke] scale")
+        flat = _flatten(smoke_overrides)
+        apply_overrides(recipe, [f"{key}={json.dumps(value)}" for key, value in flat.items()], f"{path} [smoke]")
+    apply_overrides(recipe, overrides)
+    for key, value in builtin_settings().items():
+        recipe.setdefault(key, value)
+    run_dir = Path("runs") / (recipe.get("name") or path.stem)
+    steps_dir = run_dir / "steps"
+    plan = [(step, command_line(step, recipe)) for step in recipe["steps"]]
+    if dry_run:
+        for step, argv in plan:
+            print(f"[{step['id']}] adapterkit " + " ".join(argv))
+        return run_dir
+    steps_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "recipe.toml").write_text(path.read_text(encoding="utf-8"))
+    (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
+    for number, (step, argv) in enumerate(plan, start=1):
+        record_file = steps_dir / f"{step['id']}.json"
+        fingerprint = _fingerprint(argv)
+        recorded = json.loads(record_file.read_text()).get("inputs") if record_file.is_file() else None
+        if not force and not upstream_ran and recorded == fingerprint:
+            print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
+            continue
+        print(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}", flush=True)
+        upstream_ran = True
+        code = main(argv)
+        if code != 0:
+            raise AdapterkitError(f"recipe {path.stem}: step {step['id']} failed (exit code {code}); fix and rerun")
+        record = {
+            "id": step["id"],
+            "argv": argv,
+            "inputs": _fingerprint(argv),
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        record_file.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"recipe {path.stem}: all {len(plan)} steps done; records in {steps_dir}")
+    return run_dir
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
+def list_recipes() -> list[tuple[str, str]]:
+    return [
+        (path.stem, tomllib.loads(path.read_text(encoding="utf-8")).get("description", ""))
+        for path in sorted(RECIPES_DIR.glob("*.toml"))
+    ]
+
+
+def copy_recipe(name: str, destination: Path, force: bool = False) -> Path:
+    source = recipe_path(name)
+    target = destination / source.name if destination.is_dir() else destination
+    if target.exists() and not force:
+        raise AdapterkitError(f"{target} already exists: choose another destination or add --force")
+    shutil.copyfile(source, target)
+    return target
