@@ -510,6 +510,20 @@ def predict(
 
 
 @app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A compare run folder (runs/<id>/).")],
+) -> None:
+    """(Re)write report.md and a self-contained report.html for a compare run, from its recorded results."""
+    from .report import report_for_compare
+
+    _quiet_libraries()
+    if not (run_dir / "comparison.json").is_file():
+        raise AdapterkitError(f"{run_dir}: no comparison.json; give a folder written by adapterkit compare")
+    markdown, html = report_for_compare(run_dir)
+    print(f"wrote {markdown} and {html}")
+
+
+@app.command()
 def run(
     recipe: Annotated[str, typer.Argument(help="A recipe file or the name of a shipped one (see: recipes list).")],
     overrides: Annotated[

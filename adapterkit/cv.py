@@ -248,6 +248,9 @@ def run_compare(request: CompareRequest) -> Path:
 
     _write_json(run_dir / "versions.json", versions())
     shutil.copyfile(fold_file, run_dir / "folds.json")
+    from .report import report_for_compare
+
+    report_md, report_html = report_for_compare(run_dir)
     print(comparison.to_markdown())
-    print(f"written to {run_dir}/comparison.{{md,csv,json}}")
+    print(f"written to {run_dir}/comparison.{{md,csv,json}}, {report_md.name} and {report_html.name}")
     return run_dir

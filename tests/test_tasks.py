@@ -199,9 +199,10 @@ def test_compare_writes_the_study_table_with_paired_tests(in_tasks, tiny_bert):
     run_dir = run_compare(CompareRequest(variants=["base", "nl-a"], cv=request, run_id="cmp"))
     result = json.loads((run_dir / "comparison.json").read_text())
     assert result["baseline"] == "base"
-    assert {"comparison.md", "comparison.csv", "command.txt", "versions.json", "folds.json"} <= {
+    assert {"comparison.md", "comparison.csv", "command.txt", "versions.json", "folds.json", "report.html"} <= {
         p.name for p in run_dir.iterdir()
     }
+    assert "data:image/png;base64," in (run_dir / "report.html").read_text()
     markdown = (run_dir / "comparison.md").read_text()
     assert "Wilcoxon" in markdown or "p" in markdown
     assert "CHEM" in markdown and "DISO" in markdown
