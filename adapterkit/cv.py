@@ -61,7 +61,7 @@ class CvRequest:
     seed: int = 42
     fold_file: Path | None = None
     strict: bool = False
-    limit: int | None = None  # use only the first N examples (small-scale runs)
+    limit: int | None = None  # use only the first N examples (small-scale runs); None or 0: all
     settings: TrainSettings = field(default_factory=TrainSettings)
     run_dir: Path | None = None
     resume: bool = False
@@ -131,7 +131,7 @@ def run_cv(request: CvRequest) -> CvResult:
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
     data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer)
-    if request.limit is not None:
+    if request.limit:
         if request.limit < 2:
             raise AdapterkitError(f"--limit {request.limit}: expected at least 2 examples")
         items = items[: request.limit]

@@ -164,7 +164,7 @@ def encode(items, kind: str, labels: list[str], tokenizer, max_len: int, stride:
     texts = [example.text for example in items]
     pairs = (
         [example.text_pair or "" for example in items]
-        if kind == "regression" and items and any(example.text_pair for example in items)
+        if any(example.text_pair for example in items)  # sentence pairs (e.g. similarity), any text task
         else None
     )
     # overlap of long texts' windows: a quarter of a window at most (the tokenizer needs stride < length)
