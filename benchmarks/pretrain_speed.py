@@ -23,7 +23,6 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 VARIANTS = ("full-standard", "full-masked", "lora-standard", "lora-masked")
 MBERT = dict(vocab_size=119547, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)
@@ -140,17 +139,16 @@ def main() -> None:
     for label, (faster, mem) in ratios.items():
         print(f"{label:38s} speed x{faster:5.2f}   peak memory x{mem:5.2f}")
     if args.record:
+        from results import record
+
         machine = f"{platform.machine()}, {results['full-standard']['device']}, {args.threads} threads"
-        row = " | ".join(f"x{faster:.2f} / mem x{mem:.2f}" for faster, mem in ratios.values())
-        path = Path(__file__).with_name("RESULTS.md")
-        if not path.exists():
-            header = " | ".join(ratios)
-            path.write_text(
-                f"# Benchmark results\n\n## pretrain_speed.py\n\n| date | machine | shape | {header} |\n"
-                f"|{'---|' * (len(ratios) + 3)}\n"
-            )
-        with path.open("a") as handle:
-            handle.write(f"| {time.strftime('%Y-%m-%d')} | {machine} | {args.batch}x{args.length} | {row} |\n")
+        cells = " | ".join(f"x{faster:.2f} / mem x{mem:.2f}" for faster, mem in ratios.values())
+        header = f"| date | machine | shape | {' | '.join(ratios)} |"
+        record(
+            "## pretrain_speed.py",
+            header,
+            f"| {time.strftime('%Y-%m-%d')} | {machine} | {args.batch}x{args.length} | {cells} |",
+        )
 
 
 if __name__ == "__main__":
