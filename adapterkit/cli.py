@@ -27,6 +27,8 @@ adapters_app = typer.Typer(help="List, inspect and remove adapters in the regist
 app.add_typer(adapters_app, name="adapters")
 recipes_app = typer.Typer(help="The shipped recipes: list them, copy one to start from.", no_args_is_help=True)
 app.add_typer(recipes_app, name="recipes")
+vocab_app = typer.Typer(help="Domain vocabulary extension (study B).", no_args_is_help=True)
+app.add_typer(vocab_app, name="vocab")
 
 RegistryOption = Annotated[
     Path | None,
@@ -559,6 +561,55 @@ def recipes_cp(
     from .recipes import copy_recipe
 
     print(f"copied to {copy_recipe(name, destination, force)}")
+
+
+@vocab_app.command("extend")
+def vocab_extend(
+    corpus: Annotated[
+        list[Path], typer.Option("--corpus", metavar="PATH", help="Domain text to train the new pieces on.")
+    ],
+    size: Annotated[int, typer.Option(help="Size of the domain WordPiece vocabulary to train.")],
+    out: Annotated[Path, typer.Option(help="Output folder: base/ (extended base), model/ (trained), adapterkit.json.")],
+    base: Annotated[
+        str, typer.Option(help="Base encoder (hub id, folder or minilm).")
+    ] = "bert-base-multilingual-cased",
+    other_corpus: Annotated[
+        list[Path] | None, typer.Option(metavar="PATH", help="Other-language text for the forgetting check.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="full, or lora (LoRA plus trainable new-token embeddings).")] = "full",
+    max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: run --epochs).")] = -1,
+    epochs: Annotated[float, typer.Option(help="Passes over the corpus.")] = 5.0,
+    batch_size: Annotated[int, typer.Option(help="Blocks per device per step.")] = 8,
+    grad_accum: Annotated[int, typer.Option(help="Micro-batches per optimiser step.")] = 4,
+    lr: Annotated[float | None, typer.Option(help="Learning rate (default as pretrain).")] = None,
+    max_seq_len: Annotated[int, typer.Option(help="Tokens per block.")] = 128,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 42,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+) -> None:
+    """Train a domain WordPiece vocabulary, add its new pieces, initialise and train their embeddings.
+
+    New rows start as the mean of their old sub-pieces. Reports tokens per word before/after and,
+    with --other-corpus, held-out perplexity on the other language before/after (forgetting).
+    """
+    from .vocab import extend_vocabulary
+
+    _quiet_libraries()
+    extend_vocabulary(
+        base,
+        corpus,
+        size,
+        out,
+        other_corpus or None,
+        mode,
+        max_steps,
+        epochs,
+        batch_size,
+        grad_accum,
+        lr,
+        max_seq_len,
+        seed,
+        force,
+    )
 
 
 @adapters_app.command("list")

@@ -1,0 +1,716 @@
+"""Vocabulary extension (study B): domain WordPiece pieces added to a BERT base, then MLM.
+
+A multilingual WordPiece vocabulary cuts clinical words of a small language into many short
+pieces ("hypertensie" -> hyper ##tens ##ie): long sequences, and pieces whose embeddings carry
+little of the word. Study B trains a WordPiece vocabulary on the domain corpus with the base's
+own normalisation, appends the pieces the base lacks to the base vocabulary itself, initialises
+each new embedding row as the mean of the rows of its old segmentation, and continues MLM
+pre-training so the new rows (and the model) learn their use.
+
+Why the pieces go into the WordPiece vocabulary and not into ``added_tokens``: added tokens are
+matched before WordPiece runs, as whole strings, so "##ie" would never be produced inside a
+word and "hypertensie" would only match standing alone. Appending to the vocabulary keeps
+greedy longest-match segmentation, which then prefers the new, longer pieces. Old ids do not
+move, so every old row of the embedding matrix keeps its meaning.
+
+Training (``extend_vocabulary``): ``mode="full"`` runs the ordinary ``run_pretrain`` on the
+extended base (every weight, the new rows included, is trained). ``mode="lora"`` cannot use
+``run_pretrain`` as it stands: it freezes the embeddings, and the new rows must learn. Here the
+LoRA adapter is built with PEFT's ``trainable_token_indices`` (only the new rows of the word
+embedding are trainable; the decoder is tied to them, so PEFT ties its token adapter too) and
+trained with the same building blocks as ``pretrain.py`` (masked-only loss, seeded content-keyed
+masking, the transformers ``Trainer``). The adapter folder is plain PEFT on the extended base.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+import torch
+from tokenizers import Tokenizer
+from tokenizers.models import WordPiece
+from transformers import AutoTokenizer, BertTokenizer, PreTrainedModel, Trainer, TrainingArguments, set_seed
+from transformers.trainer_callback import PrinterCallback
+
+from .card import render_card
+from .corpus import CleaningReport, read_corpus, split_heldout, tokenize
+from .errors import AdapterkitError
+from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
+from .models import (
+    BASE_INFO_FILE,
+    Base,
+    fingerprint,
+    load_config,
+    load_masked_lm,
+    load_tokenizer,
+    max_length,
+    resolve_base,
+)
+from .pretrain import HEAD_TRANSFORMS, PretrainConfig, PretrainResult, ProgressBar, lora_target_pattern, run_pretrain
+from .registry import MANIFEST, check_name, write_json
+from .versions import versions
+
+PREFIX = "##"  # WordPiece continuation prefix (BERT)
+MODES = ("full", "lora")
+Mode = Literal["full", "lora"]
+
+
+# --- pieces and tokenizers ------------------------------------------------------------------
+
+
+def _require_wordpiece(tokenizer, where: str) -> None:
+    """Extension rewrites a BERT WordPiece vocabulary; other tokenizer kinds would be corrupted."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    model_type = type(backend.model).__name__ if backend is not None else type(tokenizer).__name__
+    normalizer = type(backend.normalizer).__name__ if backend is not None else None
+    if model_type != "WordPiece" or normalizer != "BertNormalizer":
+        raise AdapterkitError(
+            f"{where}: vocabulary extension needs a BERT WordPiece tokenizer (fast); this base uses "
+            f"{model_type} with {normalizer}; choose a BERT base such as bert-base-multilingual-cased"
+        )
+
+
+def train_domain_pieces(lines: list[str], tokenizer, size: int) -> list[str]:
+    """WordPiece pieces of a ``size``-piece vocabulary trained on ``lines`` that the base lacks.
+
+    ``train_new_from_iterator`` keeps the base's normaliser and pre-tokenizer, so the pieces live
+    in the same text space as the base vocabulary (lower-cased and accent-stripped for an uncased
+    base, untouched for a cased one). ``size`` is the size of the trained vocabulary, so at most
+    ``size`` pieces are returned. Continuation pieces (``##…``) are kept; special tokens are
+    dropped, and so are pieces that the extended tokenizer (base + pieces) never uses on
+    ``lines``, such as "##." (punctuation is always split off) or a piece that longer base
+    pieces always cover: rows that would never see a gradient. Dropping them changes no
+    segmentation (greedy longest match never picked them).
+
+    Order: most used first by the extended tokenizer on ``lines``, ties by the piece. Not the
+    trainer's order: it breaks ties between equally frequent merges in hash order, which changes
+    from run to run, and the order fixes the new ids.
+    """
+    if size <= 0:
+        raise AdapterkitError(f"--size {size}: expected a positive vocabulary size such as 8000")
+    _require_wordpiece(tokenizer, "--base")
+    trained = tokenizer.train_new_from_iterator(lines, vocab_size=size, show_progress=False)
+    vocab = trained.get_vocab()
+    if len(vocab) > size:
+        # WordPiece always keeps every character of the corpus (word-initial and ## forms).
+        raise AdapterkitError(
+            f"--size {size}: smaller than the corpus alphabet, which WordPiece always keeps "
+            f"({len(vocab)} pieces with the special tokens); use a size well above {len(vocab)}"
+        )
+    known = tokenizer.get_vocab()
+    special = set(trained.all_special_tokens) | set(tokenizer.all_special_tokens)
+    candidates = sorted(piece for piece in vocab if piece not in known and piece not in special)
+    extended = _extended_vocab(tokenizer, candidates)
+    uses = _piece_uses(lines, tokenizer, extended)
+    new = [piece for piece in candidates if uses[extended[piece]]]
+    if not new:
+        raise AdapterkitError(
+            f"--size {size}: no trained piece would be used beside the base vocabulary; "
+            "raise --size or use a larger domain corpus"
+        )
+    return sorted(new, key=lambda piece: (-uses[extended[piece]], piece))
+
+
+def _piece_uses(lines: list[str], tokenizer, vocab: dict[str, int]) -> Counter[int]:
+    """How often each id is produced on ``lines`` by the base tokenizer with ``vocab`` as its WordPiece."""
+    backend = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    settings = json.loads(backend.to_str())["model"]
+    backend.model = WordPiece(
+        vocab,
+        unk_token=settings["unk_token"],
+        continuing_subword_prefix=settings["continuing_subword_prefix"],
+        max_input_chars_per_word=settings["max_input_chars_per_word"],
+    )
+    encodings = backend.encode_batch(lines, add_special_tokens=False)
+    return Counter(token for encoding in encodings for token in encoding.ids)
+
+
+def _bert_settings(tokenizer) -> dict:
+    """The constructor settings of a BERT tokenizer, read from its normaliser (what it really does)."""
+    state = json.loads(tokenizer.backend_tokenizer.normalizer.__getstate__())
+    special = {
+        name: str(getattr(tokenizer, name))
+        for name in ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+        if getattr(tokenizer, name, None) is not None
+    }
+    return {
+        "do_lower_case": state["lowercase"],
+        "strip_accents": state["strip_accents"],
+        "tokenize_chinese_chars": state["handle_chinese_chars"],
+        "model_max_length": tokenizer.model_max_length,
+        **special,
+    }
+
+
+def _extended_vocab(tokenizer, pieces: list[str]) -> dict[str, int]:
+    """The base WordPiece vocabulary with ``pieces`` appended: old ids unchanged, new ids after them."""
+    vocab = tokenizer.backend_tokenizer.get_vocab(with_added_tokens=False)
+    if len(tokenizer) != len(vocab) or sorted(vocab.values()) != list(range(len(vocab))):
+        raise AdapterkitError(
+            f"--base: its tokenizer has {len(tokenizer) - len(vocab)} added token(s) outside the WordPiece "
+            "vocabulary; appending pieces would move their ids; extend a base without extra added tokens"
+        )
+    duplicates = [piece for piece in pieces if piece in vocab]
+    if duplicates or len(set(pieces)) != len(pieces):
+        raise ValueError(f"pieces must be new and distinct; already present or repeated: {duplicates[:5]}")
+    return {**vocab, **{piece: len(vocab) + offset for offset, piece in enumerate(pieces)}}
+
+
+def _check_extension(old, new, pieces: list[str]) -> None:
+    """Old ids unchanged, new pieces at the end, and segmentation really uses them."""
+    old_vocab, new_vocab = old.get_vocab(), new.get_vocab()
+    if any(new_vocab.get(piece) != index for piece, index in old_vocab.items()):
+        raise RuntimeError("extending the vocabulary moved ids of the base vocabulary")
+    if new.convert_tokens_to_ids(pieces) != list(range(len(old), len(old) + len(pieces))):
+        raise RuntimeError("the new pieces did not get the ids after the base vocabulary")
+    words = [piece for piece in pieces if not piece.startswith(PREFIX)]
+    if words and new.tokenize(words[-1]) != [words[-1]]:
+        raise RuntimeError(f"the extended tokenizer does not segment {words[-1]!r} with its new piece")
+
+
+def extend_tokenizer(tokenizer, pieces: list[str], out_dir: Path):
+    """A BERT tokenizer whose WordPiece vocabulary is the base's plus ``pieces``, saved to ``out_dir``.
+
+    Built from the extended vocabulary with the base's normalisation settings (lower-casing,
+    accent stripping, Chinese characters) and special tokens, saved (``tokenizer.json``,
+    ``tokenizer_config.json`` and a ``vocab.txt`` for tools that read BERT vocabularies), and
+    returned as loaded back from ``out_dir``: what every later step and user will get.
+    """
+    _require_wordpiece(tokenizer, "--base")
+    vocab = _extended_vocab(tokenizer, pieces)
+    extended = BertTokenizer(vocab=vocab, **_bert_settings(tokenizer))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extended.save_pretrained(out_dir)
+    (out_dir / "vocab.txt").write_text("".join(f"{piece}\n" for piece in sorted(vocab, key=vocab.__getitem__)))
+    reloaded = AutoTokenizer.from_pretrained(out_dir, use_fast=True)
+    _check_extension(tokenizer, reloaded, pieces)
+    return reloaded
+
+
+def old_segmentation(piece: str, tokenizer) -> list[int]:
+    """Ids of ``piece`` as the base WordPiece model segments it; a ``##`` piece as a word continuation.
+
+    The WordPiece model is called directly (the piece is already normalised and is one word).
+    It looks the first sub-piece up verbatim and prefixes the following ones with ``##``, so
+    "##atie" segments as "atie" does inside a word (##ati ##e with MiniLM's vocabulary), not as
+    a word start would (at ##ie).
+    Should that give anything but continuation pieces (no ``##`` piece for its first
+    character), the bare string is segmented as a word instead. [UNK] only if nothing matches.
+    """
+    model = tokenizer.backend_tokenizer.model
+    tokens = model.tokenize(piece)
+    bare = piece.removeprefix(PREFIX)
+    if bare and bare != piece and not all(token.value.startswith(PREFIX) for token in tokens):
+        tokens = model.tokenize(bare)
+    return [token.id for token in tokens] or [tokenizer.unk_token_id]
+
+
+def init_new_embeddings(
+    model: PreTrainedModel, old_tokenizer, new_tokenizer, pieces: list[str]
+) -> dict[str, list[int]]:
+    """Resize the embeddings to the new vocabulary and set each new row to the mean of its old pieces.
+
+    Mean-of-subwords starts each new piece where the base already "reads" that string, so MLM
+    continues from a sensible point instead of from noise. The output bias of a new piece is set
+    the same way (mean of its pieces' biases). The MLM decoder shares its weight with the
+    embeddings; that tie is checked. Returns each piece's old segmentation (ids), for the record.
+    """
+    first = len(old_tokenizer)
+    new_ids = new_tokenizer.convert_tokens_to_ids(pieces)
+    if new_ids != list(range(first, first + len(pieces))) or len(new_tokenizer) != first + len(pieces):
+        raise ValueError("new_tokenizer must be old_tokenizer's vocabulary with exactly `pieces` appended")
+    # The new rows are all overwritten below: skip transformers' mean/covariance initialisation.
+    model.resize_token_embeddings(len(new_tokenizer), mean_resizing=False)
+    weight = model.get_input_embeddings().weight
+    bias = getattr(model.get_output_embeddings(), "bias", None)
+    sources = {piece: old_segmentation(piece, old_tokenizer) for piece in pieces}
+    with torch.no_grad():
+        for piece, new_id in zip(pieces, new_ids, strict=True):
+            rows = torch.tensor(sources[piece])
+            weight[new_id] = weight[rows].mean(dim=0)
+            if bias is not None:
+                bias[new_id] = bias[rows].mean()
+    _check_tied(model, len(new_tokenizer))
+    return sources
+
+
+def _check_tied(model: PreTrainedModel, vocab_size: int) -> None:
+    decoder = model.get_output_embeddings()
+    embeddings = model.get_input_embeddings().weight
+    tied = decoder.weight is embeddings or torch.equal(decoder.weight, embeddings)
+    if not tied or decoder.weight.shape[0] != vocab_size:
+        raise RuntimeError("after resizing, the MLM decoder is no longer tied to the word embeddings")
+    if getattr(decoder, "bias", None) is not None and decoder.bias.shape[0] != vocab_size:
+        raise RuntimeError(f"after resizing, the output bias has {decoder.bias.shape[0]} entries, not {vocab_size}")
+
+
+def tokens_per_word(lines: list[str], tokenizer) -> float:
+    """Subword tokens per whitespace-separated word (fertility; lower: fewer pieces per word)."""
+    words = sum(len(line.split()) for line in lines)
+    if words == 0:
+        raise AdapterkitError("tokens per word: the text has no words")
+    encoded = tokenizer(lines, add_special_tokens=False)["input_ids"]
+    return sum(len(ids) for ids in encoded) / words
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+@dataclass
+class ExtendResult:
+    """Where the extended base and the trained result are, and the study's figures."""
+
+    out: Path
+    base_dir: Path  # the extended, initialised, untrained base: a complete model folder
+    model_dir: Path  # the trained result: a model folder (full) or a PEFT adapter on base_dir (lora)
+    mode: str
+    pieces: list[str]
+    first_new_id: int
+    tokens_per_word: dict[str, float]  # on the corpus: before (base) / after (extended)
+    perplexity: dict[str, float]  # held-out corpus: base / extended (untrained) / trained
+    other_tokens_per_word: dict[str, float] | None = None
+    other_perplexity: dict[str, float] | None = None  # the forgetting check, same keys
+    manifest: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """A few lines for the console."""
+        text = [
+            f"added {len(self.pieces)} pieces (ids {self.first_new_id}..{self.first_new_id + len(self.pieces) - 1})",
+            f"tokens per word: {self.tokens_per_word['before']:.3f} -> {self.tokens_per_word['after']:.3f}",
+            "held-out perplexity: " + _figures(self.perplexity),
+        ]
+        if self.other_perplexity is not None and self.other_tokens_per_word is not None:
+            text.append(
+                f"other corpus: tokens per word {self.other_tokens_per_word['before']:.3f} -> "
+                f"{self.other_tokens_per_word['after']:.3f}; perplexity " + _figures(self.other_perplexity)
+            )
+        text.append(f"saved: extended base {self.base_dir}, trained {self.mode} result {self.model_dir}")
+        return "\n".join(text)
+
+
+def _figures(perplexity: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:,.2f}" for name, value in perplexity.items())
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+@contextmanager
+def _fresh_folder(out: Path, force: bool) -> Iterator[Path]:
+    """``out`` as a new empty folder; a replaced one is kept aside until the new one is complete.
+
+    On failure the partial folder is removed and the old one (with ``force``) put back.
+    """
+    _check_out(out, force)
+    retired = out.with_name(f".old-{out.name}-{uuid.uuid4().hex[:8]}") if out.exists() else None
+    if retired is not None:
+        out.rename(retired)
+    out.mkdir(parents=True)
+    try:
+        yield out
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        if retired is not None:
+            retired.rename(out)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _check_out(out: Path, force: bool) -> None:
+    if out.exists() and not force:
+        raise AdapterkitError(f"--out {out} already exists: choose another folder, or add --force to replace it")
+    if out.exists() and not out.is_dir():
+        raise AdapterkitError(f"--out {out} is a file: give a folder name")
+
+
+def _heldout_perplexity(model, lines: list[str], tokenizer, config: PretrainConfig) -> tuple[float, int]:
+    """Perplexity on the held-out lines of ``lines``, split and packed exactly as ``pretrain`` does."""
+    _, heldout = split_heldout(lines, config.heldout, config.seed)
+    blocks = tokenize(heldout, tokenizer, config.max_seq_len, config.block_mode).remove_columns("length")
+    return heldout_perplexity(model, blocks, MLMCollator(tokenizer, config.mlm_probability, seed=config.seed))
+
+
+def _run_name(out: Path) -> str:
+    try:
+        return check_name(out.name)
+    except AdapterkitError:
+        return "extended-vocab"
+
+
+@dataclass
+class _Extension:
+    """What extending the base produced, before training."""
+
+    tokenizer: object  # the extended tokenizer, as saved in out/base
+    sources: dict[str, list[int]]  # each piece's old segmentation
+    head_is_new: bool
+    base_fingerprint: str
+    extended_fingerprint: str
+    perplexity_base: float  # held-out corpus, base model and tokenizer
+    other_perplexity: dict[str, float] | None  # base / extended, before training
+
+
+def _extend_base(
+    resolved: Base, tokenizer, pieces: list[str], lines: list[str], other: list[str] | None, config: PretrainConfig
+) -> _Extension:
+    """Write the extended base into ``config.base``; score the base first, and the extended base on ``other``."""
+    folder = Path(config.base)
+    new_tokenizer = extend_tokenizer(tokenizer, pieces, folder)
+    model, head_is_new = load_masked_lm(resolved)
+    base_fingerprint = fingerprint(model)
+    perplexity_base = _heldout_perplexity(model, lines, tokenizer, config)[0]
+    other_ppl = {"base": _heldout_perplexity(model, other, tokenizer, config)[0]} if other else None
+    sources = init_new_embeddings(model, tokenizer, new_tokenizer, pieces)
+    model.save_pretrained(folder)
+    if head_is_new:  # still untrained: keep it marked, so that training treats it as new
+        info = {"mlm_head": "new", "extended_from": resolved.name}
+        (folder / BASE_INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
+    if other_ppl is not None and other is not None:
+        other_ppl["extended"] = _heldout_perplexity(model, other, new_tokenizer, config)[0]
+    return _Extension(
+        new_tokenizer, sources, head_is_new, base_fingerprint, fingerprint(model), perplexity_base, other_ppl
+    )
+
+
+def _validated_config(out: Path, corpus: list[Path], mode: str, size: int, **settings) -> PretrainConfig:
+    """The pre-training run on ``out/base``, every option checked before any work."""
+    if mode not in MODES:
+        raise AdapterkitError(f"--mode {mode!r}: choose full or lora")
+    if size <= 0:
+        raise AdapterkitError(f"--size {size}: expected a positive vocabulary size such as 8000")
+    config = PretrainConfig(
+        corpus=list(corpus),
+        name=_run_name(out),
+        base=str(out / "base"),
+        full=mode == "full",
+        output=out / "model",
+        work_dir=out / "run",
+        **settings,
+    )
+    config.validate()
+    return config
+
+
+def _wordpiece_base(base: str, max_seq_len: int) -> tuple[Base, object]:
+    resolved = resolve_base(base)
+    tokenizer = load_tokenizer(resolved)
+    _require_wordpiece(tokenizer, f"--base {base}")
+    limit = max_length(load_config(resolved))
+    if max_seq_len > limit:
+        raise AdapterkitError(f"--max-seq-len {max_seq_len}: {base} accepts at most {limit} tokens")
+    return resolved, tokenizer
+
+
+def extend_vocabulary(
+    base: str,
+    corpus: list[Path],
+    size: int,
+    out: Path,
+    other_corpus: list[Path] | None = None,
+    mode: Mode = "full",
+    max_steps: int = -1,
+    epochs: float = 5.0,
+    batch_size: int = 8,
+    grad_accum: int = 4,
+    lr: float | None = None,
+    max_seq_len: int = 128,
+    seed: int = 42,
+    force: bool = False,
+) -> ExtendResult:
+    """Study B end to end: train pieces, extend tokenizer and embeddings, continue MLM, report.
+
+    Writes ``out/base`` (the extended base, a complete model folder: ``adapterkit pretrain
+    --base out/base`` works), ``out/model`` (the trained result: a model folder for ``full``, a
+    PEFT adapter on ``out/base`` for ``lora``), ``out/run`` (the training run's settings; its
+    checkpoints are removed at the end) and ``out/adapterkit.json`` (pieces, figures,
+    settings). Perplexities on the held-out lines (the same split as ``pretrain``): ``base``
+    with the base tokenizer, ``extended`` and ``trained`` with the extended one; only the last
+    two share masked positions (the tokenizations differ), so ``base`` is comparable to them
+    only roughly. With ``other_corpus`` the same three figures are the forgetting check.
+    Nothing is written before the options, corpora, base and size have been accepted.
+    """
+    out = Path(out)
+    settings = dict(max_steps=max_steps, epochs=epochs, batch_size=batch_size, grad_accum=grad_accum, lr=lr, seed=seed)
+    config = _validated_config(out, corpus, mode, size, max_seq_len=max_seq_len, **settings)
+    _check_out(out, force)
+    lines, cleaning = read_corpus(config.corpus)
+    other_lines = read_corpus(list(other_corpus))[0] if other_corpus else None
+    resolved, tokenizer = _wordpiece_base(base, max_seq_len)
+    _say(f"corpus: {cleaning.summary()}")
+    pieces = train_domain_pieces(lines, tokenizer, size)
+
+    with _fresh_folder(out, force):
+        extension = _extend_base(resolved, tokenizer, pieces, lines, other_lines, config)
+        new_tokenizer = extension.tokenizer
+        fertility = {"before": tokens_per_word(lines, tokenizer), "after": tokens_per_word(lines, new_tokenizer)}
+        _say(
+            f"vocabulary: {len(pieces)} new pieces from a {size}-piece domain vocabulary; tokens per word "
+            f"{fertility['before']:.3f} -> {fertility['after']:.3f}"
+        )
+        new_ids = list(range(len(tokenizer), len(new_tokenizer)))
+        trained = run_pretrain(config) if config.full else _pretrain_lora(config, new_ids)
+        shutil.rmtree(config.run_dir / "checkpoints", ignore_errors=True)  # no resume here: only space taken
+        result = ExtendResult(
+            out=out,
+            base_dir=Path(config.base),
+            model_dir=config.destination,
+            mode=mode,
+            pieces=pieces,
+            first_new_id=len(tokenizer),
+            tokens_per_word=fertility,
+            perplexity={
+                "base": extension.perplexity_base,
+                "extended": trained.manifest["perplexity"]["before"],
+                "trained": trained.manifest["perplexity"]["after"],
+            },
+        )
+        if other_lines is not None and extension.other_perplexity is not None:
+            result.other_tokens_per_word = {
+                "before": tokens_per_word(other_lines, tokenizer),
+                "after": tokens_per_word(other_lines, new_tokenizer),
+            }
+            trained_model = _load_trained(config)
+            result.other_perplexity = {
+                **extension.other_perplexity,
+                "trained": _heldout_perplexity(trained_model, other_lines, new_tokenizer, config)[0],
+            }
+        result.manifest = _manifest(result, base, extension, cleaning, other_corpus, size, trained, settings, config)
+        write_json(out / MANIFEST, result.manifest)
+    _say(result.summary())
+    return result
+
+
+def _manifest(
+    result: ExtendResult,
+    base: str,
+    extension: _Extension,
+    cleaning: CleaningReport,
+    other_corpus: list[Path] | None,
+    size: int,
+    trained: PretrainResult,
+    settings: dict,
+    config: PretrainConfig,
+) -> dict:
+    """``out/adapterkit.json``: what was added, how it was initialised, the figures, the settings."""
+    return {
+        "kind": "vocabulary-extension",
+        "base": {
+            "id": base,
+            "fingerprint": extension.base_fingerprint,
+            "mlm_head": "new" if extension.head_is_new else "pretrained",
+        },
+        "extended_base": {"path": str(result.base_dir), "fingerprint": extension.extended_fingerprint},
+        "result": {"path": str(result.model_dir), "mode": result.mode},
+        "vocabulary": {
+            "size": size,
+            "added": len(result.pieces),
+            "first_new_id": result.first_new_id,
+            "vocab_size": result.first_new_id + len(result.pieces),
+            "pieces": result.pieces,
+            "initialisation": "mean of the base embedding rows (and output biases) of each piece's old segmentation",
+            "old_segmentation": extension.sources,
+        },
+        "corpus": {
+            "files": [asdict(record) for record in cleaning.files],
+            "tokens_per_word": result.tokens_per_word,
+        },
+        "perplexity": result.perplexity,
+        "other_corpus": None
+        if other_corpus is None
+        else {
+            "files": [str(path) for path in other_corpus],
+            "tokens_per_word": result.other_tokens_per_word,
+            "perplexity": result.other_perplexity,
+        },
+        "settings": {
+            "mode": result.mode,
+            **settings,
+            "learning_rate": config.learning_rate,
+            "max_seq_len": config.max_seq_len,
+            "heldout_fraction": config.heldout,
+        },
+        "training": trained.manifest["training"],
+        "versions": versions(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _load_trained(config: PretrainConfig):
+    """The trained result as saved: a model folder, or the adapter on the extended base."""
+    if config.full:
+        return load_masked_lm(resolve_base(str(config.destination)))[0]
+    from peft import PeftModel
+
+    model, _ = load_masked_lm(resolve_base(config.base))
+    return PeftModel.from_pretrained(model, config.destination)
+
+
+# --- LoRA with trainable new rows -----------------------------------------------------------
+
+
+def _lora_with_new_rows(model, config: PretrainConfig, head_is_new: bool, new_ids: list[int]):
+    """LoRA on every chosen linear layer, plus the new embedding rows (PEFT trainable tokens).
+
+    The MLM decoder is tied to the word embeddings; PEFT wraps it with a token adapter tied to
+    the embedding's, so a new row is one set of weights used for input and output, as in the
+    base. The head transform is trained too when it is new (as in ``pretrain``).
+    """
+    from peft import LoraConfig, get_peft_model
+
+    head_modules = [name for name in HEAD_TRANSFORMS if _has_module(model, name)] if head_is_new else None
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=lora_target_pattern(config.lora_targets),
+        modules_to_save=head_modules,
+        trainable_token_indices={"word_embeddings": new_ids},
+        task_type=None,
+    )
+    return get_peft_model(model, lora), head_modules or []
+
+
+def _has_module(model, dotted: str) -> bool:
+    try:
+        model.get_submodule(dotted)
+    except AttributeError:
+        return False
+    return True
+
+
+def _training_arguments(config: PretrainConfig) -> TrainingArguments:
+    """``pretrain``'s Trainer settings, without checkpoints (this run does not resume)."""
+    use_cuda = torch.cuda.is_available()
+    return TrainingArguments(
+        output_dir=str(config.run_dir / "checkpoints"),
+        per_device_train_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        learning_rate=config.learning_rate,
+        weight_decay=config.weight_decay,
+        warmup_steps=config.warmup_steps,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps,
+        lr_scheduler_type="linear",
+        logging_steps=config.logging_steps,
+        save_strategy="no",
+        seed=config.seed,
+        data_seed=config.seed,
+        report_to=[],
+        disable_tqdm=True,
+        include_num_input_tokens_seen="non_padding",
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        ddp_find_unused_parameters=False,
+        bf16=use_cuda and torch.cuda.is_bf16_supported(),
+        use_cpu=not use_cuda,
+    )
+
+
+def _pretrain_lora(config: PretrainConfig, new_ids: list[int]) -> PretrainResult:
+    """``run_pretrain``'s LoRA path with the new embedding rows trainable; the adapter goes to ``output``."""
+    base = resolve_base(config.base)
+    tokenizer = load_tokenizer(base)
+    lines, cleaning = read_corpus(config.corpus, config.text_field)
+    train_lines, heldout_lines = split_heldout(lines, config.heldout, config.seed)
+    train_set = tokenize(train_lines, tokenizer, config.max_seq_len, config.block_mode)
+    heldout_set = tokenize(heldout_lines, tokenizer, config.max_seq_len, config.block_mode)
+    train_tokens, heldout_tokens = int(sum(train_set["length"])), int(sum(heldout_set["length"]))
+    train_set, heldout_set = train_set.remove_columns("length"), heldout_set.remove_columns("length")
+
+    model, head_is_new = load_masked_lm(base)
+    base_fingerprint = fingerprint(model)
+    collator = MLMCollator(tokenizer, config.mlm_probability, seed=config.seed)
+    heldout_collator = MLMCollator(tokenizer, config.mlm_probability, seed=config.seed)
+    ppl_before, masked_tokens = heldout_perplexity(model, heldout_set, heldout_collator)
+    set_seed(config.seed)
+    model, head_modules = _lora_with_new_rows(model, config, head_is_new, new_ids)
+    trainable, total = model.get_nb_trainable_parameters()
+    _say(f"LoRA + {len(new_ids)} new embedding rows: {trainable:,} trainable of {total:,} parameters")
+
+    progress = ProgressBar()
+    trainer = Trainer(
+        model=model,
+        args=_training_arguments(config),
+        train_dataset=train_set,
+        data_collator=collator,
+        callbacks=[progress, MaskingEpoch(collator)],
+    )
+    trainer.remove_callback(PrinterCallback)
+    started = time.perf_counter()
+    output = trainer.train()
+    runtime = time.perf_counter() - started
+    ppl_after, _ = heldout_perplexity(model, heldout_set, heldout_collator)
+    _say(f"held-out perplexity: extended base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")
+    if not (math.isfinite(ppl_before) and math.isfinite(ppl_after)):
+        raise AdapterkitError("held-out perplexity is not finite: the held-out split has no masked tokens")
+
+    manifest = {
+        "name": config.destination.name,
+        "kind": "language",
+        "languages": config.language,
+        "domain": config.domain,
+        "base": {
+            "id": config.base,
+            "peft_base_model": base.peft_base_name,
+            "revision": None,
+            "fingerprint": base_fingerprint,
+            "mlm_head": "new" if head_is_new else "pretrained",
+        },
+        "corpus": {
+            "files": [asdict(record) for record in cleaning.files],
+            "cleaning": {k: v for k, v in cleaning.to_dict().items() if k != "files"},
+            "train_tokens": train_tokens,
+            "heldout_tokens": heldout_tokens,
+            "heldout_fraction": config.heldout,
+            "block_mode": config.block_mode,
+        },
+        "hyperparameters": {
+            "mode": "lora",
+            "epochs": config.epochs,
+            "max_steps": config.max_steps,
+            "steps": output.global_step,
+            "batch_size": config.batch_size,
+            "grad_accum": config.grad_accum,
+            "learning_rate": config.learning_rate,
+            "max_seq_len": config.max_seq_len,
+            "mlm_probability": config.mlm_probability,
+            "seed": config.seed,
+            "lora_r": config.lora_r,
+            "lora_alpha": config.lora_alpha,
+            "lora_dropout": config.lora_dropout,
+            "lora_targets": config.lora_targets,
+            "trained_head_modules": head_modules,
+            "trainable_token_indices": f"{new_ids[0]}..{new_ids[-1]}" if new_ids else "",
+        },
+        "perplexity": {"before": ppl_before, "after": ppl_after, "heldout_masked_tokens": masked_tokens},
+        "training": {
+            "final_loss": output.training_loss,
+            "runtime_s": round(runtime, 2),
+            "tokens_seen": trainer.state.num_input_tokens_seen,
+            "tokens_per_s": round(progress.tokens_per_second(trainer.state), 1),
+            "resumed_from": None,
+        },
+        "versions": versions(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    model.peft_config["default"].base_model_name_or_path = base.peft_base_name
+    # Only the new rows' values are saved (PEFT's trainable-token deltas), not the whole matrix.
+    model.save_pretrained(config.destination, save_embedding_layers=False)
+    (config.destination / "README.md").write_text(render_card(manifest))
+    write_json(config.destination / MANIFEST, manifest)
+    _say(f"saved adapter to {config.destination}")
+    return PretrainResult(config.destination, manifest)
