@@ -18,6 +18,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check adapterkit tests benchmarks scripts
+	$(BIN)/python scripts/make_standin_corpora.py --check
+	$(BIN)/python scripts/make_standin_tasks.py --check
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
