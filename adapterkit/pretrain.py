@@ -86,6 +86,7 @@ class PretrainConfig:
     lora_dropout: float = 0.05
     lora_targets: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
     train_head: str = "auto"  # auto | yes | no
+    new_token_ids: list[int] = field(default_factory=list)  # embedding rows trained with the adapter (vocab extend)
 
     @property
     def learning_rate(self) -> float:
@@ -247,6 +248,8 @@ def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
         lora_dropout=config.lora_dropout,
         target_modules=lora_target_pattern(config.lora_targets),
         modules_to_save=head_modules,
+        # New vocabulary rows (vocab extend) train with the adapter; the tied decoder shares them.
+        trainable_token_indices={"word_embeddings": config.new_token_ids} if config.new_token_ids else None,
         task_type=None,  # PEFT has no MLM task type; the wrapped model is the *ForMaskedLM itself
     )
     return get_peft_model(model, lora), head_modules or []
@@ -404,6 +407,11 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
                     "lora_dropout": config.lora_dropout,
                     "lora_targets": config.lora_targets,
                     "trained_head_modules": head_modules,
+                    **(
+                        {"trainable_token_ids": f"{config.new_token_ids[0]}..{config.new_token_ids[-1]}"}
+                        if config.new_token_ids
+                        else {}
+                    ),
                 }
             ),
         },

@@ -25,9 +25,7 @@ masking, the transformers ``Trainer``). The adapter folder is plain PEFT on the 
 from __future__ import annotations
 
 import json
-import math
 import shutil
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -40,13 +38,11 @@ from typing import Literal
 import torch
 from tokenizers import Tokenizer
 from tokenizers.models import WordPiece
-from transformers import AutoTokenizer, BertTokenizer, PreTrainedModel, Trainer, TrainingArguments, set_seed
-from transformers.trainer_callback import PrinterCallback
+from transformers import AutoTokenizer, BertTokenizer, PreTrainedModel
 
-from .card import render_card
 from .corpus import CleaningReport, read_corpus, split_heldout, tokenize
 from .errors import AdapterkitError
-from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
+from .mlm import MLMCollator, heldout_perplexity
 from .models import (
     BASE_INFO_FILE,
     Base,
@@ -57,7 +53,7 @@ from .models import (
     max_length,
     resolve_base,
 )
-from .pretrain import HEAD_TRANSFORMS, PretrainConfig, PretrainResult, ProgressBar, lora_target_pattern, run_pretrain
+from .pretrain import PretrainConfig, PretrainResult, run_pretrain
 from .registry import MANIFEST, check_name, write_json
 from .versions import versions
 
@@ -462,7 +458,9 @@ def extend_vocabulary(
             f"{fertility['before']:.3f} -> {fertility['after']:.3f}"
         )
         new_ids = list(range(len(tokenizer), len(new_tokenizer)))
-        trained = run_pretrain(config) if config.full else _pretrain_lora(config, new_ids)
+        if not config.full:
+            config.new_token_ids = new_ids
+        trained = run_pretrain(config)
         shutil.rmtree(config.run_dir / "checkpoints", ignore_errors=True)  # no resume here: only space taken
         result = ExtendResult(
             out=out,
@@ -557,160 +555,3 @@ def _load_trained(config: PretrainConfig):
 
     model, _ = load_masked_lm(resolve_base(config.base))
     return PeftModel.from_pretrained(model, config.destination)
-
-
-# --- LoRA with trainable new rows -----------------------------------------------------------
-
-
-def _lora_with_new_rows(model, config: PretrainConfig, head_is_new: bool, new_ids: list[int]):
-    """LoRA on every chosen linear layer, plus the new embedding rows (PEFT trainable tokens).
-
-    The MLM decoder is tied to the word embeddings; PEFT wraps it with a token adapter tied to
-    the embedding's, so a new row is one set of weights used for input and output, as in the
-    base. The head transform is trained too when it is new (as in ``pretrain``).
-    """
-    from peft import LoraConfig, get_peft_model
-
-    head_modules = [name for name in HEAD_TRANSFORMS if _has_module(model, name)] if head_is_new else None
-    lora = LoraConfig(
-        r=config.lora_r,
-        lora_alpha=config.lora_alpha,
-        lora_dropout=config.lora_dropout,
-        target_modules=lora_target_pattern(config.lora_targets),
-        modules_to_save=head_modules,
-        trainable_token_indices={"word_embeddings": new_ids},
-        task_type=None,
-    )
-    return get_peft_model(model, lora), head_modules or []
-
-
-def _has_module(model, dotted: str) -> bool:
-    try:
-        model.get_submodule(dotted)
-    except AttributeError:
-        return False
-    return True
-
-
-def _training_arguments(config: PretrainConfig) -> TrainingArguments:
-    """``pretrain``'s Trainer settings, without checkpoints (this run does not resume)."""
-    use_cuda = torch.cuda.is_available()
-    return TrainingArguments(
-        output_dir=str(config.run_dir / "checkpoints"),
-        per_device_train_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.grad_accum,
-        learning_rate=config.learning_rate,
-        weight_decay=config.weight_decay,
-        warmup_steps=config.warmup_steps,
-        num_train_epochs=config.epochs,
-        max_steps=config.max_steps,
-        lr_scheduler_type="linear",
-        logging_steps=config.logging_steps,
-        save_strategy="no",
-        seed=config.seed,
-        data_seed=config.seed,
-        report_to=[],
-        disable_tqdm=True,
-        include_num_input_tokens_seen="non_padding",
-        dataloader_num_workers=0,
-        remove_unused_columns=False,
-        ddp_find_unused_parameters=False,
-        bf16=use_cuda and torch.cuda.is_bf16_supported(),
-        use_cpu=not use_cuda,
-    )
-
-
-def _pretrain_lora(config: PretrainConfig, new_ids: list[int]) -> PretrainResult:
-    """``run_pretrain``'s LoRA path with the new embedding rows trainable; the adapter goes to ``output``."""
-    base = resolve_base(config.base)
-    tokenizer = load_tokenizer(base)
-    lines, cleaning = read_corpus(config.corpus, config.text_field)
-    train_lines, heldout_lines = split_heldout(lines, config.heldout, config.seed)
-    train_set = tokenize(train_lines, tokenizer, config.max_seq_len, config.block_mode)
-    heldout_set = tokenize(heldout_lines, tokenizer, config.max_seq_len, config.block_mode)
-    train_tokens, heldout_tokens = int(sum(train_set["length"])), int(sum(heldout_set["length"]))
-    train_set, heldout_set = train_set.remove_columns("length"), heldout_set.remove_columns("length")
-
-    model, head_is_new = load_masked_lm(base)
-    base_fingerprint = fingerprint(model)
-    collator = MLMCollator(tokenizer, config.mlm_probability, seed=config.seed)
-    heldout_collator = MLMCollator(tokenizer, config.mlm_probability, seed=config.seed)
-    ppl_before, masked_tokens = heldout_perplexity(model, heldout_set, heldout_collator)
-    set_seed(config.seed)
-    model, head_modules = _lora_with_new_rows(model, config, head_is_new, new_ids)
-    trainable, total = model.get_nb_trainable_parameters()
-    _say(f"LoRA + {len(new_ids)} new embedding rows: {trainable:,} trainable of {total:,} parameters")
-
-    progress = ProgressBar()
-    trainer = Trainer(
-        model=model,
-        args=_training_arguments(config),
-        train_dataset=train_set,
-        data_collator=collator,
-        callbacks=[progress, MaskingEpoch(collator)],
-    )
-    trainer.remove_callback(PrinterCallback)
-    started = time.perf_counter()
-    output = trainer.train()
-    runtime = time.perf_counter() - started
-    ppl_after, _ = heldout_perplexity(model, heldout_set, heldout_collator)
-    _say(f"held-out perplexity: extended base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")
-    if not (math.isfinite(ppl_before) and math.isfinite(ppl_after)):
-        raise AdapterkitError("held-out perplexity is not finite: the held-out split has no masked tokens")
-
-    manifest = {
-        "name": config.destination.name,
-        "kind": "language",
-        "languages": config.language,
-        "domain": config.domain,
-        "base": {
-            "id": config.base,
-            "peft_base_model": base.peft_base_name,
-            "revision": None,
-            "fingerprint": base_fingerprint,
-            "mlm_head": "new" if head_is_new else "pretrained",
-        },
-        "corpus": {
-            "files": [asdict(record) for record in cleaning.files],
-            "cleaning": {k: v for k, v in cleaning.to_dict().items() if k != "files"},
-            "train_tokens": train_tokens,
-            "heldout_tokens": heldout_tokens,
-            "heldout_fraction": config.heldout,
-            "block_mode": config.block_mode,
-        },
-        "hyperparameters": {
-            "mode": "lora",
-            "epochs": config.epochs,
-            "max_steps": config.max_steps,
-            "steps": output.global_step,
-            "batch_size": config.batch_size,
-            "grad_accum": config.grad_accum,
-            "learning_rate": config.learning_rate,
-            "max_seq_len": config.max_seq_len,
-            "mlm_probability": config.mlm_probability,
-            "seed": config.seed,
-            "lora_r": config.lora_r,
-            "lora_alpha": config.lora_alpha,
-            "lora_dropout": config.lora_dropout,
-            "lora_targets": config.lora_targets,
-            "trained_head_modules": head_modules,
-            "trainable_token_indices": f"{new_ids[0]}..{new_ids[-1]}" if new_ids else "",
-        },
-        "perplexity": {"before": ppl_before, "after": ppl_after, "heldout_masked_tokens": masked_tokens},
-        "training": {
-            "final_loss": output.training_loss,
-            "runtime_s": round(runtime, 2),
-            "tokens_seen": trainer.state.num_input_tokens_seen,
-            "tokens_per_s": round(progress.tokens_per_second(trainer.state), 1),
-            "resumed_from": None,
-        },
-        "versions": versions(),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-    model.peft_config["default"].base_model_name_or_path = base.peft_base_name
-    # Only the new rows' values are saved (PEFT's trainable-token deltas), not the whole matrix.
-    model.save_pretrained(config.destination, save_embedding_layers=False)
-    (config.destination / "README.md").write_text(render_card(manifest))
-    write_json(config.destination / MANIFEST, manifest)
-    _say(f"saved adapter to {config.destination}")
-    return PretrainResult(config.destination, manifest)
