@@ -371,10 +371,28 @@ def finetune(
     run_finetune(request)
 
 
-def _cv_request(data, variant, base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry):
+def _cv_request(
+    data,
+    variant,
+    base,
+    fmt,
+    preset,
+    repair,
+    folds,
+    fold_file,
+    strict,
+    settings,
+    resume,
+    force,
+    registry,
+    limit,
+    run_dir=None,
+):
     from .cv import CvRequest
 
     return CvRequest(
+        limit=limit,
+        run_dir=run_dir,
         data=data,
         variant=variant,
         base=base,
@@ -432,10 +450,22 @@ def cv(
     _quiet_libraries()
     settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
     request = _cv_request(
-        data, variant, base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry
+        data,
+        variant,
+        base,
+        fmt,
+        preset,
+        repair,
+        folds,
+        fold_file,
+        strict,
+        settings,
+        resume,
+        force,
+        registry,
+        limit,
+        run_dir,
     )
-    request.run_dir = run_dir
-    request.limit = limit
     run_cv(request)
 
 
@@ -476,9 +506,8 @@ def compare(
     _quiet_libraries()
     settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
     request = _cv_request(
-        data, "base", base, fmt, preset, repair, folds, fold_file, strict, settings, resume, False, registry
+        data, "base", base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry, limit
     )
-    request.limit = limit
     run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
 
 

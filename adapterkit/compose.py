@@ -73,6 +73,26 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     return Part(name=manifest.get("name", folder.name), path=folder, manifest=manifest)
 
 
+def parse_variant(spec: str, store: Registry) -> tuple[str, Path | list[Part] | None]:
+    """What a variant names: ``("base", None)``, ``("model", folder)`` or ``("adapters", parts)``.
+
+    ``base``, a full model folder, a registry adapter or adapter folder (single or composed),
+    or an inline stack ``a+b`` of registry adapters: the forms eval-mlm, finetune and cv take.
+    """
+    if spec == "base":
+        return "base", None
+    folder = Path(spec)
+    if folder.is_dir() and (folder / "config.json").is_file():
+        return "model", folder
+    if (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
+        return "adapters", [resolve_adapter(spec, store)]
+    if "+" in spec:
+        return "adapters", [resolve_adapter(name, store) for name in spec.split("+")]
+    raise AdapterkitError(
+        f"variant {spec!r}: not 'base', a model folder, a registry adapter, or an inline stack like a+b"
+    )
+
+
 def parse_weights(text: str | None, count: int) -> list[float]:
     if text is None:
         return [1.0] * count

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from peft import PeftModel
 
-from .compose import base_of, compose_factors, extract_factors, load_parts, resolve_adapter, write_adapter
+from .compose import (
+    base_of,
+    compose_factors,
+    extract_factors,
+    load_parts,
+    parse_variant,
+    resolve_adapter,
+    write_adapter,
+)
 from .corpus import prepare
 from .errors import AdapterkitError
 from .mlm import MLMCollator, heldout_perplexity
@@ -81,28 +89,23 @@ class Matrix:
 
 def _load_variant(spec: str, store: Registry, base: Base):
     """The model of one variant, ready for ``heldout_perplexity``."""
-    if spec == "base":
+    kind, what = parse_variant(spec, store)
+    if kind == "base":
         return load_masked_lm(base)[0]
-    folder = Path(spec)
-    if folder.is_dir() and (folder / "config.json").is_file():
-        return load_masked_lm(resolve_base(str(folder)))[0]
-    if (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
-        part = resolve_adapter(spec, store)
+    if kind == "model":
+        return load_masked_lm(resolve_base(str(what)))[0]
+    if len(what) == 1:  # a registry adapter, single or composed: evaluate the saved folder itself
+        part = what[0]
         model, _ = load_masked_lm(base_of(part.manifest))
         if fingerprint(model) != part.fingerprint:
             raise AdapterkitError(f"variant {spec}: it was trained on another base than {base.name}")
         return PeftModel.from_pretrained(model, part.path)
-    if "+" in spec:
-        parts = [resolve_adapter(name, store) for name in spec.split("+")]
-        peft_model = load_parts(parts)
-        composed, heads = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")
-        model = peft_model.unload()
-        with tempfile.TemporaryDirectory() as folder:
-            write_adapter(Path(folder), composed, heads, "inline")
-            return PeftModel.from_pretrained(model, folder)
-    raise AdapterkitError(
-        f"variant {spec!r}: not 'base', a model folder, a registry adapter, or an inline stack like a+b"
-    )
+    peft_model = load_parts(what)  # an inline stack a+b: compose it exactly, load it as PEFT would
+    composed, heads = compose_factors(extract_factors(peft_model), [1.0] * len(what), "stack")
+    model = peft_model.unload()
+    with tempfile.TemporaryDirectory() as folder:
+        write_adapter(Path(folder), composed, heads, "inline")
+        return PeftModel.from_pretrained(model, folder)
 
 
 def _base_for(variants: list[str], store: Registry, base: str | None) -> Base:

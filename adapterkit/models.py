@@ -183,6 +183,15 @@ def load_masked_lm(base: Base, masked_only: bool = True) -> tuple[PreTrainedMode
     return model, base.head_is_new or head_missing
 
 
+def has_module(model: torch.nn.Module, dotted: str) -> bool:
+    """Whether ``model`` has a submodule at the dotted path (heads differ between architectures)."""
+    try:
+        model.get_submodule(dotted)
+    except AttributeError:
+        return False
+    return True
+
+
 def fingerprint(model: torch.nn.Module) -> str:
     """A stable hash of the weights: sha256 over every tensor's name, dtype, shape and bytes.
 

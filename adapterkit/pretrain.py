@@ -32,7 +32,16 @@ from .card import render_card
 from .corpus import BLOCK_MODES, prepare
 from .errors import AdapterkitError
 from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
-from .models import DEFAULT_BASE, fingerprint, load_config, load_masked_lm, load_tokenizer, max_length, resolve_base
+from .models import (
+    DEFAULT_BASE,
+    fingerprint,
+    has_module,
+    load_config,
+    load_masked_lm,
+    load_tokenizer,
+    max_length,
+    resolve_base,
+)
 from .paths import registry_dir
 from .registry import MANIFEST, Registry, check_name, write_json
 from .versions import versions
@@ -194,6 +203,30 @@ class ProgressBar(ProgressCallback):
         return (state.num_input_tokens_seen - self._tokens_at_start) / elapsed if elapsed > 0 else 0.0
 
 
+def training_arguments(output_dir: Path, seed: int, **settings) -> TrainingArguments:
+    """The Trainer settings every adapterkit run shares, plus the run's own ``settings``.
+
+    Seeded initialisation and data order, our ProgressBar instead of the Trainer's bar and log
+    printer (remove ``PrinterCallback``), no reporting integrations, linear decay, bf16 on GPUs
+    that have it and the CPU when there is no GPU.
+    """
+    use_cuda = torch.cuda.is_available()
+    return TrainingArguments(
+        output_dir=str(output_dir),
+        seed=seed,
+        data_seed=seed,
+        lr_scheduler_type="linear",
+        report_to=[],
+        disable_tqdm=True,
+        include_num_input_tokens_seen="non_padding",
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        bf16=use_cuda and torch.cuda.is_bf16_supported(),
+        use_cpu=not use_cuda,
+        **settings,
+    )
+
+
 def _say(message: str) -> None:
     if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_rank() != 0:
         return
@@ -241,7 +274,7 @@ def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
     from peft import LoraConfig, get_peft_model
 
     train_head = config.train_head == "yes" or (config.train_head == "auto" and head_is_new)
-    head_modules = [name for name in HEAD_TRANSFORMS if _has_module(model, name)] if train_head else None
+    head_modules = [name for name in HEAD_TRANSFORMS if has_module(model, name)] if train_head else None
     lora = LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
@@ -253,14 +286,6 @@ def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
         task_type=None,  # PEFT has no MLM task type; the wrapped model is the *ForMaskedLM itself
     )
     return get_peft_model(model, lora), head_modules or []
-
-
-def _has_module(model, dotted: str) -> bool:
-    try:
-        model.get_submodule(dotted)
-    except AttributeError:
-        return False
-    return True
 
 
 def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None = None) -> PretrainResult:
@@ -322,9 +347,9 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
 
     config.run_dir.mkdir(parents=True, exist_ok=True)
     write_json(config.run_dir / "run.json", config.fingerprint_of_run())
-    use_cuda = torch.cuda.is_available()
-    args = TrainingArguments(
-        output_dir=str(config.run_dir / "checkpoints"),
+    args = training_arguments(
+        config.run_dir / "checkpoints",
+        config.seed,
         per_device_train_batch_size=config.batch_size,
         gradient_accumulation_steps=config.grad_accum,
         learning_rate=config.learning_rate,
@@ -332,21 +357,11 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         warmup_steps=config.warmup_steps,
         num_train_epochs=config.epochs,
         max_steps=config.max_steps,
-        lr_scheduler_type="linear",
         logging_steps=config.logging_steps,
         save_strategy="steps",
         save_steps=config.save_steps,
         save_total_limit=2,
-        seed=config.seed,
-        data_seed=config.seed,
-        report_to=[],
-        disable_tqdm=True,  # our ProgressBar replaces it (and the log printer)
-        include_num_input_tokens_seen="non_padding",
-        dataloader_num_workers=0,
-        remove_unused_columns=False,
         ddp_find_unused_parameters=False,  # every trainable weight takes part in every step
-        bf16=use_cuda and torch.cuda.is_bf16_supported(),
-        use_cpu=not use_cuda,
     )
     progress = ProgressBar()
     trainer = Trainer(

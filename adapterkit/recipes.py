@@ -239,6 +239,8 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
         record = {
             "id": step["id"],
             "argv": argv,
+            # hashed again after the run: files the step wrote under a path it names (an --out,
+            # an --output) count as its inputs next time, so an untouched rerun matches
             "inputs": _fingerprint(argv),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }

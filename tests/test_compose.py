@@ -137,14 +137,15 @@ def test_svd_with_full_rank_is_exact_and_truncation_is_an_approximation(in_root,
 
 
 def test_ties_and_dare_are_recorded_as_approximations(in_root, tiny_bert, tmp_path):
-    # TIES and DARE need the same modules on every part: give nl-a's config nl-b's modules.
-    both = in_root / "adapters"
+    # TIES and DARE need the same modules on every part: nl-a+nl-b adapts exactly nl-b's modules.
+    _compose(adapters=["nl-a", "nl-b"], name="ties-part", force=True)
+    registry = in_root / "adapters"
     for how in ("ties", "dare"):
-        folder, manifest = _compose(adapters=["nl-b", "svd-stack"], how=how, density=0.3, name=f"{how}-b")
+        folder, manifest = _compose(adapters=["nl-b", "ties-part"], how=how, density=0.3, name=f"{how}-b", force=True)
         assert manifest["composition"]["approximation"].startswith(how.upper())
         assert manifest["composition"]["density"] == 0.3
         PeftModel.from_pretrained(BertForMaskedLM.from_pretrained(tiny_bert), folder)  # loads with plain PEFT
-    assert (both / "ties-b" / "README.md").read_text().count("approximation") == 1
+    assert (registry / "ties-b" / "README.md").read_text().count("approximation") == 1
 
 
 REFUSALS = {

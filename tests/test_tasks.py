@@ -204,8 +204,18 @@ def test_compare_writes_the_study_table_with_paired_tests(in_tasks, tiny_bert):
     }
     assert "data:image/png;base64," in (run_dir / "report.html").read_text()
     markdown = (run_dir / "comparison.md").read_text()
-    assert "Wilcoxon" in markdown or "p" in markdown
+    assert "Wilcoxon" in markdown and "BH" in markdown and "95 % CI" in markdown
     assert "CHEM" in markdown and "DISO" in markdown
+
+
+def test_compare_refuses_an_earlier_run_id_unless_forced(in_tasks, tiny_bert, capsys):
+    args = ["compare", "base", "nl-a", "--data", str(in_tasks / "ner.conll"), "--base", str(tiny_bert)]
+    args += ["--folds", "3", "--max-steps", "1", "--max-seq-len", "64", "--run-id", "cmp-again"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0
 
 
 def test_brat_round_trip_through_predict_keeps_every_character_offset(in_tasks):

@@ -29,13 +29,12 @@ from transformers import (
     DataCollatorWithPadding,
     PreTrainedModel,
     Trainer,
-    TrainingArguments,
     set_seed,
 )
 
-from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, resolve_adapter
+from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
 from ..errors import AdapterkitError
-from ..models import DEFAULT_BASE, Base, load_config, load_tokenizer, max_length, resolve_base
+from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
@@ -58,20 +57,12 @@ class Variant:
 
 def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Variant:
     """``base`` | model folder | registry adapter (single or composed) | inline ``a+b``."""
-    if spec == "base":
+    kind, what = parse_variant(spec, store)
+    if kind == "base":
         return Variant("base", resolve_base(base or DEFAULT_BASE))
-    folder = Path(spec)
-    if folder.is_dir() and (folder / "config.json").is_file():
-        return Variant(spec, resolve_base(spec))
-    if (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
-        names = [spec]
-    elif "+" in spec:
-        names = spec.split("+")
-    else:
-        raise AdapterkitError(
-            f"variant {spec!r}: not 'base', a model folder, a registry adapter, or an inline stack like a+b"
-        )
-    parts = [resolve_adapter(name, store) for name in names]
+    if kind == "model":
+        return Variant(spec, resolve_base(str(what)))
+    parts = what
     for part in parts:
         if part.manifest.get("kind") == "task":
             raise AdapterkitError(f"variant {spec!r}: {part.name} is a task adapter; give language/domain adapters")
@@ -111,7 +102,7 @@ def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, drop
 
     for parameter in model.parameters():
         parameter.requires_grad_(False)
-    head = ["classifier"] + (["pooler"] if kind != "ner" and _has(model, "bert.pooler") else [])
+    head = ["classifier"] + (["pooler"] if kind != "ner" and has_module(model, "bert.pooler") else [])
     config = LoraConfig(
         r=r,
         lora_alpha=alpha,
@@ -121,13 +112,6 @@ def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, drop
         task_type=TaskType.TOKEN_CLS if kind == "ner" else TaskType.SEQ_CLS,
     )
     return get_peft_model(model, config)
-
-
-def _has(model, name: str) -> bool:
-    try:
-        return model.get_submodule(name) is not None
-    except AttributeError:
-        return False
 
 
 class _Rows(Dataset):
@@ -231,13 +215,16 @@ def _collator(kind: str, tokenizer):
 
 def train(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, work_dir: Path, resume: bool):
     """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``)."""
+    from transformers.trainer_callback import PrinterCallback
     from transformers.trainer_utils import get_last_checkpoint
+
+    from ..pretrain import ProgressBar, training_arguments
 
     set_seed(settings.seed)
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
-    use_cuda = torch.cuda.is_available()
-    args = TrainingArguments(
-        output_dir=str(work_dir),
+    args = training_arguments(
+        work_dir,
+        settings.seed,
         per_device_train_batch_size=settings.batch_size,
         gradient_accumulation_steps=settings.grad_accum,
         learning_rate=settings.learning_rate,
@@ -245,23 +232,16 @@ def train(model, tokenizer, items, kind: str, labels: list[str], settings: Train
         max_steps=settings.max_steps,
         warmup_steps=settings.warmup_ratio,
         weight_decay=settings.weight_decay,
-        lr_scheduler_type="linear",
         logging_steps=10,
         save_strategy="epoch",
         save_total_limit=1,
-        seed=settings.seed,
-        data_seed=settings.seed,
-        report_to=[],
-        disable_tqdm=True,
-        dataloader_num_workers=0,
-        remove_unused_columns=False,
-        use_cpu=not use_cuda,
-        bf16=use_cuda and torch.cuda.is_bf16_supported(),
     )
-    from transformers.trainer_callback import PrinterCallback
-
     trainer = Trainer(
-        model=model, args=args, train_dataset=_Rows(encoded.rows), data_collator=_collator(kind, tokenizer)
+        model=model,
+        args=args,
+        train_dataset=_Rows(encoded.rows),
+        data_collator=_collator(kind, tokenizer),
+        callbacks=[ProgressBar()],
     )
     trainer.remove_callback(PrinterCallback)
     last = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
