@@ -274,10 +274,20 @@ def eval_mlm(
 # Options shared by finetune, cv and compare.
 DataOption = Annotated[
     list[Path],
-    typer.Option("--data", metavar="PATH", help="Task data: CoNLL, BRAT folder, JSONL or parquet; repeatable."),
+    typer.Option(
+        "--data",
+        metavar="PATH",
+        help="Task data: CoNLL, BRAT folder, JSONL or parquet; repeatable. LANG=PATH marks a part "
+        "(pooled training, scored per part too).",
+    ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="auto, conll, brat, jsonl or parquet.")]
-PresetOption = Annotated[str, typer.Option(help="CoNLL columns: auto, conll2, monero or pharmaconer.")]
+PresetOption = Annotated[
+    str, typer.Option(help="CoNLL columns: auto, conll2, monero or pharmaconer; BRAT: mantra (types from the notes).")
+]
+TypesOption = Annotated[
+    str | None, typer.Option(help="Keep only these entity types, comma-separated (others become O), e.g. DISO,CHEM.")
+]
 RepairOption = Annotated[bool, typer.Option("--repair", help="Turn malformed tags into O instead of failing.")]
 BaseOption = Annotated[str | None, typer.Option(help="Base for the 'base' variant (default mBERT).")]
 ModeOption = Annotated[
@@ -330,6 +340,7 @@ def finetune(
     fmt: FormatOption = "auto",
     preset: PresetOption = "auto",
     repair: RepairOption = False,
+    types: TypesOption = None,
     epochs: EpochsOption = 15.0,
     batch_size: BatchOption = 16,
     lr: LrOption = None,
@@ -360,6 +371,7 @@ def finetune(
         fmt=fmt,
         preset=preset,
         repair=repair,
+        types=_types(types),
         eval_data=eval_data or [],
         eval_adapters=eval_adapters,
         strict=strict,
@@ -369,6 +381,10 @@ def finetune(
         force=force,
     )
     run_finetune(request)
+
+
+def _types(text: str | None) -> list[str] | None:
+    return [kind.strip() for kind in text.split(",") if kind.strip()] if text else None
 
 
 def _cv_request(
@@ -416,6 +432,9 @@ FoldFileOption = Annotated[
 ]
 ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue at the first unfinished fold.")]
 LimitOption = Annotated[int | None, typer.Option(help="Use only the first N examples (0: all; small-scale runs).")]
+KeepModelOption = Annotated[
+    bool, typer.Option("--keep-model", help="Keep the first fold's trained model (for adapterkit analyse).")
+]
 
 
 @app.command()
@@ -438,6 +457,8 @@ def cv(
     seed: SeedOption = 42,
     task_lora_r: TaskRankOption = 16,
     strict: StrictOption = False,
+    types: TypesOption = None,
+    keep_model: KeepModelOption = False,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -466,6 +487,8 @@ def cv(
         limit,
         run_dir,
     )
+    request.types = _types(types)
+    request.keep_model = keep_model
     run_cv(request)
 
 
@@ -489,6 +512,8 @@ def compare(
     seed: SeedOption = 42,
     task_lora_r: TaskRankOption = 16,
     strict: StrictOption = False,
+    types: TypesOption = None,
+    keep_model: KeepModelOption = False,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -508,6 +533,8 @@ def compare(
     request = _cv_request(
         data, "base", base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry, limit
     )
+    request.types = _types(types)
+    request.keep_model = keep_model
     run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
 
 
@@ -552,6 +579,26 @@ def report(
         raise AdapterkitError(f"{run_dir}: no comparison.json; give a folder written by adapterkit compare")
     markdown, html = report_for_compare(run_dir)
     print(f"wrote {markdown} and {html}")
+
+
+@app.command()
+def analyse(
+    run_dir: Annotated[Path, typer.Argument(help="A compare run folder (runs/<id>/).")],
+    max_entities: Annotated[int, typer.Option(help="NER: embed at most this many gold entities per variant.")] = 1500,
+    examples: Annotated[int, typer.Option(help="Classification: explain this many test decisions per variant.")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed for the entity sample and t-SNE.")] = 0,
+    registry: RegistryOption = None,
+) -> None:
+    """The study's analyses of a compare run, added to its report.
+
+    NER: t-SNE of last-layer entity embeddings coloured by type and intra-entity cosine similarity
+    per type, for every variant's encoder. Classification: gradient x input token importance of a
+    few test decisions (needs compare --keep-model). Written to RUN_DIR/analysis/.
+    """
+    from .analyse import run_analyse
+
+    _quiet_libraries()
+    run_analyse(run_dir, max_entities=max_entities, examples=examples, registry=registry, seed=seed)
 
 
 @app.command()

@@ -34,6 +34,7 @@ from .tasks.finetune import (
     predict,
     read_data,
     resolve_variant,
+    save_task_model,
     score,
     task_kind,
     train,
@@ -62,6 +63,8 @@ class CvRequest:
     fold_file: Path | None = None
     strict: bool = False
     limit: int | None = None  # use only the first N examples (small-scale runs); None or 0: all
+    types: list[str] | None = None  # keep only these entity types
+    keep_model: bool = False  # keep the first fold's trained model (for ``adapterkit analyse``)
     settings: TrainSettings = field(default_factory=TrainSettings)
     run_dir: Path | None = None
     resume: bool = False
@@ -130,7 +133,7 @@ def run_cv(request: CvRequest) -> CvResult:
 
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer)
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types)
     if request.limit:
         if request.limit < 2:
             raise AdapterkitError(f"--limit {request.limit}: expected at least 2 examples")
@@ -145,12 +148,17 @@ def run_cv(request: CvRequest) -> CvResult:
     settings_file = run_dir / "cv-settings.json"
     recorded = {
         "data": [str(p) for p in request.data],
+        "format": request.fmt,
+        "preset": request.preset,
+        "repair": request.repair,
+        "base": request.base,
         "variant": request.variant,
         "folds": request.folds,
         "seed": request.seed,
         "fold_file": str(fold_file),
         "strict": request.strict,
         "limit": request.limit,
+        "types": request.types,
         "settings": dict(settings.__dict__),
     }
     if settings_file.is_file() and not request.force:
@@ -187,11 +195,14 @@ def run_cv(request: CvRequest) -> CvResult:
             settings,
             checkpoints,
             resume=request.resume,
+            log_file=fold_dir / "log.json",
         )
         test_items = [items[i] for i in test_index]
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
         metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict))
         metrics["n_test"] = len(test_items)
+        if request.keep_model and fold == 0:
+            save_task_model(model, tokenizer, fold_dir / "model", _fold_manifest(request, variant, kind, labels))
         _write_json(result_file, metrics)
         shutil.rmtree(checkpoints, ignore_errors=True)
         per_fold.append(metrics)
@@ -202,6 +213,24 @@ def run_cv(request: CvRequest) -> CvResult:
     summary = result.summary()
     print("cv: " + ", ".join(f"{k} {m:.4f} ± {s:.4f}" for k, (m, s) in summary.items()), flush=True)
     return result
+
+
+def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) -> dict:
+    """What ``load_task_model`` needs to reload a kept fold model (and what it was trained on)."""
+    return {
+        "name": f"{_safe(request.variant)}-fold0",
+        "kind": "task",
+        "task": kind,
+        "labels": labels,
+        "adapter": request.settings.mode == "adapter",
+        "variant": request.variant,
+        "language_adapters": variant.parts,
+        "base": {"id": variant.base.name, "fingerprint": variant.fingerprint, "path": str(variant.base.path)},
+        "data": [str(path) for path in request.data],
+        "types": request.types,
+        "fold": 0,
+        "settings": dict(request.settings.__dict__),
+    }
 
 
 def _safe(label: str) -> str:

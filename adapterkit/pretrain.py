@@ -437,6 +437,13 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             "tokens_seen": trainer.state.num_input_tokens_seen,
             "tokens_per_s": round(progress.tokens_per_second(trainer.state), 1),
             "resumed_from": str(resume_from) if resume_from else None,
+            # the training curve of reports: loss per logging step, held-out perplexity before and after
+            "log": [
+                {key: entry[key] for key in ("step", "loss", "learning_rate") if key in entry}
+                for entry in trainer.state.log_history
+                if "loss" in entry
+            ]
+            + [{"step": 0, "perplexity": ppl_before}, {"step": output.global_step, "perplexity": ppl_after}],
         },
         "versions": versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

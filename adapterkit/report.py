@@ -102,6 +102,37 @@ def training_curve(log_history: Sequence[dict], path: Path | str) -> Path:
     return _save(figure, path)
 
 
+def mean_curve(histories: Sequence[Sequence[dict]], key: str = "loss") -> tuple[list[float], list[float]]:
+    """Mean of ``key`` over several log histories (folds) at the steps all of them logged.
+
+    Folds of one run differ a little in size, so their logged steps may differ at the end; where
+    no step is common to all, the first history is returned as it is.
+    """
+    series = [dict(zip(*_series(history, key), strict=True)) for history in histories]
+    series = [points for points in series if points]
+    if not series:
+        return [], []
+    common = sorted(set.intersection(*(set(points) for points in series)))
+    if not common:
+        steps = sorted(series[0])
+        return steps, [series[0][step] for step in steps]
+    return common, [float(np.mean([points[step] for points in series])) for step in common]
+
+
+def training_curves(curves: dict[str, tuple[list[float], list[float]]], path: Path | str, title: str) -> Path:
+    """One training-loss line per variant (each already a mean over folds, see ``mean_curve``)."""
+    drawn = {label: curve for label, curve in curves.items() if curve[0]}
+    if not drawn:
+        raise AdapterkitError("training_curves: no variant has a logged training loss")
+    figure = _new_figure(6.0, 3.8)
+    axes = figure.subplots()
+    for (label, (steps, values)), colour in zip(drawn.items(), _colours(len(drawn)), strict=True):
+        axes.plot(steps, values, label=label, color=colour, marker="o" if len(steps) < 8 else None)
+    axes.set(xlabel="step", ylabel="training loss", title=title)
+    axes.legend(fontsize="small")
+    return _save(figure, path)
+
+
 def _error_bars(summary: dict | None, scale: float) -> tuple[float, float, float, bool]:
     """(height, lower error, upper error, is_ci): a bootstrap CI when recorded, else the sd over folds."""
     if not summary or summary.get("mean") is None:
@@ -546,6 +577,84 @@ def _run_section(run_dir: Path, cv_runs: Sequence[dict]) -> Section:
     return Section("Run", "\n\n".join(parts), tables)
 
 
+def per_group_table(cv_runs: Sequence[dict], metric: str) -> str | None:
+    """Variants as rows, parts (``--data LANG=PATH``) as columns: mean ± sd of ``metric`` over folds."""
+    groups = sorted({g for run in cv_runs for fold in run.get("per_fold", []) for g in (fold.get("groups") or {})})
+    if not groups:
+        return None
+    rows = []
+    for run in cv_runs:
+        cells = []
+        for group in groups:
+            values = [
+                fold["groups"][group][metric]
+                for fold in run.get("per_fold", [])
+                if (fold.get("groups") or {}).get(group, {}).get(metric) is not None
+            ]
+            cells.append(_format_mean_sd(values, metric) if values else "–")
+        rows.append([run.get("variant", "?"), *cells])
+    return markdown_table(["variant", *groups], rows)
+
+
+def _format_mean_sd(values: list[float], metric: str) -> str:
+    from .stats import mean_sd
+
+    mean, sd = mean_sd(values)
+    return f"{_format(mean, metric)} ± {_format(sd, metric)}"
+
+
+def _fold_curves(run_dir: Path, cv_runs: Sequence[dict]) -> dict[str, tuple[list[float], list[float]]]:
+    curves = {}
+    for run in cv_runs:
+        variant = run.get("variant", "?")
+        folder = run_dir / "cv" / _safe_name(variant) / "folds"
+        histories = [json.loads(path.read_text()) for path in sorted(folder.glob("*/log.json"))]
+        if histories:
+            curves[variant] = mean_curve(histories)
+    return {variant: curve for variant, curve in curves.items() if curve[0]}
+
+
+def _safe_name(label: str) -> str:
+    from .cv import _safe
+
+    return _safe(label)
+
+
+def _analysis_section(run_dir: Path) -> Section | None:
+    """What ``adapterkit analyse`` wrote: similarity table, t-SNE plots, token importance."""
+    path = run_dir / "analysis" / "analysis.json"
+    if not path.is_file():
+        return None
+    analysis = _read_json(path)
+    text, tables, figures = [], [], []
+    if analysis.get("similarity"):
+        text.append(
+            "Gold entities embedded by each variant's encoder before fine-tuning (last layer, mean over "
+            "subwords). Intra-entity similarity: mean pairwise cosine similarity among entities of one "
+            "type (higher: the type forms a tighter cluster; bold: highest per type). t-SNE: scikit-learn, "
+            "PCA initialisation, seeded."
+        )
+        tables.append(similarity_table(analysis["similarity"]))
+        counts = [[v, c["embedded"], c["skipped_beyond_limit"]] for v, c in analysis.get("entities", {}).items()]
+        tables.append(markdown_table(["variant", "entities embedded", "skipped (past the length limit)"], counts))
+        figures += [run_dir / "analysis" / name for name in analysis.get("figures", {}).values()]
+    for variant, decisions in (analysis.get("importance") or {}).items():
+        if not text:
+            text.append(
+                "Token importance: gradient × input of the explained class's logit (not LIME), first "
+                "fold's model, first test examples of that fold; red raises the logit, blue lowers it."
+            )
+        rows = [
+            [d["source"], d["gold"], d["explained_label"], ", ".join(f"{t} {v:+.3f}" for t, v in d["top_tokens"])]
+            for d in decisions
+        ]
+        tables.append(f"**{variant}**\n\n" + markdown_table(["example", "gold", "explained", "top tokens"], rows))
+        figures += [run_dir / "analysis" / d["figure"] for d in decisions]
+    for note in analysis.get("notes", []):
+        text.append(f"- {note}")
+    return Section("Analysis", "\n\n".join(text), tables, figures)
+
+
 def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, Path]:
     """Report of a ``compare`` run from its recorded files: comparison tables, per-type figure, per-fold tables.
 
@@ -574,6 +683,25 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
                 figures=[figure],
             )
         )
+    groups = per_group_table(cv_runs, comparison.metrics[0])
+    if groups is not None:
+        sections.append(
+            Section(
+                "Per part (language)",
+                f"Pooled training on every part; {comparison.metrics[0]} on each part's test examples, "
+                "mean ± sd over folds.",
+                [groups],
+            )
+        )
+    curves = _fold_curves(run_dir, cv_runs)
+    if curves:
+        title = "Fine-tuning loss (mean over folds)"
+        figure = training_curves(curves, run_dir / "figures" / "training_loss.png", title)
+        text = "Training loss per logging step, mean over the folds."
+        sections.append(Section("Training curves", text, [], [figure]))
+    analysis = _analysis_section(run_dir)
+    if analysis is not None:
+        sections.append(analysis)
     for run in cv_runs:
         per_fold = run.get("per_fold", [])
         tables = [per_fold_table(per_fold, comparison.metrics)]

@@ -1,7 +1,9 @@
 """BRAT standoff: ``<doc>.txt`` with ``<doc>.ann`` entity lines, turned into BIO sentences and back.
 
 Only text-bound annotations (``T`` lines) are entities; other lines (``#`` notes, ``A``/``R``/``E``/
-``N``...) are ignored. BIO holds one entity per word, so:
+``N``...) are ignored, except with the ``mantra`` preset: the Mantra GSC writes a UMLS CUI as the
+entity type and the semantic group (DISO, CHEM, ANAT, ...) as the last quoted field of the entity's
+``AnnotatorNotes`` line, and that group becomes the type. BIO holds one entity per word, so:
 
 - a discontinuous entity (``start end;start end``) is tagged as one entity per fragment and counted;
 - of overlapping or nested entities the earlier-starting (on ties the longer) one is kept and the
@@ -29,6 +31,8 @@ from .hygiene import add_note, decode_text, numbered_lines
 
 WORD = re.compile(r"\w+|[^\w\s]")
 FRAGMENT = re.compile(r"(-?\d+) (-?\d+)")
+QUOTED = re.compile(r'"([^"]*)"')
+PRESETS = ("auto", "mantra")  # auto: the T line's type; mantra: the group in the AnnotatorNotes line
 SENTENCE_END = {".", "!", "?", "…"}
 
 
@@ -70,19 +74,49 @@ def _bad_fragment(start: int, end: int, length: int) -> str | None:
     return None
 
 
-def parse_ann(path: Path, text: str, report: HygieneReport | None = None, repair: bool = False) -> list[Entity]:
+def _note_groups(lines: list[tuple[int, str]]) -> dict[str, str]:
+    """``T`` id -> the last quoted field of its ``AnnotatorNotes`` line (``CHEM|PHEN``: the first group)."""
+    groups = {}
+    for _, line in lines:
+        fields = line.split("\t")
+        if line.startswith("#") and len(fields) >= 3 and fields[1].startswith("AnnotatorNotes "):
+            quoted = QUOTED.findall(fields[2])
+            if quoted and quoted[-1].strip():
+                groups[fields[1].split(" ", 1)[1].strip()] = quoted[-1].split("|")[0].strip()
+    return groups
+
+
+def parse_ann(
+    path: Path, text: str, report: HygieneReport | None = None, repair: bool = False, preset: str = "auto"
+) -> list[Entity]:
     """The entities of an ``.ann`` file, their offsets checked against ``text``.
 
     An impossible fragment raises ``AdapterkitError``; with ``repair`` its entity is dropped instead
-    and counted in ``report.malformed_repaired`` (its words become ``O``).
+    and counted in ``report.malformed_repaired`` (its words become ``O``). With ``preset="mantra"``
+    the type is the group in the entity's ``AnnotatorNotes`` line (an entity without one is an error,
+    or dropped with ``repair``).
     """
     report = report if report is not None else HygieneReport()
+    lines = list(numbered_lines(path))
+    groups = _note_groups(lines) if preset == "mantra" else {}
     entities = []
-    for number, line in numbered_lines(path):
+    for number, line in lines:
         if not line.startswith("T"):
             continue
         source = f"{path}:{number}"
         kind, fragments = _parse_t_line(line, source)
+        if preset == "mantra":
+            entity_id = line.split("\t", 1)[0]
+            if entity_id not in groups:
+                if not repair:
+                    raise AdapterkitError(
+                        f"{source}: entity {entity_id} has no AnnotatorNotes group (--preset mantra); "
+                        "add the note or pass --repair to drop it"
+                    )
+                report.malformed_repaired += 1
+                add_note(report, report.malformed_repaired, f"{source}: {entity_id} without a group dropped")
+                continue
+            kind = groups[entity_id]
         problems = [problem for start, end in fragments if (problem := _bad_fragment(start, end, len(text)))]
         if problems and not repair:
             raise AdapterkitError(f"{source}: entity {kind} has {problems[0]}; fix the offsets or pass --repair")
@@ -207,13 +241,15 @@ def _split_long(sentences: list[Sentence], tokenizer, max_subwords: int, report:
     return result
 
 
-def _document(txt: Path, ann: Path, report: HygieneReport, repair: bool) -> tuple[str, list[Sentence], set[str]]:
+def _document(
+    txt: Path, ann: Path, report: HygieneReport, repair: bool, preset: str = "auto"
+) -> tuple[str, list[Sentence], set[str]]:
     """The text, sentences and entity types of one BRAT document."""
     try:
         text = decode_text(txt.read_bytes(), txt)
     except OSError as error:
         raise AdapterkitError(f"{txt}: cannot read ({error})") from None
-    entities = parse_ann(ann, text, report, repair)
+    entities = parse_ann(ann, text, report, repair, preset)
     spans = _kept_spans(entities, report)
     words = words_with_offsets(text, [offset for span in spans for offset in (span.start, span.end)])
     tags = _tags(words, spans, report)
@@ -251,11 +287,16 @@ def brat_documents(paths: list[Path]) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def read_brat(paths: list[Path], tokenizer=None, max_subwords: int = 256, repair: bool = False) -> NerDataset:
+def read_brat(
+    paths: list[Path], tokenizer=None, max_subwords: int = 256, repair: bool = False, preset: str = "auto"
+) -> NerDataset:
     """BRAT documents as BIO sentences with document-relative offsets; ``documents`` holds each text.
 
     With a (fast) ``tokenizer``, sentences are cut so none has more than ``max_subwords`` subwords.
+    ``preset`` is ``auto`` (types from the ``T`` lines) or ``mantra`` (types from the notes).
     """
+    if preset not in PRESETS:
+        raise AdapterkitError(f"--preset {preset!r} does not apply to BRAT data; use one of {', '.join(PRESETS)}")
     report = HygieneReport()
     documents: dict[str, str] = {}
     sentences: list[Sentence] = []
@@ -263,7 +304,7 @@ def read_brat(paths: list[Path], tokenizer=None, max_subwords: int = 256, repair
     for txt, ann in brat_documents(paths):
         if txt.stem in documents:
             raise AdapterkitError(f"{txt}: a second document named {txt.stem!r}; document names must be unique")
-        text, document_sentences, document_types = _document(txt, ann, report, repair)
+        text, document_sentences, document_types = _document(txt, ann, report, repair, preset)
         documents[txt.stem] = text
         sentences.extend(document_sentences)
         types |= document_types

@@ -19,6 +19,7 @@ class Sentence:
     doc_id: str  # the document it belongs to: folds are made by document where documents exist
     source: str  # "file:line" of its first word, for messages
     offsets: list[tuple[int, int]] | None = None  # character span of each word in the document text
+    group: str = ""  # the language (or other part) it came from with ``--data LANG=PATH``: scored apart
 
 
 @dataclass
@@ -61,6 +62,7 @@ class TextExample:
     doc_id: str
     source: str
     text_pair: str | None = None
+    group: str = ""  # the language (or other part) it came from with ``--data LANG=PATH``: scored apart
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Fine-tuning and prediction for NER, classification and regression on any model variant.
 
 A variant is what ``eval-mlm`` takes: ``base``, a full model folder, a registry adapter or a
-composition ``a+b``. Language/domain adapters enter the task model folded into the base
+composition ``a+b`` — or a full task model written by ``finetune`` (two-stage fine-tuning: train
+first on a larger related set, then start the target task from that model; the head rows of labels
+both sets share are kept, the others start new). Language/domain adapters enter the task model folded into the base
 weights (exact: W + Σ wᵢ·ΔWᵢ, see ``compose.py``), then:
 
 - ``--mode full`` (the study's): every weight is fine-tuned, with a new task head;
@@ -53,6 +55,7 @@ class Variant:
     deltas: dict = field(default_factory=dict)  # module name -> (A, B) of the exact stack
     parts: list[str] = field(default_factory=list)  # names of the language/domain adapters
     fingerprint: str | None = None
+    task: dict | None = None  # the manifest of a task model to start from (two-stage fine-tuning)
 
 
 def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Variant:
@@ -61,6 +64,15 @@ def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Vari
     if kind == "base":
         return Variant("base", resolve_base(base or DEFAULT_BASE))
     if kind == "model":
+        manifest_file = Path(what) / MANIFEST
+        manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+        if manifest.get("kind") == "task":
+            if manifest.get("adapter"):
+                raise AdapterkitError(
+                    f"variant {spec!r}: a task adapter; two-stage fine-tuning starts from a full task model "
+                    "(finetune --mode full)"
+                )
+            return Variant(spec, resolve_base(str(what)), task=manifest)
         return Variant(spec, resolve_base(str(what)))
     parts = what
     for part in parts:
@@ -88,9 +100,32 @@ def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedMod
     if kind != "regression":
         extra["id2label"] = dict(enumerate(labels))
         extra["label2id"] = {label: i for i, label in enumerate(labels)}
+    if variant.task is not None:
+        return _from_task_model(variant, model_class, kind, labels, extra)
     model = model_class.from_pretrained(variant.base.path, **extra)
     if variant.deltas:
         merge_into(model, variant.deltas, {})
+    return model
+
+
+def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str], extra: dict) -> PreTrainedModel:
+    """Stage two: the stage-one task model with its head re-indexed to ``labels`` (shared rows kept)."""
+    first = variant.task or {}
+    if first.get("task") != kind:
+        raise AdapterkitError(f"variant {variant.label!r}: a {first.get('task')} model; this task is {kind}")
+    old = model_class.from_pretrained(variant.base.path)
+    model = model_class.from_pretrained(variant.base.path, ignore_mismatched_sizes=True, **extra)
+    old_head, new_head = old.classifier, model.classifier
+    old_index = {label: i for i, label in enumerate(first.get("labels") or [])}
+    shared = [(i, old_index[label]) for i, label in enumerate(labels) if label in old_index]
+    if kind == "regression":
+        shared = [(0, 0)]
+    with torch.no_grad():
+        for new_row, old_row in shared:
+            new_head.weight[new_row] = old_head.weight[old_row]
+            new_head.bias[new_row] = old_head.bias[old_row]
+    kept = len(shared) if kind == "regression" else sum(label in old_index for label in labels)
+    print(f"two-stage: starting from task model {variant.label} ({kept} of {len(labels)} head rows carried over)")
     return model
 
 
@@ -213,8 +248,21 @@ def _collator(kind: str, tokenizer):
     return DataCollatorWithPadding(tokenizer)
 
 
-def train(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, work_dir: Path, resume: bool):
-    """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``)."""
+def train(
+    model,
+    tokenizer,
+    items,
+    kind: str,
+    labels: list[str],
+    settings: TrainSettings,
+    work_dir: Path,
+    resume: bool,
+    log_file: Path | None = None,
+):
+    """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``).
+
+    ``log_file`` receives the Trainer's log history (loss, learning rate per logging step) as JSON:
+    the training curve of the report."""
     from transformers.trainer_callback import PrinterCallback
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -232,7 +280,7 @@ def train(model, tokenizer, items, kind: str, labels: list[str], settings: Train
         max_steps=settings.max_steps,
         warmup_steps=settings.warmup_ratio,
         weight_decay=settings.weight_decay,
-        logging_steps=10,
+        logging_steps=_logging_steps(len(encoded.rows), settings),
         save_strategy="epoch",
         save_total_limit=1,
     )
@@ -246,7 +294,17 @@ def train(model, tokenizer, items, kind: str, labels: list[str], settings: Train
     trainer.remove_callback(PrinterCallback)
     last = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
     trainer.train(resume_from_checkpoint=last)
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_file.write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
     return trainer.model
+
+
+def _logging_steps(rows: int, settings: TrainSettings) -> int:
+    """About 25 points on the training curve, whatever the run's length."""
+    per_epoch = max(1, -(-rows // (settings.batch_size * settings.grad_accum)))
+    steps = settings.max_steps if settings.max_steps > 0 else int(per_epoch * settings.epochs)
+    return max(1, min(50, steps // 25))
 
 
 @torch.no_grad()
@@ -275,7 +333,27 @@ def predict(model, tokenizer, items, kind: str, labels: list[str], settings: Tra
 
 
 def score(kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False) -> dict:
-    """The study's metrics for one evaluation."""
+    """The study's metrics for one evaluation; with several groups (``--data LANG=PATH``) also per
+    group under ``"groups"`` (pooled training, per-language evaluation)."""
+    overall = _score(kind, items, predictions, probabilities, labels, strict)
+    groups = sorted({item.group for item in items if item.group})
+    if len(groups) > 1:
+        overall["groups"] = {}
+        for group in groups:
+            index = [i for i, item in enumerate(items) if item.group == group]
+            overall["groups"][group] = _score(
+                kind,
+                [items[i] for i in index],
+                [predictions[i] for i in index],
+                None if probabilities is None else probabilities[index],
+                labels,
+                strict,
+            )
+            overall["groups"][group]["n_test"] = len(index)
+    return overall
+
+
+def _score(kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False) -> dict:
     from .. import metrics
 
     if kind == "ner":
@@ -363,6 +441,7 @@ class FinetuneRequest:
     fmt: str = "auto"
     preset: str = "auto"
     repair: bool = False
+    types: list[str] | None = None
     eval_data: list[Path] = field(default_factory=list)
     eval_adapters: str | None = None
     strict: bool = False
@@ -372,10 +451,14 @@ class FinetuneRequest:
     force: bool = False
 
 
-def read_data(paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer, max_subwords: int = 256):
+def read_data(
+    paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer, max_subwords: int = 256, types=None
+):
     from .readers import read_task
 
-    data = read_task(paths, fmt=fmt, repair=repair, tokenizer=tokenizer, max_subwords=max_subwords, preset=preset)
+    data = read_task(
+        paths, fmt=fmt, repair=repair, tokenizer=tokenizer, max_subwords=max_subwords, preset=preset, types=types
+    )
     items = data.sentences if isinstance(data, NerDataset) else data.examples
     if not items:
         raise AdapterkitError(f"{', '.join(map(str, paths))}: no examples found")
@@ -406,7 +489,9 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         raise AdapterkitError(f"--eval-adapters {request.eval_adapters}: trained on another base than {variant.label}")
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer)
+    data, items = read_data(
+        request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
+    )
     kind = task_kind(data)
     labels = data.labels
     print(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}")
@@ -414,7 +499,9 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         print(f"tags: {data.report.summary()}")
     eval_items = None
     if request.eval_data:
-        eval_data, eval_items = read_data(request.eval_data, request.fmt, request.preset, request.repair, tokenizer)
+        eval_data, eval_items = read_data(
+            request.eval_data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
+        )
         if task_kind(eval_data) != kind:
             raise AdapterkitError(f"--eval-data is a {task_kind(eval_data)} set, the training data {kind}")
         unknown = sorted(set(eval_data.labels) - set(labels))
@@ -428,7 +515,8 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         )
     work = Path("runs") / "finetune" / request.name
     clear(work)
-    model = train(model, tokenizer, items, kind, labels, settings, work, resume=False)
+    model = train(model, tokenizer, items, kind, labels, settings, work, resume=False, log_file=work / "log.json")
+    history = json.loads((work / "log.json").read_text())
     metrics = None
     if eval_items is not None:
         scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
@@ -446,7 +534,9 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         "language_adapters": variant.parts,
         "base": {"id": variant.base.name, "fingerprint": variant.fingerprint, "path": str(variant.base.path)},
         "data": [str(path) for path in request.data],
+        "types": request.types,
         "settings": {k: v for k, v in settings.__dict__.items()},
+        "training_log": history,
         "evaluation": {
             "data": [str(p) for p in request.eval_data],
             "adapters": request.eval_adapters,

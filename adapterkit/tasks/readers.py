@@ -6,15 +6,23 @@ With ``fmt="auto"`` the format comes from the path: a folder holding ``.ann`` fi
 the JSON Lines field rules, and so does ``hf:NAME[:SPLIT]``, a Hugging Face dataset by id. Other
 folders are read file by file in sorted order. Several files are
 concatenated when they hold the same kind of task (entity types and class names are united).
+
+``LANG=PATH`` (e.g. ``es=data/es``) names the part a path is: its examples carry that group, are
+scored apart as well as together (pooled multilingual training, per-language evaluation), and
+their document names are prefixed with it, so parts may reuse file names.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import AdapterkitError
 from ..paths import cache_dir
+from .brat import PRESETS as BRAT_PRESETS
 from .brat import read_brat
+from .conll import PRESETS as CONLL_PRESETS
 from .conll import read_conll
 from .data import NerDataset, TextDataset
 from .hygiene import merge_reports
@@ -25,6 +33,13 @@ SUFFIX_FORMATS = {".conll": "conll", ".txt": "conll", ".tsv": "conll", ".bio": "
 SUFFIX_FORMATS[".parquet"] = "parquet"
 
 Data = NerDataset | TextDataset
+GROUP = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,31})=(.+)$")
+
+
+def split_group(path: Path | str) -> tuple[str, str]:
+    """``("es", "data/es")`` for ``es=data/es``; ``("", path)`` for a path without a group."""
+    match = GROUP.match(str(path))
+    return (match[1], match[2]) if match else ("", str(path))
 
 
 def _file_format(path: Path, fmt: str) -> str | None:
@@ -140,25 +155,77 @@ def read_task(
     tokenizer=None,
     max_subwords: int = 256,
     preset: str = "auto",
+    types: list[str] | None = None,
 ) -> Data:
-    """The task data in ``paths`` (files or folders), read with the reader for each format.
+    """The task data in ``paths`` (files or folders, each optionally ``LANG=PATH``), read with the
+    reader for each format.
 
     ``repair`` turns malformed tags into ``O`` instead of stopping; ``tokenizer``/``max_subwords``
-    cut long BRAT sentences; ``preset`` names the CoNLL column layout.
+    cut long BRAT sentences; ``preset`` names the CoNLL column layout or the BRAT type source
+    (``mantra``); ``types`` keeps only these entity types (the others' words become ``O``).
     """
     if fmt not in FORMATS:
         raise AdapterkitError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if preset not in CONLL_PRESETS + BRAT_PRESETS:
+        known = ", ".join(dict.fromkeys(CONLL_PRESETS + BRAT_PRESETS))
+        raise AdapterkitError(f"--preset {preset!r}: choose one of {known}")
     if not paths:
         raise AdapterkitError("no task data given: name a file or folder (CoNLL, BRAT, JSON Lines or Parquet)")
+    split = [split_group(path) for path in paths]
+    grouped = [group for group, _ in split if group]
+    if grouped and len(grouped) != len(split):
+        raise AdapterkitError("--data: name the part of every path (LANG=PATH) or of none")
+    if not grouped:
+        data = _read_part([Path(path) for _, path in split], fmt, repair, tokenizer, max_subwords, preset)
+    else:
+        parts = []
+        for group in dict.fromkeys(grouped):
+            part = _read_part(
+                [Path(path) for name, path in split if name == group], fmt, repair, tokenizer, max_subwords, preset
+            )
+            parts.append((Path(f"{group}="), _with_group(part, group)))
+        data = _concatenate(parts)
+    return _keep_types(data, types) if types else data
+
+
+def _with_group(data: Data, group: str) -> Data:
+    """Every example marked with ``group``, document names prefixed ``group/`` (unique across parts)."""
+    if isinstance(data, TextDataset):
+        examples = [replace(e, group=group, doc_id=f"{group}/{e.doc_id}") for e in data.examples]
+        return TextDataset(examples, data.task, data.labels)
+    sentences = [replace(s, group=group, doc_id=f"{group}/{s.doc_id}") for s in data.sentences]
+    documents = {f"{group}/{doc_id}": text for doc_id, text in data.documents.items()}
+    return NerDataset(sentences, data.types, documents, data.report)
+
+
+def _keep_types(data: Data, types: list[str]) -> Data:
+    if not isinstance(data, NerDataset):
+        raise AdapterkitError("--types selects entity types: it applies to NER data only")
+    unknown = sorted(set(types) - set(data.types))
+    if unknown:
+        raise AdapterkitError(
+            f"--types {','.join(unknown)}: not in the data (its types: {', '.join(data.types) or 'none'})"
+        )
+    keep = set(types)
+    sentences = [
+        replace(s, tags=[tag if tag == "O" or tag[2:] in keep else "O" for tag in s.tags]) for s in data.sentences
+    ]
+    return NerDataset(sentences, sorted(keep), data.documents, data.report)
+
+
+def _read_part(paths: list[Path], fmt: str, repair: bool, tokenizer, max_subwords: int, preset: str) -> Data:
+    conll_preset = preset if preset in CONLL_PRESETS else "auto"
+    brat_preset = preset if preset in BRAT_PRESETS else "auto"
     hub = [str(path) for path in paths if str(path).startswith("hf:")]
     resolved = [item for path in paths if not str(path).startswith("hf:") for item in _resolve(Path(path), fmt)]
     brat = [path for kind, path in resolved if kind == "brat"]
     parts: list[tuple[Path, Data]] = []
     if brat:  # read together: document names must be unique across folders
-        parts.append((brat[0], read_brat(brat, tokenizer=tokenizer, max_subwords=max_subwords, repair=repair)))
+        dataset = read_brat(brat, tokenizer=tokenizer, max_subwords=max_subwords, repair=repair, preset=brat_preset)
+        parts.append((brat[0], dataset))
     for kind, path in resolved:
         if kind == "conll":
-            parts.append((path, read_conll(path, preset=preset, repair=repair)))
+            parts.append((path, read_conll(path, preset=conll_preset, repair=repair)))
         elif kind == "jsonl":
             parts.append((path, read_jsonl(path, repair=repair)))
         elif kind == "parquet":
