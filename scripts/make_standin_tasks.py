@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Generate the synthetic stand-in downstream task sets shipped in ``adapterkit/data/tasks/``.
 
-The study evaluates the adapted encoders on real downstream tasks whose data cannot be
-redistributed or is not openly available (MoNERo, PharmaCoNER, a Dutch clinical screening set).
-This script writes three small *synthetic*, learnable stand-ins in the same file formats, so that
-the task readers, tag hygiene, fine-tuning and evaluation can be run and tested end to end:
+The studies evaluate the adapted encoders on real downstream tasks whose data cannot be
+redistributed or is not openly available (MoNERo, PharmaCoNER, a Dutch clinical screening set;
+study B's Korean-English sentence similarity and CT reports). This script writes small
+*synthetic*, learnable stand-ins in the same file formats, so that the task readers, tag hygiene,
+fine-tuning and evaluation can be run and tested end to end:
 
 - ``ro-ner.conll``: Romanian biomedical NER in MoNERo's format: four TAB-separated columns per
   token (token, lemma, BIO tag, UPOS-like POS tag), a blank line after every sentence. Entity
@@ -21,6 +22,20 @@ the task readers, tag hygiene, fine-tuning and evaluation can be run and tested 
   ``inclusion`` (the note mentions risk indicators such as unexplained weight loss, recurrent
   infections, oral candidiasis, lymphadenopathy, a history of sexually transmitted infections or
   suggestive lab findings) or ``exclusion`` (other complaints), balanced.
+- ``nl-sts.jsonl`` and ``es-sts.jsonl`` (study B's semantic textual similarity, in our stand-in
+  languages Dutch and Spanish): 300 clinical sentence pairs each, one JSON object per line
+  ``{"id", "text", "text_pair", "score"}`` with a score in [0, 5] (STS-B scale). Both sentences
+  come from one clinical fact with slots (medication: indication, drug, dose, frequency, since
+  when; complaint; imaging finding; lab result; procedure), every slot value with synonymous
+  forms. The score follows from what the second sentence keeps: a paraphrase (other template,
+  other synonyms) 4.8, a minor slot left out 4.1 to 4.3, one or two slots changed 4.8 minus their
+  weights (at least 1.7), another fact of the same kind 1.7, a fact of another kind 0 to 0.5, plus
+  a small jitter. Changed pairs keep the first sentence's wording half of the time and paraphrases
+  never keep the template, so surface overlap alone does not give the score.
+- ``nl-ct-reports.jsonl`` (study B's multi-label CT report classification): 300 Dutch chest-CT
+  impressions ``{"id", "text", "labels"}``, labels ``pneumonie``, ``longnodule``, ``pleuravocht``,
+  ``longembolie``, ``fractuur`` (0 to 3 per report, unequal frequencies, the last two rare) and
+  ``geen-afwijkingen`` exactly when none of them applies.
 
 Every sentence is built from compositional templates with large slot-filler lists (drugs with
 plausible doses, diseases, symptoms, anatomy, procedures, lab values, ages and durations) and a
@@ -38,10 +53,12 @@ Deliberate irregularities
   explained indicator ("geen aanwijzingen voor candida", "bewust afgevallen door een dieet") and
   inclusion notes whose one real indicator sits among negated ones, so that a bag-of-words
   baseline is good but not perfect.
+- 30 CT reports (10 %) mention a finding they do not have, negated ("Geen aanwijzingen voor
+  longembolie.", "Geen fracturen."); the mention does not produce the label.
 
 Determinism
 -----------
-Each task has its own fixed seed (``random.Random(seed)``); only ``choice``, ``randint``,
+Each task set has its own fixed seed (``random.Random(seed)``); only ``choice``, ``randint``,
 ``random``, ``uniform`` and ``shuffle`` are used, whose streams are stable across Python
 versions. Sets are used for membership tests only, never iterated into the output, so
 ``PYTHONHASHSEED`` has no effect. Running the script twice gives byte-identical files.
@@ -63,6 +80,7 @@ import filecmp
 import json
 import random
 import re
+import statistics
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -3272,6 +3290,861 @@ def nl_jsonl(notes: Sequence[NlNote]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Dutch and Spanish clinical sentence similarity (STS, regression)
+# ---------------------------------------------------------------------------------------------
+
+Forms = tuple[str, ...]  # one slot value: its synonymous surface forms
+
+
+def _syns(text: str) -> tuple[Forms, ...]:
+    """Slot values separated by ``;``, the synonymous forms of one value by ``=``."""
+    return tuple(tuple(form.strip() for form in value.split("=")) for value in _semi(text))
+
+
+@dataclass(frozen=True)
+class StsFrame:
+    """A kind of clinical fact: its slots, their values and the sentence templates that state it.
+
+    ``options(slot, fact)`` gives the values a slot can take next to the slots drawn before it (the
+    dose depends on the drug, the drug on the indication, the imaging modality on the finding).
+    ``weights`` is the meaning lost when the second sentence states another value of a slot (a
+    dependent slot re-drawn with its parent counts only through its parent); ``omissions`` the
+    meaning lost when a minor slot is left out, with the templates that leave it out.
+    """
+
+    name: str
+    slots: tuple[str, ...]  # in drawing order
+    weights: dict[str, float]
+    parents: dict[str, str]  # slot -> the slot whose change re-draws it
+    options: Callable[[str, dict[str, Forms]], Sequence[Forms]]
+    templates: tuple[str, ...]  # state every slot
+    omissions: dict[str, tuple[float, tuple[str, ...]]]
+
+
+def _table_options(tables: dict[str, Callable[[dict[str, Forms]], Sequence[Forms]]]):
+    def options(slot: str, fact: dict[str, Forms]) -> Sequence[Forms]:
+        return tables[slot](fact)
+
+    return options
+
+
+def _fixed(values: Sequence[Forms]) -> Callable[[dict[str, Forms]], Sequence[Forms]]:
+    return lambda fact: values
+
+
+def _keyed(mapping: dict[Forms, Sequence[Forms]], key: str) -> Callable[[dict[str, Forms]], Sequence[Forms]]:
+    return lambda fact: mapping[fact[key]]
+
+
+def _med_frame(
+    name: str,
+    groups: Sequence[tuple[str, str]],
+    freq: str,
+    since: str,
+    templates: Sequence[str],
+    omissions: dict[str, tuple[float, Sequence[str]]],
+    unit: tuple[str, str],
+) -> StsFrame:
+    """Medication: indication -> drug of that indication -> dose of that drug; frequency; since when.
+
+    ``groups``: (indication synonyms, "drug dose dose; drug dose ..."); a dose is written "50 mg"
+    or "50 milligram"/"50 miligramos" (``unit``).
+    """
+    indications: list[Forms] = []
+    drugs: dict[Forms, list[Forms]] = {}
+    doses: dict[Forms, list[Forms]] = {}
+    for indication, block in groups:
+        ind = _syns(indication)[0]
+        indications.append(ind)
+        drugs[ind] = []
+        for entry in _semi(block):
+            drug, *amounts = entry.split()
+            drugs[ind].append((drug,))
+            doses[(drug,)] = [(f"{a} {unit[0]}", f"{a} {unit[1]}") for a in amounts]
+    tables = {
+        "ind": _fixed(indications),
+        "drug": _keyed(drugs, "ind"),
+        "dose": _keyed(doses, "drug"),
+        "freq": _fixed(_syns(freq)),
+        "since": _fixed(_syns(since)),
+    }
+    return StsFrame(
+        name,
+        ("ind", "drug", "dose", "freq", "since"),
+        {"ind": 3.2, "drug": 2.0, "dose": 1.0, "freq": 1.0, "since": 0.9},
+        {"drug": "ind", "dose": "drug"},
+        _table_options(tables),
+        tuple(templates),
+        {slot: (weight, tuple(ts)) for slot, (weight, ts) in omissions.items()},
+    )
+
+
+def _plain_frame(
+    name: str,
+    slots: dict[str, tuple[float, str]],
+    templates: Sequence[str],
+    omissions: dict[str, tuple[float, Sequence[str]]],
+    allowed: tuple[str, str, dict[int, Sequence[int]]] | None = None,
+) -> StsFrame:
+    """Independent slots (``name: (weight, "value = synonym; ...")``); ``allowed`` = (slot, parent,
+    {parent value index: allowed value indices}) restricts one slot by another (modality by finding).
+    """
+    values = {slot: _syns(block) for slot, (_, block) in slots.items()}
+    tables: dict[str, Callable[[dict[str, Forms]], Sequence[Forms]]] = {s: _fixed(v) for s, v in values.items()}
+    parents: dict[str, str] = {}
+    if allowed:
+        slot, parent, table = allowed
+        mapping = {values[parent][i]: [values[slot][j] for j in js] for i, js in table.items()}
+        tables[slot] = _keyed(mapping, parent)
+        parents[slot] = parent
+    return StsFrame(
+        name,
+        tuple(slots),
+        {slot: weight for slot, (weight, _) in slots.items()},
+        parents,
+        _table_options(tables),
+        tuple(templates),
+        {slot: (weight, tuple(ts)) for slot, (weight, ts) in omissions.items()},
+    )
+
+
+# Dutch ----------------------------------------------------------------------------------------
+
+NL_STS_SIDE = "links = aan de linkerzijde; rechts = aan de rechterzijde"
+
+NL_STS_FRAMES = (
+    _med_frame(
+        "medicatie",
+        (
+            ("hypertensie = hoge bloeddruk", "metoprolol 50 100; amlodipine 5 10; losartan 50 100; enalapril 10 20"),
+            (
+                "diabetes mellitus type 2 = suikerziekte type 2",
+                "metformine 500 850; gliclazide 30 80; sitagliptine 100",
+            ),
+            ("depressie = een depressieve stoornis", "sertraline 50 100; citalopram 20 40; escitalopram 10 20"),
+            ("refluxklachten = brandend maagzuur", "omeprazol 20 40; pantoprazol 20 40; esomeprazol 20 40"),
+            ("een verhoogd cholesterol = hypercholesterolemie", "atorvastatine 20 40; simvastatine 20 40"),
+            ("atriumfibrilleren = boezemfibrilleren", "apixaban 5; rivaroxaban 15 20; dabigatran 110 150"),
+        ),
+        "eenmaal daags = één keer per dag = 1 dd; tweemaal daags = twee keer per dag = 2 dd; "
+        "driemaal daags = drie keer per dag = 3 dd",
+        "sinds twee weken = sinds veertien dagen; sinds drie maanden = sinds een kwartaal; "
+        "sinds gisteren = sinds de vorige dag; sinds een jaar = sinds twaalf maanden; "
+        "sinds een week = sinds zeven dagen",
+        (
+            "Patiënt gebruikt {since} {drug} {dose} {freq} wegens {ind}.",
+            "{Since} gebruikt patiënt {drug} {dose}, {freq}, in verband met {ind}.",
+            "Voor {ind} neemt patiënt {since} {drug} in, {dose} {freq}.",
+            "{Drug} {dose} {freq} wegens {ind}, {since} in gebruik.",
+            "De medicatie bestaat {since} uit {drug} {dose} {freq} vanwege {ind}.",
+        ),
+        {
+            "since": (0.6, ("Patiënt gebruikt {drug} {dose} {freq} wegens {ind}.", "{Drug} {dose} {freq} voor {ind}.")),
+            "freq": (0.7, ("{Since} gebruikt patiënt {drug} {dose} wegens {ind}.",)),
+            "dose": (0.6, ("Wegens {ind} gebruikt patiënt {since} {drug}, {freq}.",)),
+        },
+        ("mg", "milligram"),
+    ),
+    _plain_frame(
+        "klacht",
+        {
+            "symptom": (
+                2.2,
+                "hoofdpijn = pijn in het hoofd; kortademigheid = benauwdheid = dyspneu; buikpijn = pijn in de buik; "
+                "misselijkheid = nausea; hartkloppingen = palpitaties; duizeligheid = een duizelig gevoel; "
+                "pijn op de borst = thoracale pijn; rugpijn = pijn in de rug; hoestklachten = prikkelhoest",
+            ),
+            "pattern": (
+                1.1,
+                "'s nachts = in de nacht = gedurende de nacht; na het eten = na de maaltijd; "
+                "bij inspanning = tijdens inspanning; in rust = in rusttoestand; 's ochtends = in de ochtend; "
+                "bij het liggen = in liggende houding",
+            ),
+            "duration": (
+                1.0,
+                "sinds drie dagen = sinds 72 uur; sinds een week = sinds zeven dagen; "
+                "sinds twee weken = sinds veertien dagen; sinds gisteren = sinds de vorige dag; "
+                "sinds een maand = sinds vier weken; sinds vanochtend = sinds vanmorgen",
+            ),
+        },
+        (
+            "Patiënt heeft {duration} last van {symptom}, vooral {pattern}.",
+            "{Duration} klaagt patiënt over {symptom}, met name {pattern}.",
+            "{Symptom} {pattern}, aanwezig {duration}.",
+            "Patiënt meldt {duration} {symptom}, voornamelijk {pattern}.",
+            "Anamnese: {symptom} {pattern}, {duration}.",
+        ),
+        {
+            "pattern": (
+                0.6,
+                ("Patiënt heeft {duration} last van {symptom}.", "{Duration} klaagt patiënt over {symptom}."),
+            ),
+            "duration": (0.6, ("Patiënt meldt {symptom}, vooral {pattern}.", "{Symptom}, met name {pattern}.")),
+        },
+    ),
+    _plain_frame(
+        "beeldvorming",
+        {
+            "finding": (
+                2.2,
+                "pleuravocht {side} = een pleurale effusie {side}; een pneumothorax {side} = een klaplong {side}; "
+                "een pneumonie in de onderkwab {side} = een longontsteking in de onderkwab {side}; "
+                "een polsfractuur {side} = een breuk van de pols {side}; "
+                "een niersteen {side} = een steen in de nier {side}; "
+                "een meniscusscheur in de knie {side} = een gescheurde meniscus in de knie {side}; "
+                "een vergrote lymfeklier in de oksel {side} = lymfadenopathie in de oksel {side}; "
+                "een diepe veneuze trombose in het been {side} = een trombosebeen {side}; "
+                "een longnodule in de bovenkwab {side} = een rondhaard in de bovenkwab {side}",
+            ),
+            "side": (1.6, NL_STS_SIDE),
+            "modality": (0.8, "CT = CT-scan; MRI = MRI-scan; echo = echografie; röntgenfoto = röntgenopname"),
+        },
+        (
+            "Op de {modality} is {finding} zichtbaar.",
+            "De {modality} toont {finding}.",
+            "{Finding}, gezien op de {modality}.",
+            "Bij de {modality} werd {finding} vastgesteld.",
+            "{Finding} is op de {modality} aangetoond.",
+        ),
+        {"modality": (0.5, ("Er is sprake van {finding}.", "Bij onderzoek wordt {finding} gevonden."))},
+        # finding -> modalities that show it (CT 0, MRI 1, echo 2, X-ray 3)
+        (
+            "modality",
+            "finding",
+            {0: (0, 2, 3), 1: (0, 3), 2: (0, 3), 3: (3, 0), 4: (0, 2), 5: (1,), 6: (2, 0), 7: (2,), 8: (0, 3)},
+        ),
+    ),
+    _plain_frame(
+        "laboratorium",
+        {
+            "test": (
+                2.2,
+                "het hemoglobine = het Hb; het kalium = de kaliumwaarde; het CRP = het C-reactief proteïne; "
+                "het creatinine = de serumcreatinine; het natrium = de natriumwaarde; "
+                "de bloedsuiker = de glucosewaarde; het TSH = de TSH-waarde; "
+                "het leukocytenaantal = het aantal witte bloedcellen",
+            ),
+            "direction": (
+                1.8,
+                "verhoogd = te hoog = boven de normaalwaarde; verlaagd = te laag = onder de normaalwaarde",
+            ),
+            "time": (
+                1.0,
+                "bij opname = op de dag van opname; na drie dagen = drie dagen later; "
+                "bij de controle = tijdens de controle; vanochtend = vanmorgen; gisteren = een dag eerder",
+            ),
+        },
+        (
+            "{Test} was {time} {direction}.",
+            "{Time} bleek {test} {direction}.",
+            "Laboratorium {time}: {test} {direction}.",
+            "{Test} werd {time} {direction} gemeten.",
+        ),
+        {"time": (0.6, ("{Test} is {direction}.", "Het laboratorium toont dat {test} {direction} is."))},
+    ),
+    _plain_frame(
+        "ingreep",
+        {
+            "proc": (
+                2.2,
+                "appendectomie = blindedarmoperatie; coloscopie = endoscopie van de dikke darm; "
+                "cholecystectomie = galblaasverwijdering; totale knieartroplastiek = knievervangende operatie; "
+                "cataractoperatie = staaroperatie; liesbreukoperatie = liesbreukcorrectie; "
+                "gastroscopie = maagscopie; hartkatheterisatie = coronaire angiografie",
+            ),
+            "when": (
+                0.9,
+                "gisteren = de dag ervoor; vorige week = een week geleden; twee dagen geleden = eergisteren; "
+                "vanochtend = vanmorgen; vorige maand = een maand geleden",
+            ),
+            "outcome": (
+                1.4,
+                "zonder complicaties = ongecompliceerd = zonder bijzonderheden; "
+                "gecompliceerd door een nabloeding = gecompliceerd door postoperatief bloedverlies; "
+                "gecompliceerd door een wondinfectie = gecompliceerd door een infectie van de wond; "
+                "gecompliceerd door koorts = gecompliceerd door postoperatieve koorts",
+            ),
+        },
+        (
+            "Patiënt onderging {when} een {proc}; de ingreep verliep {outcome}.",
+            "De {proc} werd {when} uitgevoerd en verliep {outcome}.",
+            "{When} werd een {proc} verricht; het beloop was {outcome}.",
+            "Status na een {proc} {when}, beloop {outcome}.",
+        ),
+        {
+            "outcome": (0.7, ("Patiënt onderging {when} een {proc}.", "{When} werd een {proc} verricht.")),
+            "when": (0.5, ("De {proc} verliep {outcome}.", "Na de {proc} was het beloop {outcome}.")),
+        },
+    ),
+)
+
+# Spanish --------------------------------------------------------------------------------------
+
+ES_STS_SIDE = "[izquierdo|izquierda] = del lado izquierdo; [derecho|derecha] = del lado derecho"
+
+ES_STS_FRAMES = (
+    _med_frame(
+        "medicación",
+        (
+            (
+                "hipertensión arterial = HTA = tensión arterial elevada",
+                "enalapril 10 20; amlodipino 5 10; losartán 50 100; bisoprolol 2,5 5",
+            ),
+            (
+                "diabetes mellitus tipo 2 = DM2 = diabetes tipo 2",
+                "metformina 850 1000; gliclazida 30 60; sitagliptina 100",
+            ),
+            ("depresión = trastorno depresivo", "sertralina 50 100; citalopram 20 40; escitalopram 10 20"),
+            ("reflujo gastroesofágico = ERGE", "omeprazol 20 40; pantoprazol 20 40; esomeprazol 20 40"),
+            ("hipercolesterolemia = colesterol elevado", "atorvastatina 20 40 80; simvastatina 20 40"),
+            ("fibrilación auricular = FA", "apixabán 2,5 5; rivaroxabán 15 20; edoxabán 30 60"),
+        ),
+        "cada 24 horas = una vez al día; cada 12 horas = dos veces al día; cada 8 horas = tres veces al día",
+        "desde hace dos semanas = desde hace catorce días; desde hace tres meses = desde hace un trimestre; "
+        "desde ayer = desde el día anterior; desde hace un año = desde hace doce meses; "
+        "desde hace una semana = desde hace siete días",
+        (
+            "En tratamiento con {drug} {dose} {freq} {since} por {ind}.",
+            "{Since} recibe {drug} {dose}, {freq}, con diagnóstico de {ind}.",
+            "Por {ind} se pautó {drug} {dose} {freq}, que toma {since}.",
+            "{Drug} {dose} {freq} por {ind}, {since}.",
+            "Toma {drug} {dose} {freq} {since} como tratamiento de su {ind}.",
+        ),
+        {
+            "since": (0.6, ("En tratamiento con {drug} {dose} {freq} por {ind}.", "{Drug} {dose} {freq} por {ind}.")),
+            "freq": (0.7, ("{Since} recibe {drug} {dose} por {ind}.",)),
+            "dose": (0.6, ("Por {ind} toma {drug} {freq} {since}.",)),
+        },
+        ("mg", "miligramos"),
+    ),
+    _plain_frame(
+        "síntoma",
+        {
+            "symptom": (
+                2.2,
+                "cefalea = dolor de cabeza; disnea = dificultad respiratoria = falta de aire; "
+                "dolor abdominal = dolor en el abdomen; náuseas = ganas de vomitar; "
+                "palpitaciones = sensación de latidos rápidos; mareo = sensación de inestabilidad; "
+                "dolor torácico = dolor en el pecho; lumbalgia = dolor lumbar; tos seca = tos irritativa",
+            ),
+            "pattern": (
+                1.1,
+                "por la noche = durante la noche; tras las comidas = después de comer; "
+                "con el esfuerzo = al realizar esfuerzos; en reposo = sin realizar esfuerzos; "
+                "por la mañana = al despertar; al tumbarse = en decúbito",
+            ),
+            "duration": (
+                1.0,
+                "desde hace tres días = desde hace 72 horas; desde hace una semana = desde hace siete días; "
+                "desde hace dos semanas = desde hace catorce días; desde ayer = desde el día anterior; "
+                "desde hace un mes = desde hace cuatro semanas; desde esta mañana = desde primera hora de hoy",
+            ),
+        },
+        (
+            "Refiere {symptom} {pattern} {duration}.",
+            "{Duration} presenta {symptom}, sobre todo {pattern}.",
+            "Cuadro de {symptom} {pattern}, presente {duration}.",
+            "Acude por {symptom} {duration}, especialmente {pattern}.",
+            "Motivo de consulta: {symptom} {pattern} {duration}.",
+        ),
+        {
+            "pattern": (0.6, ("Refiere {symptom} {duration}.", "Acude por {symptom} {duration}.")),
+            "duration": (0.6, ("Presenta {symptom}, sobre todo {pattern}.", "Cuadro de {symptom} {pattern}.")),
+        },
+    ),
+    _plain_frame(
+        "imagen",
+        {
+            "finding": (
+                2.2,
+                "un derrame pleural {side}@m = un derrame en el espacio pleural {side}@m; "
+                "un neumotórax {side}@m = aire en el espacio pleural {side}@m; "
+                "una neumonía en el lóbulo inferior {side}@m = "
+                "una consolidación neumónica en el lóbulo inferior {side}@m; "
+                "una fractura de la muñeca {side}@f = una rotura ósea en la muñeca {side}@f; "
+                "un cálculo en el riñón {side}@m = una litiasis renal {side}@f; "
+                "una rotura del menisco de la rodilla {side}@f = una lesión meniscal en la rodilla {side}@f; "
+                "una adenopatía axilar {side}@f = un ganglio aumentado de tamaño en la axila {side}@f; "
+                "una trombosis venosa profunda en la pierna {side}@f = una TVP en la pierna {side}@f; "
+                "un nódulo pulmonar en el lóbulo superior {side}@m = una lesión nodular en el lóbulo superior {side}@m",
+            ),
+            "side": (1.6, ES_STS_SIDE),
+            "modality": (
+                0.8,
+                "TC = tomografía computarizada; resonancia magnética = RM; ecografía = exploración ecográfica; "
+                "radiografía = Rx",
+            ),
+        },
+        (
+            "En la {modality} se observa {finding}.",
+            "La {modality} muestra {finding}.",
+            "Se identifica {finding} en la {modality}.",
+            "La {modality} pone de manifiesto {finding}.",
+        ),
+        {"modality": (0.5, ("Se aprecia {finding}.", "Presenta {finding}."))},
+        (
+            "modality",
+            "finding",
+            {0: (0, 2, 3), 1: (0, 3), 2: (0, 3), 3: (3, 0), 4: (0, 2), 5: (1,), 6: (2, 0), 7: (2,), 8: (0, 3)},
+        ),
+    ),
+    _plain_frame(
+        "laboratorio",
+        {
+            "test": (
+                2.2,
+                "la hemoglobina@f = la Hb@f; el potasio@m = el potasio sérico@m; "
+                "la proteína C reactiva@f = la PCR@f; la creatinina@f = la creatinina sérica@f; "
+                "el sodio@m = la natremia@f; la glucemia@f = la glucosa en sangre@f; la TSH@f = la tirotropina@f; "
+                "el recuento de leucocitos@m = la cifra de leucocitos@f",
+            ),
+            "direction": (
+                1.8,
+                "[elevado|elevada] = [aumentado|aumentada] = por encima del rango normal; "
+                "[disminuido|disminuida] = [bajo|baja] = por debajo del rango normal",
+            ),
+            "time": (
+                1.0,
+                "al ingreso = en el momento del ingreso; a los tres días = tres días después; "
+                "en el control = en la revisión; esta mañana = a primera hora de hoy; ayer = el día anterior",
+            ),
+        },
+        (
+            "{Test} estaba {direction} {time}.",
+            "{Time}, {test} resultó {direction}.",
+            "Se comprobó {time} que {test} estaba {direction}.",
+            "En la analítica, {test} aparecía {direction} {time}.",
+        ),
+        {"time": (0.6, ("{Test} está {direction}.", "En la analítica, {test} aparece {direction}."))},
+    ),
+    _plain_frame(
+        "intervención",
+        {
+            "proc": (
+                2.2,
+                "una apendicectomía = una extirpación del apéndice; una colonoscopia = una endoscopia del colon; "
+                "una colecistectomía = una extirpación de la vesícula biliar; "
+                "una artroplastia total de rodilla = una sustitución protésica de la rodilla; "
+                "una cirugía de cataratas = una facoemulsificación; "
+                "una herniorrafia inguinal = una reparación de la hernia inguinal; "
+                "una gastroscopia = una endoscopia digestiva alta; "
+                "una angioplastia coronaria = una dilatación de la arteria coronaria",
+            ),
+            "when": (
+                0.9,
+                "ayer = el día anterior; hace una semana = siete días antes; hace dos días = anteayer; "
+                "esta mañana = a primera hora de hoy; el mes pasado = hace un mes",
+            ),
+            "outcome": (
+                1.4,
+                "sin complicaciones = sin incidencias; "
+                "con una hemorragia como complicación = con sangrado posoperatorio; "
+                "con infección de la herida quirúrgica = con una infección de la herida como complicación; "
+                "con fiebre posoperatoria = con fiebre tras la cirugía",
+            ),
+        },
+        (
+            "Se le realizó {when} {proc}, {outcome}.",
+            "{When} se practicó {proc}; la intervención transcurrió {outcome}.",
+            "Tras {proc} {when}, evolución {outcome}.",
+            "{When} se sometió a {proc}, que cursó {outcome}.",
+        ),
+        {
+            "outcome": (0.7, ("Se le realizó {when} {proc}.", "{When} se sometió a {proc}.")),
+            "when": (0.5, ("La intervención, {proc}, transcurrió {outcome}.", "Tras {proc}, evolución {outcome}.")),
+        },
+    ),
+)
+
+#: pair kinds and their shares: the second sentence restates the fact (paraphrase), leaves a minor
+#: slot out, changes one or two slots, states another fact of the same kind, or another kind of fact
+STS_KINDS = (
+    ("paraphrase", 0.22),
+    ("omission", 0.10),
+    ("one-change", 0.30),
+    ("two-changes", 0.13),
+    ("same-topic", 0.12),
+    ("unrelated", 0.13),
+)
+STS_PARAPHRASE = 4.8  # a restatement in other words; 5 minus a little for the different wording
+STS_TOPIC_FLOOR = 1.7  # same kind of fact, nothing in common
+STS_JITTER = 0.2
+STS_PAIRS = 300
+NL_STS_SEED = 4404
+ES_STS_SEED = 4505
+NL_STS_FILE = "nl-sts.jsonl"
+ES_STS_FILE = "es-sts.jsonl"
+
+STS_SLOT = re.compile(r"\{(\w+)\}")
+STS_ALTERNATION = re.compile(r"\[([^\]|]*)\|([^\]|]*)\]")
+STS_GENDER = re.compile(r"@([mf])")
+
+
+def _sts_draw(rng: random.Random, frame: StsFrame) -> dict[str, Forms]:
+    fact: dict[str, Forms] = {}
+    for slot in frame.slots:
+        fact[slot] = rng.choice(frame.options(slot, fact))
+    return fact
+
+
+def _sts_change(rng: random.Random, frame: StsFrame, fact: dict[str, Forms], slot: str) -> dict[str, Forms] | None:
+    """``fact`` with another value of ``slot`` (its dependents re-drawn to fit); None if it has no other."""
+    others = [v for v in frame.options(slot, fact) if v != fact[slot]]
+    if not others:
+        return None
+    new = dict(fact)
+    new[slot] = rng.choice(others)
+    redraw = {slot}
+    for s in frame.slots:  # drawing order: parents before their dependents
+        if frame.parents.get(s) in redraw:
+            choices = frame.options(s, new)
+            new[s] = fact[s] if fact[s] in choices else rng.choice(choices)
+            redraw.add(s)
+    return new
+
+
+def _sts_penalty(frame: StsFrame, a: dict[str, Forms], b: dict[str, Forms]) -> float:
+    """Meaning lost between two facts of one frame: the weights of the changed slots whose parent is unchanged."""
+    return sum(
+        frame.weights[s]
+        for s in frame.slots
+        if a[s] != b[s] and not (s in frame.parents and a[frame.parents[s]] != b[frame.parents[s]])
+    )
+
+
+def _sts_render(
+    template: str, fact: dict[str, Forms], rng: random.Random, avoid: dict[str, str] | None = None, keep: float = 0.0
+) -> tuple[str, dict[str, str]]:
+    """Fill a template; each slot takes one of its value's forms (with probability ``keep`` the form in
+    ``avoid``, otherwise another one where the value has another). Returns the text and the forms used.
+    """
+    chosen: dict[str, str] = {}
+
+    def form(slot: str) -> str:
+        if slot not in chosen:
+            forms = fact[slot]
+            previous = (avoid or {}).get(slot)
+            if previous in forms and rng.random() < keep:
+                chosen[slot] = previous
+            else:
+                fresh = [f for f in forms if f != previous] or list(forms)
+                chosen[slot] = rng.choice(fresh)
+        return chosen[slot]
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        lower = name[:1].lower() + name[1:]
+        text = STS_SLOT.sub(fill, form(lower))
+        return _cap(text) if name != lower else text
+
+    text = STS_SLOT.sub(fill, template)
+    genders = STS_GENDER.findall(text)
+    female = bool(genders) and genders[0] == "f"
+    text = STS_GENDER.sub("", text)
+    text = STS_ALTERNATION.sub(lambda m: m.group(2 if female else 1), text)
+    return _cap(text), chosen
+
+
+@dataclass
+class StsPair:
+    id: str
+    text: str
+    text_pair: str
+    score: float
+    kind: str
+    frame: str
+
+
+def _sts_pair(rng: random.Random, frames: Sequence[StsFrame], kind: str) -> tuple[str, str, float, str]:
+    frame = rng.choice(frames)
+    fact = _sts_draw(rng, frame)
+    template = rng.choice(frame.templates)
+    first, forms = _sts_render(template, fact, rng)
+    other_templates = [t for t in frame.templates if t != template]
+    if kind == "unrelated":
+        other = rng.choice([f for f in frames if f is not frame])
+        second, _ = _sts_render(rng.choice(other.templates), _sts_draw(rng, other), rng)
+        return first, second, rng.uniform(0.0, 0.5), frame.name
+    if kind == "paraphrase":
+        second, _ = _sts_render(rng.choice(other_templates), fact, rng, forms, keep=0.15)
+        return first, second, STS_PARAPHRASE, frame.name
+    if kind == "omission":
+        slot = rng.choice(list(frame.omissions))
+        weight, templates = frame.omissions[slot]
+        second, _ = _sts_render(rng.choice(templates), fact, rng, forms, keep=0.3)
+        return first, second, STS_PARAPHRASE - weight, frame.name
+    if kind == "same-topic":
+        for _ in range(50):
+            new = _sts_draw(rng, frame)
+            if all(new[s] != fact[s] for s in frame.slots if s not in frame.parents):
+                break
+        changed = new
+    else:
+        changed = dict(fact)
+        slots = [s for s in frame.slots if frame.weights[s] < 3]  # the indication goes with a new drug
+        rng.shuffle(slots)
+        done = 0
+        for slot in slots:
+            candidate = _sts_change(rng, frame, changed, slot)
+            if candidate is not None:
+                changed = candidate
+                done += 1
+            if done == (1 if kind == "one-change" else 2):
+                break
+    # the second sentence keeps the first one's wording half of the time: overlap alone is not the answer
+    second_template = template if rng.random() < 0.5 else rng.choice(other_templates)
+    second, _ = _sts_render(second_template, changed, rng, forms, keep=0.5)
+    score = max(STS_PARAPHRASE - _sts_penalty(frame, fact, changed), STS_TOPIC_FLOOR)
+    return first, second, score, frame.name
+
+
+def build_sts(frames: Sequence[StsFrame], seed: int, prefix: str, count: int = STS_PAIRS) -> list[StsPair]:
+    rng = random.Random(seed)
+    kinds: list[str] = []
+    for kind, share in STS_KINDS:
+        kinds.extend([kind] * round(share * count))
+    kinds = (kinds + ["one-change"] * count)[:count]
+    rng.shuffle(kinds)
+    pairs: list[StsPair] = []
+    seen: set[tuple[str, str]] = set()
+    for number, kind in enumerate(kinds, 1):
+        while True:
+            first, second, base, frame = _sts_pair(rng, frames, kind)
+            if rng.random() < 0.5:  # similarity is symmetric; the shorter sentence is not always second
+                first, second = second, first
+            if first != second and (first, second) not in seen and (second, first) not in seen:
+                break
+        seen.add((first, second))
+        jitter = 0.0 if kind == "unrelated" else rng.uniform(-STS_JITTER, STS_JITTER)
+        score = round(min(5.0, max(0.0, base + jitter)), 2)
+        pairs.append(StsPair(f"{prefix}-{number:04d}", first, second, score, kind, frame))
+    return pairs
+
+
+def sts_jsonl(pairs: Sequence[StsPair]) -> str:
+    return "".join(
+        json.dumps({"id": p.id, "text": p.text, "text_pair": p.text_pair, "score": p.score}, ensure_ascii=False) + "\n"
+        for p in pairs
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dutch CT report impressions (multi-label classification)
+# ---------------------------------------------------------------------------------------------
+
+CT_SEED = 4606
+CT_REPORTS = 300
+CT_FILE = "nl-ct-reports.jsonl"
+CT_NORMAL = "geen-afwijkingen"
+#: finding labels with their drawing weights: unequal on purpose (embolism and fractures are rare)
+CT_LABELS = {"pneumonie": 0.33, "longnodule": 0.27, "pleuravocht": 0.24, "longembolie": 0.09, "fractuur": 0.07}
+CT_FINDINGS_PER_REPORT = ((0, 0.28), (1, 0.40), (2, 0.22), (3, 0.10))
+CT_NEGATED = 30  # reports with a negated mention of a finding they do not have (~10 %)
+
+CT_NUMBERS: dict[str, Callable[[random.Random], str]] = {
+    "mm": lambda rng: str(rng.randint(4, 18)),
+    "months": lambda rng: rng.choice(("3", "6", "12")),
+    "rib": lambda rng: str(rng.randint(3, 9)),
+    "vert": lambda rng: str(rng.randint(6, 12)),
+    "pct": lambda rng: str(rng.choice((10, 15, 20, 25, 30))),
+}
+CT_WORDS: dict[str, tuple[str, ...]] = {
+    "lobe": _semi("rechter bovenkwab; rechter middenkwab; rechter onderkwab; linker bovenkwab; linker onderkwab"),
+    "lr": _semi("links; rechts"),
+    "lrb": _semi("links; rechts; beiderzijds"),
+    "side": _semi("linker; rechter"),
+    "amount": _semi("Kleine hoeveelheid; Matig; Fors; Beperkt"),
+}
+
+CT_SENTENCES: dict[str, tuple[str, ...]] = {
+    "pneumonie": _items(
+        """
+        Consolidatie in de {lobe} met luchtbronchogram, passend bij pneumonie.
+        Infiltratieve afwijking in de {lobe}, verdacht voor een pneumonie.
+        Beeld van een lobaire pneumonie van de {lobe}.
+        Peribronchiale consolidaties {lrb}, passend bij een bronchopneumonie.
+        Matglasafwijkingen en consolidaties in de {lobe}, meest waarschijnlijk infectieus.
+        Nieuw infiltraat in de {lobe}, passend bij een longontsteking.
+        Aspiratiepneumonie in de {lobe}.
+        """
+    ),
+    "longnodule": _items(
+        """
+        Solide nodule van {mm} mm in de {lobe}; controle-CT over {months} maanden geadviseerd.
+        Kleine longnodus in de {lobe} ({mm} mm), waarschijnlijk benigne.
+        Subsolide nodule van {mm} mm in de {lobe}, follow-up volgens de Fleischner-richtlijn.
+        Nieuwe pulmonale nodule van {mm} mm in de {lobe}, nadere analyse aanbevolen.
+        Scherp begrensde rondhaard van {mm} mm in de {lobe}.
+        Spiculaire longnodule in de {lobe} ({mm} mm), verdacht voor maligniteit.
+        """
+    ),
+    "pleuravocht": _items(
+        """
+        Pleuravocht {lr}, met compressieatelectase van de aangrenzende long.
+        {Amount} pleuravocht {lrb}.
+        Pleurale effusie {lrb}, toegenomen ten opzichte van het vorige onderzoek.
+        Vochtcollectie in de pleuraholte {lr}.
+        Ingekapseld pleuravocht {lr}, verdacht voor een empyeem.
+        """
+    ),
+    "longembolie": _items(
+        """
+        Vullingsdefecten in de segmentale takken van de {lobe}, passend bij longembolie.
+        Centrale longembolie {lr}, zonder tekenen van rechtsventrikelbelasting.
+        Bilaterale longembolieën in de lobaire en segmentale arteriën.
+        Embolus in de {side} arteria pulmonalis.
+        Subsegmentale longembolie in de {lobe}.
+        """
+    ),
+    "fractuur": _items(
+        """
+        Recente fractuur van de {rib}e rib {lr}.
+        Niet-gedisloceerde ribfractuur {lr} (rib {rib}).
+        Compressiefractuur van wervellichaam Th{vert} met circa {pct}% hoogteverlies.
+        Fractuur van de {side} clavicula.
+        Meerdere ribfracturen {lr}, zonder pneumothorax.
+        """
+    ),
+}
+#: negated mentions: they name a finding but must not produce its label
+CT_NEGATIONS: dict[str, tuple[str, ...]] = {
+    "pneumonie": _items(
+        """
+        Geen consolidaties die op een pneumonie wijzen.
+        Geen aanwijzingen voor pneumonie.
+        """
+    ),
+    "longnodule": _items(
+        """
+        Geen longnodules.
+        Geen verdachte nodulaire afwijkingen.
+        """
+    ),
+    "pleuravocht": _items(
+        """
+        Geen pleuravocht.
+        Geen pleurale effusie.
+        """
+    ),
+    "longembolie": _items(
+        """
+        Geen aanwijzingen voor longembolie.
+        Geen vullingsdefecten in de longarteriën; geen longembolie.
+        """
+    ),
+    "fractuur": _items(
+        """
+        Geen fracturen.
+        Geen aanwijzingen voor een ribfractuur.
+        """
+    ),
+}
+CT_NORMAL_SENTENCES = _items(
+    """
+    Geen afwijkingen aan longparenchym, pleura en mediastinum.
+    Normaal CT-onderzoek van de thorax.
+    Geen acute intrathoracale pathologie.
+    Vrije longvelden; geen pathologisch vergrote lymfeklieren.
+    Geen verklaring voor de klachten gevonden.
+    Onderzoek zonder bijzonderheden.
+    """
+)
+#: incidental remarks that carry no label (in normal and abnormal reports alike)
+CT_INCIDENTAL = _items(
+    """
+    Lichte atherosclerose van de aorta.
+    Leeftijdsadequate degeneratieve veranderingen van de thoracale wervelkolom.
+    Kleine hiatushernia.
+    Coronairkalk.
+    Status na cholecystectomie.
+    Normale hartgrootte.
+    """
+)
+CT_OPENINGS = _items(
+    """
+    CT-thorax met contrast.
+    CT-thorax zonder intraveneus contrast.
+    CT-angiografie van de longvaten.
+    Low-dose CT-thorax.
+    CT-thorax en bovenbuik.
+    """
+)
+
+
+def _ct_fill(template: str, rng: random.Random) -> str:
+    def slot(match: re.Match[str]) -> str:
+        name = match.group(1)
+        lower = name[:1].lower() + name[1:]
+        if lower in CT_NUMBERS:
+            return CT_NUMBERS[lower](rng)
+        text = rng.choice(CT_WORDS[lower])
+        return _cap(text) if name != lower else text
+
+    return NL_SLOT.sub(slot, template)
+
+
+@dataclass
+class CtReport:
+    id: str
+    text: str
+    labels: list[str]
+    negated: str  # the finding mentioned negated, or ""
+
+
+def _ct_weighted(rng: random.Random, weights: Sequence[tuple[object, float]]) -> object:
+    point, total = rng.random() * sum(w for _, w in weights), 0.0
+    for item, weight in weights:
+        total += weight
+        if point < total:
+            return item
+    return weights[-1][0]
+
+
+def build_ct(count: int = CT_REPORTS) -> list[CtReport]:
+    rng = random.Random(CT_SEED)
+    negated_flags = [i < CT_NEGATED for i in range(count)]
+    rng.shuffle(negated_flags)
+    reports: list[CtReport] = []
+    seen: set[str] = set()
+    for number, negated in enumerate(negated_flags, 1):
+        while True:
+            wanted = _ct_weighted(rng, CT_FINDINGS_PER_REPORT)
+            findings: list[str] = []
+            while len(findings) < wanted:
+                label = _ct_weighted(rng, [(k, w) for k, w in CT_LABELS.items() if k not in findings])
+                findings.append(label)
+            sentences = [_ct_fill(rng.choice(CT_SENTENCES[label]), rng) for label in findings]
+            if not findings:
+                sentences.append(rng.choice(CT_NORMAL_SENTENCES))
+            absent = ""
+            if negated:  # the negated findings take turns, so that each is negated about equally often
+                turn = sum(bool(r.negated) for r in reports)
+                order = [*CT_LABELS][turn % len(CT_LABELS) :] + [*CT_LABELS][: turn % len(CT_LABELS)]
+                absent = next(k for k in order if k not in findings)
+                sentences.append(rng.choice(CT_NEGATIONS[absent]))
+            if rng.random() < 0.25:
+                sentences.append(rng.choice(CT_INCIDENTAL))
+            rng.shuffle(sentences)
+            if not findings and rng.random() < 0.3:  # "normaal" often closes a normal report
+                sentences.append("Verder geen afwijkingen.")
+            if rng.random() < 0.5:
+                sentences.insert(0, rng.choice(CT_OPENINGS))
+            text = " ".join(sentences)
+            if text not in seen:
+                break
+        seen.add(text)
+        labels = [k for k in CT_LABELS if k in findings] or [CT_NORMAL]
+        reports.append(CtReport(f"nl-ct-{number:04d}", text, labels, absent))
+    return reports
+
+
+def ct_jsonl(reports: Sequence[CtReport]) -> str:
+    return "".join(
+        json.dumps({"id": r.id, "text": r.text, "labels": r.labels}, ensure_ascii=False) + "\n" for r in reports
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------------
 
@@ -3343,6 +4216,109 @@ def _nl_stats(notes: Sequence[NlNote], size: int) -> NlStats:
     )
 
 
+@dataclass
+class StsStats:
+    pairs: int
+    kinds: dict[str, tuple[int, float, float, float]]  # kind -> (pairs, lowest, highest score, mean token overlap)
+    histogram: list[int]  # pairs with a score in [0, 1), [1, 2), [2, 3), [3, 4), [4, 5]
+    mean: float
+    frames: dict[str, int]
+    sentences: int
+    distinct_sentences: int
+    overlap_r: float  # Pearson r of token overlap (Jaccard) with the score
+    size: int
+
+
+STS_WORD = re.compile(r"\w+")
+
+
+def _overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the two sentences' lower-cased word sets (the surface baseline)."""
+    x, y = set(STS_WORD.findall(a.lower())), set(STS_WORD.findall(b.lower()))
+    return len(x & y) / len(x | y)
+
+
+def _sts_stats(pairs: Sequence[StsPair], frames: Sequence[StsFrame], size: int) -> StsStats:
+    overlaps = [_overlap(p.text, p.text_pair) for p in pairs]
+    kinds = {}
+    for kind, _ in STS_KINDS:
+        scores = [p.score for p in pairs if p.kind == kind]
+        kind_overlaps = [o for p, o in zip(pairs, overlaps, strict=True) if p.kind == kind]
+        kinds[kind] = (len(scores), min(scores), max(scores), sum(kind_overlaps) / len(kind_overlaps))
+    histogram = [0] * 5
+    for p in pairs:
+        histogram[min(int(p.score), 4)] += 1
+    sentences = [s for p in pairs for s in (p.text, p.text_pair)]
+    return StsStats(
+        pairs=len(pairs),
+        kinds=kinds,
+        histogram=histogram,
+        mean=sum(p.score for p in pairs) / len(pairs),
+        frames={f.name: sum(p.frame == f.name for p in pairs) for f in frames},
+        sentences=len(sentences),
+        distinct_sentences=len(set(sentences)),
+        overlap_r=statistics.correlation(overlaps, [p.score for p in pairs]),
+        size=size,
+    )
+
+
+#: cue words of the keyword baseline (a label when one of them occurs, negated or not)
+CT_CUES = {
+    "pneumonie": ("pneumonie", "consolidatie", "infiltra", "longontsteking", "infectieus"),
+    "longnodule": ("nodule", "nodus", "nodulair", "rondhaard"),
+    "pleuravocht": ("pleuravocht", "pleurale effusie", "pleuraholte"),
+    "longembolie": ("embol", "vullingsdefect"),
+    "fractuur": ("fractu",),
+}
+
+
+def _ct_keyword_baseline(reports: Sequence[CtReport]) -> tuple[float, dict[str, float]]:
+    """Macro F1 (and F1 per label) of predicting a label whenever one of its cue words occurs."""
+    names = [*CT_LABELS, CT_NORMAL]
+    f1: dict[str, float] = {}
+    predicted = []
+    for r in reports:
+        text = r.text.lower()
+        found = [k for k, cues in CT_CUES.items() if any(c in text for c in cues)]
+        predicted.append(found or [CT_NORMAL])
+    for name in names:
+        tp = sum(name in p and name in r.labels for p, r in zip(predicted, reports, strict=True))
+        fp = sum(name in p and name not in r.labels for p, r in zip(predicted, reports, strict=True))
+        fn = sum(name not in p and name in r.labels for p, r in zip(predicted, reports, strict=True))
+        f1[name] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return sum(f1.values()) / len(f1), f1
+
+
+@dataclass
+class CtStats:
+    reports: int
+    labels: dict[str, int]
+    per_report: dict[int, int]  # number of findings -> reports
+    negated: dict[str, int]  # negated finding -> reports
+    keyword_f1: float
+    keyword_per_label: dict[str, float]
+    sentences_mean: float
+    size: int
+
+
+def _ct_stats(reports: Sequence[CtReport], size: int) -> CtStats:
+    names = [*CT_LABELS, CT_NORMAL]
+    per_report = dict.fromkeys([n for n, _ in CT_FINDINGS_PER_REPORT], 0)
+    for r in reports:
+        per_report[0 if r.labels == [CT_NORMAL] else len(r.labels)] += 1
+    macro, per_label = _ct_keyword_baseline(reports)
+    return CtStats(
+        reports=len(reports),
+        labels={name: sum(name in r.labels for r in reports) for name in names},
+        per_report=per_report,
+        negated={k: sum(r.negated == k for r in reports) for k in CT_LABELS},
+        keyword_f1=macro,
+        keyword_per_label=per_label,
+        sentences_mean=sum(_nl_sentence_count(r.text) for r in reports) / len(reports),
+        size=size,
+    )
+
+
 def _entity_rows(stats: NerStats) -> str:
     total = sum(stats.entities.values())
     return (
@@ -3351,7 +4327,47 @@ def _entity_rows(stats: NerStats) -> str:
     )
 
 
-def _readme(ro: NerStats, ro_orphans: Sequence[tuple[int, int, str]], es: NerStats, es_docs: int, nl: NlStats) -> str:
+def _sts_rows(stats: StsStats) -> str:
+    return "\n".join(
+        f"| {kind} | {count} | {low:.2f} to {high:.2f} | {overlap:.2f} |"
+        for kind, (count, low, high, overlap) in stats.kinds.items()
+    )
+
+
+def _histogram(stats: StsStats) -> str:
+    bins = ("0 to <1", "1 to <2", "2 to <3", "3 to <4", "4 to 5")
+    return " | ".join(bins) + " |\n" + "|---:" * 5 + "|\n| " + " | ".join(str(n) for n in stats.histogram) + " |"
+
+
+def _sts_section(name: str, language: str, stats: StsStats) -> str:
+    frames = ", ".join(f"{frame} {count}" for frame, count in stats.frames.items())
+    return f"""## `{name}`: {language} clinical sentence similarity
+
+{stats.pairs} pairs, mean score {stats.mean:.2f}; kinds of fact: {frames}. Distinct sentences:
+{stats.distinct_sentences} of {stats.sentences}.
+
+| kind of pair | pairs | scores | mean token overlap |
+|---|---:|---|---:|
+{_sts_rows(stats)}
+
+Scores:
+
+| {_histogram(stats)}
+
+Token overlap (Jaccard of the word sets) correlates with the score at Pearson r = {stats.overlap_r:.3f}.
+"""
+
+
+def _readme(
+    ro: NerStats,
+    ro_orphans: Sequence[tuple[int, int, str]],
+    es: NerStats,
+    es_docs: int,
+    nl: NlStats,
+    nl_sts: StsStats,
+    es_sts: StsStats,
+    ct: CtStats,
+) -> str:
     orphan_rows = "\n".join(
         f"| {number} | {line} | `{what.split()[0]}` | `{what.split()[1]}` |" for number, line, what in ro_orphans
     )
@@ -3367,11 +4383,26 @@ def _readme(ro: NerStats, ro_orphans: Sequence[tuple[int, int, str]], es: NerSta
             f"| `{NL_FILE}` | Dutch clinical-note screening, binary (stands in for the HIV-test screening task) "
             f'| JSON lines `{{"id", "text", "label"}}` | {nl.size / 1024:.0f} KiB '
             f"| {nl.notes} notes: {nl.labels['inclusion']} inclusion, {nl.labels['exclusion']} exclusion |",
+            f"| `{NL_STS_FILE}` | Dutch clinical sentence similarity, regression 0-5 (stands in for the study's STS) "
+            f'| JSON lines `{{"id", "text", "text_pair", "score"}}` | {nl_sts.size / 1024:.0f} KiB '
+            f"| {nl_sts.pairs} pairs |",
+            f"| `{ES_STS_FILE}` | Spanish clinical sentence similarity, regression 0-5 (as above) "
+            f'| JSON lines `{{"id", "text", "text_pair", "score"}}` | {es_sts.size / 1024:.0f} KiB '
+            f"| {es_sts.pairs} pairs |",
+            f"| `{CT_FILE}` | Dutch CT report impressions, multi-label (stands in for the study's CT reports) "
+            f'| JSON lines `{{"id", "text", "labels"}}` | {ct.size / 1024:.0f} KiB '
+            f"| {ct.reports} reports, {len(ct.labels)} labels |",
         )
     )
+    ct_label_rows = "\n".join(
+        f"| `{name}` | {count} | {count / ct.reports:.0%} | {ct.keyword_per_label[name]:.3f} |"
+        for name, count in ct.labels.items()
+    )
+    ct_per_report = ", ".join(f"{n}: {count}" for n, count in ct.per_report.items())
+    ct_negated = ", ".join(f"{name} {count}" for name, count in ct.negated.items())
     return f"""# Stand-in downstream task sets
 
-Three small **synthetic** task sets in the formats of the study's downstream tasks, so that the
+Small **synthetic** task sets in the formats of the studies' downstream tasks, so that the
 task readers, tag hygiene, fine-tuning and evaluation can be run and tested end to end without the
 real data (which cannot be redistributed). UTF-8, `\\n` line endings. They are learnable (the
 labels follow from the text) but the content is invented: do not use it for anything medical.
@@ -3468,6 +4499,58 @@ random label order. Labels: {nl.labels["inclusion"]} `inclusion`, {nl.labels["ex
   a single real indicator next to two negated ones (never of the same kind). A bag-of-words
   baseline is therefore good but not perfect.
 
+## Study B stand-ins: sentence similarity and CT reports
+
+Study B (bilingual clinical BERT) measured semantic textual similarity by Pearson correlation and
+multi-label classification of CT reports by macro F1, in Korean and English. The stand-ins below
+are in Dutch and Spanish, the languages of the shipped stand-in corpora.
+
+{_sts_section(NL_STS_FILE, "Dutch", nl_sts)}
+{_sts_section(ES_STS_FILE, "Spanish", es_sts)}
+Both files: one JSON object per line, `{{"id": "nl-sts-0001", "text": "...", "text_pair": "...",
+"score": 3.27}}`, scores on the STS-B scale (5 = same meaning, 0 = unrelated) with two decimals. Each
+pair is built from one clinical fact with slots: a medication (indication, drug, dose, frequency,
+since when), a complaint (symptom, when it occurs, how long), an imaging finding (finding, side,
+modality), a lab result (test, high or low, when) or a procedure (procedure, when, outcome). Every
+slot value has synonymous forms (`hypertensie` = `hoge bloeddruk`, `2 dd` = `tweemaal daags`,
+`la Hb` = `la hemoglobina`), and each kind of fact has four or five sentence templates with different
+clause orders. The score follows from what the second sentence keeps:
+
+- paraphrase: the same fact in another template with other synonyms: {STS_PARAPHRASE};
+- omission: a minor slot (dose, frequency, duration, modality, ...) left out: {STS_PARAPHRASE} minus
+  0.5 to 0.7;
+- one or two slots changed (another drug of the same indication, the other side, high instead of
+  low, another time): {STS_PARAPHRASE} minus the slots' weights (key slots 1.6 to 2.2, minor ones 0.8
+  to 1.4; a dose re-drawn with its drug counts only through the drug), at least {STS_TOPIC_FLOOR};
+- same topic: another fact of the same kind, every slot different: {STS_TOPIC_FLOOR};
+- unrelated: a fact of another kind: 0 to 0.5;
+
+plus a uniform jitter of ±{STS_JITTER} (not for unrelated pairs), clipped to [0, 5]. Half of the
+changed pairs keep the first sentence's template and half of their unchanged slots keep its wording,
+while paraphrases never keep the template, so surface overlap alone does not give the score (see the
+token-overlap column and r above). The two sentences are in random order.
+
+## `{CT_FILE}`: Dutch CT report impressions
+
+One JSON object per line: `{{"id": "nl-ct-0001", "text": "...", "labels": ["pneumonie", "pleuravocht"]}}`.
+Each text is the impression of a chest CT ({ct.sentences_mean:.1f} sentences on average, half of
+them opened by the kind of scan): one sentence per finding, in varied wording (`Consolidatie in de
+rechter onderkwab met luchtbronchogram, passend bij pneumonie.`, `Solide nodule van 8 mm ...`,
+`Embolus in de linker arteria pulmonalis.`), sometimes an incidental remark that carries no label
+(`Coronairkalk.`, `Kleine hiatushernia.`). `{CT_NORMAL}` is the label exactly when no finding is
+present; normal reports say so in their own words (`Geen acute intrathoracale pathologie.`). Reports
+by number of findings (0 = `{CT_NORMAL}`): {ct_per_report}.
+
+| label | reports | share | keyword-baseline F1 |
+|---|---:|---:|---:|
+{ct_label_rows}
+
+Negated mentions: {sum(ct.negated.values())} reports ({sum(ct.negated.values()) / ct.reports:.0%}) mention a finding
+they do not have, negated (`Geen aanwijzingen voor longembolie.`, `Geen pleuravocht.`): {ct_negated}.
+They do not produce the label. A keyword baseline that predicts a label whenever one of its cue
+words occurs (negated or not, `{CT_NORMAL}` when none does) reaches macro F1
+{ct.keyword_f1:.3f}: a bag-of-words model is good but not perfect.
+
 ## Regenerate / check
 
 The files are generated, deterministically (fixed seeds, stdlib only), by
@@ -3494,10 +4577,13 @@ class Written:
     ro: NerStats
     es: NerStats
     nl: NlStats
+    nl_sts: StsStats
+    es_sts: StsStats
+    ct: CtStats
 
 
 def write_tasks(out: Path) -> Written:
-    """Write the three task sets, the Spanish document texts and the README into ``out``."""
+    """Write the task sets, the Spanish document texts and the README into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     files: list[str] = []
 
@@ -3532,10 +4618,27 @@ def write_tasks(out: Path) -> Written:
     files.append(NL_FILE)
     nl_stats = _nl_stats(notes, len(data))
 
-    readme = _readme(ro_stats, ro.orphan_lines, es_stats, len(docs), nl_stats)
+    sts_stats = []
+    for frames, seed, name, prefix in (
+        (NL_STS_FRAMES, NL_STS_SEED, NL_STS_FILE, "nl-sts"),
+        (ES_STS_FRAMES, ES_STS_SEED, ES_STS_FILE, "es-sts"),
+    ):
+        pairs = build_sts(frames, seed, prefix)
+        data = sts_jsonl(pairs).encode("utf-8")
+        (out / name).write_bytes(data)
+        files.append(name)
+        sts_stats.append(_sts_stats(pairs, frames, len(data)))
+
+    reports = build_ct()
+    data = ct_jsonl(reports).encode("utf-8")
+    (out / CT_FILE).write_bytes(data)
+    files.append(CT_FILE)
+    ct_stats = _ct_stats(reports, len(data))
+
+    readme = _readme(ro_stats, ro.orphan_lines, es_stats, len(docs), nl_stats, *sts_stats, ct_stats)
     (out / "README.md").write_bytes(readme.encode("utf-8"))
     files.append("README.md")
-    return Written(files, ro_stats, es_stats, nl_stats)
+    return Written(files, ro_stats, es_stats, nl_stats, *sts_stats, ct_stats)
 
 
 def _check(out: Path) -> int:
@@ -3582,6 +4685,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"nl: {nl.notes} notes ({nl.labels['inclusion']} inclusion, {nl.labels['exclusion']} exclusion), "
         f"{nl.size} bytes, {nl.misleading['inclusion'] + nl.misleading['exclusion']} with misleading cues, "
         f"{nl.sentences_min}-{nl.sentences_max} sentences per note"
+    )
+    for name, sts in (("nl-sts", written.nl_sts), ("es-sts", written.es_sts)):
+        print(
+            f"{name}: {sts.pairs} pairs, {sts.size} bytes, mean score {sts.mean:.2f}, "
+            f"scores per unit bin {sts.histogram}, token-overlap r {sts.overlap_r:.3f}"
+        )
+    ct = written.ct
+    labels = ", ".join(f"{name} {count}" for name, count in ct.labels.items())
+    print(
+        f"nl-ct: {ct.reports} reports, {ct.size} bytes, labels: {labels}; "
+        f"{sum(ct.negated.values())} with a negated mention, keyword-baseline macro F1 {ct.keyword_f1:.3f}"
     )
     print(f"wrote {len(written.files)} files to {args.out}")
     return 0
