@@ -48,8 +48,10 @@ def _read(recorded: dict, tokenizer):
         tokenizer,
         types=recorded.get("types"),
     )
+    from .cv import limited
+
     limit = recorded.get("limit")
-    return data, items[:limit] if limit else items
+    return data, limited(items, limit) if limit else items
 
 
 def run_analyse(

@@ -431,7 +431,9 @@ FoldFileOption = Annotated[
     Path | None, typer.Option(help="Fold assignment file to reuse or create (default: runs/folds/<data hash>...).")
 ]
 ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue at the first unfinished fold.")]
-LimitOption = Annotated[int | None, typer.Option(help="Use only the first N examples (0: all; small-scale runs).")]
+LimitOption = Annotated[
+    int | None, typer.Option(help="Use only the first N examples, of each LANG= part (0: all; small-scale runs).")
+]
 KeepModelOption = Annotated[
     bool, typer.Option("--keep-model", help="Keep the first fold's trained model (for adapterkit analyse).")
 ]

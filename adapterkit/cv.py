@@ -91,6 +91,20 @@ class CvResult:
         return out
 
 
+def limited(items: list, limit: int) -> list:
+    """The first ``limit`` examples; of each part when the data has parts (``--data LANG=PATH``)."""
+    parts = list(dict.fromkeys(item.group for item in items))
+    if len(parts) < 2:
+        return items[:limit]
+    taken: dict[str, int] = dict.fromkeys(parts, 0)
+    kept = []
+    for item in items:
+        if taken[item.group] < limit:
+            taken[item.group] += 1
+            kept.append(item)
+    return kept
+
+
 def _ids_and_groups(data, items) -> tuple[list[str], list[str] | None, list[str] | None]:
     ids = [item.source for item in items]
     if len(set(ids)) != len(ids):  # sources repeat (e.g. one line holds several records): make them unique
@@ -137,7 +151,7 @@ def run_cv(request: CvRequest) -> CvResult:
     if request.limit:
         if request.limit < 2:
             raise AdapterkitError(f"--limit {request.limit}: expected at least 2 examples")
-        items = items[: request.limit]
+        items = limited(items, request.limit)
     kind = task_kind(data)
     labels = data.labels
     ids, groups, strata = _ids_and_groups(data, items)

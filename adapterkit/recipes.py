@@ -41,7 +41,7 @@ from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
 RECIPES_DIR = PACKAGE_DIR.parent / "recipes"
 COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
-RESERVED = ("steps", "smoke", "name", "description")
+RESERVED = ("steps", "smoke", "name", "description", "recovery")
 
 
 def recipe_path(name: str) -> Path:
@@ -147,8 +147,12 @@ def _lookup(recipe: dict, dotted: str, step_id: str):
 
 
 def _substitute(value, recipe: dict, step_id: str):
-    if isinstance(value, list):
-        return [_substitute(item, recipe, step_id) for item in value]
+    if isinstance(value, list):  # a list setting named inside a list is spliced into it
+        spliced = []
+        for item in value:
+            result = _substitute(item, recipe, step_id)
+            spliced += result if isinstance(result, list) and not isinstance(item, list) else [result]
+        return spliced
     if not isinstance(value, str):
         return value
     whole = REFERENCE.fullmatch(value)
@@ -224,12 +228,14 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     (run_dir / "recipe.toml").write_text(path.read_text(encoding="utf-8"))
     (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
+    status: dict[str, str] = {}
     for number, (step, argv) in enumerate(plan, start=1):
         record_file = steps_dir / f"{step['id']}.json"
         fingerprint = _fingerprint(argv)
         recorded = json.loads(record_file.read_text()).get("inputs") if record_file.is_file() else None
         if not force and not upstream_ran and recorded == fingerprint:
             print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
+            status[step["id"]] = "skipped (done earlier, same inputs)"
             continue
         print(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}", flush=True)
         upstream_ran = True
@@ -245,7 +251,11 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         record_file.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"recipe {path.stem}: all {len(plan)} steps done; records in {steps_dir}")
+        status[step["id"]] = "ran"
+    from .recipe_report import write_recipe_report
+
+    report_md, report_html = write_recipe_report(run_dir, recipe, plan, status)
+    print(f"recipe {path.stem}: all {len(plan)} steps done; records in {steps_dir}; report: {report_md}, {report_html}")
     return run_dir
 
 

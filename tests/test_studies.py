@@ -1,0 +1,270 @@
+"""The study recipes and what they are built from: parts scored per language, two-stage fine-tuning,
+the Mantra preset, analyses, recipe reports with the recovery ratio; each study end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import torch
+import typer.main
+
+from adapterkit.cli import app, main
+from adapterkit.cv import limited
+from adapterkit.errors import AdapterkitError
+from adapterkit.paths import shared_data_dir
+from adapterkit.recipe_report import recovery_rows
+from adapterkit.recipes import RECIPES_DIR, apply_overrides, builtin_settings, command_line, load_recipe
+from adapterkit.tasks.data import Sentence
+from adapterkit.tasks.readers import read_task
+
+STUDIES = ("study-a", "study-b", "study-c")
+SHIPPED = sorted(path.stem for path in RECIPES_DIR.glob("*.toml"))
+
+
+def _parse(argv: list[str]) -> None:
+    """Parse ``argv`` as the CLI would (option names, types, arguments) without running it."""
+    command = typer.main.get_command(app)
+    words = list(argv)
+    while hasattr(command, "get_command") and words and command.get_command(None, words[0]) is not None:
+        command = command.get_command(None, words.pop(0))
+    command.make_context("adapterkit", words)
+
+
+def _plan(name: str, smoke: bool) -> list[list[str]]:
+    recipe = load_recipe(RECIPES_DIR / f"{name}.toml")
+    if smoke:
+        flat = {}
+
+        def walk(table, prefix=""):
+            for key, value in table.items():
+                walk(value, f"{prefix}{key}.") if isinstance(value, dict) else flat.__setitem__(prefix + key, value)
+
+        walk(recipe["smoke"])
+        apply_overrides(recipe, [f"{key}={json.dumps(value)}" for key, value in flat.items()])
+    for key, value in builtin_settings().items():
+        recipe.setdefault(key, value)
+    return [command_line(step, recipe) for step in recipe["steps"]]
+
+
+@pytest.mark.parametrize("smoke", [False, True], ids=["study-scale", "smoke"])
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_step_of_every_shipped_recipe_is_a_valid_command_line(name, smoke):
+    if smoke and "smoke" not in load_recipe(RECIPES_DIR / f"{name}.toml"):
+        pytest.skip("no smoke scale")
+    for argv in _plan(name, smoke):
+        _parse(argv)
+
+
+def test_a_list_setting_named_inside_a_list_is_spliced(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(
+        'a = ["x", "y"]\nb = "z"\n[[steps]]\nid = "s"\nrun = "eval-mlm"\n'
+        'args = { _ = ["base"], corpus = ["${a}", "${b}"] }\n'
+    )
+    recipe = load_recipe(path)
+    assert command_line(recipe["steps"][0], recipe) == [
+        "eval-mlm", "--corpus", "x", "--corpus", "y", "--corpus", "z", "base"
+    ]  # fmt: skip
+
+
+def _sentence(group: str, number: int) -> Sentence:
+    return Sentence(["w"], ["O"], f"{group}/d{number}", f"f:{number}", group=group)
+
+
+def test_limit_takes_the_first_examples_of_each_part():
+    items = [_sentence("en", i) for i in range(5)] + [_sentence("es", i) for i in range(5)]
+    kept = limited(items, 2)
+    assert [(s.group, s.doc_id) for s in kept] == [("en", "en/d0"), ("en", "en/d1"), ("es", "es/d0"), ("es", "es/d1")]
+    assert limited(items[:5], 3) == items[:3]
+
+
+def _brat(folder: Path, name: str, text: str, ann: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.txt").write_text(text)
+    (folder / f"{name}.ann").write_text(ann)
+
+
+MANTRA_ANN = (
+    "T1\tC0011849 0 8\tdiabetes\n"
+    '#1\tAnnotatorNotes T1\t"C0011849", "diabetes mellitus", "Disease or Syndrome" ,"DISO"\n'
+    "T2\tC0021641 20 27\tinsulin\n"
+    '#2\tAnnotatorNotes T2\t"C0021641", "insulin", "Hormone" ,"CHEM|PHEN"\n'
+    "T3\tC0005767 32 37\tblood\n"
+    '#3\tAnnotatorNotes T3\t"C0005767", "blood", "Body Substance" ,"ANAT"\n'
+)
+
+
+def test_mantra_preset_takes_types_from_the_annotator_notes_and_types_keeps_the_named_ones(tmp_path):
+    _brat(tmp_path / "en", "0001", "diabetes treated by insulin and blood\n", MANTRA_ANN)
+    data = read_task([tmp_path / "en"], preset="mantra")
+    assert data.types == ["ANAT", "CHEM", "DISO"]
+    assert data.sentences[0].tags == ["B-DISO", "O", "O", "B-CHEM", "O", "B-ANAT"]
+    kept = read_task([tmp_path / "en"], preset="mantra", types=["DISO", "CHEM"])
+    assert kept.types == ["CHEM", "DISO"] and kept.sentences[0].tags[-1] == "O"
+    assert read_task([tmp_path / "en"]).types == ["C0005767", "C0011849", "C0021641"]  # the T lines' own types
+    with pytest.raises(AdapterkitError, match="--types PROC: not in the data"):
+        read_task([tmp_path / "en"], preset="mantra", types=["PROC"])
+
+
+def test_mantra_entity_without_a_group_is_refused_naming_the_line(tmp_path):
+    _brat(tmp_path / "en", "0001", "diabetes\n", "T1\tC0011849 0 8\tdiabetes\n")
+    with pytest.raises(AdapterkitError, match=r"0001\.ann:1: entity T1 has no AnnotatorNotes group"):
+        read_task([tmp_path / "en"], preset="mantra")
+    assert read_task([tmp_path / "en"], preset="mantra", repair=True).sentences[0].tags == ["O"]
+
+
+def test_parts_get_their_group_and_may_reuse_document_names(tmp_path):
+    _brat(tmp_path / "en", "0001", "diabetes\n", MANTRA_ANN.splitlines()[0] + "\n")
+    _brat(tmp_path / "es", "0001", "diabetes\n", MANTRA_ANN.splitlines()[0] + "\n")
+    data = read_task([Path(f"en={tmp_path / 'en'}"), Path(f"es={tmp_path / 'es'}")])
+    assert [(s.group, s.doc_id) for s in data.sentences] == [("en", "en/0001"), ("es", "es/0001")]
+    assert set(data.documents) == {"en/0001", "es/0001"}
+    with pytest.raises(AdapterkitError, match="name the part of every path"):
+        read_task([Path(f"en={tmp_path / 'en'}"), tmp_path / "es"])
+    with pytest.raises(AdapterkitError, match="a second document named"):  # without parts the names clash
+        read_task([tmp_path / "en", tmp_path / "es"])
+
+
+def test_scores_are_given_per_part_as_well_as_pooled():
+    from adapterkit.tasks.finetune import score
+
+    items = [
+        Sentence(["a", "b"], ["B-X", "O"], "en/1", "f:1", group="en"),
+        Sentence(["c", "d"], ["B-X", "O"], "es/1", "f:2", group="es"),
+    ]
+    predictions = [["B-X", "O"], ["O", "O"]]
+    metrics = score("ner", items, predictions, None, ["O", "B-X", "I-X"])
+    assert metrics["groups"]["en"]["f1"] == 1.0 and metrics["groups"]["es"]["f1"] == 0.0
+    assert metrics["f1"] == pytest.approx(2 / 3) and metrics["groups"]["en"]["n_test"] == 1
+
+
+def test_two_stage_fine_tuning_keeps_the_head_rows_of_shared_labels(workdir, tiny_bert):
+    from adapterkit.registry import Registry
+    from adapterkit.tasks.finetune import build_model, resolve_variant
+
+    stage_one = workdir / "stage-one.conll"
+    stage_one.write_text("aspirin\tB-CHEM\nhelps\tO\n\nibuprofen\tB-CHEM\ntoo\tO\n")
+    code = main(
+        ["finetune", "--data", str(stage_one), "--name", "one", "--base", str(tiny_bert), "--max-steps", "2"]
+        + ["--batch-size", "2", "--max-seq-len", "32"]
+    )
+    assert code == 0
+    variant = resolve_variant("models/one", Registry(workdir / "adapters"))
+    assert variant.task["labels"] == ["O", "B-CHEM", "I-CHEM"]
+    labels = ["O", "B-CHEM", "I-CHEM", "B-DISO", "I-DISO"]
+    model = build_model(variant, "ner", labels)
+    from transformers import AutoModelForTokenClassification
+
+    first = AutoModelForTokenClassification.from_pretrained(workdir / "models" / "one")
+    assert torch.equal(model.classifier.weight[:3], first.classifier.weight)
+    assert torch.equal(model.bert.encoder.layer[0].output.dense.weight, first.bert.encoder.layer[0].output.dense.weight)
+    assert model.classifier.weight.shape[0] == 5 and model.config.id2label[3] == "B-DISO"
+    with pytest.raises(AdapterkitError, match="a ner model; this task is classification"):
+        build_model(variant, "classification", ["a", "b"])
+
+
+def _comparison(folder: Path, summary: dict, metric: str = "f1") -> Path:
+    folder.mkdir(parents=True)
+    data = {
+        "baseline": "base",
+        "variants": list(summary),
+        "metrics": [metric],
+        "summary": {v: {metric: {"mean": m}} for v, m in summary.items()},
+    }
+    (folder / "comparison.json").write_text(json.dumps(data))
+    return folder
+
+
+def test_recovery_ratio_is_the_lora_gain_over_the_full_gain(tmp_path):
+    ner = _comparison(tmp_path / "ner", {"base": 0.70, "models/full": 0.80, "lora": 0.76, "models/x": 0.9})
+    flat = _comparison(tmp_path / "flat", {"base": 0.5, "models/full": 0.5, "lora": 0.6}, "mcc")
+    none = _comparison(tmp_path / "none", {"base": 0.5, "lora": 0.6})
+    rows = recovery_rows([["lora", "models/full"]], [("ner", ner), ("flat", flat), ("none", none)])
+    assert len(rows) == 2
+    assert rows[0][0] == "ner" and rows[0][-1] == "0.60"  # (0.76 - 0.70) / (0.80 - 0.70)
+    assert rows[1][1] == "mcc" and rows[1][-1].startswith("– (full adaptation did not change")
+
+
+def _figures_of(markdown: str, folder: Path) -> list[Path]:
+    found = [folder / link for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)]
+    assert found and all(path.is_file() and path.stat().st_size > 1000 for path in found), found
+    return found
+
+
+def _check_html(folder: Path, figures: int) -> None:
+    html = (folder / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == figures
+
+
+@pytest.mark.e2e
+def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_ratio(workdir, tiny_bert):
+    assert main(["run", "study-a", "--smoke", f"base={tiny_bert}"]) == 0
+    report = (workdir / "runs" / "study-a" / "report.md").read_text()
+    for heading in ("## Pre-training: full-nl-clin", "## Pre-training: lora-ro-bio", "## Comparison: compare-ro-ner"):
+        assert heading in report
+    assert "## LoRA vs full: recovery ratio" in report
+    recovery = report.split("## LoRA vs full: recovery ratio", 1)[1]
+    # nl-clin is compared on all three tasks, nl-bio on screening, ro-bio on Romanian NER
+    assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 5
+    figures = _figures_of(report, workdir / "runs" / "study-a")
+    assert len(figures) == 7  # one training curve per pre-training step
+    _check_html(workdir / "runs" / "study-a", len(figures))
+
+    ner = (workdir / "runs" / "study-a-ro-ner" / "report.md").read_text()
+    for heading in ("## Per-type f1", "## Training curves", "## Analysis", "| type | base | models/mbert-ro-bio"):
+        assert heading in ner
+    tsne = [path for path in _figures_of(ner, workdir / "runs" / "study-a-ro-ner") if path.name.startswith("tsne-")]
+    assert len(tsne) == 7
+    screening = (workdir / "runs" / "study-a-nl-screening" / "report.md").read_text()
+    assert "Token importance: gradient × input" in screening
+    importance = [
+        p for p in _figures_of(screening, workdir / "runs" / "study-a-nl-screening") if "importance" in p.name
+    ]
+    assert len(importance) == 5 * 2  # two decisions explained per variant
+
+
+@pytest.mark.e2e
+def test_study_b_recipe_runs_end_to_end_with_vocabulary_sts_and_ct_reports(workdir, tiny_bert):
+    assert main(["run", "study-b", "--smoke", f"base={tiny_bert}"]) == 0
+    report = (workdir / "runs" / "study-b" / "report.md").read_text()
+    assert "## Vocabulary extension: vocab-full" in report and "## Vocabulary extension: vocab-lora" in report
+    assert "forgetting check, other text" in report and "## Held-out perplexity: forgetting" in report
+    vocab = json.loads((workdir / "models" / "study-b-vocab" / "adapterkit.json").read_text())
+    tpw = vocab["corpus"]["tokens_per_word"]
+    assert tpw["after"] < tpw["before"]
+    sts = json.loads((workdir / "runs" / "study-b-sts" / "comparison.json").read_text())
+    assert sts["metrics"][0] == "pearson" and len(sts["variants"]) == 4
+    assert "## Per part (language)" in (workdir / "runs" / "study-b-sts" / "report.md").read_text()
+    ct = json.loads((workdir / "runs" / "study-b-ct-reports" / "comparison.json").read_text())
+    assert ct["metrics"][0] == "macro_f1"
+    ct_report = (workdir / "runs" / "study-b-ct-reports" / "report.md").read_text()
+    assert (
+        len([p for p in _figures_of(ct_report, workdir / "runs" / "study-b-ct-reports") if "importance" in p.name])
+        == 12
+    )
+
+
+@pytest.mark.e2e
+def test_study_c_recipe_runs_end_to_end_with_per_language_scores_and_brat_output(workdir, tiny_bert):
+    mantra = shared_data_dir() / "mantra-gsc"
+    if not mantra.is_dir():
+        pytest.skip(f"{mantra} is absent (set ADAPTERKIT_DATA to the shared corpora)")
+    assert main(["run", "study-c", "--smoke", f"base={tiny_bert}", "task.epochs=1.0"]) == 0
+    pooled = (workdir / "runs" / "study-c-pooled" / "report.md").read_text()
+    per_part = pooled.split("## Per part (language)", 1)[1].split("##", 1)[0]
+    assert "| variant | en | es | nl |" in per_part and "models/study-c-stage-one" in per_part
+    manifest = json.loads((workdir / "models" / "study-c-final" / "adapterkit.json").read_text())
+    assert manifest["variant"] == "models/study-c-stage-one" and manifest["types"] == ["DISO", "CHEM"]
+    predictions = sorted((workdir / "runs" / "study-c" / "predictions").rglob("*.ann"))
+    documents = sorted((mantra / "English" / "Patents_ec22-cui-best_man").glob("*.txt"))
+    assert len(predictions) == len(documents)
+    for ann in predictions:
+        text = (mantra / "English" / "Patents_ec22-cui-best_man" / ann.with_suffix(".txt").name).read_text()
+        for line in ann.read_text().splitlines():
+            _, kind_span, surface = line.split("\t")
+            kind, start, end = kind_span.split(" ")
+            assert kind in ("DISO", "CHEM") and text[int(start) : int(end)] == surface
+    assert "## Comparison: compare-pooled" in (workdir / "runs" / "study-c" / "report.md").read_text()
