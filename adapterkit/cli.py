@@ -162,7 +162,10 @@ def pretrain(
 @app.command()
 def compose(
     adapters: Annotated[
-        list[str], typer.Argument(metavar="ADAPTER...", help="Two or more adapters: registry names or adapter folders.")
+        list[str],
+        typer.Argument(
+            metavar="ADAPTER...", help="Two or more adapters: registry names, adapter folders or hub:USER/NAME."
+        ),
     ],
     how: Annotated[
         str,
@@ -228,7 +231,8 @@ def eval_mlm(
     variants: Annotated[
         list[str],
         typer.Argument(
-            metavar="VARIANT...", help="Variants: base, a model folder, a registry adapter, or an inline stack a+b."
+            metavar="VARIANT...",
+            help="Variants: base, a model folder, a registry adapter, hub:USER/NAME, or an inline stack a+b.",
         ),
     ],
     corpus: Annotated[
@@ -316,7 +320,7 @@ def finetune(
     data: DataOption,
     name: Annotated[str, typer.Option(help="Name of the task model (models/NAME, or REGISTRY/NAME in adapter mode).")],
     variant: Annotated[
-        str, typer.Option(help="base, a model folder, a registry adapter or a stack a+b to start from.")
+        str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b to start from.")
     ] = "base",
     base: BaseOption = None,
     mode: ModeOption = "full",
@@ -421,7 +425,9 @@ LimitOption = Annotated[int | None, typer.Option(help="Use only the first N exam
 @app.command()
 def cv(
     data: DataOption,
-    variant: Annotated[str, typer.Option(help="base, a model folder, a registry adapter or a stack a+b.")] = "base",
+    variant: Annotated[
+        str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b.")
+    ] = "base",
     base: BaseOption = None,
     folds: FoldsOption = 10,
     fold_file: FoldFileOption = None,

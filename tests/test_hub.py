@@ -497,7 +497,7 @@ def test_offline_and_unreachable_hub_are_one_line_errors(hub, registry, monkeypa
 # --------------------------------------------------------------------------- hub: names
 
 
-def test_hub_names_work_in_compose_and_are_pulled_once(hub, registry, tmp_path, capsys):
+def test_hub_names_work_in_compose_and_eval_mlm_and_are_pulled_once(hub, registry, shared, tmp_path, capsys):
     for name in ("nl-a", "nl-b"):
         assert main(["push", name, "--repo", f"team/{name}"]) == 0
     empty = tmp_path / "fresh"
@@ -515,6 +515,18 @@ def test_hub_names_work_in_compose_and_are_pulled_once(hub, registry, tmp_path, 
     assert len([p for m, p, _ in hub.requests if p.startswith("/api/models/")]) == infos
     kind, parts = parse_variant("hub:team/nl-a", Registry(empty))
     assert kind == "adapters" and parts[0].name == "team--nl-a"
+
+    # eval-mlm takes the base of a hub: variant (not the default mBERT, which is not here)
+    argv = ["eval-mlm", "hub:team/nl-a", "base", "--corpus", str(shared / "a.txt"), "--max-seq-len", "64"]
+    assert main([*argv, "--registry", str(empty)]) == 0
+    assert "hub:team/nl-a" in capsys.readouterr().out
+
+    # a composition of pulled adapters can be shared in turn: its card lists the parts
+    assert (
+        main(["push", "ab", "--repo", "team/ab", "--out", str(tmp_path / "ab-upload"), "--registry", str(empty)]) == 0
+    )
+    card = ModelCard.load(tmp_path / "ab-upload" / "README.md")
+    assert card.data.library_name == "peft" and "| team--nl-a | 1 |" in card.text and "| team--nl-b | 1 |" in card.text
 
 
 def _base(registry: Path) -> str:
