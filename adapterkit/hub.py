@@ -84,6 +84,7 @@ def hub_errors(action: str, repo_id: str, revision: str | None = None) -> Iterat
     from huggingface_hub.errors import (
         HfHubHTTPError,
         OfflineModeIsEnabled,
+        RemoteEntryNotFoundError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
@@ -110,6 +111,8 @@ def hub_errors(action: str, repo_id: str, revision: str | None = None) -> Iterat
         elif status == 403:
             what = "write to" if action == "push" else "read"
             message = f"your token may not {what} {repo_id} (403): {login} with a token that has that permission"
+        elif any(isinstance(e, RemoteEntryNotFoundError) for e in chain):
+            message = f"{repo_id} changed during the download (a listed file is gone): pull again"
         elif status == 404 or any(isinstance(e, RepositoryNotFoundError) for e in chain):
             message = f"no repository {repo_id} on {endpoint} (404): check the name (user/name)"
         elif any(isinstance(e, OfflineModeIsEnabled) for e in chain):
