@@ -3,29 +3,47 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 def _yaml_list(values: list[str]) -> str:
     return "".join(f"\n- {json.dumps(value, ensure_ascii=False)}" for value in values) if values else " []"
 
 
+def _tags(manifest: dict) -> list[str]:
+    is_adapter = manifest.get("hyperparameters", {}).get("mode", "lora") == "lora" and manifest.get("kind") != "model"
+    tags = ["adapterkit", "medical", "fill-mask", "lora" if is_adapter else "domain-adaptive-pretraining"]
+    if manifest.get("domain"):
+        tags.append(manifest["domain"])
+    return tags
+
+
 def render_card(manifest: dict) -> str:
     """A model card built from the manifest; every figure in it comes from the manifest."""
+    is_adapter = manifest["hyperparameters"]["mode"] == "lora"
+    header = "---\n"
+    if is_adapter:
+        header += "library_name: peft\n"
+    header += f"base_model: {json.dumps(manifest['base']['peft_base_model'])}\n"
+    header += f"language:{_yaml_list(manifest['languages'])}\n"
+    header += f"tags:{_yaml_list(_tags(manifest))}\n"
+    header += "pipeline_tag: fill-mask\n---\n"
+    usage = _usage(manifest, f"path/to/{manifest['name']}")
+    return f"""{header}
+{_pretrain_body(manifest)}
+## Usage
+
+{usage}
+"""
+
+
+def _pretrain_body(manifest: dict) -> str:
+    """Title, what it is, how it was trained and its held-out perplexity (a pretrain manifest)."""
     base = manifest["base"]
     hyper = manifest["hyperparameters"]
     corpus = manifest["corpus"]
     ppl = manifest["perplexity"]
     is_adapter = hyper["mode"] == "lora"
-    tags = ["adapterkit", "medical", "fill-mask", "lora" if is_adapter else "domain-adaptive-pretraining"]
-    if manifest.get("domain"):
-        tags.append(manifest["domain"])
-    header = "---\n"
-    if is_adapter:
-        header += "library_name: peft\n"
-    header += f"base_model: {json.dumps(base['peft_base_model'])}\n"
-    header += f"language:{_yaml_list(manifest['languages'])}\n"
-    header += f"tags:{_yaml_list(tags)}\n"
-    header += "pipeline_tag: fill-mask\n---\n"
     files = "\n".join(
         f"| `{record['path']}` | {record['lines']:,} | `{record['sha256'][:16]}…` |" for record in corpus["files"]
     )
@@ -37,32 +55,13 @@ def render_card(manifest: dict) -> str:
         else f"`{base['id']}` after continued masked-language-model pre-training of all weights"
     )
     languages = ", ".join(manifest["languages"]) or "unspecified"
-    usage = (
-        f"""```python
-from transformers import AutoModelForMaskedLM
-from peft import PeftModel
-
-base = AutoModelForMaskedLM.from_pretrained({json.dumps(base["peft_base_model"])})
-model = PeftModel.from_pretrained(base, "path/to/{manifest["name"]}")
-```
-
-With adapterkit: `adapterkit adapters show {manifest["name"]}`."""
-        if is_adapter
-        else f"""```python
-from transformers import AutoModelForMaskedLM, AutoTokenizer
-
-model = AutoModelForMaskedLM.from_pretrained("path/to/{manifest["name"]}")
-tokenizer = AutoTokenizer.from_pretrained("path/to/{manifest["name"]}")
-```"""
-    )
     head_note = (
         "\nThe base had no pretrained MLM head: the head transform was initialised with a fixed seed "
         "and trained here (saved with the weights).\n"
         if base["mlm_head"] == "new"
         else ""
     )
-    return f"""{header}
-# {manifest["name"]}
+    return f"""# {manifest["name"]}
 
 {what}, made with adapterkit {manifest["versions"]["adapterkit"]}.
 Languages: {languages}. Domain: {manifest.get("domain") or "unspecified"}.
@@ -92,11 +91,28 @@ masked tokens, the same masked positions for both):
 |---|---|
 | base | {ppl["before"]:.2f} |
 | {manifest["name"]} | {ppl["after"]:.2f} |
-
-## Usage
-
-{usage}
 """
+
+
+def _usage(manifest: dict, where: str) -> str:
+    """How to load the adapter (or model) found at ``where``: a folder or a Hub repo id."""
+    base = manifest["base"]
+    if manifest.get("hyperparameters", {}).get("mode", "lora") == "lora" and manifest.get("kind") != "model":
+        return f"""```python
+from transformers import AutoModelForMaskedLM
+from peft import PeftModel
+
+base = AutoModelForMaskedLM.from_pretrained({json.dumps(base.get("peft_base_model") or base["id"])})
+model = PeftModel.from_pretrained(base, {json.dumps(where)})
+```
+
+With adapterkit: `adapterkit adapters show {manifest["name"]}`."""
+    return f"""```python
+from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+model = AutoModelForMaskedLM.from_pretrained({json.dumps(where)})
+tokenizer = AutoTokenizer.from_pretrained({json.dumps(where)})
+```"""
 
 
 def render_composition_card(manifest: dict) -> str:
@@ -135,3 +151,118 @@ def render_composition_card(manifest: dict) -> str:
 |---|---|
 {rows}
 {learned_text}"""
+
+
+def render_hub_card(
+    manifest: dict,
+    repo_id: str,
+    runs: list[dict] | None = None,
+    license: str | None = None,
+    datasets: list[str] | None = None,
+) -> str:
+    """The card pushed with an adapter: Hub metadata, what and how, figures, recorded runs, usage.
+
+    Every figure comes from the manifest or from the recorded ``runs`` (see ``hub.recorded_runs``);
+    a section whose facts were not recorded says so instead of being left out silently.
+    """
+    from huggingface_hub import ModelCardData
+
+    kind = manifest.get("kind")
+    data = ModelCardData(
+        library_name="peft",
+        base_model=hub_base_id(manifest),
+        language=manifest.get("languages") or None,
+        license=license or "unknown",
+        tags=_tags(manifest),
+        datasets=list(datasets or []) or None,
+        pipeline_tag="fill-mask",
+    )
+    if "hyperparameters" in manifest and "corpus" in manifest:
+        body = _pretrain_body(manifest)
+    elif kind == "composed":
+        body = render_composition_card(manifest).split("---\n", 2)[2].lstrip("\n")
+    else:
+        body = _plain_body(manifest)
+    return (
+        f"---\n{data.to_yaml()}\n---\n\n{body}\n{_runs_section(runs or [])}"
+        f"\n## Usage\n\n{_hub_usage(manifest, repo_id)}\n"
+    )
+
+
+def hub_base_id(manifest: dict) -> str | None:
+    """The base as a Hub model id for ``base_model`` metadata; None for a local folder."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    base = manifest.get("base", {})
+    for candidate in (base.get("peft_base_model"), base.get("id")):
+        if not candidate or candidate.startswith(("/", ".", "~")) or candidate.count("/") > 1:
+            continue
+        try:
+            validate_repo_id(candidate)
+        except HFValidationError:
+            continue
+        if "/" in candidate or candidate != "minilm":  # "minilm" is adapterkit's name, not a Hub id
+            return candidate
+    return None
+
+
+def _plain_body(manifest: dict) -> str:
+    source = manifest.get("source", {})
+    origin = f" pulled from `{source['hub']}` at commit `{source.get('revision')}`" if source.get("hub") else ""
+    return f"""# {manifest["name"]}
+
+A LoRA adapter ({manifest.get("kind")}) for `{manifest["base"]["id"]}`{origin}.
+Its training was not recorded by adapterkit, so this card has no training details or perplexity.
+"""
+
+
+def _fmt(value) -> str:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return f"{value[0]:.4f} ± {value[1]:.4f}"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _runs_section(runs: list[dict]) -> str:
+    """Downstream metrics: every recorded cv run (``runs/**/cv.json``) whose variant used the adapter."""
+    lines = ["## Downstream results", ""]
+    if runs:
+        lines += [
+            "Cross-validation runs recorded with this adapter (mean ± sd over folds):",
+            "",
+            "| run | variant | data | folds | mode | metrics |",
+            "|---|---|---|---|---|---|",
+        ]
+        for run in runs:
+            metrics = ", ".join(f"{key} {_fmt(value)}" for key, value in run["summary"].items())
+            data = ", ".join(f"`{Path(item).name}`" for item in run["data"])
+            lines.append(
+                f"| `{run['file']}` | `{run['variant']}` | {data} | {run['folds']} | {run['mode']} | {metrics} |"
+            )
+        lines.append("")
+    else:
+        lines += ["No downstream runs were recorded with this adapter.", ""]
+    return "\n".join(lines)
+
+
+def _hub_usage(manifest: dict, repo_id: str) -> str:
+    base = manifest["base"]
+    base_id = hub_base_id(manifest) or base.get("peft_base_model") or base["id"]
+    head = "AutoModelForMaskedLM"
+    local = "" if hub_base_id(manifest) else f"\n(`{base_id}` is a local folder: use the same base weights.)\n"
+    use = f"adapterkit eval-mlm hub:{repo_id} --corpus TEXT   # or compose / finetune / cv with hub:{repo_id}"
+    return f"""With plain PEFT:
+
+```python
+from transformers import {head}
+from peft import PeftModel
+
+base = {head}.from_pretrained({json.dumps(base_id)})
+model = PeftModel.from_pretrained(base, {json.dumps(repo_id)})
+```
+{local}
+With adapterkit (checks the files and the base fingerprint, then adds it to the registry):
+
+```bash
+adapterkit pull {repo_id} --as {manifest["name"]}
+{use}
+```"""

@@ -162,7 +162,10 @@ def pretrain(
 @app.command()
 def compose(
     adapters: Annotated[
-        list[str], typer.Argument(metavar="ADAPTER...", help="Two or more adapters: registry names or adapter folders.")
+        list[str],
+        typer.Argument(
+            metavar="ADAPTER...", help="Two or more adapters: registry names, adapter folders or hub:USER/NAME."
+        ),
     ],
     how: Annotated[
         str,
@@ -228,7 +231,8 @@ def eval_mlm(
     variants: Annotated[
         list[str],
         typer.Argument(
-            metavar="VARIANT...", help="Variants: base, a model folder, a registry adapter, or an inline stack a+b."
+            metavar="VARIANT...",
+            help="Variants: base, a model folder, a registry adapter, hub:USER/NAME, or an inline stack a+b.",
         ),
     ],
     corpus: Annotated[
@@ -326,7 +330,7 @@ def finetune(
     data: DataOption,
     name: Annotated[str, typer.Option(help="Name of the task model (models/NAME, or REGISTRY/NAME in adapter mode).")],
     variant: Annotated[
-        str, typer.Option(help="base, a model folder, a registry adapter or a stack a+b to start from.")
+        str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b to start from.")
     ] = "base",
     base: BaseOption = None,
     mode: ModeOption = "full",
@@ -442,7 +446,9 @@ KeepModelOption = Annotated[
 @app.command()
 def cv(
     data: DataOption,
-    variant: Annotated[str, typer.Option(help="base, a model folder, a registry adapter or a stack a+b.")] = "base",
+    variant: Annotated[
+        str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b.")
+    ] = "base",
     base: BaseOption = None,
     folds: FoldsOption = 10,
     fold_file: FoldFileOption = None,
@@ -688,6 +694,67 @@ def vocab_extend(
         seed,
         force,
     )
+
+
+@app.command()
+def push(
+    name: Annotated[str, typer.Argument(help="Registry adapter to share.")],
+    repo: Annotated[str, typer.Option("--repo", metavar="USER/NAME", help="Hub repository (created if missing).")],
+    private: Annotated[
+        bool, typer.Option("--private", help="Create the repository private (an existing one keeps its visibility).")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the folder that would be uploaded to this new folder; upload nothing.")
+    ] = None,
+    license: Annotated[
+        str | None, typer.Option("--license", help="Licence id for the card, e.g. apache-2.0 (default: unknown).")
+    ] = None,
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option("--dataset", metavar="ID", help="Hub dataset id trained on, for the card; repeat for several."),
+    ] = None,
+    runs: Annotated[Path, typer.Option(help="Folder of recorded runs whose cv metrics go on the card.")] = Path("runs"),
+    registry: RegistryOption = None,
+) -> None:
+    """Upload an adapter to the Hugging Face Hub: PEFT files, manifest and a complete model card.
+
+    The token comes from HF_TOKEN or `hf auth login`. The card's metadata (library_name peft,
+    base_model, language, tags, datasets, license) and figures come from the manifest and from
+    cv runs under --runs that used the adapter.
+    """
+    from .hub import PushRequest
+    from .hub import push as push_adapter
+
+    request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [])
+    where = push_adapter(request)
+    print(f"wrote the upload folder to {where}" if out is not None else f"pushed {name} to {where}")
+
+
+@app.command()
+def pull(
+    repo: Annotated[str, typer.Argument(metavar="USER/NAME", help="Hub repository of a PEFT adapter.")],
+    as_name: Annotated[
+        str | None, typer.Option("--as", help="Registry name (default: user--name, plus --revision if given).")
+    ] = None,
+    revision: Annotated[str | None, typer.Option(help="Branch, tag or commit (default: main).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an adapter of that name, and accept a base that does not match.")
+    ] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Download an adapter from the Hub into the registry, after checking it.
+
+    Refuses files other than safetensors/JSON/Markdown (never pickles), names that leave the
+    folder, and an adapter whose base does not match (id, and the fingerprint of the local base
+    when it is available here) unless --force. A plain PEFT LoRA gets a manifest naming its source.
+    `hub:USER/NAME` works as an adapter name in compose, eval-mlm, finetune and cv (pulled once).
+    """
+    from .hub import pull as pull_adapter
+
+    result = pull_adapter(repo, registry, as_name, revision, force)
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"pulled {repo} ({result.commit[:12]}) into {result.path}")
 
 
 @adapters_app.command("list")

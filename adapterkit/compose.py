@@ -36,6 +36,7 @@ from peft.utils.merge_utils import dare_linear, ties
 from safetensors.torch import save_file
 
 from .errors import AdapterkitError
+from .hub import HUB_PREFIX, ensure_pulled
 from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
 from .registry import MANIFEST, Registry
 
@@ -59,7 +60,12 @@ class Part:
 
 
 def resolve_adapter(spec: str, store: Registry) -> Part:
-    """A registry name or a folder holding a PEFT adapter and an adapterkit manifest."""
+    """A registry name, a folder holding a PEFT adapter and an adapterkit manifest, or ``hub:user/repo[@rev]``.
+
+    A ``hub:`` name is pulled into the registry on first use (checked like ``adapterkit pull``) and reused.
+    """
+    if spec.startswith(HUB_PREFIX):
+        spec = ensure_pulled(spec, store)
     folder = store.root / spec if "/" not in spec and (store.root / spec / MANIFEST).is_file() else Path(spec)
     if not (folder / "adapter_config.json").is_file():
         raise AdapterkitError(
@@ -77,14 +83,15 @@ def parse_variant(spec: str, store: Registry) -> tuple[str, Path | list[Part] | 
     """What a variant names: ``("base", None)``, ``("model", folder)`` or ``("adapters", parts)``.
 
     ``base``, a full model folder, a registry adapter or adapter folder (single or composed),
-    or an inline stack ``a+b`` of registry adapters: the forms eval-mlm, finetune and cv take.
+    a ``hub:user/repo`` adapter, or an inline stack ``a+b`` of those: the forms eval-mlm, finetune and cv take.
     """
     if spec == "base":
         return "base", None
     folder = Path(spec)
     if folder.is_dir() and (folder / "config.json").is_file():
         return "model", folder
-    if (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
+    single = spec.startswith(HUB_PREFIX) and "+" not in spec
+    if single or (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
         return "adapters", [resolve_adapter(spec, store)]
     if "+" in spec:
         return "adapters", [resolve_adapter(name, store) for name in spec.split("+")]

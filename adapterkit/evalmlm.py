@@ -30,6 +30,7 @@ from .compose import (
 )
 from .corpus import prepare
 from .errors import AdapterkitError
+from .hub import HUB_PREFIX
 from .mlm import MLMCollator, heldout_perplexity
 from .models import (
     DEFAULT_BASE,
@@ -114,7 +115,11 @@ def _base_for(variants: list[str], store: Registry, base: str | None) -> Base:
         return resolve_base(base)
     for spec in variants:
         for name in (spec, *spec.split("+")):
-            if (store.root / name / MANIFEST).is_file() or (Path(name) / "adapter_config.json").is_file():
+            if (
+                name.startswith(HUB_PREFIX)
+                or (store.root / name / MANIFEST).is_file()
+                or (Path(name) / "adapter_config.json").is_file()
+            ):
                 return base_of(resolve_adapter(name, store).manifest)
     return resolve_base(DEFAULT_BASE)
 

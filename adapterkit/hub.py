@@ -1,0 +1,502 @@
+"""Sharing adapters on the Hugging Face Hub: ``push``, ``pull`` and ``hub:user/repo`` names.
+
+``push`` uploads what ``peft.PeftModel.from_pretrained`` reads (``adapter_config.json``,
+``adapter_model.safetensors``), the manifest and a complete model card (``card.render_hub_card``)
+with ``huggingface_hub`` (``create_repo`` + ``upload_folder``); the token comes from where
+``huggingface_hub`` looks (``HF_TOKEN``, the ``hf auth login`` file) and is never printed.
+
+``pull`` trusts nothing it downloads. Before any file is fetched, the repository's listing is
+checked: every name stays inside the folder, every file is safetensors, JSON or Markdown
+(weights that can hold pickles, such as ``.bin``/``.pt``/``.pkl``, are refused: adapterkit never
+unpickles files from outside), and ``adapter_config.json`` and ``adapter_model.safetensors``
+are there. After the download into a temporary folder, the files on disk are checked again,
+the safetensors headers and JSON files must parse, and the adapter's base must match: the base
+named in ``adapter_config.json`` is the manifest's, and when the manifest records a fingerprint
+and the base is available here without a download, the local base has that fingerprint.
+Only then is the folder moved into the registry with the atomic ``Registry.save``, so a failed
+pull leaves the registry as it was. A plain PEFT LoRA (no adapterkit manifest) gets a manifest
+naming its base and its source (repo and commit).
+
+``hub:user/repo[@revision]`` works wherever an adapter name does (``compose.resolve_adapter``):
+it is pulled once under a derived name (``user--repo``, ``user--repo--revision``) and reused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from glob import escape
+from pathlib import Path, PurePosixPath
+
+from .card import render_hub_card
+from .errors import AdapterkitError
+from .registry import MANIFEST, Registry, check_name, write_json
+
+HUB_PREFIX = "hub:"
+ADAPTER_CONFIG = "adapter_config.json"
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+# What a shared adapter may contain: tensors in safetensors, settings in JSON, cards in Markdown,
+# and the .gitattributes every Hub repository has. Anything else is refused, pickles above all.
+SAFE_SUFFIXES = (".safetensors", ".json", ".md")
+GIT_FILES = (".gitattributes",)
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib", ".npy", ".npz", ".h5", ".msgpack")
+PUSHED_KINDS = ("language", "domain", "composed")
+
+
+def _endpoint() -> str:
+    """The Hub to talk to: ``HF_ENDPOINT`` as set now (``huggingface_hub`` reads it only at import)."""
+    from huggingface_hub import constants
+
+    return os.environ.get("HF_ENDPOINT", constants.ENDPOINT).rstrip("/")
+
+
+def _offline() -> bool:
+    from huggingface_hub import constants
+
+    return constants.is_offline_mode() or os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on")
+
+
+def check_repo_id(repo_id: str, option: str = "--repo") -> str:
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError:
+        repo_id = ""
+    if repo_id.count("/") != 1:
+        raise AdapterkitError(f"{option}: give a Hub repository as user/name (letters, digits, - _ .)")
+    return repo_id
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@contextmanager
+def hub_errors(action: str, repo_id: str, revision: str | None = None) -> Iterator[None]:
+    """Turn what ``huggingface_hub`` raises into one line that says what to do."""
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        OfflineModeIsEnabled,
+        RemoteEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    endpoint = _endpoint()
+    try:
+        yield
+    except AdapterkitError:
+        raise
+    except Exception as error:  # classify by the first Hub error in the chain (snapshot_download wraps them)
+        chain, cause = [], error
+        while cause is not None and len(chain) < 8:
+            chain.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        http = next((e for e in chain if isinstance(e, HfHubHTTPError) and e.response is not None), None)
+        status = http.response.status_code if http is not None else None
+        login = "set HF_TOKEN or run `hf auth login`"
+        if any(isinstance(e, RevisionNotFoundError) for e in chain):
+            message = f"revision {revision!r} not found in {repo_id}: give a branch, tag or commit that exists"
+        elif status == 401 and action == "push":
+            message = f"the Hub refused the token for {repo_id} (401): {login} with a token that can write"
+        elif status == 401:
+            message = f"{repo_id}: not found, or private and no valid token was sent (401): check the name, or {login}"
+        elif status == 403:
+            what = "write to" if action == "push" else "read"
+            message = f"your token may not {what} {repo_id} (403): {login} with a token that has that permission"
+        elif any(isinstance(e, RemoteEntryNotFoundError) for e in chain):
+            message = f"{repo_id} changed during the download (a listed file is gone): pull again"
+        elif status == 404 or any(isinstance(e, RepositoryNotFoundError) for e in chain):
+            message = f"no repository {repo_id} on {endpoint} (404): check the name (user/name)"
+        elif any(isinstance(e, OfflineModeIsEnabled) for e in chain):
+            message = f"cannot {action} {repo_id}: HF_HUB_OFFLINE is set; unset it to reach the Hub"
+        elif status is not None:
+            message = f"the Hub answered {status} to {action} {repo_id}: try again later"
+        elif type(error).__module__.startswith(("httpx", "huggingface_hub")) or isinstance(error, OSError):
+            reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+            message = f"cannot reach the Hub at {endpoint} to {action} {repo_id} ({reason}): check the network"
+        else:
+            raise
+        raise AdapterkitError(message) from None
+
+
+# --------------------------------------------------------------------------- push
+
+
+@dataclass
+class PushRequest:
+    """Every setting of ``adapterkit push`` (the CLI options, one to one)."""
+
+    name: str
+    repo_id: str
+    private: bool = False
+    registry: Path | None = None
+    out: Path | None = None
+    runs: Path = Path("runs")
+    license: str | None = None
+    datasets: list[str] = field(default_factory=list)
+
+
+def recorded_runs(runs: Path, name: str) -> list[dict]:
+    """The cv runs under ``runs`` (``cv.json``, also inside compare runs) whose variant used ``name``."""
+    found = []
+    for file in sorted(runs.rglob("cv.json")) if runs.is_dir() else []:
+        try:
+            run = json.loads(file.read_text())
+            used = name in [_registry_name(part) for part in str(run["variant"]).split("+")]
+            record = {
+                "file": str(file.relative_to(runs.parent) if runs.is_absolute() else file),
+                "variant": run["variant"],
+                "data": [str(item) for item in run.get("data", [])],
+                "folds": run.get("folds"),
+                "mode": run.get("settings", {}).get("mode", "?"),
+                "summary": run["summary"],
+            }
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a half-written or foreign file is not a recorded result
+        if used and record["summary"]:
+            found.append(record)
+    return found
+
+
+def _registry_name(part: str) -> str:
+    """The registry name a variant part refers to (``hub:`` names are pulled under a derived one)."""
+    if not part.startswith(HUB_PREFIX):
+        return part
+    repo_id, _, revision = part.removeprefix(HUB_PREFIX).partition("@")
+    return derived_name(repo_id, revision or None)
+
+
+def _dataset_ids(manifest: dict, given: list[str]) -> list[str]:
+    """``--dataset`` ids, plus corpora read from the Hub (``hf:NAME``) that the manifest records."""
+    ids = list(given)
+    for record in manifest.get("corpus", {}).get("files", []):
+        path = str(record.get("path", ""))
+        if path.startswith("hf:"):
+            ids.append(path.removeprefix("hf:").split(":")[0])
+    return list(dict.fromkeys(ids))
+
+
+def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> dict:
+    """Fill ``folder`` with exactly what ``push`` uploads; returns the manifest."""
+    source = store.path(request.name)
+    manifest = store.manifest(request.name)
+    kind = manifest.get("kind")
+    if kind not in PUSHED_KINDS or not (source / ADAPTER_CONFIG).is_file():
+        raise AdapterkitError(
+            f"{request.name} is a {kind} {'adapter' if (source / ADAPTER_CONFIG).is_file() else 'model'}: "
+            f"push shares LoRA adapters of kind {', '.join(PUSHED_KINDS)}"
+        )
+    if not (source / ADAPTER_WEIGHTS).is_file():
+        raise AdapterkitError(f"{source}: no {ADAPTER_WEIGHTS}; the adapter is incomplete, train or pull it again")
+    for file in sorted(source.iterdir()):
+        # Only tensors and settings travel; the card is written anew for the Hub.
+        if file.is_file() and file.suffix in (".safetensors", ".json"):
+            shutil.copyfile(file, folder / file.name)
+    datasets = _dataset_ids(manifest, request.datasets)
+    card = render_hub_card(
+        manifest, request.repo_id, recorded_runs(request.runs, request.name), request.license, datasets
+    )
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    return manifest
+
+
+def push(request: PushRequest) -> str:
+    """Upload a registry adapter (or, with ``out``, only write the folder); returns where it went."""
+    from .paths import registry_dir
+
+    check_repo_id(request.repo_id)
+    store = Registry(registry_dir(request.registry))
+    if request.out is not None and request.out.exists() and any(request.out.iterdir()):
+        raise AdapterkitError(f"--out {request.out}: the folder is not empty; give a new or empty folder")
+    with tempfile.TemporaryDirectory(prefix="adapterkit-push-") as tmp:
+        staged = Path(tmp) / "upload"
+        staged.mkdir()
+        manifest = write_upload_folder(request, store, staged)
+        if request.out is not None:
+            request.out.mkdir(parents=True, exist_ok=True)
+            for file in staged.iterdir():
+                shutil.copyfile(file, request.out / file.name)
+            return str(request.out)
+        if _offline():
+            raise AdapterkitError(
+                f"cannot push to {request.repo_id}: HF_HUB_OFFLINE is set; unset it, or write the folder with --out DIR"
+            )
+        from huggingface_hub import HfApi
+
+        api = HfApi(endpoint=_endpoint())
+        with hub_errors("push", request.repo_id):
+            api.create_repo(request.repo_id, private=request.private, exist_ok=True, repo_type="model")
+            commit = api.upload_folder(
+                repo_id=request.repo_id,
+                folder_path=staged,
+                repo_type="model",
+                commit_message=f"adapterkit push {manifest.get('name', request.name)}",
+            )
+    return f"{commit.commit_url} ({commit.oid})" if commit.oid else str(commit.commit_url)
+
+
+# --------------------------------------------------------------------------- pull
+
+
+@dataclass
+class PullResult:
+    name: str
+    path: Path
+    manifest: dict
+    commit: str
+    notes: list[str]
+
+
+def _check_names(repo_id: str, names: list[str]) -> list[str]:
+    """Refuse names that escape the folder or files that are not safetensors/JSON/Markdown.
+
+    Returns the top-level files (the adapter folder is flat; files in sub-folders are not taken).
+    """
+    top = []
+    for name in names:
+        path = PurePosixPath(name)
+        if not name or "\\" in name or path.is_absolute() or ".." in path.parts or name != str(path):
+            raise AdapterkitError(f"{repo_id}: the file name {name!r} would land outside the adapter folder; refused")
+        lowered = name.lower()
+        if lowered.endswith(PICKLE_SUFFIXES):
+            raise AdapterkitError(
+                f"{repo_id}: {name} can hold pickled code and adapterkit never loads such files; "
+                "ask the owner for a safetensors-only repository"
+            )
+        if not (lowered.endswith(SAFE_SUFFIXES) or path.name in GIT_FILES):
+            raise AdapterkitError(
+                f"{repo_id}: {name} is not safetensors, JSON or Markdown; adapterkit pulls only those (refused)"
+            )
+        if len(path.parts) == 1 and path.name not in GIT_FILES:
+            top.append(name)
+    for required in (ADAPTER_CONFIG, ADAPTER_WEIGHTS):
+        if required not in top:
+            raise AdapterkitError(f"{repo_id}: no {required} at the top of the repository; it is not a PEFT adapter")
+    return top
+
+
+def _read_json(file: Path, repo_id: str) -> dict:
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AdapterkitError(f"{repo_id}: {file.name} is not valid JSON ({error}); refused") from None
+    if not isinstance(data, dict):
+        raise AdapterkitError(f"{repo_id}: {file.name} is not a JSON object; refused")
+    return data
+
+
+def _check_files(repo_id: str, root: Path, files: list[str], download: Path) -> None:
+    """The downloaded files (``root``): exactly the listed ones, inside ``download``, parseable."""
+    from safetensors import safe_open
+
+    download = download.resolve()
+    present = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    unexpected = sorted(set(present) - set(files))
+    if unexpected:
+        raise AdapterkitError(f"{repo_id}: the download holds {unexpected[0]}, which was not in the listing; refused")
+    for name in files:
+        real = (root / name).resolve()  # snapshot files are links into the download's blob store
+        if not real.is_relative_to(download) or not real.is_file():
+            raise AdapterkitError(f"{repo_id}: {name} resolves outside the download folder; refused")
+        if name.endswith(".safetensors"):
+            try:
+                with safe_open(real, "pt") as handle:
+                    handle.keys()
+            except Exception as error:
+                reason = str(error).splitlines()[0][:100]
+                raise AdapterkitError(f"{repo_id}: {name} is not a valid safetensors file ({reason})") from None
+        elif name.endswith(".json"):
+            _read_json(real, repo_id)
+
+
+@contextmanager
+def _no_downloads() -> Iterator[None]:
+    """Resolve bases from local files only (``models.resolve_base`` reads ``HF_HUB_OFFLINE`` at call time)."""
+    previous = os.environ.get("HF_HUB_OFFLINE")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = previous
+
+
+def _local_fingerprint(manifest: dict) -> tuple[str, str] | None:
+    """(where, fingerprint) of the adapter's base as available here without a download, else None."""
+    from .compose import base_of
+    from .models import fingerprint, load_masked_lm
+
+    try:
+        with _no_downloads():
+            base = base_of(manifest)
+        model, _ = load_masked_lm(base)
+    except AdapterkitError:
+        return None
+    return str(base.path), fingerprint(model)
+
+
+def check_base(repo_id: str, config: dict, manifest: dict | None) -> tuple[dict, list[str], list[str]]:
+    """The base record for the manifest, the problems (refused without --force) and notes."""
+    declared = config.get("base_model_name_or_path")
+    problems: list[str] = []
+    notes: list[str] = []
+    if manifest is None:
+        if not isinstance(declared, str) or not declared:
+            raise AdapterkitError(f"{repo_id}: {ADAPTER_CONFIG} names no base_model_name_or_path; cannot use it")
+        if config.get("peft_type") != "LORA":
+            raise AdapterkitError(f"{repo_id}: a {config.get('peft_type')} adapter; adapterkit uses LoRA adapters")
+        record = {"id": declared, "peft_base_model": declared, "revision": None, "fingerprint": None}
+        local = _local_fingerprint({"base": record})
+        if local is None:
+            notes.append(
+                f"its base {declared} is not available here without a download, so no fingerprint was recorded; "
+                "get the base, then pull again with --force to record it"
+            )
+        else:
+            record["fingerprint"] = local[1]
+        return record, problems, notes
+    record = manifest.get("base")
+    if not isinstance(record, dict) or not record.get("id"):
+        raise AdapterkitError(f"{repo_id}: {MANIFEST} records no base; refused")
+    known = {record.get("id"), record.get("peft_base_model"), record.get("path")} - {None}
+    if declared not in known:
+        problems.append(
+            f"{ADAPTER_CONFIG} names the base {declared!r} but {MANIFEST} records {record.get('peft_base_model')!r}"
+        )
+    recorded = record.get("fingerprint")
+    if recorded:
+        local = _local_fingerprint(manifest)
+        if local is None:
+            notes.append(
+                f"its base {record['id']} is not available here without a download: the fingerprint is checked "
+                "when the adapter is first loaded"
+            )
+        elif local[1] != recorded:
+            problems.append(
+                f"the local base {record['id']} ({local[0]}) has fingerprint {local[1][:19]}…, the adapter was "
+                f"trained on {recorded[:19]}…"
+            )
+    return record, problems, notes
+
+
+def _languages(folder: Path) -> list[str]:
+    """The ``language`` of a pulled card's metadata, for a manifest-less adapter."""
+    card = folder / "README.md"
+    if not card.is_file():
+        return []
+    from huggingface_hub import ModelCard
+
+    try:
+        language = ModelCard.load(card).data.language
+    except Exception:  # a card with broken metadata is still a card; languages are optional
+        return []
+    return [language] if isinstance(language, str) else [str(item) for item in language or []]
+
+
+def derived_name(repo_id: str, revision: str | None = None) -> str:
+    """The registry name a ``hub:`` spec is pulled under: ``user--repo`` (``--revision``)."""
+    name = repo_id.replace("/", "--")
+    if revision:
+        name += "--" + re.sub(r"[^A-Za-z0-9._-]", "-", revision)
+    return name[:100]
+
+
+def pull(
+    repo_id: str,
+    registry: Path | None = None,
+    as_name: str | None = None,
+    revision: str | None = None,
+    force: bool = False,
+) -> PullResult:
+    """Download a Hub adapter, check it and add it to the registry (atomically)."""
+    from .paths import registry_dir
+
+    check_repo_id(repo_id, "REPO")
+    store = Registry(registry_dir(registry))
+    name = check_name(as_name or derived_name(repo_id, revision), "--as")
+    store.ensure_free(name, force)
+    if _offline():
+        raise AdapterkitError(f"cannot pull {repo_id}: HF_HUB_OFFLINE is set; unset it to reach the Hub")
+    from huggingface_hub import HfApi, snapshot_download
+
+    endpoint = _endpoint()
+    with hub_errors("pull", repo_id, revision):
+        info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision)
+    commit = info.sha or ""
+    top = _check_names(repo_id, [sibling.rfilename for sibling in info.siblings or []])
+    with tempfile.TemporaryDirectory(prefix="adapterkit-pull-") as tmp:
+        with hub_errors("pull", repo_id, revision):
+            folder = Path(
+                snapshot_download(
+                    repo_id,
+                    revision=commit or revision,
+                    cache_dir=tmp,
+                    allow_patterns=[escape(item) for item in top],
+                    endpoint=endpoint,
+                )
+            )
+        _check_files(repo_id, folder, top, Path(tmp))
+        config = _read_json(folder / ADAPTER_CONFIG, repo_id)
+        manifest = _read_json(folder / MANIFEST, repo_id) if MANIFEST in top else None
+        base, problems, notes = check_base(repo_id, config, manifest)
+        if problems and not force:
+            raise AdapterkitError(f"{repo_id}: {problems[0]}; refused (add --force to accept it)")
+        notes += [f"accepted with --force: {problem}" for problem in problems]
+        source = {"hub": repo_id, "revision": commit, "requested": revision, "endpoint": endpoint}
+        if manifest is None:
+            from .versions import versions
+
+            manifest = {
+                "name": name,
+                "kind": "language",
+                "languages": _languages(folder),
+                "domain": None,
+                "base": base,
+                "versions": versions(),
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+        else:
+            if manifest.get("name") != name:  # pulled under another name: keep the one it was shared as
+                manifest = {**manifest, "name": name, "origin_name": manifest.get("name")}
+        manifest["source"] = source
+
+        def write(staging: Path) -> None:
+            for item in top:
+                if item != MANIFEST:
+                    shutil.copyfile(folder / item, staging / item)
+            write_json(staging / MANIFEST, manifest)
+
+        path = store.save(name, write, force=force)
+    return PullResult(name, path, manifest, commit, notes)
+
+
+def ensure_pulled(spec: str, store: Registry) -> str:
+    """The registry name for ``hub:user/repo[@rev]``: pulled on first use, reused afterwards."""
+    repo_id, _, revision = spec.removeprefix(HUB_PREFIX).partition("@")
+    check_repo_id(repo_id, f"adapter {spec!r}:")
+    name = derived_name(repo_id, revision or None)
+    if (store.root / name / MANIFEST).is_file():
+        source = store.manifest(name).get("source", {})
+        if source.get("hub") != repo_id or (
+            revision and revision not in (source.get("requested"), source.get("revision"))
+        ):
+            raise AdapterkitError(
+                f"adapter {spec!r}: the registry name {name} holds another adapter; remove it "
+                f"(adapterkit adapters rm {name}) or pull with --as"
+            )
+        return name
+    result = pull(repo_id, store.root, as_name=name, revision=revision or None)
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"pulled {repo_id} ({result.commit[:12]}) into {result.path}", flush=True)
+    return name
