@@ -13,13 +13,12 @@ word and "hypertensie" would only match standing alone. Appending to the vocabul
 greedy longest-match segmentation, which then prefers the new, longer pieces. Old ids do not
 move, so every old row of the embedding matrix keeps its meaning.
 
-Training (``extend_vocabulary``): ``mode="full"`` runs the ordinary ``run_pretrain`` on the
-extended base (every weight, the new rows included, is trained). ``mode="lora"`` cannot use
-``run_pretrain`` as it stands: it freezes the embeddings, and the new rows must learn. Here the
-LoRA adapter is built with PEFT's ``trainable_token_indices`` (only the new rows of the word
-embedding are trainable; the decoder is tied to them, so PEFT ties its token adapter too) and
-trained with the same building blocks as ``pretrain.py`` (masked-only loss, seeded content-keyed
-masking, the transformers ``Trainer``). The adapter folder is plain PEFT on the extended base.
+Training (``extend_vocabulary``) is the ordinary ``run_pretrain`` on the extended base:
+``mode="full"`` trains every weight, the new rows included; ``mode="lora"`` passes the new ids as
+``PretrainConfig.new_token_ids``, so the LoRA adapter is built with PEFT's
+``trainable_token_indices`` (only the new rows of the word embedding are trainable; the decoder is
+tied to them, so PEFT ties its token adapter too). The adapter folder is plain PEFT on the extended
+base.
 """
 
 from __future__ import annotations
