@@ -98,6 +98,8 @@ class Summary:
     sd: float | None
     n: int  # folds with a value (a metric may be undefined in a fold, e.g. ROC AUC with one class)
     values: list[float | None]  # per fold, in fold order
+    ci_low: float | None = None  # bootstrap 95 % CI of the mean over folds (per-type summaries)
+    ci_high: float | None = None
 
 
 @dataclass
@@ -310,7 +312,11 @@ def _per_type(folds: list[dict], metric: str) -> dict[str, Summary]:
     by_type = {}
     for kind in kinds:
         values = [fold.get("per_type", {}).get(kind, {}).get(metric) for fold in folds]
-        by_type[kind] = _summarise([None if v is None else float(v) for v in values])
+        summary = _summarise([None if v is None else float(v) for v in values])
+        present = [v for v in summary.values if v is not None]
+        if len(present) > 1:  # the CI the per-type bars show (one fold has no spread to resample)
+            summary.ci_low, summary.ci_high = bootstrap_ci(present)
+        by_type[kind] = summary
     return by_type
 
 
@@ -343,7 +349,8 @@ def compare(
     the baseline on that metric): the metrics are separate questions of the study, each answered
     for several variants. A value that is None or NaN in a fold (e.g. ROC AUC with one class) is
     left out of that variant's mean and of the pairs of its test. With ``per_type_metric`` and a
-    ``"per_type"`` dict in the folds (NER), per-type mean ± sd is added for every variant.
+    ``"per_type"`` dict in the folds (NER), per-type mean ± sd (and the bootstrap 95 % CI of the mean,
+drawn as the error bars of the report's per-type figure) is added for every variant.
     """
     n_folds = _check_results(results, baseline, metrics)
     variants = [baseline, *(v for v in results if v != baseline)]
