@@ -36,6 +36,7 @@ from ..compose import base_of, compose_factors, extract_factors, load_parts, mer
 from ..errors import AdapterkitError
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry
+from ..speed import resolve_precision
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
 
@@ -184,6 +185,9 @@ class TrainSettings:
     task_lora_r: int = 16
     task_lora_alpha: int = 32
     task_lora_dropout: float = 0.1
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16 (speed.py)
+    gradient_checkpointing: bool = False
+    group_by_length: bool = True  # batches of similar-length windows: less padding (speed.py)
 
     def validate(self) -> None:
         checks = [
@@ -201,6 +205,7 @@ class TrainSettings:
             if not ok:
                 value = getattr(self, option.lstrip("-").replace("-", "_"))
                 raise AdapterkitError(f"{option} {value!r}: expected {expected}")
+        resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
 
     @property
     def learning_rate(self) -> float:
@@ -225,6 +230,9 @@ def train(model, tokenizer, items, kind: str, labels: list[str], settings: Train
     args = training_arguments(
         work_dir,
         settings.seed,
+        precision=settings.precision,
+        gradient_checkpointing=settings.gradient_checkpointing,
+        group_by_length=settings.group_by_length,
         per_device_train_batch_size=settings.batch_size,
         gradient_accumulation_steps=settings.grad_accum,
         learning_rate=settings.learning_rate,
