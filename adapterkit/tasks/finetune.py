@@ -258,17 +258,35 @@ def train(model, tokenizer, items, kind: str, labels: list[str], settings: Train
 
 
 @torch.no_grad()
-def predict(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, batch_size: int = 32):
-    """Predictions per item: tag lists (NER), labels, label sets or scores; plus class scores."""
+def predict(
+    model,
+    tokenizer,
+    items,
+    kind: str,
+    labels: list[str],
+    settings: TrainSettings,
+    batch_size: int = 32,
+    sort_by_length: bool = True,
+):
+    """Predictions per item: tag lists (NER), labels, label sets or scores; plus class scores.
+
+    With ``sort_by_length`` the windows are batched in order of length (and the outputs put
+    back in input order), so a batch pads to a length close to its own windows'.
+    """
     model.eval()
     device = next(model.parameters()).device
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=False)
     collator = _collator(kind, tokenizer)
-    outputs = []
-    for start in range(0, len(encoded.rows), batch_size):
-        batch = collator(encoded.rows[start : start + batch_size])
+    order = list(range(len(encoded.rows)))
+    if sort_by_length:
+        order.sort(key=lambda row: len(encoded.rows[row]["input_ids"]))
+    outputs: list = [None] * len(order)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        batch = collator([encoded.rows[row] for row in chunk])
         logits = model(**{key: value.to(device) for key, value in batch.items()}).logits.float().cpu().numpy()
-        outputs.extend(logits)
+        for row, row_logits in zip(chunk, logits, strict=True):
+            outputs[row] = row_logits
     if kind == "ner":
         ids = words_from_windows(encoded.windows, outputs, [len(s.tokens) for s in items])
         return [[labels[i] for i in sentence] for sentence in ids], None
