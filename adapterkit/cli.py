@@ -34,6 +34,14 @@ RegistryOption = Annotated[
     Path | None,
     typer.Option("--registry", help="Adapter registry folder (default: $ADAPTERKIT_REGISTRY or ./adapters)."),
 ]
+# Speed options of pretrain, finetune, cv and compare (see speed.py).
+PrecisionOption = Annotated[
+    str, typer.Option(help="auto (bf16 on GPUs that have it, else fp16 on GPU; fp32 on CPU), fp32, bf16 or fp16.")
+]
+CheckpointingOption = Annotated[
+    bool,
+    typer.Option("--gradient-checkpointing", help="Recompute activations in the backward: less memory, ~1/3 slower."),
+]
 
 
 def _quiet_libraries() -> None:
@@ -111,6 +119,16 @@ def pretrain(
     train_head: Annotated[
         str, typer.Option(help="Train the MLM head transform with the adapter: auto (if the head is new), yes, no.")
     ] = "auto",
+    precision: PrecisionOption = "auto",
+    gradient_checkpointing: CheckpointingOption = False,
+    group_by_length: Annotated[
+        bool | None,
+        typer.Option(
+            "--group-by-length/--no-group-by-length",
+            help="Batches of similar-length examples (default: on with --block-mode line).",
+            show_default=False,
+        ),
+    ] = None,
     registry: RegistryOption = None,
 ) -> None:
     """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
@@ -155,6 +173,9 @@ def pretrain(
         lora_dropout=lora_dropout,
         lora_targets=[target.strip() for target in lora_targets.split(",") if target.strip()],
         train_head=train_head,
+        precision=precision,
+        gradient_checkpointing=gradient_checkpointing,
+        group_by_length=group_by_length,
     )
     run_pretrain(config)
 
@@ -306,6 +327,17 @@ StrideOption = Annotated[int, typer.Option(help="Words of context around each wi
 SeedOption = Annotated[int, typer.Option(help="Seed for folds, initialisation and data order.")]
 TaskRankOption = Annotated[int, typer.Option(help="Rank of the task LoRA (--mode adapter).")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Strict (exact IOB2 span) entity matching.")]
+GroupOption = Annotated[
+    bool,
+    typer.Option("--group-by-length/--no-group-by-length", help="Batches of similar-length windows (less padding)."),
+]
+
+
+def _speed(settings, precision: str, gradient_checkpointing: bool, group_by_length: bool):
+    settings.precision = precision
+    settings.gradient_checkpointing = gradient_checkpointing
+    settings.group_by_length = group_by_length
+    return settings
 
 
 def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r):
@@ -354,6 +386,9 @@ def finetune(
     seed: SeedOption = 42,
     task_lora_r: TaskRankOption = 16,
     strict: StrictOption = False,
+    precision: PrecisionOption = "auto",
+    gradient_checkpointing: CheckpointingOption = False,
+    group_by_length: GroupOption = True,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
     registry: RegistryOption = None,
@@ -367,6 +402,7 @@ def finetune(
 
     _quiet_libraries()
     settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    _speed(settings, precision, gradient_checkpointing, group_by_length)
     request = FinetuneRequest(
         data=data,
         name=name,
@@ -467,6 +503,9 @@ def cv(
     strict: StrictOption = False,
     types: TypesOption = None,
     keep_model: KeepModelOption = False,
+    precision: PrecisionOption = "auto",
+    gradient_checkpointing: CheckpointingOption = False,
+    group_by_length: GroupOption = True,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -478,6 +517,7 @@ def cv(
 
     _quiet_libraries()
     settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    _speed(settings, precision, gradient_checkpointing, group_by_length)
     request = _cv_request(
         data,
         variant,
@@ -522,6 +562,9 @@ def compare(
     strict: StrictOption = False,
     types: TypesOption = None,
     keep_model: KeepModelOption = False,
+    precision: PrecisionOption = "auto",
+    gradient_checkpointing: CheckpointingOption = False,
+    group_by_length: GroupOption = True,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -538,6 +581,7 @@ def compare(
 
     _quiet_libraries()
     settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    _speed(settings, precision, gradient_checkpointing, group_by_length)
     request = _cv_request(
         data, "base", base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry, limit
     )

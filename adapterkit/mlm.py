@@ -107,6 +107,8 @@ class MLMCollator(DataCollatorForLanguageModeling):
         self.epoch = 0
 
     def __call__(self, features, return_tensors=None):
+        # A "length" column (kept for the length-grouped sampler) is no model input.
+        features = [{key: value for key, value in feature.items() if key != "length"} for feature in features]
         digest = hashlib.blake2b(f"{self.seed}|{self.epoch}".encode(), digest_size=8)
         for feature in features:
             digest.update(np.asarray(feature["input_ids"], dtype=np.int64).tobytes())

@@ -44,6 +44,7 @@ from .models import (
 )
 from .paths import registry_dir
 from .registry import MANIFEST, Registry, check_name, write_json
+from .speed import resolve_precision, speed_arguments
 from .versions import versions
 
 FULL_LR = 2e-5
@@ -96,10 +97,17 @@ class PretrainConfig:
     lora_targets: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
     train_head: str = "auto"  # auto | yes | no
     new_token_ids: list[int] = field(default_factory=list)  # embedding rows trained with the adapter (vocab extend)
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16 (speed.py)
+    gradient_checkpointing: bool = False
+    group_by_length: bool | None = None  # None: on in line mode (blocks of packed mode are all full)
 
     @property
     def learning_rate(self) -> float:
         return self.lr if self.lr is not None else (FULL_LR if self.full else LORA_LR)
+
+    @property
+    def length_grouped(self) -> bool:
+        return self.block_mode == "line" if self.group_by_length is None else self.group_by_length
 
     @property
     def destination(self) -> Path:
@@ -145,6 +153,7 @@ class PretrainConfig:
         for ok, option, expected in checks:
             if not ok:
                 raise AdapterkitError(f"{option} {getattr(self, _attribute(option))!r}: expected {expected}")
+        resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
         unknown = [target for target in self.lora_targets if target not in LORA_TARGETS]
         if unknown and not self.full:
             raise AdapterkitError(f"--lora-targets {','.join(unknown)}: unknown; choose from {','.join(LORA_TARGETS)}")
@@ -154,6 +163,7 @@ class PretrainConfig:
         settings = asdict(self)
         for volatile in ("resume", "force", "num_proc", "logging_steps", "registry", "output", "work_dir"):
             settings.pop(volatile)
+        settings.pop("gradient_checkpointing")  # the same loss and gradients either way
         return json.loads(json.dumps(settings, default=str))
 
 
@@ -203,12 +213,19 @@ class ProgressBar(ProgressCallback):
         return (state.num_input_tokens_seen - self._tokens_at_start) / elapsed if elapsed > 0 else 0.0
 
 
-def training_arguments(output_dir: Path, seed: int, **settings) -> TrainingArguments:
+def training_arguments(
+    output_dir: Path,
+    seed: int,
+    precision: str = "auto",
+    gradient_checkpointing: bool = False,
+    group_by_length: bool = False,
+    **settings,
+) -> TrainingArguments:
     """The Trainer settings every adapterkit run shares, plus the run's own ``settings``.
 
     Seeded initialisation and data order, our ProgressBar instead of the Trainer's bar and log
-    printer (remove ``PrinterCallback``), no reporting integrations, linear decay, bf16 on GPUs
-    that have it and the CPU when there is no GPU.
+    printer (remove ``PrinterCallback``), no reporting integrations, linear decay, the CPU when
+    there is no GPU; precision, activation checkpointing and length grouping as in ``speed.py``.
     """
     use_cuda = torch.cuda.is_available()
     return TrainingArguments(
@@ -221,8 +238,8 @@ def training_arguments(output_dir: Path, seed: int, **settings) -> TrainingArgum
         include_num_input_tokens_seen="non_padding",
         dataloader_num_workers=0,
         remove_unused_columns=False,
-        bf16=use_cuda and torch.cuda.is_bf16_supported(),
         use_cpu=not use_cuda,
+        **speed_arguments(precision, gradient_checkpointing, group_by_length),
         **settings,
     )
 
@@ -319,7 +336,8 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         f"corpus: {len(datasets['train'])} training blocks ({train_tokens:,} tokens), "
         f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
     )
-    train_set = datasets["train"].remove_columns("length")
+    # The length column stays for the length-grouped sampler (the collator drops it).
+    train_set = datasets["train"] if config.length_grouped else datasets["train"].remove_columns("length")
     heldout_set = datasets["heldout"].remove_columns("length")
 
     model, head_is_new = load_masked_lm(base)
@@ -350,6 +368,9 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     args = training_arguments(
         config.run_dir / "checkpoints",
         config.seed,
+        precision=config.precision,
+        gradient_checkpointing=config.gradient_checkpointing,
+        group_by_length=config.length_grouped,
         per_device_train_batch_size=config.batch_size,
         gradient_accumulation_steps=config.grad_accum,
         learning_rate=config.learning_rate,
@@ -413,6 +434,8 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             "mlm_probability": config.mlm_probability,
             "masking": "80% [MASK] / 10% random / 10% unchanged",
             "seed": config.seed,
+            "precision": resolve_precision(config.precision),
+            "group_by_length": config.length_grouped,
             **(
                 {}
                 if config.full

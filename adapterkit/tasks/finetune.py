@@ -38,6 +38,7 @@ from ..compose import base_of, compose_factors, extract_factors, load_parts, mer
 from ..errors import AdapterkitError
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry
+from ..speed import resolve_precision
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
 
@@ -219,6 +220,9 @@ class TrainSettings:
     task_lora_r: int = 16
     task_lora_alpha: int = 32
     task_lora_dropout: float = 0.1
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16 (speed.py)
+    gradient_checkpointing: bool = False
+    group_by_length: bool = True  # batches of similar-length windows: less padding (speed.py)
 
     def validate(self) -> None:
         checks = [
@@ -236,6 +240,7 @@ class TrainSettings:
             if not ok:
                 value = getattr(self, option.lstrip("-").replace("-", "_"))
                 raise AdapterkitError(f"{option} {value!r}: expected {expected}")
+        resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
 
     @property
     def learning_rate(self) -> float:
@@ -273,6 +278,9 @@ def train(
     args = training_arguments(
         work_dir,
         settings.seed,
+        precision=settings.precision,
+        gradient_checkpointing=settings.gradient_checkpointing,
+        group_by_length=settings.group_by_length,
         per_device_train_batch_size=settings.batch_size,
         gradient_accumulation_steps=settings.grad_accum,
         learning_rate=settings.learning_rate,
@@ -308,17 +316,35 @@ def _logging_steps(rows: int, settings: TrainSettings) -> int:
 
 
 @torch.no_grad()
-def predict(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, batch_size: int = 32):
-    """Predictions per item: tag lists (NER), labels, label sets or scores; plus class scores."""
+def predict(
+    model,
+    tokenizer,
+    items,
+    kind: str,
+    labels: list[str],
+    settings: TrainSettings,
+    batch_size: int = 32,
+    sort_by_length: bool = True,
+):
+    """Predictions per item: tag lists (NER), labels, label sets or scores; plus class scores.
+
+    With ``sort_by_length`` the windows are batched in order of length (and the outputs put
+    back in input order), so a batch pads to a length close to its own windows'.
+    """
     model.eval()
     device = next(model.parameters()).device
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=False)
     collator = _collator(kind, tokenizer)
-    outputs = []
-    for start in range(0, len(encoded.rows), batch_size):
-        batch = collator(encoded.rows[start : start + batch_size])
+    order = list(range(len(encoded.rows)))
+    if sort_by_length:
+        order.sort(key=lambda row: len(encoded.rows[row]["input_ids"]))
+    outputs: list = [None] * len(order)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        batch = collator([encoded.rows[row] for row in chunk])
         logits = model(**{key: value.to(device) for key, value in batch.items()}).logits.float().cpu().numpy()
-        outputs.extend(logits)
+        for row, row_logits in zip(chunk, logits, strict=True):
+            outputs[row] = row_logits
     if kind == "ner":
         ids = words_from_windows(encoded.windows, outputs, [len(s.tokens) for s in items])
         return [[labels[i] for i in sentence] for sentence in ids], None
