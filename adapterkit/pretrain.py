@@ -289,9 +289,18 @@ def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
 
 
 def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None = None) -> PretrainResult:
-    """Train, evaluate and save; returns where the result went and its manifest."""
+    """Train, evaluate and save; returns where the result went and its manifest.
+
+    The destination name is reserved (registry lock) before any work, so a second run with the
+    same name is refused at once rather than after its training.
+    """
     config.validate()
     store = _check_destination(config)
+    with store.reserve(config.destination.name, config.force):
+        return _train_and_save(config, store, callbacks)
+
+
+def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[TrainerCallback] | None):
     resume_from = _check_run_dir(config)
 
     base = resolve_base(config.base)
@@ -457,6 +466,6 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         write_json(folder / MANIFEST, manifest)
 
     if trainer.is_world_process_zero():
-        destination = store.save(config.destination.name, write, force=True)
+        destination = store.save(config.destination.name, write, force=config.force)
         _say(f"saved {'model' if config.full else 'adapter'} to {destination}")
     return PretrainResult(config.destination, manifest)

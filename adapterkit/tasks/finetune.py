@@ -35,7 +35,7 @@ from transformers import (
 from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
 from ..errors import AdapterkitError
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
-from ..registry import MANIFEST, Registry
+from ..registry import MANIFEST, Registry, read_manifest, verify_weights
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
 
@@ -88,7 +88,7 @@ def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedMod
     if kind != "regression":
         extra["id2label"] = dict(enumerate(labels))
         extra["label2id"] = {label: i for i, label in enumerate(labels)}
-    model = model_class.from_pretrained(variant.base.path, **extra)
+    model = model_class.from_pretrained(variant.base.path, use_safetensors=True, **extra)
     if variant.deltas:
         merge_into(model, variant.deltas, {})
     return model
@@ -321,7 +321,8 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
         folder = store.root / spec
     if not (folder / MANIFEST).is_file():
         raise AdapterkitError(f"task model {spec!r}: no such folder with {MANIFEST}, nor a registry task adapter")
-    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest = read_manifest(folder / MANIFEST)
+    verify_weights(folder, manifest)
     if manifest.get("kind") != "task":
         raise AdapterkitError(f"{spec}: a {manifest.get('kind')} model, not a fine-tuned task model")
     labels = manifest["labels"]
@@ -330,7 +331,11 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
         if eval_adapters:
             raise AdapterkitError("--eval-adapters needs a task adapter (finetune --mode adapter)")
         model_class = AutoModelForTokenClassification if kind == "ner" else AutoModelForSequenceClassification
-        return model_class.from_pretrained(folder), load_tokenizer(resolve_base(str(folder))), manifest
+        return (
+            model_class.from_pretrained(folder, use_safetensors=True),
+            load_tokenizer(resolve_base(str(folder))),
+            manifest,
+        )
     variant_spec = eval_adapters or manifest["variant"]
     variant = resolve_variant(variant_spec, store, manifest["base"]["id"])
     if (
@@ -386,7 +391,6 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     """Train a task model on a variant; evaluate on --eval-data (optionally zero-shot)."""
     from ..paths import registry_dir
     from ..registry import check_name
-    from ..versions import versions
 
     settings = request.settings
     settings.validate()
@@ -400,6 +404,16 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     destination = request.output or ((store.root if adapter_mode else Path("models")) / request.name)
     if destination.exists() and not request.force:
         raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
+    # The name is reserved (registry lock) before training: a clash is reported now, not at save time.
+    with Registry(destination.parent).reserve(destination.name, request.force):
+        return _train_and_save(request, store, destination)
+
+
+def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path) -> tuple[Path, dict]:
+    from ..versions import versions
+
+    settings = request.settings
+    adapter_mode = settings.mode == "adapter"
     variant = resolve_variant(request.variant, store, request.base)
     eval_variant = resolve_variant(request.eval_adapters, store, request.base) if request.eval_adapters else None
     if eval_variant is not None and eval_variant.fingerprint != variant.fingerprint:
@@ -455,7 +469,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         "versions": versions(),
     }
     Registry(destination.parent).save(
-        destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=True
+        destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=request.force
     )
     clear(work)
     print(f"saved task {'adapter' if adapter_mode else 'model'} to {destination}")
