@@ -341,6 +341,9 @@ def finetune(
     strict: StrictOption = False,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Fine-tune NER, classification or regression on a variant; optionally evaluate (also zero-shot).
@@ -367,6 +370,7 @@ def finetune(
         registry=registry,
         output=output,
         force=force,
+        resume=resume,
     )
     run_finetune(request)
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from transformers import set_seed
+
 from .errors import AdapterkitError
 from .paths import registry_dir
 from .registry import Registry
@@ -172,6 +174,8 @@ def run_cv(request: CvRequest) -> CvResult:
             print(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
             continue
         train_index, test_index = split(assignment, fold)
+        # Seed the new head per fold: a resumed run that starts at this fold initialises it the same.
+        set_seed(settings.seed + fold)
         model = build_model(variant, kind, labels)
         if settings.mode == "adapter":
             model = add_task_adapter(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -26,7 +27,6 @@ import torch
 from accelerate import PartialState
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
-from transformers.trainer_utils import get_last_checkpoint
 
 from .card import render_card
 from .corpus import BLOCK_MODES, prepare
@@ -227,6 +227,32 @@ def training_arguments(output_dir: Path, seed: int, **settings) -> TrainingArgum
     )
 
 
+def last_complete_checkpoint(folder: Path) -> Path | None:
+    """The newest checkpoint the Trainer finished writing; half-written newer ones are removed.
+
+    The Trainer writes a checkpoint folder file by file and ``trainer_state.json`` last, so a run
+    killed while saving leaves a ``checkpoint-N`` without it (or with half of it). transformers'
+    ``get_last_checkpoint`` would pick that folder and the resume would fail; the previous
+    checkpoint is still there (old ones are rotated out only after the new one is complete).
+    """
+    import shutil
+
+    if not folder.is_dir():
+        return None
+    candidates = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"checkpoint-\d+", p.name)),
+        key=lambda p: int(p.name.split("-")[1]),
+        reverse=True,
+    )
+    for checkpoint in candidates:
+        try:
+            json.loads((checkpoint / "trainer_state.json").read_text())
+            return checkpoint
+        except (OSError, ValueError):
+            shutil.rmtree(checkpoint, ignore_errors=True)  # incomplete: a kill while saving
+    return None
+
+
 def _say(message: str) -> None:
     if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_rank() != 0:
         return
@@ -248,7 +274,7 @@ def _check_destination(config: PretrainConfig) -> Registry:
 def _check_run_dir(config: PretrainConfig) -> Path | None:
     """The checkpoint to resume from, after checking the run folder agrees with the request."""
     checkpoints = config.run_dir / "checkpoints"
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    last = last_complete_checkpoint(checkpoints)
     settings_file = config.run_dir / "run.json"
     if config.resume:
         if last is None:

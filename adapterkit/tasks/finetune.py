@@ -216,9 +216,8 @@ def _collator(kind: str, tokenizer):
 def train(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, work_dir: Path, resume: bool):
     """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``)."""
     from transformers.trainer_callback import PrinterCallback
-    from transformers.trainer_utils import get_last_checkpoint
 
-    from ..pretrain import ProgressBar, training_arguments
+    from ..pretrain import ProgressBar, last_complete_checkpoint, training_arguments
 
     set_seed(settings.seed)
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
@@ -244,8 +243,10 @@ def train(model, tokenizer, items, kind: str, labels: list[str], settings: Train
         callbacks=[ProgressBar()],
     )
     trainer.remove_callback(PrinterCallback)
-    last = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
-    trainer.train(resume_from_checkpoint=last)
+    last = last_complete_checkpoint(work_dir) if resume else None
+    if last is not None:
+        print(f"resuming from {last}", flush=True)
+    trainer.train(resume_from_checkpoint=str(last) if last else None)
     return trainer.model
 
 
@@ -375,6 +376,20 @@ class FinetuneRequest:
     registry: Path | None = None
     output: Path | None = None
     force: bool = False
+    resume: bool = False  # continue from the last checkpoint in runs/finetune/NAME
+
+    @property
+    def work_dir(self) -> Path:
+        return Path("runs") / "finetune" / self.name
+
+    def recorded(self) -> dict:
+        """The settings a ``--resume`` must repeat (JSON-normalised)."""
+        keep = ("data", "variant", "base", "fmt", "preset", "repair", "eval_adapters")
+        settings = {key: getattr(self, key) for key in keep} | {"settings": dict(self.settings.__dict__)}
+        return json.loads(json.dumps(settings, default=str))
+
+
+RUN_SETTINGS = "finetune-settings.json"
 
 
 def read_data(paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer, max_subwords: int = 256):
@@ -404,6 +419,19 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     destination = request.output or ((store.root if adapter_mode else Path("models")) / request.name)
     if destination.exists() and not request.force:
         raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
+    if request.resume:
+        from ..pretrain import last_complete_checkpoint
+
+        work = request.work_dir
+        if last_complete_checkpoint(work) is None:
+            raise AdapterkitError(f"--resume: no checkpoint in {work}; run without --resume to start")
+        saved = json.loads((work / RUN_SETTINGS).read_text()) if (work / RUN_SETTINGS).is_file() else {}
+        changed = sorted(key for key, value in request.recorded().items() if saved.get(key) != value)
+        if changed:
+            raise AdapterkitError(
+                f"--resume: {work} was started with other settings ({', '.join(changed)}); "
+                "resume with the same options, or start over without --resume"
+            )
     # The name is reserved (registry lock) before training: a clash is reported now, not at save time.
     with Registry(destination.parent).reserve(destination.name, request.force):
         return _train_and_save(request, store, destination)
@@ -435,14 +463,18 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         if unknown:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
 
+    set_seed(settings.seed)  # the new head's initialisation, the same in a resumed process
     model = build_model(variant, kind, labels)
     if adapter_mode:
         model = add_task_adapter(
             model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
         )
-    work = Path("runs") / "finetune" / request.name
-    clear(work)
-    model = train(model, tokenizer, items, kind, labels, settings, work, resume=False)
+    work = request.work_dir
+    if not request.resume:
+        clear(work)
+        work.mkdir(parents=True)
+        (work / RUN_SETTINGS).write_text(json.dumps(request.recorded(), indent=2) + "\n")
+    model = train(model, tokenizer, items, kind, labels, settings, work, resume=request.resume)
     metrics = None
     if eval_items is not None:
         scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
