@@ -375,6 +375,14 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
         raise AdapterkitError(f"--density {request.density}: expected a fraction in (0, 1]")
     if how == "learned" and not request.on:
         raise AdapterkitError("--how learned needs --on FILE: a sample of target-language text to fit the weights on")
+    if how == "learned":
+        for ok, option, value in (
+            (request.steps > 0, "--steps", request.steps),
+            (request.lr > 0, "--lr", request.lr),
+            (request.max_seq_len >= 8, "--max-seq-len", request.max_seq_len),
+        ):
+            if not ok:
+                raise AdapterkitError(f"{option} {value}: expected a positive value (--max-seq-len: at least 8)")
     store = Registry(registry_dir(request.registry))
     parts = [resolve_adapter(spec, store) for spec in request.adapters]
     for part, weight in zip(parts, parse_weights(request.weights, len(parts)), strict=True):

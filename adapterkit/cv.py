@@ -25,7 +25,7 @@ from transformers import set_seed
 
 from .errors import AdapterkitError
 from .paths import registry_dir
-from .registry import Registry
+from .registry import Registry, check_writable
 from .tasks.data import NerDataset
 from .tasks.finetune import (
     TrainSettings,
@@ -126,6 +126,7 @@ def run_cv(request: CvRequest) -> CvResult:
     settings.validate()
     if request.folds < 2:
         raise AdapterkitError(f"--folds {request.folds}: expected at least 2")
+    check_writable(request.run_dir or Path("runs"), "--run-dir")
     store = Registry(registry_dir(request.registry))
     variant = resolve_variant(request.variant, store, request.base)
     from .models import load_tokenizer

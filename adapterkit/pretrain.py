@@ -43,7 +43,7 @@ from .models import (
     resolve_base,
 )
 from .paths import registry_dir
-from .registry import MANIFEST, Registry, check_name, write_json
+from .registry import MANIFEST, Registry, check_name, check_writable, write_json
 from .versions import versions
 
 FULL_LR = 2e-5
@@ -273,6 +273,7 @@ def _check_destination(config: PretrainConfig) -> Registry:
 
 def _check_run_dir(config: PretrainConfig) -> Path | None:
     """The checkpoint to resume from, after checking the run folder agrees with the request."""
+    check_writable(config.run_dir, "--work-dir")
     checkpoints = config.run_dir / "checkpoints"
     last = last_complete_checkpoint(checkpoints)
     settings_file = config.run_dir / "run.json"

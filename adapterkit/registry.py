@@ -154,6 +154,16 @@ def read_manifest(file: Path) -> dict:
     return data
 
 
+def check_writable(path: Path, option: str) -> None:
+    """Refuse, before any work, a destination whose nearest existing ancestor is no writable folder."""
+    existing = Path(path).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+        what = "a file" if existing.is_file() else "not writable"
+        raise AdapterkitError(f"{option} {path}: {existing} is {what}, so not a writable folder; choose another")
+
+
 # --------------------------------------------------------------------------------------------- locks
 
 
@@ -270,6 +280,7 @@ class Registry:
             yield self.path(name)
             return
         created_root = not self.root.exists()
+        check_writable(self.root, "destination")
         self.root.mkdir(parents=True, exist_ok=True)
         lock = _NameLock.acquire(self.lock_path(name), f"{self.root / name}")
         try:
