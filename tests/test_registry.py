@@ -137,7 +137,9 @@ SAVER = textwrap.dedent(
         for index in range(8):  # several files, written slowly: a kill lands in the middle
             save_file({"w": torch.full((256, 256), value)}, str(folder / f"part-{index}.safetensors"))
             Path(root, f".progress-{value}").write_text(str(index))
-            time.sleep(pause)
+            while pause < 0 and not Path(root, ".release").exists():  # held until the test releases it
+                time.sleep(0.02)
+            time.sleep(max(pause, 0))
         (folder / "adapterkit.json").write_text(json.dumps({"name": name, "kind": "language", "value": value}))
 
     try:
@@ -192,13 +194,14 @@ def test_kill_9_during_a_save_leaves_the_old_adapter_or_the_new_one(tmp_path):
 
 def test_two_processes_saving_one_name_one_wins_the_other_gets_one_line(tmp_path):
     store = Registry(tmp_path / "adapters")
-    slow = _saver(store.root, "nl", 1.0, 0.5, force=False)
+    slow = _saver(store.root, "nl", 1.0, -1, force=False)  # writes until the test releases it
     while not (store.root / ".progress-1.0").exists():
         time.sleep(0.01)
     fast = _saver(store.root, "nl", 2.0, 0.0, force=False)
     assert fast.wait(timeout=120) == 2
     err = fast.stderr.read().strip().splitlines()
     assert len(err) == 1 and f"being written by another adapterkit process (pid {slow.pid}" in err[0], err
+    (store.root / ".release").touch()
     assert slow.wait(timeout=120) == 0
     assert _value(store, "nl") == 1.0
     late = _saver(store.root, "nl", 3.0, 0.0, force=False)  # after the winner: the name is taken
@@ -207,7 +210,7 @@ def test_two_processes_saving_one_name_one_wins_the_other_gets_one_line(tmp_path
 
 def test_a_killed_lock_holder_leaves_no_stale_lock(tmp_path):
     store = Registry(tmp_path / "adapters")
-    holder = _saver(store.root, "nl", 1.0, 5.0)
+    holder = _saver(store.root, "nl", 1.0, -1)  # holds the lock until killed
     while not (store.root / ".progress-1.0").exists():
         time.sleep(0.01)
     with pytest.raises(AdapterkitError, match="being written by another"):
