@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-adapters_app = typer.Typer(help="List, inspect and remove adapters in the registry.", no_args_is_help=True)
+adapters_app = typer.Typer(help="List, inspect, verify and remove adapters in the registry.", no_args_is_help=True)
 app.add_typer(adapters_app, name="adapters")
 recipes_app = typer.Typer(help="The shipped recipes: list them, copy one to start from.", no_args_is_help=True)
 app.add_typer(recipes_app, name="recipes")
@@ -391,6 +391,9 @@ def finetune(
     group_by_length: GroupOption = True,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Fine-tune NER, classification or regression on a variant; optionally evaluate (also zero-shot).
@@ -419,6 +422,7 @@ def finetune(
         registry=registry,
         output=output,
         force=force,
+        resume=resume,
     )
     run_finetune(request)
 
@@ -845,6 +849,36 @@ def adapters_show(name: Annotated[str, typer.Argument(help="Adapter name.")], re
     manifest = store.manifest(name)
     print(f"# {store.path(name)}")
     print(json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+@adapters_app.command("verify")
+def adapters_verify(
+    name: Annotated[str | None, typer.Argument(help="Adapter name (default: every adapter).")] = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Check the weight files against the sha256 recorded in each manifest; exit code 2 on a mismatch."""
+    from .paths import registry_dir
+    from .registry import HASHES, Registry
+
+    store = Registry(registry_dir(registry))
+    names = [name] if name is not None else store.names()
+    failed = []
+    for adapter in names:
+        problems = store.verify(adapter)
+        recorded = len(store.manifest(adapter).get(HASHES) or {})
+        if problems:
+            failed.append(adapter)
+            print(f"{adapter}: MISMATCH")
+            for problem in problems:
+                print(f"  {problem}")
+        elif recorded:
+            print(f"{adapter}: ok ({recorded} weight file{'s' if recorded > 1 else ''})")
+        else:
+            print(f"{adapter}: ok (no sha256 recorded; headers checked only)")
+    if failed:
+        raise AdapterkitError(f"{len(failed)} of {len(names)} adapter(s) failed verification: {', '.join(failed)}")
+    if not names:
+        print(f"no adapters in {store.root}")
 
 
 @adapters_app.command("rm")

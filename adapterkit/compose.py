@@ -38,7 +38,7 @@ from safetensors.torch import save_file
 from .errors import AdapterkitError
 from .hub import HUB_PREFIX, ensure_pulled
 from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
-from .registry import MANIFEST, Registry
+from .registry import MANIFEST, Registry, read_manifest, verify_weights
 
 STRATEGIES = ("stack", "merge", "svd", "ties", "dare", "learned")
 EXACT = ("stack", "merge")
@@ -75,7 +75,10 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     manifest_file = folder / MANIFEST
     if not manifest_file.is_file():
         raise AdapterkitError(f"{folder}: no {MANIFEST}, so its base cannot be checked; compose registry adapters")
-    manifest = json.loads(manifest_file.read_text())
+    manifest = read_manifest(manifest_file)
+    if not (folder / "adapter_model.safetensors").is_file():
+        raise AdapterkitError(f"{folder}: no adapter_model.safetensors (adapterkit loads safetensors weights only)")
+    verify_weights(folder, manifest)  # corrupted or truncated files: one line naming the file, before any work
     return Part(name=manifest.get("name", folder.name), path=folder, manifest=manifest)
 
 
@@ -379,6 +382,14 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
         raise AdapterkitError(f"--density {request.density}: expected a fraction in (0, 1]")
     if how == "learned" and not request.on:
         raise AdapterkitError("--how learned needs --on FILE: a sample of target-language text to fit the weights on")
+    if how == "learned":
+        for ok, option, value in (
+            (request.steps > 0, "--steps", request.steps),
+            (request.lr > 0, "--lr", request.lr),
+            (request.max_seq_len >= 8, "--max-seq-len", request.max_seq_len),
+        ):
+            if not ok:
+                raise AdapterkitError(f"{option} {value}: expected a positive value (--max-seq-len: at least 8)")
     store = Registry(registry_dir(request.registry))
     parts = [resolve_adapter(spec, store) for spec in request.adapters]
     for part, weight in zip(parts, parse_weights(request.weights, len(parts)), strict=True):
@@ -389,6 +400,12 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
     if destination.exists() and not request.force:
         raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
 
+    with Registry(destination.parent).reserve(destination.name, request.force):
+        return _compose_and_save(request, parts, destination)
+
+
+def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: Path) -> tuple[Path, dict]:
+    how = request.how
     peft_model = load_parts(parts)
     factors = extract_factors(peft_model)
     base_model = peft_model.unload()  # the frozen base, adapters removed (weights untouched)
@@ -426,7 +443,7 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
         (folder / "README.md").write_text(render_composition_card(manifest))
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
-    Registry(destination.parent).save(destination.name, write, force=True)
+    Registry(destination.parent).save(destination.name, write, force=request.force)
     return destination, manifest
 
 

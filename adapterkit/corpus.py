@@ -25,6 +25,7 @@ import json
 import random
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from .paths import cache_dir
 
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 BLOCK_MODES = ("packed", "line")
+MAX_LINE_BYTES = 8 * 1024 * 1024  # longer "lines" are minified or binary data, not text
 TAG = re.compile(r"<[^<>]{0,500}>")
 SPACE = re.compile(r"\s+")
 # Control (Cc), format (Cf: zero-width spaces, BOM), private use (Co), surrogates (Cs), unassigned (Cn).
@@ -98,7 +100,13 @@ def _raw_lines(path: Path, text_field: str) -> Iterator[str]:
     is_jsonl = ".jsonl" in path.name
     try:
         with opener(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+            # readline with a limit: a file without line breaks is refused without reading it whole
+            for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), start=1):
+                if len(raw) > MAX_LINE_BYTES:
+                    raise AdapterkitError(
+                        f"{path}:{number}: a line of more than {MAX_LINE_BYTES:,} bytes; this is not line-oriented "
+                        "text: put one paragraph or sentence per line"
+                    )
                 if b"\x00" in raw:
                     raise AdapterkitError(f"{path}:{number}: NUL byte: this looks like a binary file, not text")
                 try:
@@ -124,7 +132,7 @@ def _raw_lines(path: Path, text_field: str) -> Iterator[str]:
                         "set --text-field to the field that holds the text"
                     )
                 yield text
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise AdapterkitError(f"{path}: cannot read ({error})") from None
 
 

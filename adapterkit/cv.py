@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from transformers import set_seed
+
 from .errors import AdapterkitError
 from .paths import registry_dir
-from .registry import Registry
+from .registry import Registry, check_writable
 from .tasks.data import NerDataset
 from .tasks.finetune import (
     TrainSettings,
@@ -141,6 +143,7 @@ def run_cv(request: CvRequest) -> CvResult:
     settings.validate()
     if request.folds < 2:
         raise AdapterkitError(f"--folds {request.folds}: expected at least 2")
+    check_writable(request.run_dir or Path("runs"), "--run-dir")
     store = Registry(registry_dir(request.registry))
     variant = resolve_variant(request.variant, store, request.base)
     from .models import load_tokenizer
@@ -194,6 +197,8 @@ def run_cv(request: CvRequest) -> CvResult:
             print(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
             continue
         train_index, test_index = split(assignment, fold)
+        # Seed the new head per fold: a resumed run that starts at this fold initialises it the same.
+        set_seed(settings.seed + fold)
         model = build_model(variant, kind, labels)
         if settings.mode == "adapter":
             model = add_task_adapter(

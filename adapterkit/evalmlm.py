@@ -139,6 +139,12 @@ def evaluate_matrix(
         raise AdapterkitError("no variant given: name some, e.g. base nl-clin ro-bio nl-clin+ro-bio")
     if not corpora:
         raise AdapterkitError("no corpus given: add --corpus PATH (repeat for several)")
+    if batch_size <= 0:
+        raise AdapterkitError(f"--batch-size {batch_size}: expected a positive number of blocks")
+    if max_seq_len < 8:
+        raise AdapterkitError(f"--max-seq-len {max_seq_len}: expected at least 8 tokens")
+    for spec in variants:  # a typo is reported before any base or corpus is loaded
+        parse_variant(spec, store)
     resolved_base = _base_for(variants, store, base)
     tokenizer = load_tokenizer(resolved_base)
     length = min(max_seq_len, max_length(load_config(resolved_base)))

@@ -136,6 +136,7 @@ def resolve_base(name: str) -> Base:
     if folder.is_dir():
         if not (folder / "config.json").is_file():
             raise AdapterkitError(f"--base {name}: the folder has no config.json; give a transformers model folder")
+        _check_weights(folder, name)
         info_file = folder / BASE_INFO_FILE
         head_is_new = info_file.is_file() and json.loads(info_file.read_text()).get("mlm_head") == "new"
         return Base(name, folder, None, None, head_is_new=head_is_new)
@@ -144,6 +145,18 @@ def resolve_base(name: str) -> Base:
     path = _snapshot(name)
     revision = path.name if path.parent.name == "snapshots" else None
     return Base(name, path, name, revision, head_is_new=False)
+
+
+def _check_weights(folder: Path, name: str) -> None:
+    """Safetensors weights only (never unpickle a file from elsewhere), intact (see ``registry``)."""
+    from .registry import verify_weights
+
+    if not any(folder.glob("*.safetensors")):
+        raise AdapterkitError(
+            f"--base {name}: the folder has no .safetensors weights; adapterkit does not load pickled "
+            "(.bin/.pt) weights: convert them with save_pretrained(safe_serialization=True)"
+        )
+    verify_weights(folder)
 
 
 def load_config(base: Base) -> PretrainedConfig:
@@ -178,7 +191,7 @@ def load_masked_lm(base: Base, masked_only: bool = True) -> tuple[PreTrainedMode
         ) from None
     if masked_only:
         model_class = masked_only_class(model_class)
-    model, loading = model_class.from_pretrained(base.path, output_loading_info=True)
+    model, loading = model_class.from_pretrained(base.path, output_loading_info=True, use_safetensors=True)
     head_missing = any(key.startswith(HEAD_PREFIXES) for key in loading["missing_keys"])
     return model, base.head_is_new or head_missing
 

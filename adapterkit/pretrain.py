@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -26,7 +27,6 @@ import torch
 from accelerate import PartialState
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
-from transformers.trainer_utils import get_last_checkpoint
 
 from .card import render_card
 from .corpus import BLOCK_MODES, prepare
@@ -43,7 +43,7 @@ from .models import (
     resolve_base,
 )
 from .paths import registry_dir
-from .registry import MANIFEST, Registry, check_name, write_json
+from .registry import MANIFEST, Registry, check_name, check_writable, write_json
 from .speed import resolve_precision, speed_arguments
 from .versions import versions
 
@@ -244,6 +244,32 @@ def training_arguments(
     )
 
 
+def last_complete_checkpoint(folder: Path) -> Path | None:
+    """The newest checkpoint the Trainer finished writing; half-written newer ones are removed.
+
+    The Trainer writes a checkpoint folder file by file and ``trainer_state.json`` last, so a run
+    killed while saving leaves a ``checkpoint-N`` without it (or with half of it). transformers'
+    ``get_last_checkpoint`` would pick that folder and the resume would fail; the previous
+    checkpoint is still there (old ones are rotated out only after the new one is complete).
+    """
+    import shutil
+
+    if not folder.is_dir():
+        return None
+    candidates = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"checkpoint-\d+", p.name)),
+        key=lambda p: int(p.name.split("-")[1]),
+        reverse=True,
+    )
+    for checkpoint in candidates:
+        try:
+            json.loads((checkpoint / "trainer_state.json").read_text())
+            return checkpoint
+        except (OSError, ValueError):
+            shutil.rmtree(checkpoint, ignore_errors=True)  # incomplete: a kill while saving
+    return None
+
+
 def _say(message: str) -> None:
     if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_rank() != 0:
         return
@@ -264,8 +290,9 @@ def _check_destination(config: PretrainConfig) -> Registry:
 
 def _check_run_dir(config: PretrainConfig) -> Path | None:
     """The checkpoint to resume from, after checking the run folder agrees with the request."""
+    check_writable(config.run_dir, "--work-dir")
     checkpoints = config.run_dir / "checkpoints"
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    last = last_complete_checkpoint(checkpoints)
     settings_file = config.run_dir / "run.json"
     if config.resume:
         if last is None:
@@ -306,9 +333,18 @@ def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
 
 
 def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None = None) -> PretrainResult:
-    """Train, evaluate and save; returns where the result went and its manifest."""
+    """Train, evaluate and save; returns where the result went and its manifest.
+
+    The destination name is reserved (registry lock) before any work, so a second run with the
+    same name is refused at once rather than after its training.
+    """
     config.validate()
     store = _check_destination(config)
+    with store.reserve(config.destination.name, config.force):
+        return _train_and_save(config, store, callbacks)
+
+
+def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[TrainerCallback] | None):
     resume_from = _check_run_dir(config)
 
     base = resolve_base(config.base)
@@ -487,6 +523,6 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         write_json(folder / MANIFEST, manifest)
 
     if trainer.is_world_process_zero():
-        destination = store.save(config.destination.name, write, force=True)
+        destination = store.save(config.destination.name, write, force=config.force)
         _say(f"saved {'model' if config.full else 'adapter'} to {destination}")
     return PretrainResult(config.destination, manifest)

@@ -16,6 +16,7 @@ from transformers import AutoModelForMaskedLM, AutoTokenizer, BertConfig, BertFo
 from adapterkit.cli import main
 from adapterkit.compose import ComposeRequest, run_compose
 from adapterkit.pretrain import PretrainConfig, run_pretrain
+from adapterkit.registry import record_hashes
 
 INPUT = {"input_ids": torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 2005, 1996, 5776, 102]])}
 
@@ -208,6 +209,7 @@ def test_learned_weights_beat_equal_weights_when_the_case_needs_unequal_ones(tmp
     save_file(noisy, registry / "noise" / "adapter_model.safetensors")
     manifest = json.loads((registry / "noise" / "adapterkit.json").read_text())
     (registry / "noise" / "adapterkit.json").write_text(json.dumps({**manifest, "name": "noise"}))
+    record_hashes(registry / "noise")  # the weights were changed on purpose: record their new sha256
 
     _, manifest = _compose(
         adapters=["good", "noise"],

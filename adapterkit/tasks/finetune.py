@@ -37,7 +37,7 @@ from transformers import (
 from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
 from ..errors import AdapterkitError
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
-from ..registry import MANIFEST, Registry
+from ..registry import MANIFEST, Registry, read_manifest, verify_weights
 from ..speed import resolve_precision
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
@@ -103,7 +103,7 @@ def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedMod
         extra["label2id"] = {label: i for i, label in enumerate(labels)}
     if variant.task is not None:
         return _from_task_model(variant, model_class, kind, labels, extra)
-    model = model_class.from_pretrained(variant.base.path, **extra)
+    model = model_class.from_pretrained(variant.base.path, use_safetensors=True, **extra)
     if variant.deltas:
         merge_into(model, variant.deltas, {})
     return model
@@ -269,9 +269,8 @@ def train(
     ``log_file`` receives the Trainer's log history (loss, learning rate per logging step) as JSON:
     the training curve of the report."""
     from transformers.trainer_callback import PrinterCallback
-    from transformers.trainer_utils import get_last_checkpoint
 
-    from ..pretrain import ProgressBar, training_arguments
+    from ..pretrain import ProgressBar, last_complete_checkpoint, training_arguments
 
     set_seed(settings.seed)
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
@@ -300,8 +299,10 @@ def train(
         callbacks=[ProgressBar()],
     )
     trainer.remove_callback(PrinterCallback)
-    last = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
-    trainer.train(resume_from_checkpoint=last)
+    last = last_complete_checkpoint(work_dir) if resume else None
+    if last is not None:
+        print(f"resuming from {last}", flush=True)
+    trainer.train(resume_from_checkpoint=str(last) if last else None)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         log_file.write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
@@ -425,7 +426,8 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
         folder = store.root / spec
     if not (folder / MANIFEST).is_file():
         raise AdapterkitError(f"task model {spec!r}: no such folder with {MANIFEST}, nor a registry task adapter")
-    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest = read_manifest(folder / MANIFEST)
+    verify_weights(folder, manifest)
     if manifest.get("kind") != "task":
         raise AdapterkitError(f"{spec}: a {manifest.get('kind')} model, not a fine-tuned task model")
     labels = manifest["labels"]
@@ -434,7 +436,11 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
         if eval_adapters:
             raise AdapterkitError("--eval-adapters needs a task adapter (finetune --mode adapter)")
         model_class = AutoModelForTokenClassification if kind == "ner" else AutoModelForSequenceClassification
-        return model_class.from_pretrained(folder), load_tokenizer(resolve_base(str(folder))), manifest
+        return (
+            model_class.from_pretrained(folder, use_safetensors=True),
+            load_tokenizer(resolve_base(str(folder))),
+            manifest,
+        )
     variant_spec = eval_adapters or manifest["variant"]
     variant = resolve_variant(variant_spec, store, manifest["base"]["id"])
     if (
@@ -475,6 +481,20 @@ class FinetuneRequest:
     registry: Path | None = None
     output: Path | None = None
     force: bool = False
+    resume: bool = False  # continue from the last checkpoint in runs/finetune/NAME
+
+    @property
+    def work_dir(self) -> Path:
+        return Path("runs") / "finetune" / self.name
+
+    def recorded(self) -> dict:
+        """The settings a ``--resume`` must repeat (JSON-normalised)."""
+        keep = ("data", "variant", "base", "fmt", "preset", "repair", "types", "eval_adapters")
+        settings = {key: getattr(self, key) for key in keep} | {"settings": dict(self.settings.__dict__)}
+        return json.loads(json.dumps(settings, default=str))
+
+
+RUN_SETTINGS = "finetune-settings.json"
 
 
 def read_data(
@@ -495,7 +515,6 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     """Train a task model on a variant; evaluate on --eval-data (optionally zero-shot)."""
     from ..paths import registry_dir
     from ..registry import check_name
-    from ..versions import versions
 
     settings = request.settings
     settings.validate()
@@ -509,6 +528,29 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     destination = request.output or ((store.root if adapter_mode else Path("models")) / request.name)
     if destination.exists() and not request.force:
         raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
+    if request.resume:
+        from ..pretrain import last_complete_checkpoint
+
+        work = request.work_dir
+        if last_complete_checkpoint(work) is None:
+            raise AdapterkitError(f"--resume: no checkpoint in {work}; run without --resume to start")
+        saved = json.loads((work / RUN_SETTINGS).read_text()) if (work / RUN_SETTINGS).is_file() else {}
+        changed = sorted(key for key, value in request.recorded().items() if saved.get(key) != value)
+        if changed:
+            raise AdapterkitError(
+                f"--resume: {work} was started with other settings ({', '.join(changed)}); "
+                "resume with the same options, or start over without --resume"
+            )
+    # The name is reserved (registry lock) before training: a clash is reported now, not at save time.
+    with Registry(destination.parent).reserve(destination.name, request.force):
+        return _train_and_save(request, store, destination)
+
+
+def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path) -> tuple[Path, dict]:
+    from ..versions import versions
+
+    settings = request.settings
+    adapter_mode = settings.mode == "adapter"
     variant = resolve_variant(request.variant, store, request.base)
     eval_variant = resolve_variant(request.eval_adapters, store, request.base) if request.eval_adapters else None
     if eval_variant is not None and eval_variant.fingerprint != variant.fingerprint:
@@ -534,14 +576,20 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         if unknown:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
 
+    set_seed(settings.seed)  # the new head's initialisation, the same in a resumed process
     model = build_model(variant, kind, labels)
     if adapter_mode:
         model = add_task_adapter(
             model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
         )
-    work = Path("runs") / "finetune" / request.name
-    clear(work)
-    model = train(model, tokenizer, items, kind, labels, settings, work, resume=False, log_file=work / "log.json")
+    work = request.work_dir
+    if not request.resume:
+        clear(work)
+        work.mkdir(parents=True)
+        (work / RUN_SETTINGS).write_text(json.dumps(request.recorded(), indent=2) + "\n")
+    model = train(
+        model, tokenizer, items, kind, labels, settings, work, resume=request.resume, log_file=work / "log.json"
+    )
     history = json.loads((work / "log.json").read_text())
     metrics = None
     if eval_items is not None:
@@ -571,7 +619,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         "versions": versions(),
     }
     Registry(destination.parent).save(
-        destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=True
+        destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=request.force
     )
     clear(work)
     print(f"saved task {'adapter' if adapter_mode else 'model'} to {destination}")
