@@ -85,6 +85,13 @@ def pretrain(
     heldout: Annotated[float, typer.Option(help="Fraction of lines held out for perplexity.")] = 0.05,
     text_field: Annotated[str, typer.Option(help="Field holding the text in .jsonl files.")] = "text",
     num_proc: Annotated[int | None, typer.Option(help="Processes for tokenizing (default: one).")] = None,
+    streaming: Annotated[
+        bool,
+        typer.Option(
+            "--streaming",
+            help="Corpora larger than memory: make the blocks on the fly while training (needs --max-steps).",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed for the split, masking, data order and initialisation.")] = 42,
     save_steps: Annotated[int, typer.Option(help="Write a checkpoint every this many steps.")] = 500,
     logging_steps: Annotated[int, typer.Option(help="Update the logged loss every this many steps.")] = 10,
@@ -155,6 +162,7 @@ def pretrain(
         lora_dropout=lora_dropout,
         lora_targets=[target.strip() for target in lora_targets.split(",") if target.strip()],
         train_head=train_head,
+        streaming=streaming,
     )
     run_pretrain(config)
 

@@ -29,7 +29,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from .card import render_card
-from .corpus import BLOCK_MODES, prepare
+from .corpus import BLOCK_MODES, prepare, prepare_streaming
 from .errors import AdapterkitError
 from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
 from .models import (
@@ -57,6 +57,8 @@ LORA_TARGETS = {
     "output": r"output\.dense",
 }
 HEAD_TRANSFORMS = ("cls.predictions.transform", "lm_head.dense", "lm_head.layer_norm")
+# --streaming: blocks are shuffled in a buffer of this many (the in-memory path shuffles them all).
+STREAM_SHUFFLE_BUFFER = 10_000
 
 
 @dataclass
@@ -96,6 +98,7 @@ class PretrainConfig:
     lora_targets: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
     train_head: str = "auto"  # auto | yes | no
     new_token_ids: list[int] = field(default_factory=list)  # embedding rows trained with the adapter (vocab extend)
+    streaming: bool = False  # blocks made on the fly from the files (corpora larger than memory)
 
     @property
     def learning_rate(self) -> float:
@@ -145,6 +148,8 @@ class PretrainConfig:
         for ok, option, expected in checks:
             if not ok:
                 raise AdapterkitError(f"{option} {getattr(self, _attribute(option))!r}: expected {expected}")
+        if self.streaming and self.max_steps == -1:
+            raise AdapterkitError("--streaming: a stream has no length, so --epochs cannot end it; set --max-steps N")
         unknown = [target for target in self.lora_targets if target not in LORA_TARGETS]
         if unknown and not self.full:
             raise AdapterkitError(f"--lora-targets {','.join(unknown)}: unknown; choose from {','.join(LORA_TARGETS)}")
@@ -288,6 +293,20 @@ def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
     return get_peft_model(model, lora), head_modules or []
 
 
+def _stream_sharding(config: PretrainConfig, files: int) -> dict:
+    """Under torchrun, a stream of at least as many files as processes is read file-sharded.
+
+    accelerate then gives each process its own files (``IterableDataset.shard``, the split of
+    ``datasets.distributed.split_dataset_by_node``): every process cleans and tokenizes only its
+    part. With fewer files, accelerate's default holds: the main process reads the stream and
+    sends every process its slice of each batch (the blocks are then those of one process).
+    """
+    world = PartialState().num_processes
+    if not config.streaming or world < 2 or files < world:
+        return {}
+    return {"accelerator_config": {"dispatch_batches": False}}
+
+
 def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None = None) -> PretrainResult:
     """Train, evaluate and save; returns where the result went and its manifest."""
     config.validate()
@@ -302,24 +321,44 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     tokenizer = load_tokenizer(base)
     # Under torchrun the main process tokenizes and fills the cache; the others then read it.
     with PartialState().main_process_first():
-        datasets, cleaning = prepare(
-            config.corpus,
-            tokenizer,
-            config.max_seq_len,
-            config.block_mode,
-            config.heldout,
-            config.seed,
-            config.text_field,
-            config.num_proc,
-        )
+        if config.streaming:
+            datasets, cleaning = prepare_streaming(
+                config.corpus,
+                tokenizer,
+                config.max_seq_len,
+                config.block_mode,
+                config.heldout,
+                config.seed,
+                config.text_field,
+            )
+        else:
+            datasets, cleaning = prepare(
+                config.corpus,
+                tokenizer,
+                config.max_seq_len,
+                config.block_mode,
+                config.heldout,
+                config.seed,
+                config.text_field,
+                config.num_proc,
+            )
     _say(f"corpus: {cleaning.summary()}")
-    train_tokens = int(sum(datasets["train"]["length"]))
     heldout_tokens = int(sum(datasets["heldout"]["length"]))
-    _say(
-        f"corpus: {len(datasets['train'])} training blocks ({train_tokens:,} tokens), "
-        f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
-    )
+    if config.streaming:
+        train_tokens = None  # unknown until read: the stream is tokenized while training consumes it
+        _say(
+            f"corpus: training blocks streamed from {len(cleaning.files)} file(s), "
+            f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
+        )
+    else:
+        train_tokens = int(sum(datasets["train"]["length"]))
+        _say(
+            f"corpus: {len(datasets['train'])} training blocks ({train_tokens:,} tokens), "
+            f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
+        )
     train_set = datasets["train"].remove_columns("length")
+    if config.streaming:
+        train_set = train_set.shuffle(seed=config.seed, buffer_size=STREAM_SHUFFLE_BUFFER)
     heldout_set = datasets["heldout"].remove_columns("length")
 
     model, head_is_new = load_masked_lm(base)
@@ -362,6 +401,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         save_steps=config.save_steps,
         save_total_limit=2,
         ddp_find_unused_parameters=False,  # every trainable weight takes part in every step
+        **_stream_sharding(config, len(cleaning.files)),
     )
     progress = ProgressBar()
     trainer = Trainer(
@@ -398,6 +438,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             "heldout_tokens": heldout_tokens,
             "heldout_fraction": config.heldout,
             "block_mode": config.block_mode,
+            "streaming": config.streaming,
         },
         "hyperparameters": {
             "mode": "full" if config.full else "lora",
