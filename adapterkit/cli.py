@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,10 @@ from typing import Annotated
 import typer
 
 from .errors import AdapterkitError
+
+# peft imports bitsandbytes whenever it is installed, and its CPU backend then warns about an
+# optional kernel package on import: not the user's concern.
+logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
 
 # Typer >= 0.2x vendors its own click: take its usage-error class from a public exception
 # rather than from the separate `click` package, whose classes it no longer raises.

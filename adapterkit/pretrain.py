@@ -385,7 +385,8 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         _say(f"LoRA: {trainable:,} trainable of {total:,} parameters ({100 * trainable / total:.2f} %)")
 
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(config.run_dir / "run.json", config.fingerprint_of_run())
+    if PartialState().is_main_process:  # under torchrun: one writer
+        write_json(config.run_dir / "run.json", config.fingerprint_of_run())
     args = training_arguments(
         config.run_dir / "checkpoints",
         config.seed,

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from accelerate import PartialState
 from torch.utils.data import Dataset
 from transformers import (
     AutoModelForSequenceClassification,
@@ -213,6 +215,30 @@ def _collator(kind: str, tokenizer):
     return DataCollatorWithPadding(tokenizer)
 
 
+def task_loss(kind: str):
+    """The Trainer's loss for ``kind``: summed over labelled items, divided by their number in the step.
+
+    ``num_items_in_batch`` counts the labelled tokens (NER) or examples of every micro-batch of
+    the step and, under torchrun, of every process; so the loss of N processes × batch b is the
+    loss of one process × batch N·b (the models' own losses average per process, and the
+    Trainer would also scale them by N, believing they use the count).
+    """
+
+    def loss(outputs, labels, num_items_in_batch=None):
+        logits = outputs.logits.float()
+        if kind == "multilabel":
+            total = F.binary_cross_entropy_with_logits(logits, labels.float(), reduction="sum")
+        elif kind == "regression":
+            total = F.mse_loss(logits.squeeze(-1), labels.float(), reduction="sum")
+        else:
+            flat = logits.view(-1, logits.shape[-1])
+            total = F.cross_entropy(flat, labels.view(-1), ignore_index=-100, reduction="sum")
+        count = num_items_in_batch if num_items_in_batch is not None else labels.ne(-100).sum()
+        return total / count
+
+    return loss
+
+
 def train(model, tokenizer, items, kind: str, labels: list[str], settings: TrainSettings, work_dir: Path, resume: bool):
     """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``)."""
     from transformers.trainer_callback import PrinterCallback
@@ -242,6 +268,7 @@ def train(model, tokenizer, items, kind: str, labels: list[str], settings: Train
         train_dataset=_Rows(encoded.rows),
         data_collator=_collator(kind, tokenizer),
         callbacks=[ProgressBar()],
+        compute_loss_func=task_loss(kind),
     )
     trainer.remove_callback(PrinterCallback)
     last = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
@@ -421,13 +448,17 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         if unknown:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
 
+    set_seed(settings.seed)  # the new head's initialisation: reproducible, and the same in every process
     model = build_model(variant, kind, labels)
     if adapter_mode:
         model = add_task_adapter(
             model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
         )
     work = Path("runs") / "finetune" / request.name
-    clear(work)
+    state = PartialState()  # under torchrun: every process trains (DDP), the main one writes
+    if state.is_main_process:
+        clear(work)
+    state.wait_for_everyone()
     model = train(model, tokenizer, items, kind, labels, settings, work, resume=False)
     metrics = None
     if eval_items is not None:
@@ -454,6 +485,8 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         },
         "versions": versions(),
     }
+    if not state.is_main_process:
+        return destination, manifest
     Registry(destination.parent).save(
         destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=True
     )
