@@ -123,6 +123,13 @@ def pretrain(
     train_head: Annotated[
         str, typer.Option(help="Train the MLM head transform with the adapter: auto (if the head is new), yes, no.")
     ] = "auto",
+    quantize: Annotated[
+        str | None,
+        typer.Option(help="LoRA on a quantized frozen base: 8bit or 4bit (bitsandbytes; not with --full)."),
+    ] = None,
+    optim: Annotated[
+        str, typer.Option(help="adamw, or adamw8bit (bitsandbytes 8-bit moments; saves memory with --full).")
+    ] = "adamw",
     registry: RegistryOption = None,
 ) -> None:
     """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
@@ -168,6 +175,8 @@ def pretrain(
         lora_targets=[target.strip() for target in lora_targets.split(",") if target.strip()],
         train_head=train_head,
         streaming=streaming,
+        quantize=quantize,
+        optim=optim,
     )
     run_pretrain(config)
 

@@ -43,6 +43,7 @@ from .models import (
     resolve_base,
 )
 from .paths import registry_dir
+from .quantize import OPTIMIZERS
 from .registry import MANIFEST, Registry, check_name, write_json
 from .versions import versions
 
@@ -99,6 +100,8 @@ class PretrainConfig:
     train_head: str = "auto"  # auto | yes | no
     new_token_ids: list[int] = field(default_factory=list)  # embedding rows trained with the adapter (vocab extend)
     streaming: bool = False  # blocks made on the fly from the files (corpora larger than memory)
+    quantize: str | None = None  # 8bit | 4bit: LoRA on a bitsandbytes-quantized frozen base
+    optim: str = "adamw"  # adamw | adamw8bit (bitsandbytes)
 
     @property
     def learning_rate(self) -> float:
@@ -148,6 +151,9 @@ class PretrainConfig:
         for ok, option, expected in checks:
             if not ok:
                 raise AdapterkitError(f"{option} {getattr(self, _attribute(option))!r}: expected {expected}")
+        from .quantize import check_options
+
+        check_options(self.quantize, self.optim, self.full)
         if self.streaming and self.max_steps == -1:
             raise AdapterkitError("--streaming: a stream has no length, so --epochs cannot end it; set --max-steps N")
         unknown = [target for target in self.lora_targets if target not in LORA_TARGETS]
@@ -362,7 +368,11 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     heldout_set = datasets["heldout"].remove_columns("length")
 
     model, head_is_new = load_masked_lm(base)
-    base_fingerprint = fingerprint(model)
+    base_fingerprint = fingerprint(model)  # of the unquantized weights: adapters stay composable
+    if config.quantize:
+        del model
+        model, head_is_new = load_masked_lm(base, quantize=config.quantize)
+        _say(f"base: loaded {config.quantize}-quantized (bitsandbytes); only the adapter trains")
     if head_is_new:
         _say(
             f"base: {config.base} has no pretrained MLM head; the head is new "
@@ -402,6 +412,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
         save_steps=config.save_steps,
         save_total_limit=2,
         ddp_find_unused_parameters=False,  # every trainable weight takes part in every step
+        optim=OPTIMIZERS[config.optim],
         **_stream_sharding(config, len(cleaning.files)),
     )
     progress = ProgressBar()
@@ -455,6 +466,8 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
             "mlm_probability": config.mlm_probability,
             "masking": "80% [MASK] / 10% random / 10% unchanged",
             "seed": config.seed,
+            "optim": config.optim,
+            "quantize": config.quantize,
             **(
                 {}
                 if config.full
