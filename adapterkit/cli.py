@@ -314,9 +314,12 @@ StrideOption = Annotated[int, typer.Option(help="Words of context around each wi
 SeedOption = Annotated[int, typer.Option(help="Seed for folds, initialisation and data order.")]
 TaskRankOption = Annotated[int, typer.Option(help="Rank of the task LoRA (--mode adapter).")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Strict (exact IOB2 span) entity matching.")]
+QuantizeOption = Annotated[
+    str | None, typer.Option(help="--mode adapter: load the frozen encoder 8bit or 4bit (bitsandbytes).")
+]
 
 
-def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r):
+def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize=None):
     from .tasks.finetune import TrainSettings
 
     return TrainSettings(
@@ -330,6 +333,7 @@ def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode
         mode=mode,
         task_lora_r=task_lora_r,
         task_lora_alpha=2 * task_lora_r,
+        quantize=quantize,
     )
 
 
@@ -361,6 +365,7 @@ def finetune(
     seed: SeedOption = 42,
     task_lora_r: TaskRankOption = 16,
     strict: StrictOption = False,
+    quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
     registry: RegistryOption = None,
@@ -373,7 +378,7 @@ def finetune(
     from .tasks.finetune import FinetuneRequest, run_finetune
 
     _quiet_libraries()
-    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize)
     request = FinetuneRequest(
         data=data,
         name=name,
@@ -460,6 +465,7 @@ def cv(
     seed: SeedOption = 42,
     task_lora_r: TaskRankOption = 16,
     strict: StrictOption = False,
+    quantize: QuantizeOption = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -470,7 +476,7 @@ def cv(
     from .cv import run_cv
 
     _quiet_libraries()
-    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize)
     request = _cv_request(
         data,
         variant,

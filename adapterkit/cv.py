@@ -188,7 +188,7 @@ def run_cv(request: CvRequest) -> CvResult:
             continue
         train_index, test_index = split(assignment, fold)
         set_seed(settings.seed)  # the new head's initialisation: reproducible, and the same in every process
-        model = build_model(variant, kind, labels)
+        model = build_model(variant, kind, labels, settings.quantize)
         if settings.mode == "adapter":
             model = add_task_adapter(
                 model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout

@@ -119,3 +119,28 @@ def test_missing_bitsandbytes_names_the_extra_to_install(tiny_bert, monkeypatch)
     config = PretrainConfig(corpus=[], name="q", base=str(tiny_bert), quantize="4bit")
     with pytest.raises(AdapterkitError, match=r"pip install 'adapterkit\[quant\]'"):
         config.validate()
+
+
+def test_adapter_mode_task_training_on_an_8bit_base_saves_a_plain_peft_task_adapter(small_bert, workdir):
+    from adapterkit.paths import PACKAGE_DIR
+    from adapterkit.registry import Registry
+    from adapterkit.tasks.finetune import FinetuneRequest, TrainSettings, load_task_model, run_finetune
+
+    sentences = (PACKAGE_DIR / "data" / "tasks" / "ro-ner.conll").read_text(encoding="utf-8").split("\n\n")[:24]
+    data = workdir / "ner.conll"
+    data.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
+    settings = TrainSettings(max_steps=2, batch_size=4, max_seq_len=64, mode="adapter", quantize="8bit")
+    destination, manifest = run_finetune(
+        FinetuneRequest(data=[data], name="ner-8bit", base=str(small_bert), settings=settings)
+    )
+    assert manifest["settings"]["quantize"] == "8bit"
+    model, _, _ = load_task_model("ner-8bit", Registry(workdir / "adapters"))  # unquantized base + adapter
+    assert not any(p.dtype == torch.int8 for p in model.parameters())
+    assert any("lora_B" in name and float(p.abs().sum()) > 0 for name, p in model.named_parameters())
+
+
+def test_quantize_in_full_task_mode_is_a_one_line_error():
+    from adapterkit.tasks.finetune import TrainSettings
+
+    with pytest.raises(AdapterkitError, match="--quantize.*--mode adapter"):
+        TrainSettings(mode="full", quantize="8bit").validate()

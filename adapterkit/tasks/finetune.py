@@ -77,8 +77,13 @@ def task_kind(data: NerDataset | TextDataset) -> str:
     return "ner" if isinstance(data, NerDataset) else data.task
 
 
-def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedModel:
-    """The task model on the variant's weights, with a new head for ``labels``."""
+def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | None = None) -> PreTrainedModel:
+    """The task model on the variant's weights, with a new head for ``labels``.
+
+    ``quantize`` (8bit, 4bit; adapter mode): the encoder's linear layers are loaded quantized.
+    A variant with language/domain adapters is folded into the float weights first, saved to
+    a temporary folder and loaded quantized from there (int8/NF4 weights cannot take the fold).
+    """
     if kind == "ner":
         model_class = AutoModelForTokenClassification
         extra = {"num_labels": len(labels)}
@@ -90,6 +95,16 @@ def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedMod
     if kind != "regression":
         extra["id2label"] = dict(enumerate(labels))
         extra["label2id"] = {label: i for i, label in enumerate(labels)}
+    if quantize is not None:
+        from ..quantize import load_kwargs, prepare_for_training
+
+        with tempfile.TemporaryDirectory() as folder:
+            source = variant.base.path
+            if variant.deltas:
+                build_model(variant, kind, labels).save_pretrained(folder)
+                source = folder
+            model = model_class.from_pretrained(source, **extra, **load_kwargs(quantize))
+        return prepare_for_training(model)  # before any forward pass
     model = model_class.from_pretrained(variant.base.path, **extra)
     if variant.deltas:
         merge_into(model, variant.deltas, {})
@@ -186,6 +201,7 @@ class TrainSettings:
     task_lora_r: int = 16
     task_lora_alpha: int = 32
     task_lora_dropout: float = 0.1
+    quantize: str | None = None  # 8bit | 4bit: the frozen encoder quantized (adapter mode)
 
     def validate(self) -> None:
         checks = [
@@ -203,6 +219,12 @@ class TrainSettings:
             if not ok:
                 value = getattr(self, option.lstrip("-").replace("-", "_"))
                 raise AdapterkitError(f"{option} {value!r}: expected {expected}")
+        if self.quantize is not None:
+            from ..quantize import check_options
+
+            if self.mode != "adapter":
+                raise AdapterkitError("--quantize freezes a quantized encoder: use it with --mode adapter")
+            check_options(self.quantize, "adamw", full=False)
 
     @property
     def learning_rate(self) -> float:
@@ -449,7 +471,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
 
     set_seed(settings.seed)  # the new head's initialisation: reproducible, and the same in every process
-    model = build_model(variant, kind, labels)
+    model = build_model(variant, kind, labels, settings.quantize)
     if adapter_mode:
         model = add_task_adapter(
             model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
