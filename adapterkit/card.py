@@ -68,7 +68,7 @@ Languages: {languages}. Domain: {manifest.get("domain") or "unspecified"}.
 {head_note}
 ## Training
 
-Masked-language modelling (MLM) on {corpus["train_tokens"]:,} training tokens ({corpus["block_mode"]} blocks),
+Masked-language modelling (MLM) on {_training_tokens(manifest)} ({corpus["block_mode"]} blocks),
 {hyper["steps"]} optimisation steps. Base fingerprint `{base["fingerprint"]}`.
 
 | corpus file | lines | sha256 |
@@ -266,3 +266,11 @@ With adapterkit (checks the files and the base fingerprint, then adds it to the 
 adapterkit pull {repo_id} --as {manifest["name"]}
 {use}
 ```"""
+
+
+def _training_tokens(manifest: dict) -> str:
+    tokens = manifest["corpus"]["train_tokens"]
+    if tokens is None:  # --streaming: the training split is never counted as a whole
+        seen = manifest.get("training", {}).get("tokens_seen", 0)
+        return f"a streamed corpus ({seen:,} non-padding tokens seen in training)"
+    return f"{tokens:,} training tokens"

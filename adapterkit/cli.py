@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,10 @@ from typing import Annotated
 import typer
 
 from .errors import AdapterkitError
+
+# peft imports bitsandbytes whenever it is installed, and its CPU backend then warns about an
+# optional kernel package on import: not the user's concern.
+logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
 
 # Typer >= 0.2x vendors its own click: take its usage-error class from a public exception
 # rather than from the separate `click` package, whose classes it no longer raises.
@@ -93,6 +98,13 @@ def pretrain(
     heldout: Annotated[float, typer.Option(help="Fraction of lines held out for perplexity.")] = 0.05,
     text_field: Annotated[str, typer.Option(help="Field holding the text in .jsonl files.")] = "text",
     num_proc: Annotated[int | None, typer.Option(help="Processes for tokenizing (default: one).")] = None,
+    streaming: Annotated[
+        bool,
+        typer.Option(
+            "--streaming",
+            help="Corpora larger than memory: make the blocks on the fly while training (needs --max-steps).",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed for the split, masking, data order and initialisation.")] = 42,
     save_steps: Annotated[int, typer.Option(help="Write a checkpoint every this many steps.")] = 500,
     logging_steps: Annotated[int, typer.Option(help="Update the logged loss every this many steps.")] = 10,
@@ -129,6 +141,13 @@ def pretrain(
             show_default=False,
         ),
     ] = None,
+    quantize: Annotated[
+        str | None,
+        typer.Option(help="LoRA on a quantized frozen base: 8bit or 4bit (bitsandbytes; not with --full)."),
+    ] = None,
+    optim: Annotated[
+        str, typer.Option(help="adamw, or adamw8bit (bitsandbytes 8-bit moments; saves memory with --full).")
+    ] = "adamw",
     registry: RegistryOption = None,
 ) -> None:
     """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
@@ -176,6 +195,9 @@ def pretrain(
         precision=precision,
         gradient_checkpointing=gradient_checkpointing,
         group_by_length=group_by_length,
+        streaming=streaming,
+        quantize=quantize,
+        optim=optim,
     )
     run_pretrain(config)
 
@@ -340,7 +362,12 @@ def _speed(settings, precision: str, gradient_checkpointing: bool, group_by_leng
     return settings
 
 
-def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r):
+QuantizeOption = Annotated[
+    str | None, typer.Option(help="--mode adapter: load the frozen encoder 8bit or 4bit (bitsandbytes).")
+]
+
+
+def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize=None):
     from .tasks.finetune import TrainSettings
 
     return TrainSettings(
@@ -354,6 +381,7 @@ def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode
         mode=mode,
         task_lora_r=task_lora_r,
         task_lora_alpha=2 * task_lora_r,
+        quantize=quantize,
     )
 
 
@@ -389,6 +417,7 @@ def finetune(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
     resume: Annotated[
@@ -404,7 +433,7 @@ def finetune(
     from .tasks.finetune import FinetuneRequest, run_finetune
 
     _quiet_libraries()
-    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize)
     _speed(settings, precision, gradient_checkpointing, group_by_length)
     request = FinetuneRequest(
         data=data,
@@ -510,6 +539,7 @@ def cv(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    quantize: QuantizeOption = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -520,7 +550,7 @@ def cv(
     from .cv import run_cv
 
     _quiet_libraries()
-    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
+    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize)
     _speed(settings, precision, gradient_checkpointing, group_by_length)
     request = _cv_request(
         data,

@@ -18,6 +18,7 @@ Blocks (see ``tokenize``):
 
 from __future__ import annotations
 
+import glob
 import gzip
 import hashlib
 import html
@@ -26,11 +27,13 @@ import random
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from datasets import Dataset, DatasetDict
+import numpy as np
+from datasets import Dataset, DatasetDict, IterableDataset
 
 from . import __version__
 from .errors import AdapterkitError
@@ -81,6 +84,13 @@ def corpus_files(paths: list[Path]) -> list[Path]:
         raise AdapterkitError("no corpus given: add --corpus PATH (a file or a folder of .txt/.jsonl files)")
     files: list[Path] = []
     for path in paths:
+        if not path.exists() and any(ch in str(path) for ch in "*?["):
+            # A quoted glob (launchers and recipes pass it unexpanded): its matches, sorted.
+            matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+            if not matches:
+                raise AdapterkitError(f"--corpus {path}: the pattern matches no file")
+            files.extend(corpus_files(matches))
+            continue
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
             if not found:
@@ -185,16 +195,25 @@ def read_corpus(paths: list[Path], text_field: str = "text") -> tuple[list[str],
 
 def split_heldout(lines: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
     """Seeded split into (train, held-out) lines; at least one line on each side."""
-    if len(lines) < 2:
-        raise AdapterkitError(
-            f"the corpus has {len(lines)} line after cleaning; at least 2 are needed (train + held-out)"
-        )
-    order = list(range(len(lines)))
+    mask = heldout_mask(len(lines), fraction, seed)
+    train = [line for line, out in zip(lines, mask, strict=True) if not out]
+    return train, [line for line, out in zip(lines, mask, strict=True) if out]
+
+
+def heldout_mask(count: int, fraction: float, seed: int) -> bytearray:
+    """One byte per kept line, 1 where the line is held out: the split of ``split_heldout``.
+
+    Shuffles an ``array`` of indices (8 bytes a line, not a list of ints), so that the streaming
+    path computes the same split for corpora whose lines are never all in memory.
+    """
+    if count < 2:
+        raise AdapterkitError(f"the corpus has {count} line after cleaning; at least 2 are needed (train + held-out)")
+    order = array("q", range(count))
     random.Random(seed).shuffle(order)
-    count = min(len(lines) - 1, max(1, round(len(lines) * fraction)))
-    heldout = sorted(order[:count])
-    heldout_set = set(heldout)
-    return [line for i, line in enumerate(lines) if i not in heldout_set], [lines[i] for i in heldout]
+    mask = bytearray(count)
+    for index in order[: min(count - 1, max(1, round(count * fraction)))]:
+        mask[index] = 1
+    return mask
 
 
 def _pack(batch: dict, tokenizer, max_seq_len: int) -> dict:
@@ -225,7 +244,7 @@ def _with_masks(blocks: list[list[int]], tokenizer) -> dict:
 
 
 def tokenize(
-    lines: list[str],
+    lines: list[str] | Dataset,
     tokenizer,
     max_seq_len: int,
     mode: str = "packed",
@@ -234,7 +253,8 @@ def tokenize(
 ) -> Dataset:
     """Tokenized blocks (``input_ids``, ``attention_mask``, ``special_tokens_mask``, ``length``).
 
-    Runs through ``datasets.map`` (batched; ``num_proc`` processes when asked). With
+    ``lines`` is a list of lines or a ``Dataset`` with a ``text`` column. Runs through
+    ``datasets.map`` (batched; ``num_proc`` processes when asked). With
     ``cache_key`` the result is cached under the adapterkit cache and reused on the next run.
     """
     if mode not in BLOCK_MODES:
@@ -245,11 +265,11 @@ def tokenize(
         folder = cache_dir() / "tokenized"
         folder.mkdir(parents=True, exist_ok=True)
         cache_file = str(folder / f"{cache_key}.arrow")
-    dataset = Dataset.from_dict({"text": lines})
+    dataset = lines if isinstance(lines, Dataset) else Dataset.from_dict({"text": lines})
     return dataset.map(
         function,
         batched=True,
-        batch_size=1000,
+        batch_size=MAP_BATCH,
         num_proc=num_proc if num_proc and num_proc > 1 else None,
         remove_columns=["text"],
         fn_kwargs={"tokenizer": tokenizer, "max_seq_len": max_seq_len},
@@ -259,7 +279,7 @@ def tokenize(
     )
 
 
-def dataset_key(lines: list[str], tokenizer, max_seq_len: int, mode: str, split: str) -> str:
+def dataset_key(lines: Iterable[str], tokenizer, max_seq_len: int, mode: str, split: str) -> str:
     """A cache key for the tokenized form of ``lines``."""
     digest = hashlib.sha256()
     for line in lines:
@@ -288,3 +308,136 @@ def prepare(
         key = dataset_key(split_lines, tokenizer, max_seq_len, mode, split)
         splits[split] = tokenize(split_lines, tokenizer, max_seq_len, mode, num_proc, cache_key=key)
     return DatasetDict(splits), report
+
+
+# Streaming: corpora larger than memory -------------------------------------------------------
+
+TRAIN, HELDOUT = 1, 2  # StreamPlan.status values; 0 = dropped
+MAP_BATCH = 1000  # lines per map batch: packed blocks are cut per batch, so both paths must agree
+
+
+@dataclass
+class StreamPlan:
+    """Where every raw line of every file goes, decided in one pass that keeps no text.
+
+    ``status`` holds one byte per line of each file (as ``_raw_lines`` yields them): 0 dropped
+    (empty or a duplicate), ``TRAIN`` or ``HELDOUT``. Cleaning, de-duplication (first occurrence
+    kept, across files) and the held-out split are exactly those of ``read_corpus`` +
+    ``split_heldout``; the lines themselves are re-read from the files when a split is iterated.
+    Memory: one status byte and, during the pass, 16 digest bytes per line, not the text.
+    """
+
+    files: list[Path]
+    status: list[bytes]
+    stamps: list[tuple[int, int]]  # (size, mtime_ns) per file: a file changed under a run is an error
+    report: CleaningReport
+    text_field: str
+
+    def gen_kwargs(self, want: int) -> dict:
+        # Lists of equal length are what datasets shards an iterable by: one shard per file.
+        return {
+            "files": [str(path) for path in self.files],
+            "status": self.status,
+            "stamps": self.stamps,
+            "want": want,
+            "text_field": self.text_field,
+        }
+
+    def lines(self, want: int) -> Iterator[str]:
+        for row in plan_lines(**self.gen_kwargs(want)):
+            yield row["text"]
+
+
+def plan_stream(paths: list[Path], fraction: float, seed: int, text_field: str = "text") -> StreamPlan:
+    """Read and clean every file once; decide drops and the held-out split without keeping text."""
+    report = CleaningReport()
+    files = corpus_files(paths)
+    statuses: list[bytearray] = []
+    stamps: list[tuple[int, int]] = []
+    digests = bytearray()  # 16 bytes per non-empty line, in corpus order (the key read_corpus uses)
+    for path in files:
+        stat = path.stat()
+        stamps.append((stat.st_size, stat.st_mtime_ns))
+        file_digest = hashlib.sha256()
+        status = bytearray()
+        for raw in _raw_lines(path, text_field):
+            file_digest.update(raw.encode("utf-8"))
+            text, had_tags, had_special = clean_line(raw)
+            report.lines_with_tags += had_tags
+            report.lines_with_special_chars += had_special
+            if not text:
+                report.empty_dropped += 1
+                status.append(0)
+                continue
+            digests += hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+            status.append(TRAIN)
+        report.files.append(FileRecord(str(path), file_digest.hexdigest(), len(status)))
+        report.lines_read += len(status)
+        statuses.append(status)
+    flags = np.frombuffer(b"".join(statuses), dtype=np.uint8).copy()
+    del statuses
+    nonempty = np.flatnonzero(flags)
+    keys = np.frombuffer(digests, dtype=[("high", "<u8"), ("low", "<u8")])
+    _, first = np.unique(keys, return_index=True)  # stable sort: the first occurrence of each line
+    del keys, digests
+    duplicate = np.ones(len(nonempty), dtype=bool)
+    duplicate[first] = False
+    flags[nonempty[duplicate]] = 0
+    report.duplicates_dropped = int(duplicate.sum())
+    kept = np.flatnonzero(flags)
+    report.lines_kept = len(kept)
+    if not len(kept):
+        names = ", ".join(record.path for record in report.files)
+        raise AdapterkitError(f"--corpus {names}: no text left after cleaning ({report.summary()})")
+    held = np.frombuffer(heldout_mask(len(kept), fraction, seed), dtype=np.uint8).astype(bool)
+    flags[kept[held]] = HELDOUT
+    bounds = np.cumsum([0] + [record.lines for record in report.files])
+    status = [flags[start:end].tobytes() for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+    return StreamPlan(files, status, stamps, report, text_field)
+
+
+def plan_lines(
+    files: list[str], status: list[bytes], stamps: list[tuple[int, int]], want: int, text_field: str
+) -> Iterator[dict]:
+    """``{"text": line}`` for the cleaned lines of one split, in corpus order (a generator for datasets)."""
+    for name, flags, stamp in zip(files, status, stamps, strict=True):
+        path = Path(name)
+        stat = path.stat()
+        if (stat.st_size, stat.st_mtime_ns) != tuple(stamp):
+            raise AdapterkitError(f"--corpus {path}: the file changed while streaming it; restart the run")
+        for flag, raw in zip(flags, _raw_lines(path, text_field), strict=False):
+            if flag == want:
+                yield {"text": clean_line(raw)[0]}
+
+
+def prepare_streaming(
+    paths: list[Path],
+    tokenizer,
+    max_seq_len: int,
+    mode: str = "packed",
+    heldout_fraction: float = 0.05,
+    seed: int = 42,
+    text_field: str = "text",
+) -> tuple[dict, CleaningReport]:
+    """``prepare`` for corpora larger than memory: ``{"train": IterableDataset, "heldout": Dataset}``.
+
+    The training blocks are made on the fly while training reads them: the same cleaning,
+    de-duplication, split and ``packed`` / ``line`` blocks as ``prepare`` (the map runs over the
+    same 1,000-line batches in the same order), so the two paths yield identical blocks. The
+    held-out split (small) is tokenized into an on-disk dataset, as in ``prepare``. One shard
+    per corpus file: under ``torchrun`` each process can read its own files.
+    """
+    if mode not in BLOCK_MODES:
+        raise AdapterkitError(f"--block-mode {mode!r}: choose one of {', '.join(BLOCK_MODES)}")
+    plan = plan_stream(paths, heldout_fraction, seed, text_field)
+    function = _pack if mode == "packed" else _by_line
+    fn_kwargs = {"tokenizer": tokenizer, "max_seq_len": max_seq_len}
+    train = IterableDataset.from_generator(plan_lines, gen_kwargs=plan.gen_kwargs(TRAIN)).map(
+        function, batched=True, batch_size=MAP_BATCH, remove_columns=["text"], fn_kwargs=fn_kwargs
+    )
+    folder = cache_dir() / "streaming"
+    folder.mkdir(parents=True, exist_ok=True)
+    heldout_lines = Dataset.from_generator(plan_lines, gen_kwargs=plan.gen_kwargs(HELDOUT), cache_dir=str(folder))
+    key = dataset_key(plan.lines(HELDOUT), tokenizer, max_seq_len, mode, "heldout")
+    heldout = tokenize(heldout_lines, tokenizer, max_seq_len, mode, cache_key=key)
+    return {"train": train, "heldout": heldout}, plan.report

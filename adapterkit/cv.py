@@ -9,6 +9,12 @@ label for single-label classification, plain shuffled K-fold otherwise.
 Each fold's metrics are written to ``<run>/folds/<k>/metrics.json`` as soon as the fold is
 done; ``--resume`` continues at the first unfinished fold (inside a fold, from the Trainer's
 last checkpoint).
+
+Under ``torchrun`` / ``accelerate launch`` every process runs the same folds in the same order
+and each fold's training is data-parallel (DDP through the Trainer); the main process alone
+writes files. (Spreading whole folds over processes would need each process to train without
+DDP, which the Trainer decides from the launcher's environment: DDP per fold is the simpler
+correct choice, and it also serves a single long fold.)
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from accelerate import PartialState
 from transformers import set_seed
 
 from .errors import AdapterkitError
@@ -159,7 +166,10 @@ def run_cv(request: CvRequest) -> CvResult:
     labels = data.labels
     ids, groups, strata = _ids_and_groups(data, items)
     fold_file = request.fold_file or default_fold_file(ids, request.folds, request.seed)
-    assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata)
+    state = PartialState()
+    with state.main_process_first():  # the main process writes a new fold file; the others read it
+        assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata)
+    say = print if state.is_main_process else _silent
 
     run_dir = request.run_dir or Path("runs") / "cv" / _safe(request.variant)
     settings_file = run_dir / "cv-settings.json"
@@ -183,23 +193,27 @@ def run_cv(request: CvRequest) -> CvResult:
             raise AdapterkitError(f"{run_dir} holds an earlier cv run: add --resume to continue it, or --force to redo")
         if json.loads(settings_file.read_text()) != json.loads(json.dumps(recorded)):
             raise AdapterkitError(f"--resume: {run_dir} was run with other settings; use the same options or --force")
-    if request.force and run_dir.exists():
-        shutil.rmtree(run_dir)
-    _write_json(settings_file, recorded)
+    state.wait_for_everyone()  # every process has checked the folder before the main one changes it
+    if state.is_main_process:
+        if request.force and run_dir.exists():
+            shutil.rmtree(run_dir)
+        _write_json(settings_file, recorded)
+    state.wait_for_everyone()
 
     per_fold = []
-    print(f"cv: {request.variant} on {len(items)} {kind} examples, {request.folds} folds ({fold_file})", flush=True)
+    say(f"cv: {request.variant} on {len(items)} {kind} examples, {request.folds} folds ({fold_file})", flush=True)
     for fold in range(request.folds):
         fold_dir = run_dir / "folds" / str(fold)
         result_file = fold_dir / "metrics.json"
         if result_file.is_file():
             per_fold.append(json.loads(result_file.read_text()))
-            print(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
+            say(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
             continue
         train_index, test_index = split(assignment, fold)
-        # Seed the new head per fold: a resumed run that starts at this fold initialises it the same.
+        # Seed the new head per fold (the same in every process): a resumed run that starts at this
+        # fold initialises it the same.
         set_seed(settings.seed + fold)
-        model = build_model(variant, kind, labels)
+        model = build_model(variant, kind, labels, settings.quantize)
         if settings.mode == "adapter":
             model = add_task_adapter(
                 model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
@@ -220,17 +234,19 @@ def run_cv(request: CvRequest) -> CvResult:
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
         metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict))
         metrics["n_test"] = len(test_items)
-        if request.keep_model and fold == 0:
-            save_task_model(model, tokenizer, fold_dir / "model", _fold_manifest(request, variant, kind, labels))
-        _write_json(result_file, metrics)
-        shutil.rmtree(checkpoints, ignore_errors=True)
+        if state.is_main_process:
+            if request.keep_model and fold == 0:
+                save_task_model(model, tokenizer, fold_dir / "model", _fold_manifest(request, variant, kind, labels))
+            _write_json(result_file, metrics)
+            shutil.rmtree(checkpoints, ignore_errors=True)
         per_fold.append(metrics)
         headline = ", ".join(f"{k} {metrics[k]:.4f}" for k in HEADLINE[kind][:3] if metrics.get(k) is not None)
-        print(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
+        say(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
     result = CvResult(request.variant, kind, per_fold, fold_file, run_dir)
-    _write_json(run_dir / "cv.json", {**recorded, "per_fold": per_fold, "summary": result.summary()})
+    if state.is_main_process:
+        _write_json(run_dir / "cv.json", {**recorded, "per_fold": per_fold, "summary": result.summary()})
     summary = result.summary()
-    print("cv: " + ", ".join(f"{k} {m:.4f} ± {s:.4f}" for k, (m, s) in summary.items()), flush=True)
+    say("cv: " + ", ".join(f"{k} {m:.4f} ± {s:.4f}" for k, (m, s) in summary.items()), flush=True)
     return result
 
 
@@ -250,6 +266,10 @@ def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) ->
         "fold": 0,
         "settings": dict(request.settings.__dict__),
     }
+
+
+def _silent(*args, **kwargs) -> None:
+    """``print`` for the processes other than the main one under torchrun."""
 
 
 def _safe(label: str) -> str:
@@ -288,6 +308,8 @@ def run_compare(request: CompareRequest) -> Path:
         kind = result.kind
         results[variant] = result.per_fold
     comparison = compare(results, request.variants[0], HEADLINE[kind], "f1" if kind == "ner" else None)
+    if not PartialState().is_main_process:  # under torchrun the main process writes the comparison
+        return run_dir
     (run_dir / "comparison.md").write_text(comparison.to_markdown())
     (run_dir / "comparison.csv").write_text(comparison.to_csv())
     (run_dir / "comparison.json").write_text(comparison.to_json())

@@ -88,16 +88,18 @@ def masked_only_class(model_class: type[PreTrainedModel]) -> type[PreTrainedMode
 
 
 class MLMCollator(DataCollatorForLanguageModeling):
-    """BERT masking whose random draws depend only on (seed, epoch, batch content).
+    """BERT masking whose random draws depend only on (seed, epoch, the example's own tokens).
 
     ``probability`` of the tokens are chosen; of those 80 % become [MASK], 10 % a random
-    token, 10 % stay. Each batch draws from its own generator, seeded from a hash of the seed,
-    the epoch and the batch's token ids, never from torch's global generator. Why: on
+    token, 10 % stay. Every example draws from its own generator, seeded from a hash of the
+    seed, the epoch and its token ids, never from torch's global generator. Why: on
     ``--resume`` the Trainer fetches the first batches *before* it restores the global RNG
     state, so a collator on the global generator masks those batches differently from an
-    uninterrupted run. Content-keyed masking makes the resumed run identical, keeps every
-    DDP process independent, and still re-masks a block differently in every epoch (dynamic
-    masking); ``MaskingEpoch`` tells the collator the epoch.
+    uninterrupted run. Per-example keys also make the masks independent of how examples are
+    batched: under ``torchrun`` with N processes × batch b an example gets the same mask as in
+    one process × batch N·b, and held-out masks do not depend on the evaluation batch size.
+    A block is still re-masked differently in every epoch (dynamic masking); ``MaskingEpoch``
+    tells the collator the epoch.
     """
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase, probability: float = 0.15, seed: int = 0) -> None:
@@ -105,15 +107,48 @@ class MLMCollator(DataCollatorForLanguageModeling):
             tokenizer, mlm_probability=probability, mask_replace_prob=0.8, random_replace_prob=0.1, seed=seed
         )
         self.epoch = 0
+        self._rows: list[tuple[int, int]] = []  # (generator seed, unpadded length) per example of the batch
 
     def __call__(self, features, return_tensors=None):
         # A "length" column (kept for the length-grouped sampler) is no model input.
         features = [{key: value for key, value in feature.items() if key != "length"} for feature in features]
-        digest = hashlib.blake2b(f"{self.seed}|{self.epoch}".encode(), digest_size=8)
+        self._rows = []
         for feature in features:
-            digest.update(np.asarray(feature["input_ids"], dtype=np.int64).tobytes())
-        self.generator = torch.Generator().manual_seed(int.from_bytes(digest.digest(), "little") >> 1)
+            ids = np.asarray(feature["input_ids"], dtype=np.int64)
+            digest = hashlib.blake2b(f"{self.seed}|{self.epoch}|".encode() + ids.tobytes(), digest_size=8)
+            self._rows.append((int.from_bytes(digest.digest(), "little") >> 1, len(ids)))
         return super().__call__(features, return_tensors)
+
+    def torch_mask_tokens(self, inputs, special_tokens_mask=None, offset_mapping=None):
+        """The parent's 80/10/10 masking, drawn row by row from each example's own generator."""
+        labels = inputs.clone()
+        if special_tokens_mask is None:
+            special_tokens_mask = [
+                self.tokenizer.get_special_tokens_mask(row, already_has_special_tokens=True)
+                for row in labels.tolist()
+            ]
+        special = torch.as_tensor(special_tokens_mask, dtype=torch.bool)
+        masked = torch.zeros_like(special)
+        replaced = torch.zeros_like(special)
+        randomized = torch.zeros_like(special)
+        random_words = torch.zeros_like(labels)
+        random_share = self.random_replace_prob / (1 - self.mask_replace_prob)  # of the non-[MASK] remainder
+        width = labels.shape[1]
+        for row, (seed, length) in enumerate(self._rows):
+            generator = torch.Generator().manual_seed(seed)
+            span = slice(width - length, width) if self.tokenizer.padding_side == "left" else slice(0, length)
+            chosen = torch.bernoulli(torch.full((length,), self.mlm_probability), generator=generator).bool()
+            chosen &= ~special[row, span]
+            to_mask = torch.bernoulli(torch.full((length,), self.mask_replace_prob), generator=generator).bool()
+            to_random = torch.bernoulli(torch.full((length,), random_share), generator=generator).bool()
+            masked[row, span] = chosen
+            replaced[row, span] = chosen & to_mask
+            randomized[row, span] = chosen & ~to_mask & to_random
+            random_words[row, span] = torch.randint(len(self.tokenizer), (length,), generator=generator)
+        labels[~masked] = IGNORE_INDEX
+        inputs[replaced] = self.tokenizer.convert_tokens_to_ids(self.tokenizer.mask_token)
+        inputs[randomized] = random_words[randomized]
+        return inputs, labels
 
 
 class MaskingEpoch(TrainerCallback):
@@ -130,8 +165,8 @@ class MaskingEpoch(TrainerCallback):
 def heldout_perplexity(model: nn.Module, dataset, collator: MLMCollator, batch_size: int = 16) -> tuple[float, int]:
     """Held-out MLM perplexity and the number of masked tokens it was computed on.
 
-    The collator's masks depend on the batch content only, so every model is scored on the
-    same masked positions. Perplexity = exp(total cross-entropy / masked tokens).
+    The collator's masks depend on each example's content only, so every model is scored on
+    the same masked positions. Perplexity = exp(total cross-entropy / masked tokens).
     """
     was_training = model.training
     model.eval()

@@ -176,11 +176,13 @@ def load_tokenizer(base: Base):
         raise AdapterkitError(f"--base {base.name}: cannot load its tokenizer ({error})") from None
 
 
-def load_masked_lm(base: Base, masked_only: bool = True) -> tuple[PreTrainedModel, bool]:
+def load_masked_lm(base: Base, masked_only: bool = True, quantize: str | None = None) -> tuple[PreTrainedModel, bool]:
     """The base as a masked LM, and whether its MLM head is new (not pretrained).
 
     ``masked_only`` selects the class with the masked-only loss (see ``mlm.py``); the weights
-    and outputs without labels are those of the standard class.
+    and outputs without labels are those of the standard class. ``quantize`` (8bit, 4bit)
+    loads the encoder's linear layers quantized and prepares the model for adapter training
+    (``quantize.py``).
     """
     config = load_config(base)
     try:
@@ -191,7 +193,16 @@ def load_masked_lm(base: Base, masked_only: bool = True) -> tuple[PreTrainedMode
         ) from None
     if masked_only:
         model_class = masked_only_class(model_class)
-    model, loading = model_class.from_pretrained(base.path, output_loading_info=True, use_safetensors=True)
+    extra = {}
+    if quantize is not None:
+        from .quantize import load_kwargs
+
+        extra = load_kwargs(quantize)
+    model, loading = model_class.from_pretrained(base.path, output_loading_info=True, use_safetensors=True, **extra)
+    if quantize is not None:
+        from .quantize import prepare_for_training
+
+        model = prepare_for_training(model)  # before any forward pass
     head_missing = any(key.startswith(HEAD_PREFIXES) for key in loading["missing_keys"])
     return model, base.head_is_new or head_missing
 

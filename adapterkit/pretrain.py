@@ -29,7 +29,7 @@ from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from .card import render_card
-from .corpus import BLOCK_MODES, prepare
+from .corpus import BLOCK_MODES, prepare, prepare_streaming
 from .errors import AdapterkitError
 from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
 from .models import (
@@ -43,6 +43,7 @@ from .models import (
     resolve_base,
 )
 from .paths import registry_dir
+from .quantize import OPTIMIZERS
 from .registry import MANIFEST, Registry, check_name, check_writable, write_json
 from .speed import resolve_precision, speed_arguments
 from .versions import versions
@@ -58,6 +59,8 @@ LORA_TARGETS = {
     "output": r"output\.dense",
 }
 HEAD_TRANSFORMS = ("cls.predictions.transform", "lm_head.dense", "lm_head.layer_norm")
+# --streaming: blocks are shuffled in a buffer of this many (the in-memory path shuffles them all).
+STREAM_SHUFFLE_BUFFER = 10_000
 
 
 @dataclass
@@ -100,6 +103,9 @@ class PretrainConfig:
     precision: str = "auto"  # auto | fp32 | bf16 | fp16 (speed.py)
     gradient_checkpointing: bool = False
     group_by_length: bool | None = None  # None: on in line mode (blocks of packed mode are all full)
+    streaming: bool = False  # blocks made on the fly from the files (corpora larger than memory)
+    quantize: str | None = None  # 8bit | 4bit: LoRA on a bitsandbytes-quantized frozen base
+    optim: str = "adamw"  # adamw | adamw8bit (bitsandbytes)
 
     @property
     def learning_rate(self) -> float:
@@ -154,6 +160,11 @@ class PretrainConfig:
             if not ok:
                 raise AdapterkitError(f"{option} {getattr(self, _attribute(option))!r}: expected {expected}")
         resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
+        from .quantize import check_options
+
+        check_options(self.quantize, self.optim, self.full)
+        if self.streaming and self.max_steps == -1:
+            raise AdapterkitError("--streaming: a stream has no length, so --epochs cannot end it; set --max-steps N")
         unknown = [target for target in self.lora_targets if target not in LORA_TARGETS]
         if unknown and not self.full:
             raise AdapterkitError(f"--lora-targets {','.join(unknown)}: unknown; choose from {','.join(LORA_TARGETS)}")
@@ -332,6 +343,20 @@ def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
     return get_peft_model(model, lora), head_modules or []
 
 
+def _stream_sharding(config: PretrainConfig, files: int) -> dict:
+    """Under torchrun, a stream of at least as many files as processes is read file-sharded.
+
+    accelerate then gives each process its own files (``IterableDataset.shard``, the split of
+    ``datasets.distributed.split_dataset_by_node``): every process cleans and tokenizes only its
+    part. With fewer files, accelerate's default holds: the main process reads the stream and
+    sends every process its slice of each batch (the blocks are then those of one process).
+    """
+    world = PartialState().num_processes
+    if not config.streaming or world < 2 or files < world:
+        return {}
+    return {"accelerator_config": {"dispatch_batches": False}}
+
+
 def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None = None) -> PretrainResult:
     """Train, evaluate and save; returns where the result went and its manifest.
 
@@ -355,29 +380,55 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     tokenizer = load_tokenizer(base)
     # Under torchrun the main process tokenizes and fills the cache; the others then read it.
     with PartialState().main_process_first():
-        datasets, cleaning = prepare(
-            config.corpus,
-            tokenizer,
-            config.max_seq_len,
-            config.block_mode,
-            config.heldout,
-            config.seed,
-            config.text_field,
-            config.num_proc,
-        )
+        if config.streaming:
+            datasets, cleaning = prepare_streaming(
+                config.corpus,
+                tokenizer,
+                config.max_seq_len,
+                config.block_mode,
+                config.heldout,
+                config.seed,
+                config.text_field,
+            )
+        else:
+            datasets, cleaning = prepare(
+                config.corpus,
+                tokenizer,
+                config.max_seq_len,
+                config.block_mode,
+                config.heldout,
+                config.seed,
+                config.text_field,
+                config.num_proc,
+            )
     _say(f"corpus: {cleaning.summary()}")
-    train_tokens = int(sum(datasets["train"]["length"]))
     heldout_tokens = int(sum(datasets["heldout"]["length"]))
-    _say(
-        f"corpus: {len(datasets['train'])} training blocks ({train_tokens:,} tokens), "
-        f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
-    )
-    # The length column stays for the length-grouped sampler (the collator drops it).
-    train_set = datasets["train"] if config.length_grouped else datasets["train"].remove_columns("length")
+    if config.streaming:
+        train_tokens = None  # unknown until read: the stream is tokenized while training consumes it
+        _say(
+            f"corpus: training blocks streamed from {len(cleaning.files)} file(s), "
+            f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
+        )
+    else:
+        train_tokens = int(sum(datasets["train"]["length"]))
+        _say(
+            f"corpus: {len(datasets['train'])} training blocks ({train_tokens:,} tokens), "
+            f"{len(datasets['heldout'])} held-out blocks ({heldout_tokens:,} tokens), mode {config.block_mode}"
+        )
+    # The length column stays for the length-grouped sampler (the collator drops it); a stream has no
+    # lengths to group by.
+    grouped = config.length_grouped and not config.streaming
+    train_set = datasets["train"] if grouped else datasets["train"].remove_columns("length")
+    if config.streaming:
+        train_set = train_set.shuffle(seed=config.seed, buffer_size=STREAM_SHUFFLE_BUFFER)
     heldout_set = datasets["heldout"].remove_columns("length")
 
     model, head_is_new = load_masked_lm(base)
-    base_fingerprint = fingerprint(model)
+    base_fingerprint = fingerprint(model)  # of the unquantized weights: adapters stay composable
+    if config.quantize:
+        del model
+        model, head_is_new = load_masked_lm(base, quantize=config.quantize)
+        _say(f"base: loaded {config.quantize}-quantized (bitsandbytes); only the adapter trains")
     if head_is_new:
         _say(
             f"base: {config.base} has no pretrained MLM head; the head is new "
@@ -400,7 +451,8 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         _say(f"LoRA: {trainable:,} trainable of {total:,} parameters ({100 * trainable / total:.2f} %)")
 
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(config.run_dir / "run.json", config.fingerprint_of_run())
+    if PartialState().is_main_process:  # under torchrun: one writer
+        write_json(config.run_dir / "run.json", config.fingerprint_of_run())
     args = training_arguments(
         config.run_dir / "checkpoints",
         config.seed,
@@ -419,6 +471,8 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         save_steps=config.save_steps,
         save_total_limit=2,
         ddp_find_unused_parameters=False,  # every trainable weight takes part in every step
+        optim=OPTIMIZERS[config.optim],
+        **_stream_sharding(config, len(cleaning.files)),
     )
     progress = ProgressBar()
     trainer = Trainer(
@@ -455,6 +509,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
             "heldout_tokens": heldout_tokens,
             "heldout_fraction": config.heldout,
             "block_mode": config.block_mode,
+            "streaming": config.streaming,
         },
         "hyperparameters": {
             "mode": "full" if config.full else "lora",
@@ -472,6 +527,8 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
             "seed": config.seed,
             "precision": resolve_precision(config.precision),
             "group_by_length": config.length_grouped,
+            "optim": config.optim,
+            "quantize": config.quantize,
             **(
                 {}
                 if config.full

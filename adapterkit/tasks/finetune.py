@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from accelerate import PartialState
 from torch.utils.data import Dataset
 from transformers import (
     AutoModelForSequenceClassification,
@@ -88,8 +90,13 @@ def task_kind(data: NerDataset | TextDataset) -> str:
     return "ner" if isinstance(data, NerDataset) else data.task
 
 
-def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedModel:
-    """The task model on the variant's weights, with a new head for ``labels``."""
+def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | None = None) -> PreTrainedModel:
+    """The task model on the variant's weights, with a new head for ``labels``.
+
+    ``quantize`` (8bit, 4bit; adapter mode): the encoder's linear layers are loaded quantized.
+    A variant with language/domain adapters is folded into the float weights first, saved to
+    a temporary folder and loaded quantized from there (int8/NF4 weights cannot take the fold).
+    """
     if kind == "ner":
         model_class = AutoModelForTokenClassification
         extra = {"num_labels": len(labels)}
@@ -103,6 +110,16 @@ def build_model(variant: Variant, kind: str, labels: list[str]) -> PreTrainedMod
         extra["label2id"] = {label: i for i, label in enumerate(labels)}
     if variant.task is not None:
         return _from_task_model(variant, model_class, kind, labels, extra)
+    if quantize is not None:
+        from ..quantize import load_kwargs, prepare_for_training
+
+        with tempfile.TemporaryDirectory() as folder:
+            source = variant.base.path
+            if variant.deltas:
+                build_model(variant, kind, labels).save_pretrained(folder)
+                source = folder
+            model = model_class.from_pretrained(source, use_safetensors=True, **extra, **load_kwargs(quantize))
+        return prepare_for_training(model)  # before any forward pass
     model = model_class.from_pretrained(variant.base.path, use_safetensors=True, **extra)
     if variant.deltas:
         merge_into(model, variant.deltas, {})
@@ -223,6 +240,7 @@ class TrainSettings:
     precision: str = "auto"  # auto | fp32 | bf16 | fp16 (speed.py)
     gradient_checkpointing: bool = False
     group_by_length: bool = True  # batches of similar-length windows: less padding (speed.py)
+    quantize: str | None = None  # 8bit | 4bit: the frozen encoder quantized (adapter mode)
 
     def validate(self) -> None:
         checks = [
@@ -241,6 +259,12 @@ class TrainSettings:
                 value = getattr(self, option.lstrip("-").replace("-", "_"))
                 raise AdapterkitError(f"{option} {value!r}: expected {expected}")
         resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
+        if self.quantize is not None:
+            from ..quantize import check_options
+
+            if self.mode != "adapter":
+                raise AdapterkitError("--quantize freezes a quantized encoder: use it with --mode adapter")
+            check_options(self.quantize, "adamw", full=False)
 
     @property
     def learning_rate(self) -> float:
@@ -251,6 +275,30 @@ def _collator(kind: str, tokenizer):
     if kind == "ner":
         return DataCollatorForTokenClassification(tokenizer)
     return DataCollatorWithPadding(tokenizer)
+
+
+def task_loss(kind: str):
+    """The Trainer's loss for ``kind``: summed over labelled items, divided by their number in the step.
+
+    ``num_items_in_batch`` counts the labelled tokens (NER) or examples of every micro-batch of
+    the step and, under torchrun, of every process; so the loss of N processes × batch b is the
+    loss of one process × batch N·b (the models' own losses average per process, and the
+    Trainer would also scale them by N, believing they use the count).
+    """
+
+    def loss(outputs, labels, num_items_in_batch=None):
+        logits = outputs.logits.float()
+        if kind == "multilabel":
+            total = F.binary_cross_entropy_with_logits(logits, labels.float(), reduction="sum")
+        elif kind == "regression":
+            total = F.mse_loss(logits.squeeze(-1), labels.float(), reduction="sum")
+        else:
+            flat = logits.view(-1, logits.shape[-1])
+            total = F.cross_entropy(flat, labels.view(-1), ignore_index=-100, reduction="sum")
+        count = num_items_in_batch if num_items_in_batch is not None else labels.ne(-100).sum()
+        return total / count
+
+    return loss
 
 
 def train(
@@ -297,13 +345,14 @@ def train(
         train_dataset=_Rows(encoded.rows),
         data_collator=_collator(kind, tokenizer),
         callbacks=[ProgressBar()],
+        compute_loss_func=task_loss(kind),
     )
     trainer.remove_callback(PrinterCallback)
     last = last_complete_checkpoint(work_dir) if resume else None
     if last is not None:
         print(f"resuming from {last}", flush=True)
     trainer.train(resume_from_checkpoint=str(last) if last else None)
-    if log_file is not None:
+    if log_file is not None and trainer.is_world_process_zero():
         log_file.parent.mkdir(parents=True, exist_ok=True)
         log_file.write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
     return trainer.model
@@ -576,21 +625,23 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         if unknown:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
 
-    set_seed(settings.seed)  # the new head's initialisation, the same in a resumed process
-    model = build_model(variant, kind, labels)
+    set_seed(settings.seed)  # the new head's initialisation: the same in a resumed run and in every process
+    model = build_model(variant, kind, labels, settings.quantize)
     if adapter_mode:
         model = add_task_adapter(
             model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
         )
     work = request.work_dir
-    if not request.resume:
+    state = PartialState()  # under torchrun: every process trains (DDP), the main one writes
+    if state.is_main_process and not request.resume:
         clear(work)
         work.mkdir(parents=True)
         (work / RUN_SETTINGS).write_text(json.dumps(request.recorded(), indent=2) + "\n")
+    state.wait_for_everyone()
     model = train(
         model, tokenizer, items, kind, labels, settings, work, resume=request.resume, log_file=work / "log.json"
     )
-    history = json.loads((work / "log.json").read_text())
+    history = json.loads((work / "log.json").read_text()) if state.is_main_process else []
     metrics = None
     if eval_items is not None:
         scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
@@ -618,6 +669,8 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         },
         "versions": versions(),
     }
+    if not state.is_main_process:
+        return destination, manifest
     Registry(destination.parent).save(
         destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=request.force
     )
