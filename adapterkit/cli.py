@@ -655,15 +655,23 @@ def predict(
 
 @app.command()
 def report(
-    run_dir: Annotated[Path, typer.Argument(help="A compare run folder (runs/<id>/).")],
+    run_dir: Annotated[
+        Path, typer.Argument(help="A compare run folder (runs/<id>/) or a recipe run (runs/<recipe>/).")
+    ],
 ) -> None:
-    """(Re)write report.md and a self-contained report.html for a compare run, from its recorded results."""
+    """(Re)write report.md and a self-contained report.html from a run's recorded results."""
+    from .recipe_report import rewrite_recipe_report
     from .report import report_for_compare
 
     _quiet_libraries()
-    if not (run_dir / "comparison.json").is_file():
-        raise AdapterkitError(f"{run_dir}: no comparison.json; give a folder written by adapterkit compare")
-    markdown, html = report_for_compare(run_dir)
+    if (run_dir / "comparison.json").is_file():
+        markdown, html = report_for_compare(run_dir)
+    elif (run_dir / "steps").is_dir():
+        markdown, html = rewrite_recipe_report(run_dir)
+    else:
+        raise AdapterkitError(
+            f"{run_dir}: neither comparison.json nor steps/; give a folder written by adapterkit compare or run"
+        )
     print(f"wrote {markdown} and {html}")
 
 

@@ -200,3 +200,23 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
             Section("LoRA vs full: recovery ratio", text if rows else "No comparison holds a pair.", tables)
         )
     return write_report(run_dir, f"Recipe {recipe.get('name') or run_dir.name}", sections)
+
+
+def rewrite_recipe_report(run_dir: Path):
+    """The report of an earlier ``adapterkit run`` from what it recorded: the recipe file copied into
+    ``run_dir`` and each finished step's command line in ``run_dir/steps`` (overrides included)."""
+    from .errors import AdapterkitError
+    from .recipes import load_recipe
+
+    recipe_file = run_dir / "recipe.toml"
+    if not recipe_file.is_file():
+        raise AdapterkitError(f"{run_dir}: no recipe.toml; give a folder written by adapterkit run")
+    recipe = load_recipe(recipe_file)
+    plan, status = [], {}
+    for step in recipe["steps"]:
+        record = run_dir / "steps" / f"{step['id']}.json"
+        if record.is_file():
+            data = json.loads(record.read_text())
+            plan.append((step, data["argv"]))
+            status[step["id"]] = f"finished {data.get('finished', '')}".strip()
+    return write_recipe_report(run_dir, recipe, plan, status)

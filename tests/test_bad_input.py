@@ -102,7 +102,7 @@ CASES: dict[str, tuple[str, str]] = {
     ),
     "adapters verify: unknown name": ("adapters verify ghost", "no adapter named 'ghost'"),
     "adapters show: name with a path": ("adapters show ../a", "use letters, digits"),
-    "report: not a compare run": ("report adapters", "no comparison.json"),
+    "report: not a run folder": ("report adapters", "neither comparison.json nor steps/"),
 }
 
 

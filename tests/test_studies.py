@@ -212,6 +212,10 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     figures = _figures_of(report, workdir / "runs" / "study-a")
     assert len(figures) == 7  # one training curve per pre-training step
     _check_html(workdir / "runs" / "study-a", len(figures))
+    (workdir / "runs" / "study-a" / "report.md").unlink()
+    assert main(["report", "runs/study-a"]) == 0  # rebuilt from the recorded steps alone
+    rebuilt = (workdir / "runs" / "study-a" / "report.md").read_text()
+    assert re.findall(r"^## .*", rebuilt, flags=re.M) == re.findall(r"^## .*", report, flags=re.M)
 
     ner = (workdir / "runs" / "study-a-ro-ner" / "report.md").read_text()
     for heading in ("## Per-type f1", "## Training curves", "## Analysis", "| type | base | models/mbert-ro-bio"):
