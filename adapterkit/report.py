@@ -634,7 +634,7 @@ def _analysis_section(run_dir: Path) -> Section | None:
             "type (higher: the type forms a tighter cluster; bold: highest per type). t-SNE: scikit-learn, "
             "PCA initialisation, seeded."
         )
-        tables.append(similarity_table(analysis["similarity"]))
+        tables.append(similarity_table(analysis["similarity"], digits=3))
         counts = [[v, c["embedded"], c["skipped_beyond_limit"]] for v, c in analysis.get("entities", {}).items()]
         tables.append(markdown_table(["variant", "entities embedded", "skipped (past the length limit)"], counts))
         figures += [run_dir / "analysis" / name for name in analysis.get("figures", {}).values()]
