@@ -38,7 +38,7 @@ except ModuleNotFoundError:  # Python 3.10
 from .errors import AdapterkitError
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
 
-RECIPES_DIR = PACKAGE_DIR.parent / "recipes"
+RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
 COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 RESERVED = ("steps", "smoke", "name", "description", "recovery")
