@@ -58,7 +58,9 @@ def run_analyse(
     run_dir: Path, max_entities: int = 1500, examples: int = 3, registry: Path | None = None, seed: int = 0
 ) -> dict:
     """Analyse every variant of the compare run in ``run_dir``; returns what ``analysis.json`` holds."""
+    from .models import load_tokenizer
     from .report import report_for_compare
+    from .tasks.finetune import resolve_variant, task_kind
 
     if max_entities < 3:
         raise AdapterkitError(f"--max-entities {max_entities}: expected at least 3 (t-SNE needs three points)")
@@ -73,9 +75,6 @@ def run_analyse(
     out.mkdir(parents=True, exist_ok=True)
     result: dict = {"variants": [run["variant"] for run in runs]}
     for run in runs:
-        from .models import load_tokenizer
-        from .tasks.finetune import resolve_variant, task_kind
-
         variant = resolve_variant(run["variant"], store, run.get("base"))
         tokenizer = load_tokenizer(variant.base)
         data, items = _read(run, tokenizer)

@@ -355,19 +355,26 @@ GroupOption = Annotated[
 ]
 
 
-def _speed(settings, precision: str, gradient_checkpointing: bool, group_by_length: bool):
-    settings.precision = precision
-    settings.gradient_checkpointing = gradient_checkpointing
-    settings.group_by_length = group_by_length
-    return settings
-
-
 QuantizeOption = Annotated[
     str | None, typer.Option(help="--mode adapter: load the frozen encoder 8bit or 4bit (bitsandbytes).")
 ]
 
 
-def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize=None):
+def _settings(
+    epochs,
+    batch_size,
+    lr,
+    max_steps,
+    max_seq_len,
+    stride,
+    seed,
+    mode,
+    task_lora_r,
+    quantize=None,
+    precision="auto",
+    gradient_checkpointing=False,
+    group_by_length=True,
+):
     from .tasks.finetune import TrainSettings
 
     return TrainSettings(
@@ -382,6 +389,9 @@ def _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode
         task_lora_r=task_lora_r,
         task_lora_alpha=2 * task_lora_r,
         quantize=quantize,
+        precision=precision,
+        gradient_checkpointing=gradient_checkpointing,
+        group_by_length=group_by_length,
     )
 
 
@@ -433,8 +443,10 @@ def finetune(
     from .tasks.finetune import FinetuneRequest, run_finetune
 
     _quiet_libraries()
-    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize)
-    _speed(settings, precision, gradient_checkpointing, group_by_length)
+    settings = _settings(
+        epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
+        quantize, precision, gradient_checkpointing, group_by_length,
+    )  # fmt: skip
     request = FinetuneRequest(
         data=data,
         name=name,
@@ -458,45 +470,6 @@ def finetune(
 
 def _types(text: str | None) -> list[str] | None:
     return [kind.strip() for kind in text.split(",") if kind.strip()] if text else None
-
-
-def _cv_request(
-    data,
-    variant,
-    base,
-    fmt,
-    preset,
-    repair,
-    folds,
-    fold_file,
-    strict,
-    settings,
-    resume,
-    force,
-    registry,
-    limit,
-    run_dir=None,
-):
-    from .cv import CvRequest
-
-    return CvRequest(
-        limit=limit,
-        run_dir=run_dir,
-        data=data,
-        variant=variant,
-        base=base,
-        fmt=fmt,
-        preset=preset,
-        repair=repair,
-        folds=folds,
-        seed=settings.seed,
-        fold_file=fold_file,
-        strict=strict,
-        settings=settings,
-        resume=resume,
-        force=force,
-        registry=registry,
-    )
 
 
 FoldsOption = Annotated[int, typer.Option(help="Number of folds.")]
@@ -547,30 +520,18 @@ def cv(
     registry: RegistryOption = None,
 ) -> None:
     """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
-    from .cv import run_cv
+    from .cv import CvRequest, run_cv
 
     _quiet_libraries()
-    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r, quantize)
-    _speed(settings, precision, gradient_checkpointing, group_by_length)
-    request = _cv_request(
-        data,
-        variant,
-        base,
-        fmt,
-        preset,
-        repair,
-        folds,
-        fold_file,
-        strict,
-        settings,
-        resume,
-        force,
-        registry,
-        limit,
-        run_dir,
-    )
-    request.types = _types(types)
-    request.keep_model = keep_model
+    settings = _settings(
+        epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
+        quantize, precision, gradient_checkpointing, group_by_length,
+    )  # fmt: skip
+    request = CvRequest(
+        data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
+        fold_file=fold_file, strict=strict, limit=limit, types=_types(types), keep_model=keep_model,
+        settings=settings, run_dir=run_dir, resume=resume, force=force, registry=registry,
+    )  # fmt: skip
     run_cv(request)
 
 
@@ -611,16 +572,18 @@ def compare(
     folds, Benjamini-Hochberg adjusted p, bootstrap 95 % CI of the mean difference. Written to
     runs/<id>/ with the exact command, versions and fold file.
     """
-    from .cv import CompareRequest, run_compare
+    from .cv import CompareRequest, CvRequest, run_compare
 
     _quiet_libraries()
-    settings = _settings(epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r)
-    _speed(settings, precision, gradient_checkpointing, group_by_length)
-    request = _cv_request(
-        data, "base", base, fmt, preset, repair, folds, fold_file, strict, settings, resume, force, registry, limit
-    )
-    request.types = _types(types)
-    request.keep_model = keep_model
+    settings = _settings(
+        epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
+        None, precision, gradient_checkpointing, group_by_length,
+    )  # fmt: skip
+    request = CvRequest(
+        data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,
+        strict=strict, limit=limit, types=_types(types), keep_model=keep_model, settings=settings, resume=resume,
+        force=force, registry=registry,
+    )  # fmt: skip
     run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
 
 

@@ -202,10 +202,8 @@ def builtin_settings() -> dict:
     }
 
 
-def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool = False, dry_run: bool = False):
-    """Run (or, with ``dry_run``, print) every step; skip steps recorded as done with the same inputs."""
-    from .cli import main
-
+def resolve_recipe(name: str, overrides: list[str], smoke: bool = False) -> tuple[Path, dict, list]:
+    """The recipe file, its settings after ``[smoke]`` and ``overrides``, and its plan: (step, argv) pairs."""
     path = recipe_path(name)
     recipe = load_recipe(path)
     if smoke:
@@ -217,9 +215,16 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     apply_overrides(recipe, overrides)
     for key, value in builtin_settings().items():
         recipe.setdefault(key, value)
+    return path, recipe, [(step, command_line(step, recipe)) for step in recipe["steps"]]
+
+
+def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool = False, dry_run: bool = False):
+    """Run (or, with ``dry_run``, print) every step; skip steps recorded as done with the same inputs."""
+    from .cli import main
+
+    path, recipe, plan = resolve_recipe(name, overrides, smoke)
     run_dir = Path("runs") / (recipe.get("name") or path.stem)
     steps_dir = run_dir / "steps"
-    plan = [(step, command_line(step, recipe)) for step in recipe["steps"]]
     if dry_run:
         for step, argv in plan:
             print(f"[{step['id']}] adapterkit " + " ".join(argv))

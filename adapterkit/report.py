@@ -604,20 +604,16 @@ def _format_mean_sd(values: list[float], metric: str) -> str:
 
 
 def _fold_curves(run_dir: Path, cv_runs: Sequence[dict]) -> dict[str, tuple[list[float], list[float]]]:
+    from .cv import _safe  # the folder name compare gave each variant
+
     curves = {}
     for run in cv_runs:
         variant = run.get("variant", "?")
-        folder = run_dir / "cv" / _safe_name(variant) / "folds"
+        folder = run_dir / "cv" / _safe(variant) / "folds"
         histories = [json.loads(path.read_text()) for path in sorted(folder.glob("*/log.json"))]
         if histories:
             curves[variant] = mean_curve(histories)
     return {variant: curve for variant, curve in curves.items() if curve[0]}
-
-
-def _safe_name(label: str) -> str:
-    from .cv import _safe
-
-    return _safe(label)
 
 
 def _analysis_section(run_dir: Path) -> Section | None:

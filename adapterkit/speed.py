@@ -6,8 +6,9 @@ length-grouped batches. Each becomes a transformers ``TrainingArguments`` field.
   GPUs, fp32 on the CPU. fp16 needs a GPU; bf16 runs on the CPU too (autocast), which pays only
   on CPUs with bf16 matrix units.
 - ``--gradient-checkpointing``: keep only each layer's input in the forward and recompute the
-  rest in the backward: about a third more compute for a much smaller activation memory (long
-  blocks, big batches on a small GPU). The loss and gradients are those of the normal run.
+  rest in the backward: one more forward of compute (LoRA at the mBERT shape: step time x1.44)
+  for a much smaller activation memory (long blocks, big batches on a small GPU). The loss and
+  gradients are those of the normal run.
 - length grouping: batches drawn from mega-batches of ~50 batches sorted by length
   (``train_sampling_strategy="group_by_length"``), so dynamic padding pads little; still every
   example once per epoch, in a seeded random order of mega-batches.

@@ -74,3 +74,33 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ADAPTERKIT_REGISTRY", raising=False)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def tiny_adapters(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory, nl_corpus: Path) -> Path:
+    """A registry with two LoRA adapters ``a`` and ``b`` on the tiny BERT (2 steps each, other seeds).
+
+    Shared by the session: copy it before changing anything in it.
+    """
+    from adapterkit.pretrain import PretrainConfig, run_pretrain
+
+    root = tmp_path_factory.mktemp("tiny-adapters")
+    corpus = root / "nl.txt"
+    corpus.write_text("\n".join(nl_corpus.read_text(encoding="utf-8").splitlines()[:200]) + "\n", encoding="utf-8")
+    for name in ("a", "b"):
+        config = PretrainConfig(
+            corpus=[corpus],
+            name=name,
+            base=str(tiny_bert),
+            max_steps=2,
+            batch_size=4,
+            grad_accum=1,
+            max_seq_len=32,
+            save_steps=2,
+            heldout=0.1,
+            registry=root / "adapters",
+            work_dir=root / "runs" / name,
+            seed=len(name) + ord(name),
+        )
+        run_pretrain(config)
+    return root / "adapters"

@@ -115,30 +115,12 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int] | None]:
 
 
 @pytest.fixture(scope="module")
-def trained(tiny_bert, tmp_path_factory, nl_corpus) -> Path:
-    """A registry with two tiny LoRA adapters (2 steps each) and a tiny task adapter."""
-    from adapterkit.pretrain import PretrainConfig, run_pretrain
+def trained(tiny_adapters, tmp_path_factory) -> Path:
+    """A registry with two tiny LoRA adapters (conftest's) and a tiny task adapter."""
     from adapterkit.tasks.finetune import FinetuneRequest, TrainSettings, run_finetune
 
     root = tmp_path_factory.mktemp("bad-input-registry")
-    corpus = root / "nl.txt"
-    corpus.write_text("\n".join(nl_corpus.read_text(encoding="utf-8").splitlines()[:200]) + "\n", encoding="utf-8")
-    for name in ("a", "b"):
-        config = PretrainConfig(
-            corpus=[corpus],
-            name=name,
-            base=str(tiny_bert),
-            max_steps=2,
-            batch_size=4,
-            grad_accum=1,
-            max_seq_len=32,
-            save_steps=2,
-            heldout=0.1,
-            registry=root / "adapters",
-            work_dir=root / "runs" / name,
-            seed=len(name) + ord(name),
-        )
-        run_pretrain(config)
+    shutil.copytree(tiny_adapters, root / "adapters")
     conll = root / "ner.conll"
     conll.write_text("Pacient\tO\ncu\tO\nfebră\tB-DIS\n\nIa\tO\naspirină\tB-DIS\n", encoding="utf-8")
     settings = TrainSettings(max_steps=1, batch_size=2, max_seq_len=32, mode="adapter", task_lora_r=2)

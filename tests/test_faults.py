@@ -174,32 +174,6 @@ def test_half_written_checkpoints_are_skipped_when_resuming(tmp_path):
 # ------------------------------------------------------------------------------ corrupted weights
 
 
-@pytest.fixture(scope="module")
-def two_adapters(tiny_bert, tmp_path_factory, nl_corpus) -> Path:
-    """Two LoRA adapters on the tiny BERT in a registry (2 steps each)."""
-    from adapterkit.pretrain import PretrainConfig, run_pretrain
-
-    root = tmp_path_factory.mktemp("faults-registry")
-    corpus = root / "nl.txt"
-    corpus.write_text("\n".join(nl_corpus.read_text(encoding="utf-8").splitlines()[:200]) + "\n", encoding="utf-8")
-    for name in ("a", "b"):
-        config = PretrainConfig(
-            corpus=[corpus],
-            name=name,
-            base=str(tiny_bert),
-            max_steps=2,
-            batch_size=4,
-            grad_accum=1,
-            max_seq_len=32,
-            save_steps=2,
-            heldout=0.1,
-            registry=root / "adapters",
-            work_dir=root / "runs" / name,
-        )
-        run_pretrain(config)
-    return root / "adapters"
-
-
 def _one_line_error(capsys) -> str:
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: "), err
@@ -208,13 +182,13 @@ def _one_line_error(capsys) -> str:
 
 @pytest.mark.parametrize("damage", ["flip", "truncate"])
 def test_corrupted_adapter_weights_stop_compose_and_eval_mlm_with_the_file_named(
-    two_adapters, tmp_path, small_corpus, capsys, damage, monkeypatch
+    tiny_adapters, tmp_path, small_corpus, capsys, damage, monkeypatch
 ):
     import shutil
 
     monkeypatch.chdir(tmp_path)
     registry = tmp_path / "adapters"
-    shutil.copytree(two_adapters, registry)
+    shutil.copytree(tiny_adapters, registry)
     weights = registry / "b" / "adapter_model.safetensors"
     blob = bytearray(weights.read_bytes())
     if damage == "flip":

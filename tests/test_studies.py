@@ -16,7 +16,7 @@ from adapterkit.cv import limited
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
 from adapterkit.recipe_report import recovery_rows
-from adapterkit.recipes import RECIPES_DIR, apply_overrides, builtin_settings, command_line, load_recipe
+from adapterkit.recipes import RECIPES_DIR, command_line, load_recipe, resolve_recipe
 from adapterkit.tasks.data import Sentence
 from adapterkit.tasks.readers import read_task
 
@@ -33,28 +33,12 @@ def _parse(argv: list[str]) -> None:
     command.make_context("adapterkit", words)
 
 
-def _plan(name: str, smoke: bool) -> list[list[str]]:
-    recipe = load_recipe(RECIPES_DIR / f"{name}.toml")
-    if smoke:
-        flat = {}
-
-        def walk(table, prefix=""):
-            for key, value in table.items():
-                walk(value, f"{prefix}{key}.") if isinstance(value, dict) else flat.__setitem__(prefix + key, value)
-
-        walk(recipe["smoke"])
-        apply_overrides(recipe, [f"{key}={json.dumps(value)}" for key, value in flat.items()])
-    for key, value in builtin_settings().items():
-        recipe.setdefault(key, value)
-    return [command_line(step, recipe) for step in recipe["steps"]]
-
-
 @pytest.mark.parametrize("smoke", [False, True], ids=["study-scale", "smoke"])
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_step_of_every_shipped_recipe_is_a_valid_command_line(name, smoke):
     if smoke and "smoke" not in load_recipe(RECIPES_DIR / f"{name}.toml"):
         pytest.skip("no smoke scale")
-    for argv in _plan(name, smoke):
+    for _, argv in resolve_recipe(name, [], smoke)[2]:
         _parse(argv)
 
 

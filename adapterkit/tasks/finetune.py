@@ -142,8 +142,8 @@ def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str]
         for new_row, old_row in shared:
             new_head.weight[new_row] = old_head.weight[old_row]
             new_head.bias[new_row] = old_head.bias[old_row]
-    kept = len(shared) if kind == "regression" else sum(label in old_index for label in labels)
-    print(f"two-stage: starting from task model {variant.label} ({kept} of {len(labels)} head rows carried over)")
+    rows = max(len(labels), 1)  # regression: one output row
+    print(f"two-stage: starting from task model {variant.label} ({len(shared)} of {rows} head rows carried over)")
     return model
 
 
