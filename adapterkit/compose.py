@@ -161,11 +161,12 @@ def _adapted_modules(part: Part) -> set[str]:
         return {key.split(".lora_")[0] for key in handle.keys() if ".lora_" in key}  # noqa: SIM118
 
 
-def base_of(manifest: dict) -> Base:
+def base_of(manifest: dict, local_only: bool = False) -> Base:
     """The base an adapter was trained on, checked against its recorded fingerprint."""
     recorded = manifest["base"]
     local = Path(recorded.get("peft_base_model", ""))
-    return resolve_base(recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local))
+    name = recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local)
+    return resolve_base(name, local_only)
 
 
 def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:

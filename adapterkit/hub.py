@@ -317,28 +317,13 @@ def _check_files(repo_id: str, root: Path, files: list[str], download: Path) -> 
             _read_json(real, repo_id)
 
 
-@contextmanager
-def _no_downloads() -> Iterator[None]:
-    """Resolve bases from local files only (``models.resolve_base`` reads ``HF_HUB_OFFLINE`` at call time)."""
-    previous = os.environ.get("HF_HUB_OFFLINE")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("HF_HUB_OFFLINE", None)
-        else:
-            os.environ["HF_HUB_OFFLINE"] = previous
-
-
 def _local_fingerprint(manifest: dict) -> tuple[str, str] | None:
     """(where, fingerprint) of the adapter's base as available here without a download, else None."""
     from .compose import base_of
     from .models import fingerprint, load_masked_lm
 
     try:
-        with _no_downloads():
-            base = base_of(manifest)
+        base = base_of(manifest, local_only=True)
         model, _ = load_masked_lm(base)
     except AdapterkitError:
         return None

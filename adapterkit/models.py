@@ -99,7 +99,7 @@ def materialise_embedded() -> Path:
     return target
 
 
-def _snapshot(repo_id: str) -> Path:
+def _snapshot(repo_id: str, local_only: bool = False) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HFValidationError
 
@@ -112,7 +112,7 @@ def _snapshot(repo_id: str) -> Path:
             f"use --base {EMBEDDED} (the embedded default) or a local model folder"
         ) from error
     except Exception:  # not cached: try the hub unless told to stay offline
-        if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
+        if local_only or os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
             raise AdapterkitError(
                 f"--base {repo_id!r} is not in the local Hugging Face cache and HF_HUB_OFFLINE is set; "
                 f"use --base {EMBEDDED} (the embedded default) or a local model folder"
@@ -127,8 +127,9 @@ def _snapshot(repo_id: str) -> Path:
         ) from None
 
 
-def resolve_base(name: str) -> Base:
-    """Find the files of a base given as ``minilm``, a local folder or a hub id."""
+def resolve_base(name: str, local_only: bool = False) -> Base:
+    """Find the files of a base given as ``minilm``, a local folder or a hub id (``local_only``: from the
+    local cache only, never a download)."""
     if name == EMBEDDED:
         path = materialise_embedded()
         return Base(name, path, EMBEDDED_HUB_ID, None, head_is_new=True)
@@ -142,7 +143,7 @@ def resolve_base(name: str) -> Base:
         return Base(name, folder, None, None, head_is_new=head_is_new)
     if name.startswith((".", "/", "~")) or os.sep in name.strip("/").replace("/", "", 1):
         raise AdapterkitError(f"--base {name}: no such folder; give a model folder, a hub id or {EMBEDDED}")
-    path = _snapshot(name)
+    path = _snapshot(name, local_only)
     revision = path.name if path.parent.name == "snapshots" else None
     return Base(name, path, name, revision, head_is_new=False)
 
