@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from accelerate import PartialState
 from transformers import set_seed
 
 from .errors import AdapterkitError
 from .paths import registry_dir
+from .pretrain import process_state
 from .registry import Registry, check_writable
 from .tasks.data import NerDataset
 from .tasks.finetune import (
@@ -166,7 +166,7 @@ def run_cv(request: CvRequest) -> CvResult:
     labels = data.labels
     ids, groups, strata = _ids_and_groups(data, items)
     fold_file = request.fold_file or default_fold_file(ids, request.folds, request.seed)
-    state = PartialState()
+    state = process_state()
     with state.main_process_first():  # the main process writes a new fold file; the others read it
         assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata)
     say = print if state.is_main_process else _silent
@@ -308,7 +308,7 @@ def run_compare(request: CompareRequest) -> Path:
         kind = result.kind
         results[variant] = result.per_fold
     comparison = compare(results, request.variants[0], HEADLINE[kind], "f1" if kind == "ner" else None)
-    if not PartialState().is_main_process:  # under torchrun the main process writes the comparison
+    if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
     (run_dir / "comparison.md").write_text(comparison.to_markdown())
     (run_dir / "comparison.csv").write_text(comparison.to_csv())

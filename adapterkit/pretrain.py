@@ -224,6 +224,16 @@ class ProgressBar(ProgressCallback):
         return (state.num_input_tokens_seen - self._tokens_at_start) / elapsed if elapsed > 0 else 0.0
 
 
+def process_state() -> PartialState:
+    """This process's place under torchrun / accelerate launch (one process otherwise).
+
+    Without CUDA, accelerate sets up the CPU process group only when asked (``cpu=True``); a plain
+    ``PartialState()`` would make every process believe it is the main one, so two processes would
+    write (and clear) the same folders. The state is shared by the process: the first call decides.
+    """
+    return PartialState(cpu=not torch.cuda.is_available())
+
+
 def training_arguments(
     output_dir: Path,
     seed: int,
@@ -351,7 +361,7 @@ def _stream_sharding(config: PretrainConfig, files: int) -> dict:
     part. With fewer files, accelerate's default holds: the main process reads the stream and
     sends every process its slice of each batch (the blocks are then those of one process).
     """
-    world = PartialState().num_processes
+    world = process_state().num_processes
     if not config.streaming or world < 2 or files < world:
         return {}
     return {"accelerator_config": {"dispatch_batches": False}}
@@ -379,7 +389,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         raise AdapterkitError(f"--max-seq-len {config.max_seq_len}: {config.base} accepts at most {limit} tokens")
     tokenizer = load_tokenizer(base)
     # Under torchrun the main process tokenizes and fills the cache; the others then read it.
-    with PartialState().main_process_first():
+    with process_state().main_process_first():
         if config.streaming:
             datasets, cleaning = prepare_streaming(
                 config.corpus,
@@ -451,7 +461,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         _say(f"LoRA: {trainable:,} trainable of {total:,} parameters ({100 * trainable / total:.2f} %)")
 
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    if PartialState().is_main_process:  # under torchrun: one writer
+    if process_state().is_main_process:  # under torchrun: one writer
         write_json(config.run_dir / "run.json", config.fingerprint_of_run())
     args = training_arguments(
         config.run_dir / "checkpoints",

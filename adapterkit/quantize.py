@@ -69,11 +69,11 @@ def quantization_config(mode: str):
 
 def load_kwargs(mode: str) -> dict:
     """``from_pretrained`` arguments that load the base quantized onto this process's device."""
-    from accelerate import PartialState
+    from .pretrain import process_state
 
     kwargs = {"quantization_config": quantization_config(mode)}
     if torch.cuda.is_available():
-        kwargs["device_map"] = {"": PartialState().device}  # under torchrun: this process's GPU
+        kwargs["device_map"] = {"": process_state().device}  # under torchrun: this process's GPU
     return kwargs
 
 

@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from accelerate import PartialState
 from torch.utils.data import Dataset
 from transformers import (
     AutoModelForSequenceClassification,
@@ -596,6 +595,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
 
 
 def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path) -> tuple[Path, dict]:
+    from ..pretrain import process_state
     from ..versions import versions
 
     settings = request.settings
@@ -632,7 +632,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
             model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
         )
     work = request.work_dir
-    state = PartialState()  # under torchrun: every process trains (DDP), the main one writes
+    state = process_state()  # under torchrun: every process trains (DDP), the main one writes
     if state.is_main_process and not request.resume:
         clear(work)
         work.mkdir(parents=True)
