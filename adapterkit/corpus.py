@@ -3,9 +3,12 @@
 Input: plain-text files (one sentence or coherent chunk per line), ``.txt`` or ``.txt.gz``,
 ``.jsonl`` / ``.jsonl.gz`` with a text field, or folders of them (read recursively, sorted).
 
-Cleaning follows the source study: XML/HTML tags stripped (entities unescaped), control,
-format and private-use characters removed, whitespace collapsed, then empty lines and exact
-duplicates (across all files) dropped. The counts of what was dropped are reported.
+Cleaning follows the source study: markup stripped (see ``strip_markup``: real tags, comments,
+CDATA wrappers, processing instructions and declarations; entities unescaped), control, format
+and private-use characters removed, whitespace collapsed, then empty lines and exact duplicates
+(across all files) dropped. The counts of what was changed and dropped are reported. A ``<`` or
+``>`` that is not part of real markup is text: clinical notes are full of comparisons
+(``glucose <5.6``, ``PSA < 4``, ``a<b>c``) and arrows (``->``, ``<<``, ``=>``).
 
 Blocks (see ``tokenize``):
 - ``packed`` (default): each map batch of lines is tokenized, joined with [SEP] after every
@@ -22,13 +25,16 @@ import glob
 import gzip
 import hashlib
 import html
+import html.entities
 import json
+import os
 import random
 import re
+import tempfile
 import unicodedata
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -42,7 +48,6 @@ from .paths import cache_dir
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 BLOCK_MODES = ("packed", "line")
 MAX_LINE_BYTES = 8 * 1024 * 1024  # longer "lines" are minified or binary data, not text
-TAG = re.compile(r"<[^<>]{0,500}>")
 SPACE = re.compile(r"\s+")
 # Control (Cc), format (Cf: zero-width spaces, BOM), private use (Co), surrogates (Cs), unassigned (Cn).
 DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
@@ -61,7 +66,7 @@ class CleaningReport:
 
     files: list[FileRecord] = field(default_factory=list)
     lines_read: int = 0
-    lines_with_tags: int = 0
+    markup_changed: int = 0  # lines that markup removal (tags, comments, entities...) changed
     lines_with_special_chars: int = 0
     empty_dropped: int = 0
     duplicates_dropped: int = 0
@@ -69,7 +74,7 @@ class CleaningReport:
 
     def summary(self) -> str:
         return (
-            f"{self.lines_read} lines read from {len(self.files)} file(s); tags stripped in {self.lines_with_tags}, "
+            f"{self.lines_read} lines read from {len(self.files)} file(s); markup removed in {self.markup_changed}, "
             f"special characters removed in {self.lines_with_special_chars}; dropped {self.empty_dropped} empty "
             f"and {self.duplicates_dropped} duplicate lines; {self.lines_kept} kept"
         )
@@ -78,8 +83,16 @@ class CleaningReport:
         return asdict(self)
 
 
-def corpus_files(paths: list[Path]) -> list[Path]:
-    """The corpus files named by ``paths`` (files, or folders searched recursively)."""
+def _named(option: str, path: object) -> str:
+    """How an error names a corpus path: after its option, or alone for a positional argument."""
+    return f"{option} {path}" if option else str(path)
+
+
+def corpus_files(paths: list[Path], option: str = "--corpus") -> list[Path]:
+    """The corpus files named by ``paths`` (files, or folders searched recursively).
+
+    ``option``: the option the paths came from, for the error messages ("" for arguments).
+    """
     if not paths:
         raise AdapterkitError("no corpus given: add --corpus PATH (a file or a folder of .txt/.jsonl files)")
     files: list[Path] = []
@@ -88,20 +101,20 @@ def corpus_files(paths: list[Path]) -> list[Path]:
             # A quoted glob (launchers and recipes pass it unexpanded): its matches, sorted.
             matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
             if not matches:
-                raise AdapterkitError(f"--corpus {path}: the pattern matches no file")
-            files.extend(corpus_files(matches))
+                raise AdapterkitError(f"{_named(option, path)}: the pattern matches no file")
+            files.extend(corpus_files(matches, option))
             continue
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
             if not found:
-                raise AdapterkitError(f"--corpus {path}: the folder holds no {', '.join(SUFFIXES)} files")
+                raise AdapterkitError(f"{_named(option, path)}: the folder holds no {', '.join(SUFFIXES)} files")
             files.extend(found)
         elif path.is_file():
             if not path.name.endswith(SUFFIXES):
-                raise AdapterkitError(f"--corpus {path}: unsupported file type; use {', '.join(SUFFIXES)}")
+                raise AdapterkitError(f"{_named(option, path)}: unsupported file type; use {', '.join(SUFFIXES)}")
             files.append(path)
         else:
-            raise AdapterkitError(f"--corpus {path}: no such file or folder")
+            raise AdapterkitError(f"{_named(option, path)}: no such file or folder")
     return files
 
 
@@ -146,11 +159,142 @@ def _raw_lines(path: Path, text_field: str) -> Iterator[str]:
         raise AdapterkitError(f"{path}: cannot read ({error})") from None
 
 
+# Markup ---------------------------------------------------------------------------------------
+#
+# Only real markup is removed; every other "<" and ">" is text. A tag is a name (a letter, then
+# name characters) right after "<" or "</", optional attributes, then ">". That shape alone is
+# not enough: "a<b>c" and "if a<b and c>d" have it and are comparisons. So a tag counts as
+# markup when its markup nature is evident:
+#   - a closing tag "</name>", a self-closing tag "<name .../>", or a tag with at least one
+#     attribute that has a value ('<span class="x">', "<font size=2>");
+#   - a void element of running text ("<br>", "<hr noshade>"): it never has a closing tag;
+#   - any "<name ...>" whose closing "</name>" follows on the same line ("<dx>...</dx>");
+#   - a bare "<name>" (no attributes) whose name is an HTML element that marks up running text
+#     (TEXT_ELEMENTS: "<p>", "<td>", "<B>"), except a one-letter name right after a letter or
+#     digit: "a<b>c", "p<i>q" are read as comparisons, "x <b>..." as bold.
+# Everything else stays, in particular unknown bare names: "<PATIENT>", "<PERSOON-1>" (the
+# placeholders DEDUCE writes into de-identified Dutch notes), "<pH>", "<age 65>". The cost is
+# asymmetric: a stray "<p>" left in costs one noise token, a dropped comparison loses content.
+# Comments, CDATA (its text kept, literally), processing instructions ("<?xml ...?>") and
+# declarations ("<!DOCTYPE ...>") are removed when they are complete on the line.
+
+_NAME = r"[A-Za-z][A-Za-z0-9_:.-]*"
+_ATTRIBUTE = r"""\s+[A-Za-z_:][A-Za-z0-9_:.-]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+# Matched at a "<": a closing tag, or an opening tag (its attributes cannot hold a "<" outside
+# quotes, so a failed try stops at the next "<").
+TAG = re.compile(rf"</(?P<close>{_NAME})\s*>|<(?P<name>{_NAME})(?P<attributes>(?:{_ATTRIBUTE})*)\s*(?P<slash>/?)>")
+DECLARATION = re.compile(r"<!(?:DOCTYPE|ELEMENT|ATTLIST|ENTITY|NOTATION)\b[^<>]*>", re.IGNORECASE)
+CLOSING_TAG = re.compile(rf"</({_NAME})\s*>")
+# (opener, terminator) of the constructs removed whole, and whether their content is kept as text.
+DELIMITED = (("<!--", "-->", False), ("<![CDATA[", "]]>", True), ("<?", "?>", False))
+# Entities with their semicolon only: "R&D", "&not" or "5&micro" in prose stay as written
+# (html.unescape alone would turn "a&notb" into "a¬b").
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+# Void elements of running text: never closed, so never "closed on the line". (The other void
+# elements, "<meta>", "<link>", "<input>", "<source>"..., carry attributes when they are markup.)
+VOID_ELEMENTS = frozenset({"br", "hr", "img", "wbr"})
+# Elements that mark up running text in HTML exports (and old upper-case HTML). Left out on
+# purpose: elements named like words used as placeholders ("time", "address", "data", "label",
+# "title", "code", "source", "input", "section", "summary"), and "<a>" / "<s>" (without an href
+# an "<a>" marks nothing; "<s>" is also a sentence-start token). Those count as markup only with
+# a valued attribute or when closed on the line.
+TEXT_ELEMENTS = VOID_ELEMENTS | frozenset(
+    {
+        *("b", "big", "blockquote", "body", "center", "dd", "div", "dl", "dt", "em", "font", "head", "html"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "i", "li", "nobr", "ol", "p", "pre", "small", "span", "strike"),
+        *("strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul"),
+    }
+)
+
+
+def _entity(match: re.Match) -> str:
+    text = match.group()
+    if text[1] == "#":
+        return html.unescape(text)  # numeric: out-of-range code points become U+FFFD
+    return html.entities.html5.get(text[1:], text)  # unknown names ("&foo;") stay
+
+
+def _is_markup(match: re.Match, text: str, closers: dict[str, int]) -> bool:
+    """Whether a tag-shaped match is real markup (the rules above)."""
+    if match["close"]:
+        return True
+    name = match["name"].lower()
+    if match["slash"] or "=" in match["attributes"] or name in VOID_ELEMENTS:
+        return True
+    if closers.get(name, -1) >= match.end():
+        return True
+    if match["attributes"] or name not in TEXT_ELEMENTS:
+        return False
+    glued = match.start() > 0 and text[match.start() - 1].isalnum()
+    return not (len(name) == 1 and glued)
+
+
+def _find(text: str, terminator: str, start: int, found: dict[str, int]) -> int:
+    """``text.find(terminator, start)``, remembered: with many unterminated openers on a long
+    line, each search would otherwise rescan to the end (quadratic)."""
+    index = found.get(terminator)
+    if index is None or (index != -1 and index < start):
+        index = found[terminator] = text.find(terminator, start)
+    return index
+
+
+def _markup_at(text: str, start: int, closers: dict[str, int], found: dict[str, int]) -> tuple[int, str] | None:
+    """The end of the markup that starts at ``text[start] == "<"`` and what replaces it, or None."""
+    for opener, terminator, keeps_content in DELIMITED:
+        if text.startswith(opener, start):
+            if opener == "<?" and not text[start + 2 : start + 3].isalpha():
+                return None  # "<?" not followed by a target name: not a processing instruction
+            end = _find(text, terminator, start + len(opener), found)
+            if end == -1:
+                return None  # not complete on this line: text
+            return end + len(terminator), text[start + len(opener) : end] if keeps_content else " "
+    if text.startswith("<!", start):
+        declaration = DECLARATION.match(text, start)
+        return (declaration.end(), " ") if declaration else None
+    tag = TAG.match(text, start)
+    if tag and _is_markup(tag, text, closers):
+        return tag.end(), " "
+    return None
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without its markup, entities unescaped; every other ``<`` and ``>`` kept.
+
+    Removed (replaced by a space, so words on either side stay apart): closing tags,
+    self-closing tags, tags with valued attributes, void elements, tags closed later on the
+    line, bare text-markup elements (``<p>``, ``<td>``; not a one-letter name glued to a
+    letter or digit: ``a<b>c`` is a comparison), comments, processing instructions and
+    declarations. CDATA keeps its text, literally. Entities with a semicolon are unescaped
+    after the tags are removed, outside CDATA, so ``&lt;b&gt;`` ends as the text ``<b>``.
+    Kept: comparisons and arrows (``<5.6``, ``< 4``, ``x<y``, ``<-``, ``<<``, ``<=``, ``<>``),
+    unknown bare names (``<PATIENT>``), and markup not complete on the line.
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    closers: dict[str, int] = {}
+    if "</" in text:
+        for close in CLOSING_TAG.finditer(text):
+            closers[close[1].lower()] = close.start()  # the last one of each name
+    found: dict[str, int] = {}
+    pieces: list[str] = []
+    position = start = 0
+    while (start := text.find("<", start)) != -1:
+        markup = _markup_at(text, start, closers, found)
+        if markup is None:
+            start += 1  # this "<" is text
+            continue
+        end, replacement = markup
+        pieces.append(ENTITY.sub(_entity, text[position:start]))
+        pieces.append(replacement)
+        position = start = end
+    pieces.append(ENTITY.sub(_entity, text[position:]))
+    return "".join(pieces)
+
+
 def clean_line(text: str) -> tuple[str, bool, bool]:
-    """The cleaned line, and whether tags / special characters were removed from it."""
-    stripped = TAG.sub(" ", text)
-    had_tags = stripped != text
-    stripped = html.unescape(stripped)
+    """The cleaned line, and whether markup / special characters were removed from it."""
+    stripped = strip_markup(text)
+    had_markup = stripped != text
     kept = "".join(
         " " if ch in "\t\n\r\f\v" else ch
         for ch in stripped
@@ -158,23 +302,34 @@ def clean_line(text: str) -> tuple[str, bool, bool]:
     )
     had_special = len(kept) != len(stripped) or "\ufffd" in kept or any(ch in "\f\v" for ch in stripped)
     kept = kept.replace("\ufffd", " ")
-    return SPACE.sub(" ", kept).strip(), had_tags, had_special
+    return SPACE.sub(" ", kept).strip(), had_markup, had_special
 
 
-def read_corpus(paths: list[Path], text_field: str = "text") -> tuple[list[str], CleaningReport]:
-    """Cleaned, de-duplicated lines of every corpus file, in file order, and what was dropped."""
+def read_corpus(
+    paths: list[Path],
+    text_field: str = "text",
+    option: str = "--corpus",
+    on_change: Callable[[Path, int, str, str], None] | None = None,
+) -> tuple[list[str], CleaningReport]:
+    """Cleaned, de-duplicated lines of every corpus file, in file order, and what was dropped.
+
+    ``on_change(path, number, raw, cleaned)`` is called for every line that cleaning changed
+    beyond whitespace (``number``: line of a text file, record of a .jsonl file), kept or not.
+    """
     report = CleaningReport()
     seen: set[bytes] = set()
     lines: list[str] = []
-    for path in corpus_files(paths):
+    for path in corpus_files(paths, option):
         digest = hashlib.sha256()
         count = 0
         for raw in _raw_lines(path, text_field):
             count += 1
             digest.update(raw.encode("utf-8"))
-            text, had_tags, had_special = clean_line(raw)
-            report.lines_with_tags += had_tags
+            text, had_markup, had_special = clean_line(raw)
+            report.markup_changed += had_markup
             report.lines_with_special_chars += had_special
+            if on_change is not None and (had_markup or had_special) and text != SPACE.sub(" ", raw).strip():
+                on_change(path, count, raw, text)
             if not text:
                 report.empty_dropped += 1
                 continue
@@ -189,8 +344,88 @@ def read_corpus(paths: list[Path], text_field: str = "text") -> tuple[list[str],
     report.lines_kept = len(lines)
     if not lines:
         names = ", ".join(record.path for record in report.files)
-        raise AdapterkitError(f"--corpus {names}: no text left after cleaning ({report.summary()})")
+        raise AdapterkitError(f"{_named(option, names)}: no text left after cleaning ({report.summary()})")
     return lines, report
+
+
+@dataclass
+class Change:
+    """A line that cleaning changed beyond whitespace, and where it was."""
+
+    path: str
+    number: int  # 1-based: the line of a text file, the record of a .jsonl file
+    before: str
+    after: str
+
+    def describe(self, limit: int = 300) -> str:
+        """Three lines for a terminal: where, before (-) and after (+), control characters escaped."""
+        unit = "record" if ".jsonl" in Path(self.path).name else "line"
+        before = printable(self.before.rstrip("\r\n"), limit)
+        return f"{self.path} {unit} {self.number}:\n  - {before}\n  + {printable(self.after, limit)}"
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """``text`` safe to print on one terminal line: control, format, private-use, surrogate,
+    unassigned and line-separator characters as escapes (``\\x1b``, ``\\u202e``), cut at ``limit``."""
+    cut = text[:limit]
+    shown = "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if ch != " " and (ch.isspace() or unicodedata.category(ch) in DROPPED_CATEGORIES)
+        else ch
+        for ch in cut
+    )
+    return shown + (f" … ({len(text) - limit:,} more characters)" if len(text) > limit else "")
+
+
+def clean_corpus(
+    paths: list[Path], out: Path, text_field: str = "text", show_changes: int = 0, force: bool = False
+) -> tuple[CleaningReport, list[Change]]:
+    """Read and clean ``paths`` exactly as ``pretrain`` does (``read_corpus``) and write the kept
+    lines to ``out``; the report, and the first ``show_changes`` lines that cleaning changed.
+
+    ``out`` is written in the format its name says (text lines, or ``{text_field: line}`` records
+    for .jsonl; gzip for .gz), so it can be given back as a corpus. It is written to a temporary
+    file beside it and renamed into place: an interrupted run leaves no half-written corpus.
+    """
+    if not out.name.endswith(SUFFIXES):
+        raise AdapterkitError(f"--out {out}: name it .txt, .txt.gz, .jsonl or .jsonl.gz (what a corpus can be)")
+    if out.is_dir():
+        raise AdapterkitError(f"--out {out}: is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise AdapterkitError(f"--out {out}: the folder {out.parent} does not exist; create it first")
+    for source in corpus_files(paths, option=""):
+        if out.resolve() == source.resolve() or (out.exists() and out.samefile(source)):
+            raise AdapterkitError(f"--out {out}: this is an input file ({source}); write the cleaned corpus elsewhere")
+    if out.exists() and not force:
+        raise AdapterkitError(f"--out {out}: the file exists; add --force to replace it")
+    changes: list[Change] = []
+
+    def keep(path: Path, number: int, before: str, after: str) -> None:
+        if len(changes) < show_changes:
+            changes.append(Change(str(path), number, before, after))
+
+    lines, report = read_corpus(paths, text_field, option="", on_change=keep if show_changes > 0 else None)
+    handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
+    try:
+        with open(handle, "wb") as raw:
+            # mtime=0 and no file name in the gzip header: the same corpus gives the same bytes
+            stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if out.name.endswith(".gz") else raw
+            with stream:
+                for line in lines:
+                    record = json.dumps({text_field: line}, ensure_ascii=False) if ".jsonl" in out.name else line
+                    stream.write(record.encode("utf-8") + b"\n")
+            raw.flush()
+            os.fsync(raw.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(partial, 0o666 & ~umask)  # as a plain open() would create it (mkstemp makes it 0600)
+        os.replace(partial, out)
+    except OSError as error:
+        raise AdapterkitError(f"--out {out}: cannot write ({error})") from None
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return report, changes
 
 
 def split_heldout(lines: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
@@ -362,8 +597,8 @@ def plan_stream(paths: list[Path], fraction: float, seed: int, text_field: str =
         status = bytearray()
         for raw in _raw_lines(path, text_field):
             file_digest.update(raw.encode("utf-8"))
-            text, had_tags, had_special = clean_line(raw)
-            report.lines_with_tags += had_tags
+            text, had_markup, had_special = clean_line(raw)
+            report.markup_changed += had_markup
             report.lines_with_special_chars += had_special
             if not text:
                 report.empty_dropped += 1

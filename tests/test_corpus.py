@@ -24,7 +24,7 @@ def test_read_corpus_drops_empty_and_duplicate_lines_and_reports_them(tmp_path):
     lines, report = read_corpus([tmp_path])
     assert lines == ["een", "twee", "drie", "vier"]
     assert (report.lines_read, report.empty_dropped, report.duplicates_dropped) == (9, 2, 3)
-    assert report.lines_with_tags == 1
+    assert report.markup_changed == 1
     assert [record.lines for record in report.files] == [5, 2, 2]
 
 
