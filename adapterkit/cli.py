@@ -34,6 +34,8 @@ recipes_app = typer.Typer(help="The shipped recipes: list them, copy one to star
 app.add_typer(recipes_app, name="recipes")
 vocab_app = typer.Typer(help="Domain vocabulary extension (study B).", no_args_is_help=True)
 app.add_typer(vocab_app, name="vocab")
+corpus_app = typer.Typer(help="Corpora: clean them as pretrain does, to look at or keep.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
 
 RegistryOption = Annotated[
     Path | None,
@@ -743,6 +745,39 @@ def vocab_extend(
         seed,
         force,
     )
+
+
+@corpus_app.command("clean")
+def corpus_clean(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Corpus files (.txt, .txt.gz, .jsonl) or folders of them.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="Where the kept lines go (.txt, .txt.gz, .jsonl, .jsonl.gz).")
+    ],
+    text_field: Annotated[str, typer.Option(help="Field holding the text in .jsonl files (also written).")] = "text",
+    show_changes: Annotated[
+        int, typer.Option(metavar="N", min=0, help="Print the first N lines that cleaning changed, before and after.")
+    ] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+) -> None:
+    """Clean corpora exactly as pretrain does and write the kept lines to one file.
+
+    Same reading, cleaning (markup, control characters, whitespace) and de-duplication as
+    pretrain --corpus; prints the cleaning report. The file is written whole or not at all, and
+    never over an input file. --show-changes N prints N changed lines before (-) and after (+).
+    """
+    from .corpus import clean_corpus
+
+    report, changes = clean_corpus(paths, out, text_field, show_changes, force)
+    print(f"corpus: {report.summary()}")
+    print(f"wrote {report.lines_kept} lines to {out}")
+    if show_changes and not changes:
+        print("no line was changed by cleaning beyond whitespace")
+    elif changes:
+        print(f"the first {len(changes)} line(s) changed by cleaning, before (-) and after (+):")
+        for change in changes:
+            print(change.describe())
 
 
 @app.command()

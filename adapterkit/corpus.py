@@ -361,7 +361,8 @@ class Change:
         """Three lines for a terminal: where, before (-) and after (+), control characters escaped."""
         unit = "record" if ".jsonl" in Path(self.path).name else "line"
         before = printable(self.before.rstrip("\r\n"), limit)
-        return f"{self.path} {unit} {self.number}:\n  - {before}\n  + {printable(self.after, limit)}"
+        after = printable(self.after, limit) if self.after else "(nothing left: the line is dropped)"
+        return f"{self.path} {unit} {self.number}:\n  - {before}\n  + {after}"
 
 
 def printable(text: str, limit: int = 300) -> str:
@@ -387,10 +388,10 @@ def clean_corpus(
     for .jsonl; gzip for .gz), so it can be given back as a corpus. It is written to a temporary
     file beside it and renamed into place: an interrupted run leaves no half-written corpus.
     """
-    if not out.name.endswith(SUFFIXES):
-        raise AdapterkitError(f"--out {out}: name it .txt, .txt.gz, .jsonl or .jsonl.gz (what a corpus can be)")
     if out.is_dir():
         raise AdapterkitError(f"--out {out}: is a folder; give a file name")
+    if not out.name.endswith(SUFFIXES):
+        raise AdapterkitError(f"--out {out}: name it .txt, .txt.gz, .jsonl or .jsonl.gz (what a corpus can be)")
     if not out.parent.is_dir():
         raise AdapterkitError(f"--out {out}: the folder {out.parent} does not exist; create it first")
     for source in corpus_files(paths, option=""):
@@ -409,11 +410,13 @@ def clean_corpus(
     try:
         with open(handle, "wb") as raw:
             # mtime=0 and no file name in the gzip header: the same corpus gives the same bytes
-            stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if out.name.endswith(".gz") else raw
-            with stream:
-                for line in lines:
-                    record = json.dumps({text_field: line}, ensure_ascii=False) if ".jsonl" in out.name else line
-                    stream.write(record.encode("utf-8") + b"\n")
+            zipped = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if out.name.endswith(".gz") else None
+            stream = zipped or raw
+            for line in lines:
+                record = json.dumps({text_field: line}, ensure_ascii=False) if ".jsonl" in out.name else line
+                stream.write(record.encode("utf-8") + b"\n")
+            if zipped is not None:
+                zipped.close()  # writes the gzip trailer; leaves raw open
             raw.flush()
             os.fsync(raw.fileno())
         umask = os.umask(0)
