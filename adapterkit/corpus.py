@@ -172,9 +172,10 @@ def _raw_lines(path: Path, text_field: str) -> Iterator[str]:
 #   - a bare "<name>" (no attributes) whose name is an HTML element that marks up running text
 #     (TEXT_ELEMENTS: "<p>", "<td>", "<B>"), except a one-letter name right after a letter or
 #     digit: "a<b>c", "p<i>q" are read as comparisons, "x <b>..." as bold.
-# Everything else stays, in particular unknown bare names: "<PATIENT>", "<PERSOON-1>" (the
-# placeholders DEDUCE writes into de-identified Dutch notes), "<pH>", "<age 65>". The cost is
-# asymmetric: a stray "<p>" left in costs one noise token, a dropped comparison loses content.
+# Everything else stays: a tag with only valueless attributes and no closing tag ("<b and c>" in
+# "if a<b and c>d"; an unclosed "<td nowrap>" too), and unknown bare names: "<PATIENT>",
+# "<PERSOON-1>" (the placeholders DEDUCE writes into de-identified Dutch notes), "<pH>". The cost
+# is asymmetric: a stray "<p>" left in costs one noise token, a dropped comparison loses content.
 # Comments, CDATA (its text kept, literally), processing instructions ("<?xml ...?>") and
 # declarations ("<!DOCTYPE ...>") are removed when they are complete on the line.
 

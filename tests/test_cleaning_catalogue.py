@@ -18,6 +18,7 @@ import pytest
 
 from adapterkit.cli import main
 from adapterkit.corpus import clean_line, plan_stream, read_corpus, strip_markup
+from adapterkit.paths import shared_data_dir
 
 # (id, raw line, cleaned line). Unchanged rows are written out in full on purpose: the expected
 # text is the contract, not "same as the input".
@@ -173,6 +174,20 @@ def test_report_counts_the_lines_markup_removal_changed_on_both_paths(tmp_path):
     assert "markup removed in 2" in report.summary()
     assert report.to_dict()["markup_changed"] == 2  # what pretrain records in the manifest
     assert plan_stream([corpus], 0.25, seed=1).report.markup_changed == 2
+
+
+CANTEMIST = shared_data_dir() / "cantemist"
+
+
+@pytest.mark.skipif(not CANTEMIST.is_dir(), reason=f"CANTEMIST not found at {CANTEMIST} (set ADAPTERKIT_DATA)")
+def test_real_spanish_clinical_cases_keep_every_comparison():
+    # The former "<...>" stripper deleted 988 characters of 12 lines here (between the "<" and
+    # ">" of two lab values); the only markup in these case reports is one "&rarr;".
+    raw = [line for path in sorted(CANTEMIST.rglob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines()]
+    cleaned = [clean_line(line) for line in raw]
+    assert sum(changed for _, changed, _ in cleaned) == 1
+    for mark in "<>":
+        assert sum(text.count(mark) for text, _, _ in cleaned) == sum(line.count(mark) for line in raw) > 100
 
 
 # adapterkit corpus clean ----------------------------------------------------------------------
