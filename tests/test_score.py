@@ -185,3 +185,170 @@ def test_mantra_predictions_may_carry_the_group_as_their_type(tmp_path: Path):
     write(tmp_path / "gold/a.ann", 'T1\tC0015967 0 5\tfever\n#1\tAnnotatorNotes T1\t"DISO"\n')
     write(tmp_path / "pred/a.ann", "T1\tDISO 0 5\tfever\n")
     assert micro(score_brat_folders(tmp_path / "gold", tmp_path / "pred", preset="mantra")) == (1, 1, 1)
+
+
+# --- CoNLL ------------------------------------------------------------------------------------------
+
+
+def conll(path: Path, sentences: list[list[tuple[str, str]]], columns: int = 2) -> Path:
+    """A CoNLL file; 4 columns are MoNERo's layout (token, lemma, tag, POS)."""
+    lines = []
+    for sentence in sentences:
+        for token, tag in sentence:
+            lines.append(f"{token}\t{tag}" if columns == 2 else f"{token}\t{token.lower()}\t{tag}\tNOUN")
+        lines.append("")
+    return write(path, "\n".join(lines) + "\n")
+
+
+GOLD_SENTENCES = [
+    [("Pacient", "O"), ("cu", "O"), ("diabet", "B-DISO"), ("zaharat", "I-DISO"), ("tip", "I-DISO"), ("2", "I-DISO")],
+    [("insulina", "B-CHEM"), ("si", "O"), ("rinichi", "B-ANAT"), ("stang", "I-ANAT"), (".", "O")],
+    [("durere", "I-DISO"), ("toracica", "I-DISO"), ("acuta", "O")],  # orphan I-: an entity for conlleval only
+]
+
+
+def with_tags(sentences: list[list[tuple[str, str]]], tags: list[list[str]]) -> list[list[tuple[str, str]]]:
+    return [[(token, tag) for (token, _), tag in zip(s, t, strict=True)] for s, t in zip(sentences, tags, strict=True)]
+
+
+PRED_TAGS = [
+    ["O", "O", "B-DISO", "I-DISO", "O", "O"],  # DISO cut short: a false positive and a miss
+    ["B-CHEM", "O", "B-ANAT", "I-ANAT", "O"],  # both right
+    ["B-DISO", "I-DISO", "O"],  # right in conlleval, a false positive in strict mode
+]
+
+
+def test_conll_scores_count_entities_the_conlleval_way_by_default(tmp_path: Path):
+    from adapterkit.scorer import score_conll_files
+
+    gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
+    pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, PRED_TAGS))
+    result = score_conll_files(gold, pred)
+    # Worked by hand: gold DISO x2, CHEM, ANAT; predicted DISO x2 (one right), CHEM, ANAT.
+    assert result["scheme"] == "conlleval"
+    assert micro(result) == (3, 4, 4)
+    assert result["micro"]["f1"] == pytest.approx(0.75)
+    assert result["per_type"]["DISO"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "tp": 1, "pred": 2, "gold": 2}
+    assert (result["documents"], result["sentences"], result["tokens"]) == (1, 3, 14)
+    assert result["hygiene"]["gold"] == {"orphan_i_tags": 1, "malformed_to_o": 0}
+
+
+def test_strict_mode_does_not_count_an_entity_that_starts_with_i(tmp_path: Path):
+    from adapterkit.scorer import score_conll_files
+
+    gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
+    pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, PRED_TAGS))
+    result = score_conll_files(gold, pred, strict=True)
+    assert result["scheme"] == "strict"
+    assert micro(result) == (2, 4, 3)
+    assert result["per_type"]["DISO"]["gold"] == 1
+
+
+def test_conll_counts_reproduce_the_seqeval_rates_in_both_modes(tmp_path: Path):
+    from adapterkit.scorer import score_conll_tags
+
+    gold = [[t for _, t in s] for s in GOLD_SENTENCES]
+    for strict in (False, True):
+        result = score_conll_tags(gold, PRED_TAGS, strict)
+        for scores in (result["micro"], *result["per_type"].values()):
+            assert scores["precision"] == pytest.approx(scores["tp"] / scores["pred"] if scores["pred"] else 0)
+            assert scores["recall"] == pytest.approx(scores["tp"] / scores["gold"] if scores["gold"] else 0)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: [s[0], s[1][:-1], s[2]], r"pred\.conll:11: the sentence ends after 4 words .*gold\.conll:12"),
+        (lambda s: [s[0], [*s[1], ("extra", "O")], s[2]], r"pred\.conll:13: a word beyond the gold sentence"),
+        (lambda s: [s[0], [("insulin", "B-CHEM"), *s[1][1:]], s[2]], r"pred\.conll:8: token 'insulin' where"),
+        (lambda s: s[:2], r"gold\.conll:14: 3 gold sentences but 2 predicted"),
+    ],
+)
+def test_conll_predictions_must_hold_the_gold_tokens(tmp_path: Path, edit, message: str):
+    from adapterkit.scorer import score_conll_files
+
+    gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
+    pred = conll(tmp_path / "pred.conll", edit(GOLD_SENTENCES))
+    with pytest.raises(AdapterkitError, match=message):
+        score_conll_files(gold, pred)
+
+
+def test_a_malformed_tag_stops_conll_scoring_unless_repaired(tmp_path: Path):
+    from adapterkit.scorer import score_conll_files
+
+    gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES)
+    pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, [["o"] * 6, ["O"] * 5, ["O"] * 3]))
+    with pytest.raises(AdapterkitError, match=r"pred\.conll:1: malformed tag 'o'"):
+        score_conll_files(gold, pred)
+    result = score_conll_files(gold, pred, repair=True)
+    assert micro(result) == (0, 0, 4)
+    assert result["hygiene"]["pred"]["malformed_to_o"] == 6
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+
+def test_score_command_prints_the_table_and_writes_the_same_as_json(tmp_path: Path, capsys):
+    import json
+
+    from adapterkit.cli import main
+
+    write(tmp_path / "gold/a.ann", "T1\tDIS 0 5\tx\nT2\tDRUG 6 9\ty\n")
+    write(tmp_path / "pred/a.ann", "T1\tDIS 0 5\tx\nT2\tDRUG 6 10\ty\n")
+    out = tmp_path / "scores.json"
+    assert main(["score", "--gold", str(tmp_path / "gold"), "--pred", str(tmp_path / "pred"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "brat-exact: 1 documents" in printed
+    assert "DRUG" in printed and "micro" in printed and "0.5000" in printed
+    recorded = json.loads(out.read_text(encoding="utf-8"))
+    assert recorded["format"] == "brat" and recorded["scheme"] == "brat-exact"
+    assert recorded["micro"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "tp": 1, "pred": 2, "gold": 2}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_score_command_detects_conll_files_and_honours_strict(tmp_path: Path, capsys):
+    import json
+
+    from adapterkit.cli import main
+
+    gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
+    pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, PRED_TAGS))
+    out = tmp_path / "s.json"
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--strict", "--json", str(out)]) == 0
+    assert "strict: 1 documents, 3 sentences" in capsys.readouterr().out
+    assert json.loads(out.read_text(encoding="utf-8"))["micro"]["tp"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--gold", "{gold_dir}", "--pred", "{missing}"], "nowhere: no such file or folder (--pred)"),
+        (["--gold", "{gold_dir}", "--pred", "{gold_file}"], "is a folder but --pred"),
+        (["--gold", "{gold_dir}", "--pred", "{bad_pred}"], "bad/a.ann:2: not a BRAT entity line"),
+        (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--strict"], "--strict applies to CoNLL"),
+        (["--gold", "{gold_file}", "--pred", "{gold_file}", "--ignore-type"], "--ignore-type applies to BRAT"),
+        (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--format", "xml"], "--format 'xml'"),
+        (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--json", "{missing}/s.json"], "does not exist"),
+    ],
+)
+def test_score_command_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, args: list[str], message: str):
+    from adapterkit.cli import main
+
+    paths = {
+        "gold_dir": write(tmp_path / "gold/a.ann", "T1\tDIS 0 5\tx\n").parent,
+        "bad_pred": write(tmp_path / "bad/a.ann", "T1\tDIS 0 5\tx\nT2\tDIS 0-5\tx\n").parent,
+        "gold_file": conll(tmp_path / "gold.conll", GOLD_SENTENCES),
+        "missing": tmp_path / "nowhere",
+    }
+    before = {p for p in tmp_path.rglob("*")}
+    assert main(["score", *(arg.format(**paths) for arg in args)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert {p for p in tmp_path.rglob("*")} == before  # nothing written
+
+
+def test_ner_metrics_records_its_scheme():
+    from adapterkit.metrics import ner_metrics
+
+    assert ner_metrics([["B-A", "O"]], [["B-A", "O"]])["scheme"] == "conlleval"
+    assert ner_metrics([["B-A", "O"]], [["B-A", "O"]], strict=True)["scheme"] == "strict"
