@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+import random
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from adapterkit.errors import AdapterkitError
+from adapterkit.paths import shared_data_dir
 from adapterkit.scorer import Mention, read_ann_mentions, score_brat_folders, score_mentions
 
 
@@ -352,3 +358,217 @@ def test_ner_metrics_records_its_scheme():
 
     assert ner_metrics([["B-A", "O"]], [["B-A", "O"]])["scheme"] == "conlleval"
     assert ner_metrics([["B-A", "O"]], [["B-A", "O"]], strict=True)["scheme"] == "strict"
+
+
+# --- against the official scorers, on CANTEMIST --------------------------------------------------
+#
+# The official evaluation libraries are not dependencies: fetch them beside the project (see the
+# README, "Scoring") into $ADAPTERKIT_EXT (default ../ext). Without them these tests skip; the
+# independent count below needs only the CANTEMIST data.
+
+CANTEMIST_DEV = shared_data_dir() / "cantemist" / "dev-set1" / "cantemist-ner"
+EXT = Path(os.environ.get("ADAPTERKIT_EXT", Path(__file__).resolve().parents[2] / "ext"))
+SUBSET = 60  # documents: ~800 entities, enough for every perturbation to occur many times
+NEOPLASM = "MORFOLOGIA_NEOPLASIA"
+
+
+def needs(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is absent (fetch the official scorer, see README 'Scoring')")
+    return path
+
+
+def t_lines(path: Path) -> list[tuple[str, str]]:
+    """(type, offsets as written) of each T line: parsed here, independently of adapterkit."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("T")]
+    return [tuple(fields[1].split(" ", 1)) for fields in rows]  # type: ignore[misc]
+
+
+@pytest.fixture(scope="module")
+def cantemist_gold(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first documents of CANTEMIST dev1 plus its one document without entities."""
+    if not CANTEMIST_DEV.is_dir():
+        pytest.skip(f"CANTEMIST is absent from {shared_data_dir()} (see the data README)")
+    anns = sorted(CANTEMIST_DEV.glob("*.ann"))
+    chosen = anns[:SUBSET] + [ann for ann in anns[SUBSET:] if not t_lines(ann)][:1]
+    gold = tmp_path_factory.mktemp("cantemist-gold")
+    for ann in chosen:
+        shutil.copy(ann, gold / ann.name)
+        shutil.copy(ann.with_suffix(".txt"), gold / ann.with_suffix(".txt").name)
+    return gold
+
+
+def perturbed(gold: Path, pred: Path, retype: str | None, duplicates: bool, into_empty: bool, seed: int = 11) -> Path:
+    """Synthetic predictions: gold entities kept, dropped, shifted, retyped or doubled, plus spurious ones.
+
+    Every tenth document gets no prediction file (its gold is all missed); ``into_empty`` puts a
+    spurious entity into the gold document that has none.
+    """
+    from adapterkit.tasks.brat import write_ann
+
+    rng = random.Random(seed)
+    pred.mkdir()
+    for index, ann in enumerate(sorted(gold.glob("*.ann"))):
+        entities = t_lines(ann)
+        if index % 10 == 3 or (not entities and not into_empty):
+            continue
+        text = ann.with_suffix(".txt").read_text(encoding="utf-8")
+        spans = []
+        for kind, offsets in entities:
+            start, end = map(int, offsets.split())
+            draw = rng.random()
+            if draw < 0.1:
+                continue
+            if draw < 0.2:
+                start, end = (start + 1, end) if end - start > 1 else (start, end + 1)
+            elif draw < 0.3 and retype:
+                kind = retype
+            spans.append((kind, start, end))
+            if duplicates and draw > 0.9:
+                spans.append((kind, start, end))
+        start = rng.randrange(0, max(1, len(text) - 20))
+        spans.append((NEOPLASM, start, start + rng.randint(3, 15)))
+        write_ann(pred / ann.name, text, spans)
+    return pred
+
+
+def independent_counts(gold: Path, pred: Path, typed: bool) -> tuple[int, int, int]:
+    """tp, predicted, gold: distinct (type, offsets) per document, a missing prediction file counting empty."""
+    tp = predicted = expected = 0
+    for ann in gold.glob("*.ann"):
+        truth = {(kind if typed else "", offsets) for kind, offsets in t_lines(ann)}
+        guess = {(kind if typed else "", offsets) for kind, offsets in t_lines(pred / ann.name)} if (
+            pred / ann.name).exists() else set()  # fmt: skip
+        tp, predicted, expected = tp + len(truth & guess), predicted + len(guess), expected + len(truth)
+    return tp, predicted, expected
+
+
+def test_cantemist_scores_equal_an_independent_exact_span_count(cantemist_gold: Path, tmp_path: Path):
+    pred = perturbed(cantemist_gold, tmp_path / "pred", retype="OTRO", duplicates=True, into_empty=True)
+    for typed in (True, False):
+        result = score_brat_folders(cantemist_gold, pred, ignore_type=not typed)
+        tp, predicted, expected = independent_counts(cantemist_gold, pred, typed)
+        assert micro(result) == (tp, predicted, expected)
+        assert 0 < tp < predicted and tp < expected  # every kind of error occurred
+        assert result["micro"]["f1"] == pytest.approx(2 * tp / (predicted + expected))
+
+
+@pytest.fixture
+def official_modules(monkeypatch: pytest.MonkeyPatch):
+    """Import an official library from its folder, then forget it (two of them name a module ann_parsing).
+
+    They were written for pandas 1, whose DataFrame.drop took the axis positionally; pandas 2 made
+    it keyword-only, so that one call is adapted here rather than their code edited.
+    """
+    pd = pytest.importorskip("pandas")
+    original = pd.DataFrame.drop
+
+    def drop(self, labels=None, *args, **kwargs):
+        return original(self, labels, **({"axis": args[0]} if args else {}), **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "drop", drop)
+    loaded: list[str] = []
+
+    def load(folder: Path, *names: str):
+        monkeypatch.syspath_prepend(str(needs(folder)))
+        for name in names:
+            sys.modules.pop(name, None)
+            loaded.append(name)
+        return [importlib.import_module(name) for name in names]
+
+    yield load
+    for name in loaded:
+        sys.modules.pop(name, None)
+
+
+def test_cantemist_ner_official_scorer_agrees_with_ignore_type(cantemist_gold: Path, tmp_path: Path, official_modules):
+    # CANTEMIST-NER ignores the label: it accepts MORFOLOGIA-NEOPLASIA (hyphen) predictions as
+    # neoplasms. Duplicated predictions are left out: its true-positive merge would count them twice.
+    ann_parsing, ner = official_modules(
+        EXT / "cantemist-evaluation-library" / "src", "ann_parsing", "cantemist_ner_norm"
+    )
+    pred = perturbed(cantemist_gold, tmp_path / "pred", retype="MORFOLOGIA-NEOPLASIA", duplicates=False,
+                     into_empty=True)  # fmt: skip
+    # Their main(), without its printing: parse both folders, keep predictions of gold documents, count.
+    gs = ann_parsing.main(str(cantemist_gold), [NEOPLASM], with_notes=False)
+    guess = ann_parsing.main(str(pred), [NEOPLASM, "MORFOLOGIA-NEOPLASIA"], with_notes=False)
+    columns = ["clinical_case", "mark", "label", "offset", "span"]
+    gs.columns, guess.columns = [*columns, "start_pos_gs", "end_pos_gs"], [*columns, "start_pos_pred", "end_pos_pred"]
+    guess = guess.loc[guess["clinical_case"].isin([p.name for p in cantemist_gold.glob("*.ann")]), :]
+    _, precision, _, recall, _, f1 = ner.calculate_metrics(gs, guess, subtask="ner")
+
+    ours = score_brat_folders(cantemist_gold, pred, ignore_type=True)["micro"]
+    assert (ours["precision"], ours["recall"], ours["f1"]) == pytest.approx((precision, recall, f1), abs=1e-12)
+    typed = score_brat_folders(cantemist_gold, pred)["micro"]
+    assert typed["tp"] < ours["tp"]  # with types compared, the hyphenated label is a miss
+
+
+def tsv_rows(folder: Path, documents: list[str]) -> list[dict]:
+    """One row per T line, in the shape of the official TSVs (text with its whitespace collapsed)."""
+    rows = []
+    for document in documents:
+        ann = folder / f"{document}.ann"
+        if not ann.exists():
+            continue
+        for number, (kind, offsets) in enumerate(t_lines(ann), start=1):
+            start, end = map(int, offsets.split())
+            text = (folder.parent / "gold" / f"{document}.txt").read_text(encoding="utf-8")[start:end]
+            rows.append({"filename": document, "mark": f"T{number}", "label": kind, "start": start, "end": end,
+                         "text": " ".join(text.split())})  # fmt: skip
+    return rows
+
+
+@pytest.fixture
+def typed_case(cantemist_gold: Path, tmp_path: Path) -> tuple[list[str], list[dict], list[dict], dict]:
+    """Gold and typed perturbed predictions as TSV rows, and adapterkit's typed scores of them.
+
+    The TSV-based scorers only see documents through their entity rows, so a document without gold
+    entities does not exist for them (a prediction there would be dropped); none is predicted here.
+    """
+    shutil.copytree(cantemist_gold, tmp_path / "gold")
+    pred = perturbed(tmp_path / "gold", tmp_path / "pred", retype="OTRO", duplicates=True, into_empty=False)
+    documents = sorted(ann.stem for ann in (tmp_path / "gold").glob("*.ann"))
+    ours = score_brat_folders(tmp_path / "gold", pred)
+    return documents, tsv_rows(tmp_path / "gold", documents), tsv_rows(pred, documents), ours
+
+
+def test_distemist_official_scorer_agrees(typed_case, tmp_path: Path, official_modules):
+    ann_parsing, linking = official_modules(
+        EXT / "distemist_evaluation_library" / "src", "ann_parsing", "distemist_entities_linking"
+    )
+    documents, gold_rows, pred_rows, ours = typed_case
+    (tmp_path / "codes.tsv").write_text("", encoding="utf-8")
+    files = {}
+    for name, rows, columns in (("gs", gold_rows, ["filename", "mark"]), ("pred", pred_rows, ["filename"])):
+        lines = ["\t".join([*columns, "label", "off0", "off1", "span"])]
+        lines += ["\t".join(str(r[c]) for c in [*columns, "label", "start", "end", "text"]) for r in rows]
+        files[name] = write(tmp_path / f"{name}.tsv", "\n".join(lines) + "\n")
+    # Their main(), without its printing, for our two labels (theirs hard-codes ENFERMEDAD).
+    labels = [NEOPLASM, "OTRO"]
+    with pytest.warns(UserWarning, match="duplicated entries"):  # they drop duplicate predictions too
+        guess = ann_parsing.main(str(files["pred"]), labels, str(tmp_path / "codes.tsv"))
+    gs = ann_parsing.main(str(files["gs"]), labels, str(tmp_path / "codes.tsv"))
+    guess = guess.loc[guess["filename"].isin(set(gs["filename"])), :]
+    _, precision, _, recall, _, f1 = linking.calculate_metrics(gs, guess, subtask="ner")
+    scores = ours["micro"]
+    assert (scores["precision"], scores["recall"], scores["f1"]) == pytest.approx((precision, recall, f1), abs=1e-12)
+
+
+def test_multicardioner_official_scorer_agrees(typed_case, official_modules):
+    # Their calculate_ner() groups rows with a pandas idiom that pandas 3 rejects, so the grouping
+    # and their duplicate removal (first of each filename, label, start, end) are done here, and
+    # their calculate_fscore() does the matching and counting.
+    (utils,) = official_modules(EXT / "multicardioner_evaluation_library", "utils")
+    documents, gold_rows, pred_rows, ours = typed_case
+    unique = list({(r["filename"], r["label"], r["start"], r["end"]): r for r in reversed(pred_rows)}.values())[::-1]
+
+    def per_document(rows: list[dict]) -> list[list[list]]:
+        grouped = {d: [[r["filename"], r["start"], r["end"], r["text"], r["label"]] for r in rows if r["filename"] == d]
+                   for d in documents}  # fmt: skip
+        return [rows for rows in grouped.values() if rows]
+
+    total = utils.calculate_fscore(per_document(gold_rows), per_document(unique), "track1")["total"]
+    scores = ours["micro"]
+    # They round to 4 decimals.
+    assert (round(scores["precision"], 4), round(scores["recall"], 4), round(scores["f1"], 4)) == (
+        total["precision"], total["recall"], total["f_score"])  # fmt: skip
