@@ -46,10 +46,14 @@ class Mention:
     kind: str
     fragments: tuple[tuple[int, int], ...]  # sorted (start, end) character offsets
 
+    def __post_init__(self) -> None:
+        # Sorted and made a tuple whatever the caller passed, so fragment order never decides a match.
+        object.__setattr__(self, "fragments", tuple(sorted((int(start), int(end)) for start, end in self.fragments)))
+
     @classmethod
     def of(cls, kind: str, fragments) -> Mention:
-        """A mention with its fragments sorted, so fragment order in a file does not matter."""
-        return cls(kind, tuple(sorted((int(start), int(end)) for start, end in fragments)))
+        """A mention of ``fragments`` in any order and any sequence type."""
+        return cls(kind, tuple(fragments))
 
 
 def _rates(tp: int, pred: int, gold: int) -> dict:
@@ -135,7 +139,8 @@ def read_ann_mentions(path: Path, preset: str = "auto", require_group: bool = Tr
 def _ann_files(folder: Path, role: str) -> dict[str, Path]:
     """Document id (file name without ``.ann``, relative to ``folder``) -> ``.ann`` file, recursively."""
     if not folder.is_dir():
-        raise AdapterkitError(f"{folder}: no such folder (--{role}); give a folder of BRAT .ann files")
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise AdapterkitError(f"{folder}: {what} (--{role}); give a folder of BRAT .ann files")
     return {path.relative_to(folder).with_suffix("").as_posix(): path for path in sorted(folder.rglob("*.ann"))}
 
 
@@ -266,7 +271,8 @@ def score_conll_files(
     gold_path, pred_path = Path(gold_path), Path(pred_path)
     for path, role in ((gold_path, "gold"), (pred_path, "pred")):
         if not path.is_file():
-            raise AdapterkitError(f"{path}: no such file (--{role}); give a CoNLL file")
+            what = "a folder" if path.is_dir() else "no such file"
+            raise AdapterkitError(f"{path}: {what} (--{role}); give a CoNLL file")
     gold = tagged_sentences(gold_path, preset)
     pred = tagged_sentences(pred_path, preset if _width(pred_path) == _width(gold_path) else "auto")
     _aligned(gold_path, gold, pred_path, pred)
