@@ -5,16 +5,20 @@ The reference is the evaluation code of the BSC shared tasks on Spanish clinical
 count an entity as found only when a prediction has exactly its character offsets (and, except
 CANTEMIST-NER, its type) in the same document, and micro-average over all documents. In detail:
 
-- **Set semantics per document.** CANTEMIST and DisTEMIST drop duplicate rows (same document and
-  offsets, DisTEMIST also same label) from gold and predictions before counting; MultiCardioNER
-  drops duplicate predictions. So a mention written twice counts once, on either side.
+- **Set semantics per document.** CANTEMIST and DisTEMIST count gold and predicted positives over
+  distinct (document, offsets) rows; DisTEMIST's reader and MultiCardioNER drop duplicate
+  predictions (same document, label, offsets) before matching. So a mention written twice counts
+  once, on either side. (Left aside: CANTEMIST's true-positive join counts a doubled correct
+  prediction twice, which its own check flags as a bug; MultiCardioNER keeps doubled gold rows.)
 - **Every gold entity counts**, overlapping and nested ones included (no BIO flattening here).
   A discontinuous entity (``start end;start end``) is one mention matched on its full set of
   fragments; the official libraries cannot express it (TSV start/end columns; CANTEMIST skips a
   file holding one), so this is our extension, the strictest reading of "exact".
 - **A gold document without predictions** counts its gold entities as missed.
 - **Predictions for a document with no gold** are silently dropped by the official libraries;
-  here they are an error, because they mean the gold and prediction folders do not match.
+  here they are an error, because they mean the gold and prediction folders do not match. A
+  document whose gold ``.ann`` is empty is a document: predictions there are false positives, as
+  in CANTEMIST (the TSV-based DisTEMIST and MultiCardioNER scripts never see such a document).
 - ``ignore_type`` matches offsets only: the CANTEMIST-NER convention (one entity type, the
   predicted label not compared).
 
