@@ -112,7 +112,7 @@ def t_interval(values: Sequence[float], level: float = CI_LEVEL) -> tuple[float,
     t-interval (1.96 * sqrt(0.9) / 2.262 = 0.82 of its width; measured 0.81), at n = 5 ~38 %.
     BCa corrects bias and skew, not that. Measured with benchmarks/ci_coverage.py (2,000 seeded
     normal samples, 2,000 resamples each): at n = 10 the nominal 95 % intervals covered the true
-    mean in 90.4 % (BCa), 90.0 % (percentile) and 95.5 % (t) of samples, BCa 17 % narrower than
+    mean in 90.3 % (BCa), 90.0 % (percentile) and 95.5 % (t) of samples, BCa 17 % narrower than
     t; at n = 5 in 84.9 %, 85.2 % and 95.8 %. BCa also fails on
     constant input (its acceleration is 0/0). The t-interval assumes roughly normal fold
     differences, which 5 to 10 values cannot check either way; a reviewer can recompute it from the
