@@ -302,3 +302,18 @@ def test_report_pairs_recomputes_the_comparison_from_recorded_folds(
 def test_report_pairs_needs_a_compare_run(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["report", str(tmp_path), "--pairs", "all"]) == 2
     assert "--pairs" in capsys.readouterr().err
+
+
+def test_study_a_recipe_pairs_name_its_compared_variants() -> None:
+    from adapterkit.recipes import resolve_recipe
+
+    named = []
+    for step, argv in resolve_recipe("study-a", [])[2]:
+        if argv[0] == "compare" and "--pairs" in argv:
+            variants = argv[len(argv) - len(step["args"]["_"]) :]  # positionals come last
+            named += parse_pairs(argv[argv.index("--pairs") + 1], variants, variants[0])
+    assert named == [
+        ("models/mbert-ro-bio", "models/mbert-nl-ro"),
+        ("models/mbert-nl-clin", "models/mbert-nl-bio"),
+        ("nl-clin", "nl-bio"),
+    ]
