@@ -9,6 +9,7 @@ import json
 import math
 import statistics
 import warnings
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -317,3 +318,17 @@ def test_study_a_recipe_pairs_name_its_compared_variants() -> None:
         ("models/mbert-nl-clin", "models/mbert-nl-bio"),
         ("nl-clin", "nl-bio"),
     ]
+
+
+@pytest.mark.skipif(find_spec("matplotlib") is None, reason="figures need matplotlib")
+def test_per_type_figure_names_the_interval_method(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapterkit import report
+
+    labels = []
+    monkeypatch.setattr(report, "_save", lambda figure, path: labels.append(figure.axes[0].get_ylabel()) or path)
+    folds = [{"f1": v, "per_type": {"DISO": {"f1": v}}} for v in (0.6, 0.7, 0.65)]
+    payload = json.loads(compare({"a": folds, "b": folds}, "a", ["f1"]).to_json())
+    report.per_type_f1_bars(payload, tmp_path / "bars.png")
+    del payload["ci_method"]  # a file written before the method was recorded: the percentile bootstrap
+    report.per_type_f1_bars(payload, tmp_path / "bars.png")
+    assert labels == ["f1 (%), mean ± 95 % CI (t-interval)", "f1 (%), mean ± 95 % CI (percentile bootstrap)"]
