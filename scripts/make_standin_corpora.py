@@ -30,8 +30,9 @@ The templates and word lists are data, one TOML file per corpus in ``scripts/sta
 (with ``README.template.md``, the README written beside the corpora): ``templates``
 (``{slot}`` is a value, ``{Slot}`` the same value capitalised), ``[fillers]`` (a list gives one
 of its items, not the same one twice in a line; an inline table makes a value, see ``KINDS``),
-``[sex]`` (``[female, male]`` word pairs), ``[choices]`` (drawn once per line) and ``[[drugs]]`` or
-``[[tumors]]`` (one per line). Items are drawn by position: an edit changes the output.
+``[sex]`` (``[female, male]`` word pairs; ``[side]``: ``[right, left]``), ``[choices]`` (drawn
+once per line) and ``[[drugs]]`` or ``[[tumors]]`` (one per line). Items are drawn by position:
+an edit changes the output.
 
 Deliberate noise
 ----------------
@@ -233,15 +234,16 @@ def _pathology(rng: random.Random, ctx: Context) -> str:
     return f"{t_stage}N{n_stage} con márgenes {{margins}} y {nodes}"
 
 
-# The inline-table kinds of filler: {kind = main, other = ...} -> KINDS[kind](main, other=...).
+# The fillers that make a value: { kind = main, other = ... } calls KINDS[kind](main, other=...),
+# { fn = "name" } is FUNCTIONS[name].
 KINDS: dict[str, Callable[..., FillFn]] = {
-    "int": lambda bounds, **kw: _int(*bounds, **kw),
-    "dec": lambda bounds, **kw: _dec(*bounds, **kw),
-    "hazard_ratio": _hazard_ratio,
-    "span": lambda spans: _span(*spans),
-    "period": _period,
-    "completion": _completion,
-    "meds": _meds,
+    "int": lambda bounds, **kw: _int(*bounds, **kw),  # [lo, hi]; group = true: 1.240; noun: 124 de pacienți
+    "dec": lambda bounds, **kw: _dec(*bounds, **kw),  # [lo, hi], decimal comma; digits = 1
+    "hazard_ratio": _hazard_ratio,  # "{} (95%-BI: {}-{})": a ratio and its interval
+    "span": lambda spans: _span(*spans),  # [[lo, hi], [lo, hi]]: "18-87"
+    "period": _period,  # "{month} {start} - {month} {end}", start = [lo, hi], years = [lo, hi], months
+    "completion": _completion,  # "... {total} ... {done} ... {stopped} ..."; noun: Romanian count of {total}
+    "meds": _meds,  # rows "name | doses | frequencies", no drug twice in a line
 }
 FUNCTIONS: dict[str, FillFn] = {"blood_pressure": _blood_pressure, "tnm": _tnm, "pathology": _pathology}
 
@@ -249,19 +251,21 @@ FUNCTIONS: dict[str, FillFn] = {"blood_pressure": _blood_pressure, "tnm": _tnm, 
 def _filler(name: str, value: Any, where: str) -> Filler:
     if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
         return tuple(value)
-    kind = next((key for key in (value if isinstance(value, dict) else {}) if key in KINDS or key == "fn"), None)
+    if isinstance(value, dict) and list(value) == ["fn"] and value["fn"] in FUNCTIONS:
+        return FUNCTIONS[value["fn"]]
+    kinds = [key for key in value if key in KINDS] if isinstance(value, dict) else []
+    if len(kinds) != 1:
+        raise DataError(
+            f"{where}: filler {name!r} must be a non-empty list of strings, a table with one of "
+            f"{', '.join(KINDS)}, or {{ fn = ... }} with one of {', '.join(FUNCTIONS)}"
+        )
+    params = dict(value)
     try:
-        if kind == "fn":
-            return FUNCTIONS[value["fn"]]
-        if kind:
-            params = dict(value)
-            return KINDS[kind](params.pop(kind), **params)
-    except (KeyError, TypeError, ValueError) as error:
-        raise DataError(f"{where}: filler {name!r}: bad parameters {value!r} ({error})") from None
-    raise DataError(
-        f"{where}: filler {name!r} must be a non-empty list of strings or a table with one of "
-        f"{', '.join(KINDS)} or fn ({', '.join(FUNCTIONS)})"
-    )
+        fill = KINDS[kinds[0]](params.pop(kinds[0]), **params)
+        fill(random.Random(0), {})  # bad bounds or an empty month list fail here, not halfway
+    except (TypeError, ValueError, IndexError) as error:
+        raise DataError(f"{where}: filler {name!r}: {error}") from None
+    return fill
 
 
 # --- Per-line contexts ---
