@@ -371,7 +371,10 @@ def load_corpus(path: Path) -> CorpusSpec:
     spec = CorpusSpec(path, tuple(data["templates"]), fillers, data, **{key: data[key] for key in keys})
     # Fail early on a slot that names nothing (a typo); filler tables are skipped, their own
     # placeholders ({start}, {total}) are not slots.
-    known = set(spec.context(random.Random(0))) | set(fillers)
+    try:
+        known = set(spec.context(random.Random(0))) | set(fillers)
+    except (KeyError, IndexError) as error:  # e.g. no [sex] table, fewer than three [[drugs]]
+        raise DataError(f"{path}: context {data['context']!r} needs {error!s} (a table, key or more records)") from None
     lists = [value for value in data["fillers"].values() if isinstance(value, list)]
     texts = [*_strings({k: v for k, v in data.items() if k != "fillers"}), *_strings(lists)]
     for text in texts:

@@ -55,9 +55,19 @@ def test_an_edited_word_list_changes_the_corpus(generator, tmp_path):
         ("nl-clin.toml", 'bp = { fn = "blood_pressure" }', 'bp = { fn = "bloodpressure" }', "filler 'bp'"),
         ("nl-bio.toml", 'cls = "een biguanide"\n', "", "[[drugs]] number 1: missing cls"),
         ("ro-bio.toml", 'context = "ro_bio"', 'context = "ro-bio"', "context must be one of"),
+        ("nl-clin.toml", "\n[sex]\n", "\n[sexx]\n", "context 'nl_clin' needs 'sex'"),
         ("es-clin.toml", "seed = 1404", "seed = = 1404", "line 10"),
     ],
-    ids=["slot-typo", "filler-kind", "filler-bounds", "filler-function", "drug-field", "context", "toml-syntax"],
+    ids=[
+        "slot-typo",
+        "filler-kind",
+        "filler-bounds",
+        "filler-function",
+        "drug-field",
+        "context",
+        "context-table",
+        "toml-syntax",
+    ],
 )
 def test_a_bad_data_file_stops_with_one_line_naming_it_and_writes_nothing(
     generator, tmp_path, capsys, file, old, new, expected
