@@ -893,11 +893,25 @@ def adapters_rm(name: Annotated[str, typer.Argument(help="Adapter name.")], regi
     print(f"removed {store.path(name)}")
 
 
+_depth = 0  # main() runs nested for the steps of `adapterkit run`
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: one-line errors with exit code 2 for bad input, never a traceback."""
+    """Console entry point: every outcome is one line on stderr and an exit code, never a traceback.
+
+    Bad input (AdapterkitError, usage errors): exit 2. An operating-system error (full disk,
+    unwritable or missing path): one line naming the path, exit 2. Ctrl-C: one line saying what
+    continues the work, exit 130. Anything else is a bug: one line pointing to a log file under
+    the cache holding the traceback (ADAPTERKIT_DEBUG=1 prints it instead), exit 1.
+    """
+    global _depth
     command = typer.main.get_command(app)
+    _depth += 1
     try:
-        command.main(args=argv, prog_name="adapterkit", standalone_mode=False)
+        code = command.main(args=argv, prog_name="adapterkit", standalone_mode=False)
+        if code == 130:  # typer turns KeyboardInterrupt into Exit(130) and, not standalone, returns the code
+            raise KeyboardInterrupt
+        return code if isinstance(code, int) else 0
     except AdapterkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -908,9 +922,55 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exit_:
         return exit_.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        print("interrupted", file=sys.stderr)
+        if _depth > 1:
+            raise KeyboardInterrupt from None  # a recipe step: the recipe's main reports it, once
+        from .safety import take_interrupt_hint
+
+        hint = take_interrupt_hint()
+        print("interrupted" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return 130
-    return 0
+    except OSError as error:
+        print(f"error: {_os_error_line(error)}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a bug: one line here, the traceback in a log file
+        print(f"internal error: {_internal_error_line(error)}", file=sys.stderr)
+        return 1
+    finally:
+        _depth -= 1
+
+
+def _os_error_line(error: OSError) -> str:
+    """``PATH: reason`` for an operating-system error (the path is what the user can act on)."""
+    reason = error.strerror or str(error) or type(error).__name__
+    if error.filename is not None:
+        where = str(error.filename) + (f" -> {error.filename2}" if error.filename2 is not None else "")
+        return f"{where}: {reason}"
+    return reason
+
+
+def _internal_error_line(error: Exception) -> str:
+    """Write the traceback to a log file under the cache (or print it with ADAPTERKIT_DEBUG=1)."""
+    import traceback
+    from datetime import datetime
+
+    from .paths import cache_dir
+
+    summary = (str(error).splitlines() or [""])[0][:300]
+    summary = f"{type(error).__name__}: {summary}" if summary else type(error).__name__
+    details = traceback.format_exc()
+    if os.environ.get("ADAPTERKIT_DEBUG", "") not in ("", "0"):
+        print(details, file=sys.stderr, end="")
+        return f"{summary} (traceback above)"
+    try:
+        logs = cache_dir() / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = logs / f"error-{datetime.now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        command = " ".join(["adapterkit", *sys.argv[1:]])
+        log.write_text(f"{command}\n\n{details}", encoding="utf-8")
+    except OSError:
+        print(details, file=sys.stderr, end="")
+        return f"{summary} (traceback above: the log folder could not be written)"
+    return f"{summary}; details in {log} (please report it; ADAPTERKIT_DEBUG=1 prints the traceback)"
 
 
 if __name__ == "__main__":

@@ -401,8 +401,13 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
     if destination.exists() and not request.force:
         raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
 
-    with Registry(destination.parent).reserve(destination.name, request.force):
+    with Registry(destination.parent).reserve(destination.name, request.force, _inputs(request, parts)):
         return _compose_and_save(request, parts, destination)
+
+
+def _inputs(request: ComposeRequest, parts: list[Part]) -> list[Path]:
+    """What the composition reads: a folder holding any of it is never replaced by --force."""
+    return [part.path for part in parts] + list(request.on)
 
 
 def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: Path) -> tuple[Path, dict]:
@@ -444,7 +449,7 @@ def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: P
         (folder / "README.md").write_text(render_composition_card(manifest))
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
-    Registry(destination.parent).save(destination.name, write, force=request.force)
+    Registry(destination.parent).save(destination.name, write, force=request.force, inputs=_inputs(request, parts))
     return destination, manifest
 
 

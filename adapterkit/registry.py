@@ -36,11 +36,12 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import AdapterkitError
+from .safety import check_replaceable
 
 MANIFEST = "adapterkit.json"
 HASHES = "sha256"  # manifest key: {path relative to the folder: hex sha256} of every .safetensors file
@@ -262,15 +263,23 @@ class Registry:
     def lock_path(self, name: str) -> Path:
         return self.root / f".{check_name(name)}.lock"
 
-    def ensure_free(self, name: str, force: bool) -> None:
-        """Refuse an existing name unless ``force``; checked before any work is done."""
-        if self.path(name).exists() and not force:
+    def ensure_free(self, name: str, force: bool, inputs: Sequence[Path | str] = ()) -> None:
+        """Refuse an existing name unless ``force``; checked before any work is done.
+
+        With ``force`` the existing folder must be one adapterkit wrote as a result (its manifest)
+        and must not hold an input of the run (``safety.check_replaceable``).
+        """
+        target = self.path(name)
+        if not (target.exists() or target.is_symlink()):
+            return
+        if not force:
             raise AdapterkitError(
                 f"adapter {name!r} already exists in {self.root}: choose another --name, or add --force to replace it"
             )
+        check_replaceable(target, "result", inputs)
 
     @contextmanager
-    def reserve(self, name: str, force: bool = False) -> Iterator[Path]:
+    def reserve(self, name: str, force: bool = False, inputs: Sequence[Path | str] = ()) -> Iterator[Path]:
         """Hold the name's lock for the ``with`` block: take it before training, save inside it.
 
         The existence check runs under the lock. Under ``torchrun`` only rank 0 writes and locks.
@@ -285,7 +294,7 @@ class Registry:
         lock = _NameLock.acquire(self.lock_path(name), f"{self.root / name}")
         try:
             self._repair(name)
-            self.ensure_free(name, force)
+            self.ensure_free(name, force, inputs)
             yield self.path(name)
         finally:
             lock.release()
@@ -306,9 +315,11 @@ class Registry:
         for folder in stale:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def save(self, name: str, write: Callable[[Path], None], force: bool = False) -> Path:
+    def save(
+        self, name: str, write: Callable[[Path], None], force: bool = False, inputs: Sequence[Path | str] = ()
+    ) -> Path:
         """Build the folder with ``write(staging_dir)``, record weight hashes, swap it into place."""
-        with self.reserve(name, force):
+        with self.reserve(name, force, inputs):
             target = self.path(name)
             staging = self.root / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
             try:
