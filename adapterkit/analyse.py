@@ -26,6 +26,7 @@ import torch
 from .errors import AdapterkitError
 from .paths import registry_dir
 from .registry import Registry
+from .safety import atomic_write_json
 
 ANALYSIS_DIR = "analysis"
 
@@ -90,7 +91,7 @@ def run_analyse(
                 f"{kind}: no qualitative analysis is defined for this task (scores only)"
             )
             break
-    (out / "analysis.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_json(out / "analysis.json", result)
     markdown, _ = report_for_compare(run_dir)
     print(f"analysis written to {out}; report: {markdown}")
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -932,20 +933,51 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: {_os_error_line(error)}", file=sys.stderr)
         return 2
-    except Exception as error:  # a bug: one line here, the traceback in a log file
+    except Exception as error:
+        cause = _os_error_in(error)
+        if cause is not None:  # a library wrapped an operating-system error: still the user's to fix
+            print(f"error: {_os_error_line(cause)}", file=sys.stderr)
+            return 2
+        # a bug: one line here, the traceback in a log file
         print(f"internal error: {_internal_error_line(error)}", file=sys.stderr)
         return 1
     finally:
         _depth -= 1
 
 
+_OS_ADVICE = {
+    errno.ENOSPC: "free some space or choose another place",
+    errno.EFBIG: "the file is larger than this system allows; choose another place",
+    errno.EACCES: "not allowed here; choose a writable place",
+    errno.EPERM: "not allowed here; choose a writable place",
+    errno.EROFS: "the file system is read-only; choose another place",
+    errno.ELOOP: "a symbolic link loop; fix the link",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "a folder is where a file goes",
+    errno.EEXIST: "something is already there; choose another name",
+    errno.ENOENT: "no such file or folder",
+}
+
+
 def _os_error_line(error: OSError) -> str:
-    """``PATH: reason`` for an operating-system error (the path is what the user can act on)."""
+    """``PATH: reason (advice)`` for an operating-system error (the path is what the user can act on)."""
     reason = error.strerror or str(error) or type(error).__name__
+    advice = _OS_ADVICE.get(error.errno or 0)
+    reason = f"{reason} ({advice})" if advice and advice.lower() != reason.lower() else reason
     if error.filename is not None:
         where = str(error.filename) + (f" -> {error.filename2}" if error.filename2 is not None else "")
         return f"{where}: {reason}"
     return reason
+
+
+def _os_error_in(error: BaseException) -> OSError | None:
+    """The OSError a library's exception was raised from, if any."""
+    seen = error.__cause__ or error.__context__
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _internal_error_line(error: Exception) -> str:

@@ -47,7 +47,16 @@ from .models import (
 from .paths import registry_dir
 from .quantize import OPTIMIZERS
 from .registry import MANIFEST, Registry, check_name, check_writable, write_json
-from .safety import atomic_write_json, check_replaceable, on_interrupt, resume_hint, write_marker
+from .safety import (
+    atomic_write_json,
+    check_finite_options,
+    check_finite_weights,
+    check_replaceable,
+    on_interrupt,
+    resume_hint,
+    write_failure,
+    write_marker,
+)
 from .speed import resolve_precision, speed_arguments
 from .versions import versions
 
@@ -131,6 +140,14 @@ class PretrainConfig:
     def validate(self) -> None:
         """Reject nonsense before anything is loaded or written."""
         check_name(self.name)
+        check_finite_options(
+            lr=self.lr,
+            epochs=self.epochs,
+            weight_decay=self.weight_decay,
+            mlm_probability=self.mlm_probability,
+            heldout=self.heldout,
+            lora_dropout=self.lora_dropout,
+        )
         checks = [
             (self.lr is None or self.lr > 0, "--lr", "a positive learning rate such as 2e-5"),
             (self.epochs > 0, "--epochs", "a positive number of epochs"),
@@ -301,9 +318,16 @@ def train_with_checkpoints(
     with on_interrupt(hint or (lambda: resume_hint(checkpoints))):
         try:
             return trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-        except BaseException:
+        except BaseException as error:
+            for callback in trainer.callback_handler.callbacks:  # end the bar's line before the error's
+                if isinstance(callback, ProgressCallback) and callback.training_bar is not None:
+                    callback.training_bar.close()
+                    callback.training_bar = None
             if trainer.is_world_process_zero():
                 last_complete_checkpoint(checkpoints)  # removes the incomplete newer ones
+            failure = write_failure(error, checkpoints / f"checkpoint-{trainer.state.global_step}")
+            if isinstance(error, Exception) and failure is not None:
+                raise failure from error  # a full disk while checkpointing: one line naming the folder
             raise
 
 
@@ -521,6 +545,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     started = time.perf_counter()
     output = train_with_checkpoints(trainer, config.run_dir / "checkpoints", resume_from)
     runtime = time.perf_counter() - started
+    check_finite_weights(model, f"{config.name} after {output.global_step} steps")  # a diverged run saves nothing
 
     ppl_after, _ = heldout_perplexity(model, heldout_set, heldout_collator)
     _say(f"held-out perplexity: base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +37,14 @@ except ModuleNotFoundError:  # Python 3.10
 from .errors import AdapterkitError
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
 from .registry import check_writable
-from .safety import atomic_write_json, atomic_write_text, on_interrupt, write_marker
+from .safety import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    check_destination_file,
+    on_interrupt,
+    write_marker,
+)
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
 COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
@@ -311,5 +317,6 @@ def copy_recipe(name: str, destination: Path, force: bool = False) -> Path:
     target = destination / source.name if destination.is_dir() else destination
     if target.exists() and not force:
         raise AdapterkitError(f"{target} already exists: choose another destination or add --force")
-    shutil.copyfile(source, target)
+    check_destination_file(target, "recipes cp")
+    atomic_write_bytes(target, source.read_bytes())
     return target

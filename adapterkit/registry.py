@@ -41,7 +41,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import AdapterkitError
-from .safety import check_replaceable
+from .safety import check_replaceable, writing
 
 MANIFEST = "adapterkit.json"
 HASHES = "sha256"  # manifest key: {path relative to the folder: hex sha256} of every .safetensors file
@@ -158,10 +158,17 @@ def read_manifest(file: Path) -> dict:
 def check_writable(path: Path, option: str) -> None:
     """Refuse, before any work, a destination whose nearest existing ancestor is no writable folder."""
     existing = Path(path).absolute()
-    while not existing.exists() and existing != existing.parent:
+    # a dangling or looping symbolic link "does not exist" but blocks the path all the same
+    while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
         existing = existing.parent
     if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
-        what = "a file" if existing.is_file() else "not writable"
+        what = (
+            "a file"
+            if existing.is_file()
+            else "a broken or looping symbolic link"
+            if existing.is_symlink() and not existing.exists()
+            else "not writable"
+        )
         raise AdapterkitError(f"{option} {path}: {existing} is {what}, so not a writable folder; choose another")
 
 
@@ -324,11 +331,12 @@ class Registry:
             staging = self.root / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
             try:
                 staging.mkdir()
-                write(staging)
-                if not (staging / MANIFEST).is_file():
-                    raise RuntimeError(f"an adapter folder must contain {MANIFEST}")
-                record_hashes(staging)
-                _fsync_tree(staging)
+                with writing(target):  # a full disk: one line naming the destination
+                    write(staging)
+                    if not (staging / MANIFEST).is_file():
+                        raise RuntimeError(f"an adapter folder must contain {MANIFEST}")
+                    record_hashes(staging)
+                    _fsync_tree(staging)
                 if not target.exists():
                     staging.rename(target)
                 elif not _exchange(staging, target):

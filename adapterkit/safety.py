@@ -11,9 +11,12 @@ is the one guard: every command that clears or replaces a folder calls it.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
+import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -140,12 +143,18 @@ def check_replaceable(folder: Path, kind: str, inputs: Iterable[Path | str] = ()
 def check_destination_file(path: Path, option: str) -> None:
     """Refuse, before any work, an output file that cannot be written as a new regular file."""
     path = Path(path)
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        what = "a folder" if path.is_dir() else "not a regular file"
+    if path.is_symlink():  # replaced atomically, a link would become a file: its target never written
+        raise AdapterkitError(f"{option} {path}: it is a symbolic link; give the path of a plain file")
+    if path.exists() and not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file (a device, a pipe)"
         raise AdapterkitError(f"{option} {path}: it is {what}; give a file name")
     existing = path.absolute().parent
-    while not existing.exists() and existing != existing.parent:
+    while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
         existing = existing.parent
+    if existing.is_symlink() and not existing.exists():
+        raise AdapterkitError(
+            f"{option} {path}: {existing} is a broken or looping symbolic link; fix it or choose another place"
+        )
     if not existing.is_dir():
         raise AdapterkitError(f"{option} {path}: {existing} is a file, so not a folder; choose another place")
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -185,6 +194,49 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_json(path: Path, data) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# A failed write reported by a library in its own words: safetensors quotes the OS error, torch's
+# zip writer only says its stream broke.
+_OS_ERROR_TEXT = re.compile(r"os error (\d+)")
+_TORCH_WRITE_FAILURE = re.compile(r"PytorchStreamWriter failed|unexpected pos \d+ vs \d+|file write failed")
+
+
+def write_failure(error: BaseException, path: Path) -> OSError | None:
+    """The operating-system error behind a failed write of ``path`` (an OSError naming the path), if any.
+
+    Libraries wrap a full disk differently (an OSError without a file name, a SafetensorError
+    quoting ``os error 28``, a torch RuntimeError); the user needs the path and the reason.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return OSError(seen.errno, seen.strerror, str(seen.filename or path))
+        match = _OS_ERROR_TEXT.search(str(seen))
+        if match:
+            code = int(match.group(1))
+            return OSError(code, os.strerror(code), str(path))
+        if _TORCH_WRITE_FAILURE.search(str(seen)):
+            existing = Path(path)
+            while not existing.exists() and existing != existing.parent:
+                existing = existing.parent
+            if shutil.disk_usage(existing).free < 1 << 20:
+                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            return OSError(errno.EIO, "the write failed (disk full or file too large?)", str(path))
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn a failed write of ``path`` inside the block into an OSError naming ``path``."""
+    try:
+        yield
+    except Exception as error:
+        failure = write_failure(error, path)
+        if failure is None:
+            raise
+        raise failure from error
 
 
 # --------------------------------------------------------------------------------------------- values

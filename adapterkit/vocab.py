@@ -53,7 +53,7 @@ from .models import (
     resolve_base,
 )
 from .pretrain import PretrainConfig, PretrainResult, run_pretrain
-from .registry import MANIFEST, check_name, write_json
+from .registry import MANIFEST, check_name, check_writable, write_json
 from .safety import check_replaceable, write_marker
 from .versions import versions
 
@@ -328,6 +328,7 @@ def _fresh_folder(out: Path, force: bool, inputs: list[Path | str]) -> Iterator[
 
 
 def _check_out(out: Path, force: bool, inputs: list[Path | str]) -> None:
+    check_writable(out, "--out")
     if out.exists() and not out.is_dir():
         raise AdapterkitError(f"--out {out} is a file: give a folder name")
     if out.exists() and not force:

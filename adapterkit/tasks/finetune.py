@@ -40,7 +40,7 @@ from ..compose import base_of, compose_factors, extract_factors, load_parts, mer
 from ..errors import AdapterkitError
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest, verify_weights
-from ..safety import atomic_write_json, check_replaceable, write_marker
+from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
 from ..speed import resolve_precision
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
@@ -244,6 +244,7 @@ class TrainSettings:
     quantize: str | None = None  # 8bit | 4bit: the frozen encoder quantized (adapter mode)
 
     def validate(self) -> None:
+        check_finite_options(lr=self.lr, epochs=self.epochs)
         checks = [
             (self.epochs > 0, "--epochs", "a positive number"),
             (self.batch_size > 0, "--batch-size", "a positive number"),
@@ -681,6 +682,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     }
     if not state.is_main_process:
         return destination, manifest
+    check_finite_weights(model, f"task model {request.name}")  # a diverged run saves nothing
     Registry(destination.parent).save(
         destination.name,
         lambda folder: save_task_model(model, tokenizer, folder, manifest),
