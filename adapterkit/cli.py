@@ -121,7 +121,9 @@ def pretrain(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in the work dir.")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing result / restart a run.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing result / restart a run (only what adapterkit wrote).")
+    ] = False,
     lora_r: Annotated[int, typer.Option(help="LoRA rank.")] = 16,
     lora_alpha: Annotated[int, typer.Option(help="LoRA alpha (scaling = alpha / rank).")] = 32,
     lora_dropout: Annotated[float, typer.Option(help="Dropout on the LoRA input.")] = 0.05,
@@ -236,7 +238,9 @@ def compose(
     output: Annotated[
         Path | None, typer.Option(help="Destination folder instead of the registry / models/NAME.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing result of that name (only one adapterkit wrote).")
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Combine LoRA adapters trained on the same frozen base into one adapter (or a merged model).
@@ -430,7 +434,9 @@ def finetune(
     group_by_length: GroupOption = True,
     quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing result of that name (only one adapterkit wrote).")
+    ] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
     ] = False,
@@ -517,7 +523,9 @@ def cv(
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
-    force: Annotated[bool, typer.Option("--force", help="Discard an earlier run in the same folder.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Discard an earlier run in the same folder (only a run adapterkit wrote).")
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
@@ -564,7 +572,9 @@ def compare(
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
-    force: Annotated[bool, typer.Option("--force", help="Discard an earlier run of the same --run-id.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Discard an earlier run of the same --run-id (only a run adapterkit wrote).")
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Cross-validate several variants on identical folds and print the study's comparison table.
@@ -718,7 +728,9 @@ def vocab_extend(
     lr: Annotated[float | None, typer.Option(help="Learning rate (default as pretrain).")] = None,
     max_seq_len: Annotated[int, typer.Option(help="Tokens per block.")] = 128,
     seed: Annotated[int, typer.Option(help="Seed.")] = 42,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --out (only one adapterkit wrote).")
+    ] = False,
 ) -> None:
     """Train a domain WordPiece vocabulary, add its new pieces, initialise and train their embeddings.
 

@@ -119,7 +119,7 @@ def check_replaceable(folder: Path, kind: str, inputs: Iterable[Path | str] = ()
         if item_path.exists() and item_path.resolve().is_relative_to(resolved):
             raise AdapterkitError(f"{refuse}: it holds {item}, an input of this run; choose another folder")
     marked = marked_kind(resolved)
-    if marked == kind:
+    if marked == kind or not any(resolved.iterdir()):  # its own kind, or an empty folder: nothing to lose
         return
     manifest_kind = _manifest_kind(resolved)
     if kind == "result" and manifest_kind not in (None, VOCAB_MANIFEST_KIND):

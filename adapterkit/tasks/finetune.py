@@ -16,6 +16,7 @@ weights (exact: W + Σ wᵢ·ΔWᵢ, see ``compose.py``), then:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -593,7 +594,9 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
                 f"--resume: {work} was started with other settings ({', '.join(changed)}); "
                 "resume with the same options, or start over without --resume"
             )
-    if not request.resume:  # a new run clears the work folder of an earlier one: only if adapterkit wrote it
+    # A new run clears the work folder of an earlier one: only if adapterkit wrote it. Under torchrun
+    # the main process checks (and later clears); the others would race with its clearing.
+    if not request.resume and os.environ.get("RANK", "0") == "0":
         check_replaceable(request.work_dir, "finetune-run", _inputs(request))
     # The name is reserved (registry lock) before training: a clash is reported now, not at save time.
     with Registry(destination.parent).reserve(destination.name, request.force, _inputs(request)):
