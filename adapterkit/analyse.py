@@ -25,7 +25,8 @@ import torch
 
 from .errors import AdapterkitError
 from .paths import registry_dir
-from .registry import Registry
+from .registry import Registry, check_writable
+from .safety import atomic_write_json
 
 ANALYSIS_DIR = "analysis"
 
@@ -67,6 +68,7 @@ def run_analyse(
     if examples < 1:
         raise AdapterkitError(f"--examples {examples}: expected at least 1")
     run_dir = Path(run_dir)
+    check_writable(run_dir / ANALYSIS_DIR, "analyse")  # before any model is loaded
     runs = _cv_settings(run_dir)
     order = json.loads((run_dir / "comparison.json").read_text()).get("variants", [])
     runs.sort(key=lambda run: order.index(run["variant"]) if run["variant"] in order else len(order))
@@ -90,7 +92,7 @@ def run_analyse(
                 f"{kind}: no qualitative analysis is defined for this task (scores only)"
             )
             break
-    (out / "analysis.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_json(out / "analysis.json", result)
     markdown, _ = report_for_compare(run_dir)
     print(f"analysis written to {out}; report: {markdown}")
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -122,7 +123,9 @@ def pretrain(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in the work dir.")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing result / restart a run.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing result / restart a run (only what adapterkit wrote).")
+    ] = False,
     lora_r: Annotated[int, typer.Option(help="LoRA rank.")] = 16,
     lora_alpha: Annotated[int, typer.Option(help="LoRA alpha (scaling = alpha / rank).")] = 32,
     lora_dropout: Annotated[float, typer.Option(help="Dropout on the LoRA input.")] = 0.05,
@@ -237,7 +240,9 @@ def compose(
     output: Annotated[
         Path | None, typer.Option(help="Destination folder instead of the registry / models/NAME.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing result of that name (only one adapterkit wrote).")
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Combine LoRA adapters trained on the same frozen base into one adapter (or a merged model).
@@ -431,7 +436,9 @@ def finetune(
     group_by_length: GroupOption = True,
     quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing result of that name (only one adapterkit wrote).")
+    ] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
     ] = False,
@@ -518,7 +525,9 @@ def cv(
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
-    force: Annotated[bool, typer.Option("--force", help="Discard an earlier run in the same folder.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Discard an earlier run in the same folder (only a run adapterkit wrote).")
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
@@ -574,7 +583,9 @@ def compare(
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
-    force: Annotated[bool, typer.Option("--force", help="Discard an earlier run of the same --run-id.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Discard an earlier run of the same --run-id (only a run adapterkit wrote).")
+    ] = False,
     registry: RegistryOption = None,
     pairs: PairsOption = None,
 ) -> None:
@@ -791,7 +802,9 @@ def vocab_extend(
     lr: Annotated[float | None, typer.Option(help="Learning rate (default as pretrain).")] = None,
     max_seq_len: Annotated[int, typer.Option(help="Tokens per block.")] = 128,
     seed: Annotated[int, typer.Option(help="Seed.")] = 42,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --out (only one adapterkit wrote).")
+    ] = False,
 ) -> None:
     """Train a domain WordPiece vocabulary, add its new pieces, initialise and train their embeddings.
 
@@ -1000,11 +1013,25 @@ def adapters_rm(name: Annotated[str, typer.Argument(help="Adapter name.")], regi
     print(f"removed {store.path(name)}")
 
 
+_depth = 0  # main() runs nested for the steps of `adapterkit run`
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: one-line errors with exit code 2 for bad input, never a traceback."""
+    """Console entry point: every outcome is one line on stderr and an exit code, never a traceback.
+
+    Bad input (AdapterkitError, usage errors): exit 2. An operating-system error (full disk,
+    unwritable or missing path): one line naming the path, exit 2. Ctrl-C: one line saying what
+    continues the work, exit 130. Anything else is a bug: one line pointing to a log file under
+    the cache holding the traceback (ADAPTERKIT_DEBUG=1 prints it instead), exit 1.
+    """
+    global _depth
     command = typer.main.get_command(app)
+    _depth += 1
     try:
-        command.main(args=argv, prog_name="adapterkit", standalone_mode=False)
+        code = command.main(args=argv, prog_name="adapterkit", standalone_mode=False)
+        if code == 130:  # typer turns KeyboardInterrupt into Exit(130) and, not standalone, returns the code
+            raise KeyboardInterrupt
+        return code if isinstance(code, int) else 0
     except AdapterkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -1015,9 +1042,86 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exit_:
         return exit_.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        print("interrupted", file=sys.stderr)
+        if _depth > 1:
+            raise KeyboardInterrupt from None  # a recipe step: the recipe's main reports it, once
+        from .safety import take_interrupt_hint
+
+        hint = take_interrupt_hint()
+        print("interrupted" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return 130
-    return 0
+    except OSError as error:
+        print(f"error: {_os_error_line(error)}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        cause = _os_error_in(error)
+        if cause is not None:  # a library wrapped an operating-system error: still the user's to fix
+            print(f"error: {_os_error_line(cause)}", file=sys.stderr)
+            return 2
+        # a bug: one line here, the traceback in a log file
+        print(f"internal error: {_internal_error_line(error)}", file=sys.stderr)
+        return 1
+    finally:
+        _depth -= 1
+
+
+_OS_ADVICE = {
+    errno.ENOSPC: "free some space or choose another place",
+    errno.EFBIG: "the file is larger than this system allows; choose another place",
+    errno.EACCES: "not allowed here; choose a writable place",
+    errno.EPERM: "not allowed here; choose a writable place",
+    errno.EROFS: "the file system is read-only; choose another place",
+    errno.ELOOP: "a symbolic link loop; fix the link",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "a folder is where a file goes",
+    errno.EEXIST: "something is already there; choose another name",
+    errno.ENOENT: "no such file or folder",
+}
+
+
+def _os_error_line(error: OSError) -> str:
+    """``PATH: reason (advice)`` for an operating-system error (the path is what the user can act on)."""
+    reason = error.strerror or str(error) or type(error).__name__
+    advice = _OS_ADVICE.get(error.errno or 0)
+    reason = f"{reason} ({advice})" if advice and advice.lower() != reason.lower() else reason
+    if error.filename is not None:
+        where = str(error.filename) + (f" -> {error.filename2}" if error.filename2 is not None else "")
+        return f"{where}: {reason}"
+    return reason
+
+
+def _os_error_in(error: BaseException) -> OSError | None:
+    """The OSError a library's exception was raised from, if any."""
+    seen = error.__cause__ or error.__context__
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _internal_error_line(error: Exception) -> str:
+    """Write the traceback to a log file under the cache (or print it with ADAPTERKIT_DEBUG=1)."""
+    import traceback
+    from datetime import datetime
+
+    from .paths import cache_dir
+
+    summary = (str(error).splitlines() or [""])[0][:300]
+    summary = f"{type(error).__name__}: {summary}" if summary else type(error).__name__
+    details = traceback.format_exc()
+    if os.environ.get("ADAPTERKIT_DEBUG", "") not in ("", "0"):
+        print(details, file=sys.stderr, end="")
+        return f"{summary} (traceback above)"
+    try:
+        logs = cache_dir() / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = logs / f"error-{datetime.now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        command = " ".join(["adapterkit", *sys.argv[1:]])
+        log.write_text(f"{command}\n\n{details}", encoding="utf-8")
+    except OSError:
+        print(details, file=sys.stderr, end="")
+        return f"{summary} (traceback above: the log folder could not be written)"
+    return f"{summary}; details in {log} (please report it; ADAPTERKIT_DEBUG=1 prints the traceback)"
 
 
 if __name__ == "__main__":

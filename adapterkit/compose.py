@@ -23,6 +23,7 @@ an update but a replacement: the result takes the weighted mean of the parts' he
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -110,6 +111,8 @@ def parse_weights(text: str | None, count: int) -> list[float]:
         weights = [float(value) for value in text.split(",")]
     except ValueError:
         raise AdapterkitError(f"--weights {text!r}: give numbers separated by commas, such as 1.0,0.5") from None
+    if not all(math.isfinite(weight) for weight in weights):
+        raise AdapterkitError(f"--weights {text!r}: every weight must be a finite number")
     if len(weights) != count:
         raise AdapterkitError(
             f"--weights {text!r}: {len(weights)} weight(s) for {count} adapters; give one per adapter"
@@ -386,7 +389,7 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
     if how == "learned":
         for ok, option, value in (
             (request.steps > 0, "--steps", request.steps),
-            (request.lr > 0, "--lr", request.lr),
+            (request.lr > 0 and math.isfinite(request.lr), "--lr", request.lr),
             (request.max_seq_len >= 8, "--max-seq-len", request.max_seq_len),
         ):
             if not ok:
@@ -401,8 +404,13 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
     if destination.exists() and not request.force:
         raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
 
-    with Registry(destination.parent).reserve(destination.name, request.force):
+    with Registry(destination.parent).reserve(destination.name, request.force, _inputs(request, parts)):
         return _compose_and_save(request, parts, destination)
+
+
+def _inputs(request: ComposeRequest, parts: list[Part]) -> list[Path]:
+    """What the composition reads: a folder holding any of it is never replaced by --force."""
+    return [part.path for part in parts] + list(request.on)
 
 
 def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: Path) -> tuple[Path, dict]:
@@ -430,6 +438,10 @@ def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: P
     )
     base_name = parts[0].manifest["base"].get("peft_base_model", parts[0].manifest["base"]["id"])
 
+    for layer, (a, b) in composed.items():  # learned weights that diverged: refuse before writing
+        if not (torch.isfinite(a).all() and torch.isfinite(b).all()):
+            raise AdapterkitError(f"composition {destination.name}: {layer} holds nan or inf; nothing was saved")
+
     def write(folder: Path) -> None:
         from .card import render_composition_card
 
@@ -444,7 +456,7 @@ def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: P
         (folder / "README.md").write_text(render_composition_card(manifest))
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
-    Registry(destination.parent).save(destination.name, write, force=request.force)
+    Registry(destination.parent).save(destination.name, write, force=request.force, inputs=_inputs(request, parts))
     return destination, manifest
 
 

@@ -34,6 +34,14 @@ from .errors import AdapterkitError
 from .paths import registry_dir
 from .pretrain import process_state
 from .registry import Registry, check_writable
+from .safety import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    check_replaceable,
+    checkpoint_step,
+    write_marker,
+)
 from .tasks.data import NerDataset
 from .tasks.finetune import (
     TrainSettings,
@@ -139,10 +147,13 @@ def default_fold_file(ids: list[str], k: int, seed: int) -> Path:
 
 def _write_json(path: Path, data: dict) -> None:
     """Write through a temporary file and rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    temporary.replace(path)
+    atomic_write_json(path, data)
+
+
+def _inputs(request: CvRequest) -> list[Path | str]:
+    """What a cv run reads: a folder holding any of it is never cleared by --force."""
+    inputs: list[Path | str] = [*request.data, request.variant, *request.variant.split("+")]
+    return inputs + ([request.fold_file] if request.fold_file else [])
 
 
 def run_cv(request: CvRequest) -> CvResult:
@@ -154,6 +165,9 @@ def run_cv(request: CvRequest) -> CvResult:
     if request.folds < 2:
         raise AdapterkitError(f"--folds {request.folds}: expected at least 2")
     check_writable(request.run_dir or Path("runs"), "--run-dir")
+    run_dir = request.run_dir or Path("runs") / "cv" / _safe(request.variant)
+    if request.force:  # refused now, before any work, if --force would delete what adapterkit did not write
+        check_replaceable(run_dir, "cv-run", _inputs(request))
     store = Registry(registry_dir(request.registry))
     variant = resolve_variant(request.variant, store, request.base)
     from .models import load_tokenizer
@@ -174,7 +188,6 @@ def run_cv(request: CvRequest) -> CvResult:
         assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata)
     say = print if state.is_main_process else _silent
 
-    run_dir = request.run_dir or Path("runs") / "cv" / _safe(request.variant)
     settings_file = run_dir / "cv-settings.json"
     recorded = {
         "data": [str(p) for p in request.data],
@@ -199,7 +212,9 @@ def run_cv(request: CvRequest) -> CvResult:
     state.wait_for_everyone()  # every process has checked the folder before the main one changes it
     if state.is_main_process:
         if request.force and run_dir.exists():
+            check_replaceable(run_dir, "cv-run", _inputs(request))
             shutil.rmtree(run_dir)
+        write_marker(run_dir, "cv-run")
         _write_json(settings_file, recorded)
     state.wait_for_everyone()
 
@@ -232,6 +247,7 @@ def run_cv(request: CvRequest) -> CvResult:
             checkpoints,
             resume=request.resume,
             log_file=fold_dir / "log.json",
+            interrupt_hint=lambda: _resume_hint(run_dir, request.folds),  # ctrl-C: which fold --resume redoes
         )
         test_items = [items[i] for i in test_index]
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
@@ -251,6 +267,17 @@ def run_cv(request: CvRequest) -> CvResult:
     summary = result.summary()
     say("cv: " + ", ".join(f"{k} {m:.4f} ± {s:.4f}" for k, (m, s) in summary.items()), flush=True)
     return result
+
+
+def _resume_hint(run_dir: Path, folds: int) -> str:
+    """Where ``--resume`` continues an interrupted cv run: the first fold without results."""
+    for fold in range(folds):
+        fold_dir = run_dir / "folds" / str(fold)
+        if not (fold_dir / "metrics.json").is_file():
+            found = checkpoint_step(fold_dir / "checkpoints")
+            at = f", step {found[0]}" if found else ""
+            return f"`--resume` continues from fold {fold + 1}/{folds}{at} ({run_dir})"
+    return f"all folds are done: `--resume` writes the summary ({run_dir})"
 
 
 def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) -> dict:
@@ -300,9 +327,7 @@ def write_comparison(run_dir: Path, comparison) -> None:
         ("comparison.csv", comparison.to_csv()),
         ("comparison.json", comparison.to_json()),
     ):
-        temporary = run_dir / f"{name}.tmp"
-        temporary.write_text(text)
-        temporary.replace(run_dir / name)
+        atomic_write_text(run_dir / name, text)
 
 
 def run_compare(request: CompareRequest) -> Path:
@@ -316,6 +341,11 @@ def run_compare(request: CompareRequest) -> Path:
     pairs = parse_pairs(request.pairs, request.variants, request.variants[0])  # before any training
     run_id = request.run_id or datetime.now(timezone.utc).strftime("compare-%Y%m%d-%H%M%S")
     run_dir = Path("runs") / _safe(run_id)
+    check_writable(run_dir, "--run-id")
+    if request.cv.force:
+        check_replaceable(run_dir, "compare-run", _inputs(request.cv) + list(request.variants))
+    if process_state().is_main_process:
+        write_marker(run_dir, "compare-run")
     results: dict[str, list[dict]] = {}
     kind = "ner"
     fold_file = None
@@ -336,11 +366,11 @@ def run_compare(request: CompareRequest) -> Path:
     if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
     write_comparison(run_dir, comparison)
-    (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    atomic_write_text(run_dir / "command.txt", " ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     from .versions import versions
 
     _write_json(run_dir / "versions.json", versions())
-    shutil.copyfile(fold_file, run_dir / "folds.json")
+    atomic_write_bytes(run_dir / "folds.json", Path(fold_file).read_bytes())
     from .report import report_for_compare
 
     report_md, report_html = report_for_compare(run_dir)

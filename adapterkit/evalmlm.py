@@ -43,6 +43,7 @@ from .models import (
     resolve_base,
 )
 from .registry import MANIFEST, Registry
+from .safety import atomic_write_text, check_destination_file
 
 OUTPUT_SUFFIXES = (".csv", ".json", ".md")
 
@@ -167,14 +168,15 @@ def evaluate_matrix(
 
 
 def check_outputs(outputs: list[Path]) -> None:
+    """Every --out is checked before any work: its kind, and that a file can be written there."""
     for path in outputs:
         if path.suffix not in OUTPUT_SUFFIXES:
             raise AdapterkitError(f"--out {path}: use a .csv, .json or .md file name")
+        check_destination_file(path, "--out")
 
 
 def write_outputs(matrix: Matrix, outputs: list[Path]) -> None:
     check_outputs(outputs)
     for path in outputs:
-        path.parent.mkdir(parents=True, exist_ok=True)
         text = {".csv": matrix.to_csv, ".json": matrix.to_json, ".md": matrix.to_markdown}[path.suffix]()
-        path.write_text(text)
+        atomic_write_text(path, text)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,6 +47,16 @@ from .models import (
 from .paths import registry_dir
 from .quantize import OPTIMIZERS
 from .registry import MANIFEST, Registry, check_name, check_writable, write_json
+from .safety import (
+    atomic_write_json,
+    check_finite_options,
+    check_finite_weights,
+    check_replaceable,
+    on_interrupt,
+    resume_hint,
+    write_failure,
+    write_marker,
+)
 from .speed import resolve_precision, speed_arguments
 from .versions import versions
 
@@ -128,6 +140,14 @@ class PretrainConfig:
     def validate(self) -> None:
         """Reject nonsense before anything is loaded or written."""
         check_name(self.name)
+        check_finite_options(
+            lr=self.lr,
+            epochs=self.epochs,
+            weight_decay=self.weight_decay,
+            mlm_probability=self.mlm_probability,
+            heldout=self.heldout,
+            lora_dropout=self.lora_dropout,
+        )
         checks = [
             (self.lr is None or self.lr > 0, "--lr", "a positive learning rate such as 2e-5"),
             (self.epochs > 0, "--epochs", "a positive number of epochs"),
@@ -273,7 +293,6 @@ def last_complete_checkpoint(folder: Path) -> Path | None:
     ``get_last_checkpoint`` would pick that folder and the resume would fail; the previous
     checkpoint is still there (old ones are rotated out only after the new one is complete).
     """
-    import shutil
 
     if not folder.is_dir():
         return None
@@ -289,6 +308,27 @@ def last_complete_checkpoint(folder: Path) -> Path | None:
         except (OSError, ValueError):
             shutil.rmtree(checkpoint, ignore_errors=True)  # incomplete: a kill while saving
     return None
+
+
+def train_with_checkpoints(
+    trainer: Trainer, checkpoints: Path, resume_from: Path | None, hint: Callable[[], str] | None = None
+):
+    """``trainer.train``; on ctrl-C the CLI's line says where ``--resume`` continues (``hint``), and
+    a run stopped while writing a checkpoint (ctrl-C, full disk) leaves no half-written checkpoint."""
+    with on_interrupt(hint or (lambda: resume_hint(checkpoints))):
+        try:
+            return trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+        except BaseException as error:
+            for callback in trainer.callback_handler.callbacks:  # end the bar's line before the error's
+                if isinstance(callback, ProgressCallback) and callback.training_bar is not None:
+                    callback.training_bar.close()
+                    callback.training_bar = None
+            if trainer.is_world_process_zero():
+                last_complete_checkpoint(checkpoints)  # removes the incomplete newer ones
+            failure = write_failure(error, checkpoints / f"checkpoint-{trainer.state.global_step}")
+            if isinstance(error, Exception) and failure is not None:
+                raise failure from error  # a full disk while checkpointing: one line naming the folder
+            raise
 
 
 def _say(message: str) -> None:
@@ -332,6 +372,14 @@ def _check_run_dir(config: PretrainConfig) -> Path | None:
             f"{config.run_dir} holds checkpoints of an earlier run: "
             "add --resume to continue it, or --force to start over"
         )
+    if checkpoints.exists():
+        # --force starts over: the earlier checkpoints go, or a later --resume (and the Trainer's
+        # rotation of old checkpoints) could pick up a step of the earlier run.
+        check_replaceable(config.run_dir, "pretrain-run", [*config.corpus, config.base])
+        state = process_state()
+        if state.is_main_process:
+            shutil.rmtree(checkpoints)
+        state.wait_for_everyone()
     return None
 
 
@@ -375,7 +423,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     """
     config.validate()
     store = _check_destination(config)
-    with store.reserve(config.destination.name, config.force):
+    with store.reserve(config.destination.name, config.force, [*config.corpus, config.base]):
         return _train_and_save(config, store, callbacks)
 
 
@@ -462,7 +510,8 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
 
     config.run_dir.mkdir(parents=True, exist_ok=True)
     if process_state().is_main_process:  # under torchrun: one writer
-        write_json(config.run_dir / "run.json", config.fingerprint_of_run())
+        write_marker(config.run_dir, "pretrain-run")
+        atomic_write_json(config.run_dir / "run.json", config.fingerprint_of_run())
     args = training_arguments(
         config.run_dir / "checkpoints",
         config.seed,
@@ -494,8 +543,9 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     )
     trainer.remove_callback(PrinterCallback)
     started = time.perf_counter()
-    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    output = train_with_checkpoints(trainer, config.run_dir / "checkpoints", resume_from)
     runtime = time.perf_counter() - started
+    check_finite_weights(model, f"{config.name} after {output.global_step} steps")  # a diverged run saves nothing
 
     ppl_after, _ = heldout_perplexity(model, heldout_set, heldout_collator)
     _say(f"held-out perplexity: base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")
@@ -590,6 +640,8 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         write_json(folder / MANIFEST, manifest)
 
     if trainer.is_world_process_zero():
-        destination = store.save(config.destination.name, write, force=config.force)
+        destination = store.save(
+            config.destination.name, write, force=config.force, inputs=[*config.corpus, config.base]
+        )
         _say(f"saved {'model' if config.full else 'adapter'} to {destination}")
     return PretrainResult(config.destination, manifest)

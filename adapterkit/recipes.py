@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +36,15 @@ except ModuleNotFoundError:  # Python 3.10
 
 from .errors import AdapterkitError
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
+from .registry import check_writable
+from .safety import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    check_destination_file,
+    on_interrupt,
+    write_marker,
+)
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
 COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
@@ -229,22 +237,28 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
         for step, argv in plan:
             print(f"[{step['id']}] adapterkit " + " ".join(argv))
         return run_dir
+    check_writable(run_dir, "recipe run folder")
+    write_marker(run_dir, "recipe-run")
     steps_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "recipe.toml").write_text(path.read_text(encoding="utf-8"))
-    (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    atomic_write_text(run_dir / "recipe.toml", path.read_text(encoding="utf-8"))
+    atomic_write_text(run_dir / "command.txt", " ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
     status: dict[str, str] = {}
     for number, (step, argv) in enumerate(plan, start=1):
         record_file = steps_dir / f"{step['id']}.json"
         fingerprint = _fingerprint(argv)
-        recorded = json.loads(record_file.read_text()).get("inputs") if record_file.is_file() else None
+        recorded = _recorded_inputs(record_file, f"[{number}/{len(plan)}] {step['id']}")
         if not force and not upstream_ran and recorded == fingerprint:
             print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
             status[step["id"]] = "skipped (done earlier, same inputs)"
             continue
         print(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}", flush=True)
         upstream_ran = True
-        code = main(argv)
+        # A ctrl-C inside the step propagates (main re-raises it when nested): no record is written,
+        # so the rerun runs this step again.
+        rerun = f"rerunning the recipe runs step {step['id']} ({number}/{len(plan)}) again; earlier steps are skipped"
+        with on_interrupt(lambda rerun=rerun: rerun):
+            code = main(argv)
         if code != 0:
             raise AdapterkitError(f"recipe {path.stem}: step {step['id']} failed (exit code {code}); fix and rerun")
         record = {
@@ -255,13 +269,30 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             "inputs": _fingerprint(argv),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        record_file.write_text(json.dumps(record, indent=2) + "\n")
+        atomic_write_json(record_file, record)  # a kill while writing leaves the old record or none
         status[step["id"]] = "ran"
     from .recipe_report import write_recipe_report
 
     report_md, report_html = write_recipe_report(run_dir, recipe, plan, status)
     print(f"recipe {path.stem}: all {len(plan)} steps done; records in {steps_dir}; report: {report_md}, {report_html}")
     return run_dir
+
+
+def _recorded_inputs(record_file: Path, label: str) -> str | None:
+    """The input hash a step's record holds; None (the step runs again) when absent or unreadable.
+
+    A record is written atomically after its step succeeded, so an unreadable one comes from
+    outside (a copy, an editor, a disk error): running the step again is the safe reading.
+    """
+    if not record_file.is_file():
+        return None
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        print(f"== {label}: its record {record_file} is unreadable ({error}), so the step runs again", flush=True)
+        return None
+    inputs = record.get("inputs") if isinstance(record, dict) else None
+    return inputs if isinstance(inputs, str) else None
 
 
 def _flatten(table: dict, prefix: str = "") -> dict:
@@ -286,5 +317,6 @@ def copy_recipe(name: str, destination: Path, force: bool = False) -> Path:
     target = destination / source.name if destination.is_dir() else destination
     if target.exists() and not force:
         raise AdapterkitError(f"{target} already exists: choose another destination or add --force")
-    shutil.copyfile(source, target)
+    check_destination_file(target, "recipes cp")
+    atomic_write_bytes(target, source.read_bytes())
     return target

@@ -36,11 +36,12 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import AdapterkitError
+from .safety import check_replaceable, writing
 
 MANIFEST = "adapterkit.json"
 HASHES = "sha256"  # manifest key: {path relative to the folder: hex sha256} of every .safetensors file
@@ -157,10 +158,17 @@ def read_manifest(file: Path) -> dict:
 def check_writable(path: Path, option: str) -> None:
     """Refuse, before any work, a destination whose nearest existing ancestor is no writable folder."""
     existing = Path(path).absolute()
-    while not existing.exists() and existing != existing.parent:
+    # a dangling or looping symbolic link "does not exist" but blocks the path all the same
+    while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
         existing = existing.parent
     if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
-        what = "a file" if existing.is_file() else "not writable"
+        what = (
+            "a file"
+            if existing.is_file()
+            else "a broken or looping symbolic link"
+            if existing.is_symlink() and not existing.exists()
+            else "not writable"
+        )
         raise AdapterkitError(f"{option} {path}: {existing} is {what}, so not a writable folder; choose another")
 
 
@@ -262,15 +270,23 @@ class Registry:
     def lock_path(self, name: str) -> Path:
         return self.root / f".{check_name(name)}.lock"
 
-    def ensure_free(self, name: str, force: bool) -> None:
-        """Refuse an existing name unless ``force``; checked before any work is done."""
-        if self.path(name).exists() and not force:
+    def ensure_free(self, name: str, force: bool, inputs: Sequence[Path | str] = ()) -> None:
+        """Refuse an existing name unless ``force``; checked before any work is done.
+
+        With ``force`` the existing folder must be one adapterkit wrote as a result (its manifest)
+        and must not hold an input of the run (``safety.check_replaceable``).
+        """
+        target = self.path(name)
+        if not (target.exists() or target.is_symlink()):
+            return
+        if not force:
             raise AdapterkitError(
                 f"adapter {name!r} already exists in {self.root}: choose another --name, or add --force to replace it"
             )
+        check_replaceable(target, "result", inputs)
 
     @contextmanager
-    def reserve(self, name: str, force: bool = False) -> Iterator[Path]:
+    def reserve(self, name: str, force: bool = False, inputs: Sequence[Path | str] = ()) -> Iterator[Path]:
         """Hold the name's lock for the ``with`` block: take it before training, save inside it.
 
         The existence check runs under the lock. Under ``torchrun`` only rank 0 writes and locks.
@@ -285,7 +301,7 @@ class Registry:
         lock = _NameLock.acquire(self.lock_path(name), f"{self.root / name}")
         try:
             self._repair(name)
-            self.ensure_free(name, force)
+            self.ensure_free(name, force, inputs)
             yield self.path(name)
         finally:
             lock.release()
@@ -306,18 +322,21 @@ class Registry:
         for folder in stale:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def save(self, name: str, write: Callable[[Path], None], force: bool = False) -> Path:
+    def save(
+        self, name: str, write: Callable[[Path], None], force: bool = False, inputs: Sequence[Path | str] = ()
+    ) -> Path:
         """Build the folder with ``write(staging_dir)``, record weight hashes, swap it into place."""
-        with self.reserve(name, force):
+        with self.reserve(name, force, inputs):
             target = self.path(name)
             staging = self.root / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
             try:
                 staging.mkdir()
-                write(staging)
-                if not (staging / MANIFEST).is_file():
-                    raise RuntimeError(f"an adapter folder must contain {MANIFEST}")
-                record_hashes(staging)
-                _fsync_tree(staging)
+                with writing(target):  # a full disk: one line naming the destination
+                    write(staging)
+                    if not (staging / MANIFEST).is_file():
+                        raise RuntimeError(f"an adapter folder must contain {MANIFEST}")
+                    record_hashes(staging)
+                    _fsync_tree(staging)
                 if not target.exists():
                     staging.rename(target)
                 elif not _exchange(staging, target):

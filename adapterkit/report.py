@@ -50,10 +50,15 @@ def _new_figure(width: float, height: float):
 
 
 def _save(figure, path: Path | str) -> Path:
+    import io
+
+    from .safety import atomic_write_bytes
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
-    figure.savefig(path, format="png")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    atomic_write_bytes(path, buffer.getvalue())  # a full disk leaves the old figure, never half a PNG
     return path
 
 
@@ -477,8 +482,13 @@ def write_report(run_dir: Path, title: str, sections: Sequence[Section]) -> tupl
     text = report_markdown(run_dir, title, sections)
     markdown_path = run_dir / "report.md"
     html_path = run_dir / "report.html"
-    markdown_path.write_text(text, encoding="utf-8")
-    html_path.write_text(html_document(title, markdown_to_html(text, _data_uri_resolver(run_dir))), encoding="utf-8")
+    from .safety import atomic_write_text, check_destination_file
+
+    for path in (markdown_path, html_path):  # both checked before either is written
+        check_destination_file(path, "report")
+    page = html_document(title, markdown_to_html(text, _data_uri_resolver(run_dir)))
+    atomic_write_text(markdown_path, text)
+    atomic_write_text(html_path, page)
     return markdown_path, html_path
 
 

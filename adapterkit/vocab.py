@@ -53,7 +53,8 @@ from .models import (
     resolve_base,
 )
 from .pretrain import PretrainConfig, PretrainResult, run_pretrain
-from .registry import MANIFEST, check_name, write_json
+from .registry import MANIFEST, check_name, check_writable, write_json
+from .safety import check_replaceable, write_marker
 from .versions import versions
 
 PREFIX = "##"  # WordPiece continuation prefix (BERT)
@@ -304,16 +305,17 @@ def _say(message: str) -> None:
 
 
 @contextmanager
-def _fresh_folder(out: Path, force: bool) -> Iterator[Path]:
+def _fresh_folder(out: Path, force: bool, inputs: list[Path | str]) -> Iterator[Path]:
     """``out`` as a new empty folder; a replaced one is kept aside until the new one is complete.
 
     On failure the partial folder is removed and the old one (with ``force``) put back.
     """
-    _check_out(out, force)
+    _check_out(out, force, inputs)
     retired = out.with_name(f".old-{out.name}-{uuid.uuid4().hex[:8]}") if out.exists() else None
     if retired is not None:
         out.rename(retired)
     out.mkdir(parents=True)
+    write_marker(out, "vocab")
     try:
         yield out
     except BaseException:
@@ -325,11 +327,14 @@ def _fresh_folder(out: Path, force: bool) -> Iterator[Path]:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def _check_out(out: Path, force: bool) -> None:
-    if out.exists() and not force:
-        raise AdapterkitError(f"--out {out} already exists: choose another folder, or add --force to replace it")
+def _check_out(out: Path, force: bool, inputs: list[Path | str]) -> None:
+    check_writable(out, "--out")
     if out.exists() and not out.is_dir():
         raise AdapterkitError(f"--out {out} is a file: give a folder name")
+    if out.exists() and not force:
+        raise AdapterkitError(f"--out {out} already exists: choose another folder, or add --force to replace it")
+    if force:
+        check_replaceable(out, "vocab", inputs)
 
 
 def _heldout_perplexity(model, lines: list[str], tokenizer, config: PretrainConfig) -> tuple[float, int]:
@@ -441,14 +446,15 @@ def extend_vocabulary(
     out = Path(out)
     settings = dict(max_steps=max_steps, epochs=epochs, batch_size=batch_size, grad_accum=grad_accum, lr=lr, seed=seed)
     config = _validated_config(out, corpus, mode, size, max_seq_len=max_seq_len, **settings)
-    _check_out(out, force)
+    inputs: list[Path | str] = [*corpus, *(other_corpus or []), base]
+    _check_out(out, force, inputs)
     lines, cleaning = read_corpus(config.corpus)
     other_lines = read_corpus(list(other_corpus))[0] if other_corpus else None
     resolved, tokenizer = _wordpiece_base(base, max_seq_len)
     _say(f"corpus: {cleaning.summary()}")
     pieces = train_domain_pieces(lines, tokenizer, size)
 
-    with _fresh_folder(out, force):
+    with _fresh_folder(out, force, inputs):
         extension = _extend_base(resolved, tokenizer, pieces, lines, other_lines, config)
         new_tokenizer = extension.tokenizer
         fertility = {"before": tokens_per_word(lines, tokenizer), "after": tokens_per_word(lines, new_tokenizer)}

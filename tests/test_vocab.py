@@ -13,6 +13,7 @@ from transformers import AutoModelForMaskedLM, AutoTokenizer, BertForMaskedLM
 from adapterkit.corpus import read_corpus
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import STANDIN_CORPORA_DIR
+from adapterkit.safety import write_marker
 from adapterkit.vocab import (
     PREFIX,
     extend_tokenizer,
@@ -181,6 +182,7 @@ def test_bad_requests_are_rejected_before_any_work(tiny_bert, small_corpus, tmp_
     with pytest.raises(AdapterkitError, match="--max-seq-len 4096"):
         extend_vocabulary(str(tiny_bert), [small_corpus], SIZE, tmp_path / "out", max_seq_len=4096)
     existing = tmp_path / "taken"
+    write_marker(existing, "vocab")  # an earlier vocab extend output: what --force may replace
     (existing / "keep").mkdir(parents=True)
     with pytest.raises(AdapterkitError, match="already exists.*--force"):
         extend_vocabulary(str(tiny_bert), [small_corpus], SIZE, existing)

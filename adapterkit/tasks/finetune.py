@@ -16,8 +16,10 @@ weights (exact: W + Σ wᵢ·ΔWᵢ, see ``compose.py``), then:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from ..compose import base_of, compose_factors, extract_factors, load_parts, mer
 from ..errors import AdapterkitError
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest, verify_weights
+from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
 from ..speed import resolve_precision
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
@@ -242,6 +245,7 @@ class TrainSettings:
     quantize: str | None = None  # 8bit | 4bit: the frozen encoder quantized (adapter mode)
 
     def validate(self) -> None:
+        check_finite_options(lr=self.lr, epochs=self.epochs)
         checks = [
             (self.epochs > 0, "--epochs", "a positive number"),
             (self.batch_size > 0, "--batch-size", "a positive number"),
@@ -310,14 +314,16 @@ def train(
     work_dir: Path,
     resume: bool,
     log_file: Path | None = None,
+    interrupt_hint: Callable[[], str] | None = None,
 ):
     """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``).
 
     ``log_file`` receives the Trainer's log history (loss, learning rate per logging step) as JSON:
-    the training curve of the report."""
+    the training curve of the report. ``interrupt_hint`` says, on ctrl-C, what continues the work
+    (default: where ``--resume`` continues in ``work_dir``)."""
     from transformers.trainer_callback import PrinterCallback
 
-    from ..pretrain import ProgressBar, last_complete_checkpoint, training_arguments
+    from ..pretrain import ProgressBar, last_complete_checkpoint, train_with_checkpoints, training_arguments
 
     set_seed(settings.seed)
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
@@ -350,10 +356,9 @@ def train(
     last = last_complete_checkpoint(work_dir) if resume else None
     if last is not None:
         print(f"resuming from {last}", flush=True)
-    trainer.train(resume_from_checkpoint=str(last) if last else None)
+    train_with_checkpoints(trainer, work_dir, last, interrupt_hint)
     if log_file is not None and trainer.is_world_process_zero():
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        log_file.write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
+        atomic_write_json(log_file, trainer.state.log_history)
     return trainer.model
 
 
@@ -589,9 +594,18 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
                 f"--resume: {work} was started with other settings ({', '.join(changed)}); "
                 "resume with the same options, or start over without --resume"
             )
+    # A new run clears the work folder of an earlier one: only if adapterkit wrote it. Under torchrun
+    # the main process checks (and later clears); the others would race with its clearing.
+    if not request.resume and os.environ.get("RANK", "0") == "0":
+        check_replaceable(request.work_dir, "finetune-run", _inputs(request))
     # The name is reserved (registry lock) before training: a clash is reported now, not at save time.
-    with Registry(destination.parent).reserve(destination.name, request.force):
+    with Registry(destination.parent).reserve(destination.name, request.force, _inputs(request)):
         return _train_and_save(request, store, destination)
+
+
+def _inputs(request: FinetuneRequest) -> list[Path | str]:
+    """What the run reads: a folder holding any of it is never cleared or replaced."""
+    return [*request.data, *request.eval_data, request.variant, *(request.variant.split("+"))]
 
 
 def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path) -> tuple[Path, dict]:
@@ -634,9 +648,9 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     work = request.work_dir
     state = process_state()  # under torchrun: every process trains (DDP), the main one writes
     if state.is_main_process and not request.resume:
-        clear(work)
-        work.mkdir(parents=True)
-        (work / RUN_SETTINGS).write_text(json.dumps(request.recorded(), indent=2) + "\n")
+        clear(work, _inputs(request))
+        write_marker(work, "finetune-run")
+        atomic_write_json(work / RUN_SETTINGS, request.recorded())
     state.wait_for_everyone()
     model = train(
         model, tokenizer, items, kind, labels, settings, work, resume=request.resume, log_file=work / "log.json"
@@ -671,10 +685,14 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     }
     if not state.is_main_process:
         return destination, manifest
+    check_finite_weights(model, f"task model {request.name}")  # a diverged run saves nothing
     Registry(destination.parent).save(
-        destination.name, lambda folder: save_task_model(model, tokenizer, folder, manifest), force=request.force
+        destination.name,
+        lambda folder: save_task_model(model, tokenizer, folder, manifest),
+        force=request.force,
+        inputs=_inputs(request),
     )
-    clear(work)
+    clear(work, _inputs(request))
     print(f"saved task {'adapter' if adapter_mode else 'model'} to {destination}")
     return destination, manifest
 
@@ -689,7 +707,9 @@ def _headline(kind: str, metrics: dict) -> str:
     return ", ".join(f"{key} {metrics[key]:.4f}" for key in keys if metrics.get(key) is not None)
 
 
-def clear(folder: Path) -> None:
+def clear(folder: Path, inputs: list[Path | str]) -> None:
+    """Remove a finetune work folder; only one adapterkit wrote (``safety.check_replaceable``)."""
+    check_replaceable(folder, "finetune-run", inputs)
     if folder.exists():
         shutil.rmtree(folder)
 
