@@ -49,6 +49,15 @@ CheckpointingOption = Annotated[
 ]
 
 
+@app.callback()
+def _command_scope(ctx: typer.Context) -> None:
+    """Release the adapters this command held against removal when it ends (see locks.py)."""
+    from .locks import holds_mark, release_holds
+
+    mark = holds_mark()  # a recipe step runs inside `adapterkit run`: release only its own holds
+    ctx.call_on_close(lambda: release_holds(mark))
+
+
 def _quiet_libraries() -> None:
     """Keep library chatter (load reports, weight-loading bars) out of the user's terminal."""
     import warnings
@@ -883,13 +892,19 @@ def adapters_verify(
 
 
 @adapters_app.command("rm")
-def adapters_rm(name: Annotated[str, typer.Argument(help="Adapter name.")], registry: RegistryOption = None) -> None:
-    """Delete an adapter from the registry."""
+def adapters_rm(
+    name: Annotated[str, typer.Argument(help="Adapter name.")],
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for processes reading the adapter before refusing.")
+    ] = 10.0,
+    registry: RegistryOption = None,
+) -> None:
+    """Delete an adapter from the registry (waits for commands that are reading it)."""
     from .paths import registry_dir
     from .registry import Registry
 
     store = Registry(registry_dir(registry))
-    store.remove(name)
+    store.remove(name, wait=wait)
     print(f"removed {store.path(name)}")
 
 

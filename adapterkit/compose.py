@@ -66,7 +66,11 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     """
     if spec.startswith(HUB_PREFIX):
         spec = ensure_pulled(spec, store)
-    folder = store.root / spec if "/" not in spec and (store.root / spec / MANIFEST).is_file() else Path(spec)
+    in_registry = "/" not in spec and (store.root / spec / MANIFEST).is_file()
+    folder = store.root / spec if in_registry else Path(spec)
+    if in_registry:
+        store.check_not_link(spec)
+        store.hold(spec)  # before reading: `adapters rm` now waits for this command
     if not (folder / "adapter_config.json").is_file():
         raise AdapterkitError(
             f"adapter {spec!r} is neither in the registry {store.root} nor a folder with adapter_config.json "

@@ -187,7 +187,8 @@ def _dataset_ids(manifest: dict, given: list[str]) -> list[str]:
 def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> dict:
     """Fill ``folder`` with exactly what ``push`` uploads; returns the manifest."""
     source = store.path(request.name)
-    manifest = store.manifest(request.name)
+    manifest = store.manifest(request.name)  # refuses an adapter folder that is itself a link
+    store.hold(request.name)
     kind = manifest.get("kind")
     if kind not in PUSHED_KINDS or not (source / ADAPTER_CONFIG).is_file():
         raise AdapterkitError(
@@ -196,10 +197,16 @@ def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> 
         )
     if not (source / ADAPTER_WEIGHTS).is_file():
         raise AdapterkitError(f"{source}: no {ADAPTER_WEIGHTS}; the adapter is incomplete, train or pull it again")
+    links = [file for file in sorted(source.rglob("*")) if file.is_symlink()]
+    if links:  # a link could make push upload any file this user can read
+        raise AdapterkitError(
+            f"{links[0]}: a symbolic link in the adapter folder; push uploads regular files inside the folder "
+            "only: replace the link by the file itself"
+        )
     for file in sorted(source.iterdir()):
         # Only tensors and settings travel; the card is written anew for the Hub.
         if file.is_file() and file.suffix in (".safetensors", ".json"):
-            shutil.copyfile(file, folder / file.name)
+            shutil.copyfile(file, folder / file.name, follow_symlinks=False)
     datasets = _dataset_ids(manifest, request.datasets)
     card = render_hub_card(
         manifest, request.repo_id, recorded_runs(request.runs, request.name), request.license, datasets

@@ -472,6 +472,9 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
     folder = Path(spec)
     if not (folder / MANIFEST).is_file():
         folder = store.root / spec
+        if (folder / MANIFEST).is_file():
+            store.check_not_link(spec)
+            store.hold(spec)  # before reading: `adapters rm` now waits for this command
     if not (folder / MANIFEST).is_file():
         raise AdapterkitError(f"task model {spec!r}: no such folder with {MANIFEST}, nor a registry task adapter")
     manifest = read_manifest(folder / MANIFEST)
