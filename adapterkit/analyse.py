@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from .errors import AdapterkitError
+from .manifest import read_comparison
 from .paths import registry_dir
 from .registry import Registry
 
@@ -68,7 +69,7 @@ def run_analyse(
         raise AdapterkitError(f"--examples {examples}: expected at least 1")
     run_dir = Path(run_dir)
     runs = _cv_settings(run_dir)
-    order = json.loads((run_dir / "comparison.json").read_text()).get("variants", [])
+    order = read_comparison(run_dir / "comparison.json")["variants"]
     runs.sort(key=lambda run: order.index(run["variant"]) if run["variant"] in order else len(order))
     store = Registry(registry_dir(registry))
     out = run_dir / ANALYSIS_DIR

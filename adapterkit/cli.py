@@ -303,7 +303,9 @@ def eval_mlm(
     """Held-out MLM perplexity of model variants (rows) on corpora (columns); best per column marked."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from .errors import printable
     from .evalmlm import check_outputs, evaluate_matrix, write_outputs
     from .paths import registry_dir
     from .registry import Registry
@@ -318,11 +320,11 @@ def eval_mlm(
     table = Table(title="held-out MLM perplexity (lower is better, * best per column)")
     table.add_column("variant")
     for name in matrix.corpora:
-        table.add_column(name, justify="right")
+        table.add_column(Text(printable(name)), justify="right")
     best = [matrix.best(j) for j in range(len(matrix.corpora))]
     for i, variant in enumerate(matrix.variants):
         cells = [f"{v:,.2f}" + (" *" if best[j] == i else "  ") for j, v in enumerate(matrix.perplexity[i])]
-        table.add_row(variant, *cells)
+        table.add_row(Text(printable(variant)), *cells)
     Console(width=None if sys.stdout.isatty() else 200).print(table)
     write_outputs(matrix, out or [])
 
@@ -807,12 +809,13 @@ def pull(
     when it is available here) unless --force. A plain PEFT LoRA gets a manifest naming its source.
     `hub:USER/NAME` works as an adapter name in compose, eval-mlm, finetune and cv (pulled once).
     """
+    from .errors import printable
     from .hub import pull as pull_adapter
 
     result = pull_adapter(repo, registry, as_name, revision, force)
     for note in result.notes:
-        print(f"note: {note}")
-    print(f"pulled {repo} ({result.commit[:12]}) into {result.path}")
+        print(f"note: {printable(note)}")
+    print(printable(f"pulled {repo} ({result.commit[:12]}) into {result.path}"))
 
 
 @adapters_app.command("list")
@@ -820,19 +823,21 @@ def adapters_list(registry: RegistryOption = None) -> None:
     """Show the adapters in the registry as a table."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from .errors import printable
     from .paths import registry_dir
     from .registry import Registry
 
     store = Registry(registry_dir(registry))
-    table = Table(title=f"adapters in {store.root}")
+    table = Table(title=Text(printable(f"adapters in {store.root}")))
     for column in ("name", "kind", "languages", "domain", "base", "rank", "steps", "ppl before", "ppl after"):
         table.add_column(column, justify="right" if column.startswith(("ppl", "steps", "rank")) else "left")
     for name in store.names():
         manifest = store.manifest(name)
         hyper = manifest.get("hyperparameters", {})
         ppl = manifest.get("perplexity", {})
-        table.add_row(
+        cells = [
             name,
             manifest.get("kind", "?"),
             ",".join(manifest.get("languages", [])),
@@ -842,7 +847,9 @@ def adapters_list(registry: RegistryOption = None) -> None:
             str(hyper.get("steps", "")),
             f"{ppl['before']:.2f}" if "before" in ppl else "",
             f"{ppl['after']:.2f}" if "after" in ppl else "",
-        )
+        ]
+        # Text, not str: rich would read "[...]" in a (downloaded) manifest as markup.
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     # Piped output has no terminal width: do not squeeze names into 80 columns.
     Console(width=None if sys.stdout.isatty() else 200).print(table)
 
@@ -852,13 +859,15 @@ def adapters_show(name: Annotated[str, typer.Argument(help="Adapter name.")], re
     """Print an adapter's manifest (adapterkit.json) and its folder."""
     import json
 
+    from .errors import printable
     from .paths import registry_dir
     from .registry import Registry
 
     store = Registry(registry_dir(registry))
     manifest = store.manifest(name)
-    print(f"# {store.path(name)}")
-    print(json.dumps(manifest, indent=2, ensure_ascii=False))
+    print(printable(f"# {store.path(name)}"))
+    for line in json.dumps(manifest, indent=2, ensure_ascii=False).splitlines():
+        print(printable(line))  # JSON escapes C0 controls but not C1 ones, DEL or bidi overrides
 
 
 @adapters_app.command("verify")
@@ -867,6 +876,7 @@ def adapters_verify(
     registry: RegistryOption = None,
 ) -> None:
     """Check the weight files against the sha256 recorded in each manifest; exit code 2 on a mismatch."""
+    from .errors import printable
     from .paths import registry_dir
     from .registry import HASHES, Registry
 
@@ -880,7 +890,7 @@ def adapters_verify(
             failed.append(adapter)
             print(f"{adapter}: MISMATCH")
             for problem in problems:
-                print(f"  {problem}")
+                print(f"  {printable(problem)}")
         elif recorded:
             print(f"{adapter}: ok ({recorded} weight file{'s' if recorded > 1 else ''})")
         else:

@@ -37,6 +37,7 @@ from safetensors.torch import save_file
 
 from .errors import AdapterkitError
 from .hub import HUB_PREFIX, ensure_pulled
+from .manifest import check_tensors, read_adapter_config
 from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
 from .registry import MANIFEST, Registry, read_manifest, verify_weights
 
@@ -136,9 +137,9 @@ def check_parts(parts: list[Part], how: str) -> None:
                 f"{part.name} is a {kind} adapter: compose takes language/domain adapters "
                 f"({', '.join(COMPOSABLE_KINDS)})"
             )
-        config = json.loads((part.path / "adapter_config.json").read_text())
-        if config.get("peft_type") != "LORA" or config.get("use_dora"):
-            raise AdapterkitError(f"{part.name}: only plain LoRA adapters compose (not {config.get('peft_type')}/DoRA)")
+        config = read_adapter_config(part.path / "adapter_config.json")
+        if config.peft_type != "LORA" or config.use_dora:
+            raise AdapterkitError(f"{part.name}: only plain LoRA adapters compose (not {config.peft_type}/DoRA)")
     first = parts[0]
     for part in parts[1:]:
         if part.fingerprint != first.fingerprint:
@@ -181,6 +182,8 @@ def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:
         raise AdapterkitError(
             f"the base {base.name} at {base.path} no longer has the fingerprint {parts[0].name} was trained on"
         )
+    for part in parts:  # tensors that do not fit the base: one line, not PEFT's size-mismatch traceback
+        check_tensors(part.path, model)
     peft_model = PeftModel.from_pretrained(model, parts[0].path, adapter_name="p0")
     for index, part in enumerate(parts[1:], start=1):
         peft_model.load_adapter(part.path, adapter_name=f"p{index}")

@@ -29,7 +29,7 @@ from .compose import (
     write_adapter,
 )
 from .corpus import prepare
-from .errors import AdapterkitError
+from .errors import AdapterkitError, printable
 from .hub import HUB_PREFIX
 from .mlm import MLMCollator, heldout_perplexity
 from .models import (
@@ -162,7 +162,8 @@ def evaluate_matrix(
             ppl, masked[column] = heldout_perplexity(model, dataset, collator, batch_size)
             row.append(ppl)
         table.append(row)
-        print(f"{spec}: " + ", ".join(f"{c.stem} {p:,.2f}" for c, p in zip(corpora, row, strict=True)), flush=True)
+        line = f"{spec}: " + ", ".join(f"{c.stem} {p:,.2f}" for c, p in zip(corpora, row, strict=True))
+        print(printable(line), flush=True)
     return Matrix(variants, [corpus.stem for corpus in corpora], table, masked)
 
 

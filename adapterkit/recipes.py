@@ -35,11 +35,12 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .errors import AdapterkitError
+from .errors import AdapterkitError, printable
+from .manifest import COMMANDS, RECIPE, RECIPE_FIX, STEP_RECORD, read_checked, validate
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
+from .registry import check_name, write_json, write_text
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
-COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 RESERVED = ("steps", "smoke", "name", "description", "recovery")
 
@@ -71,6 +72,8 @@ def load_recipe(path: Path) -> dict:
         where = f"{path}: step {number}"
         if not isinstance(step, dict) or not isinstance(step.get("id"), str) or not step.get("id"):
             raise AdapterkitError(f"{where}: every step needs an id")
+        # The id names the step's record file (runs/<recipe>/steps/<id>.json): a name, not a path.
+        check_name(step["id"], f"{where}: id")
         if step["id"] in seen:
             raise AdapterkitError(f"{where}: id {step['id']!r} is used twice")
         seen.add(step["id"])
@@ -81,7 +84,17 @@ def load_recipe(path: Path) -> dict:
         unknown = set(step) - {"id", "run", "args", "about"}
         if unknown:
             raise AdapterkitError(f"{where} ({step['id']}): unknown key(s) {', '.join(sorted(unknown))}")
+    if "name" in recipe:  # names the run folder runs/<name>: a name, not a path
+        check_name(recipe["name"], f"{path}: name =")
+    validate(recipe, RECIPE, path, RECIPE_FIX)  # every other field's type (args, smoke, recovery, ...)
     return recipe
+
+
+def run_name(path: Path, recipe: dict) -> str:
+    """The recipe's run folder name: its ``name``, else the file's stem (both must be plain names)."""
+    if "name" in recipe:
+        return check_name(recipe["name"], f"{path}: name =")
+    return check_name(path.stem, f"{path}: the file name (set name = \"...\" in the recipe)")
 
 
 def _parse_value(text: str):
@@ -211,7 +224,8 @@ def resolve_recipe(name: str, overrides: list[str], smoke: bool = False) -> tupl
         if not smoke_overrides:
             raise AdapterkitError(f"{path}: this recipe has no [smoke] scale")
         flat = _flatten(smoke_overrides)
-        apply_overrides(recipe, [f"{key}={json.dumps(value)}" for key, value in flat.items()], f"{path} [smoke]")
+        settings = [f"{key}={json.dumps(value, default=str)}" for key, value in flat.items()]
+        apply_overrides(recipe, settings, f"{path} [smoke]")
     apply_overrides(recipe, overrides)
     for key, value in builtin_settings().items():
         recipe.setdefault(key, value)
@@ -223,26 +237,26 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     from .cli import main
 
     path, recipe, plan = resolve_recipe(name, overrides, smoke)
-    run_dir = Path("runs") / (recipe.get("name") or path.stem)
+    run_dir = Path("runs") / run_name(path, recipe)
     steps_dir = run_dir / "steps"
     if dry_run:
         for step, argv in plan:
-            print(f"[{step['id']}] adapterkit " + " ".join(argv))
+            print(printable(f"[{step['id']}] adapterkit " + " ".join(argv)))
         return run_dir
     steps_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "recipe.toml").write_text(path.read_text(encoding="utf-8"))
-    (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    write_text(run_dir / "recipe.toml", path.read_text(encoding="utf-8"))
+    write_text(run_dir / "command.txt", " ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
     status: dict[str, str] = {}
     for number, (step, argv) in enumerate(plan, start=1):
         record_file = steps_dir / f"{step['id']}.json"
         fingerprint = _fingerprint(argv)
-        recorded = json.loads(record_file.read_text()).get("inputs") if record_file.is_file() else None
+        recorded = read_step_record(record_file).get("inputs") if record_file.is_file() else None
         if not force and not upstream_ran and recorded == fingerprint:
             print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
             status[step["id"]] = "skipped (done earlier, same inputs)"
             continue
-        print(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}", flush=True)
+        print(printable(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}"), flush=True)
         upstream_ran = True
         code = main(argv)
         if code != 0:
@@ -255,13 +269,18 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             "inputs": _fingerprint(argv),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        record_file.write_text(json.dumps(record, indent=2) + "\n")
+        write_json(record_file, record)
         status[step["id"]] = "ran"
     from .recipe_report import write_recipe_report
 
     report_md, report_html = write_recipe_report(run_dir, recipe, plan, status)
     print(f"recipe {path.stem}: all {len(plan)} steps done; records in {steps_dir}; report: {report_md}, {report_html}")
     return run_dir
+
+
+def read_step_record(file: Path) -> dict:
+    """A step record ``runs/<recipe>/steps/<id>.json``, checked (a damaged one is one line, not a traceback)."""
+    return read_checked(file, STEP_RECORD, "delete it (the step then runs again) or rerun with --force")
 
 
 def _flatten(table: dict, prefix: str = "") -> dict:

@@ -84,8 +84,11 @@ def weight_files(folder: Path) -> list[str]:
 
 def record_hashes(folder: Path) -> dict:
     """Add the sha256 of every weight file to the folder's manifest; returns the manifest."""
+    from .manifest import SCHEMA_VERSION
+
     manifest_file = folder / MANIFEST
     manifest = json.loads(manifest_file.read_text())
+    manifest.setdefault("schema_version", SCHEMA_VERSION)
     manifest[HASHES] = {name: file_sha256(folder / name) for name in weight_files(folder)}
     write_json(manifest_file, manifest)
     return manifest
@@ -170,13 +173,10 @@ def _inside(folder: Path, name: str) -> Path:
 
 
 def read_manifest(file: Path) -> dict:
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise AdapterkitError(f"{file}: not valid JSON ({error}); re-create the folder") from None
-    if not isinstance(data, dict):
-        raise AdapterkitError(f"{file}: expected a JSON object; re-create the folder")
-    return data
+    """The folder's ``adapterkit.json``, checked against its schema (``manifest.py``)."""
+    from .manifest import read_manifest as read_checked_manifest
+
+    return read_checked_manifest(file)
 
 
 def check_writable(path: Path, option: str) -> None:
@@ -332,8 +332,23 @@ class Registry:
         )
 
     def verify(self, name: str) -> list[str]:
-        """Problems with the weight files of adapter ``name`` (empty: all recorded hashes match)."""
-        return weight_problems(self.path(name), self.manifest(name))
+        """Problems with adapter ``name``: weight hashes, adapter_config.json, the tensors against it.
+
+        The tensors' shapes are checked against the base's modules when the base is available
+        here without a download (nothing is downloaded to verify).
+        """
+        from .manifest import read_adapter_config, tensor_problems
+
+        folder = self.path(name)
+        manifest = self.manifest(name)
+        problems = weight_problems(folder, manifest)
+        if problems or not (folder / "adapter_config.json").is_file():
+            return problems
+        try:
+            config = read_adapter_config(folder / "adapter_config.json")
+        except AdapterkitError as error:
+            return [str(error)]
+        return tensor_problems(folder, config, _local_base_model(manifest))
 
     def hold(self, name: str) -> None:
         """This process reads adapter ``name``: ``remove`` waits until the command ends (see ``locks.py``)."""
@@ -373,6 +388,26 @@ class Registry:
                         "cv, compare, predict or push reading it); wait for them to finish, or give a longer --wait"
                     )
                 time.sleep(0.2)
+
+
+_BASES: dict[str, object] = {}
+
+
+def _local_base_model(manifest: dict):
+    """The masked-LM base of a language/domain/composed adapter if it is here without a download, else None."""
+    if manifest.get("kind") not in ("language", "domain", "composed"):
+        return None  # task adapters sit on a task model, full models have no adapter
+    from .compose import base_of
+    from .models import load_masked_lm
+
+    try:
+        base = base_of(manifest, local_only=True)
+        key = str(base.path)
+        if key not in _BASES:
+            _BASES[key] = load_masked_lm(base)[0]
+        return _BASES[key]
+    except AdapterkitError:
+        return None
 
 
 def write_json(path: Path, data: dict) -> None:
