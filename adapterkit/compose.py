@@ -37,7 +37,7 @@ from safetensors.torch import save_file
 
 from .errors import AdapterkitError
 from .hub import HUB_PREFIX, ensure_pulled
-from .manifest import check_tensors, read_adapter_config
+from .manifest import check_tensors, peft_loading, read_adapter_config
 from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
 from .registry import MANIFEST, Registry, read_manifest, verify_weights
 
@@ -184,9 +184,11 @@ def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:
         )
     for part in parts:  # tensors that do not fit the base: one line, not PEFT's size-mismatch traceback
         check_tensors(part.path, model)
-    peft_model = PeftModel.from_pretrained(model, parts[0].path, adapter_name="p0")
+    with peft_loading(parts[0].path):
+        peft_model = PeftModel.from_pretrained(model, parts[0].path, adapter_name="p0")
     for index, part in enumerate(parts[1:], start=1):
-        peft_model.load_adapter(part.path, adapter_name=f"p{index}")
+        with peft_loading(part.path):
+            peft_model.load_adapter(part.path, adapter_name=f"p{index}")
     peft_model.eval()
     return peft_model
 

@@ -31,6 +31,7 @@ from .compose import (
 from .corpus import prepare
 from .errors import AdapterkitError, printable
 from .hub import HUB_PREFIX
+from .manifest import check_tensors, peft_loading
 from .mlm import MLMCollator, heldout_perplexity
 from .models import (
     DEFAULT_BASE,
@@ -100,7 +101,9 @@ def _load_variant(spec: str, store: Registry, base: Base):
         model, _ = load_masked_lm(base_of(part.manifest))
         if fingerprint(model) != part.fingerprint:
             raise AdapterkitError(f"variant {spec}: it was trained on another base than {base.name}")
-        return PeftModel.from_pretrained(model, part.path)
+        check_tensors(part.path, model)  # tensors that do not fit: one line, not PEFT's traceback
+        with peft_loading(part.path):
+            return PeftModel.from_pretrained(model, part.path)
     peft_model = load_parts(what)  # an inline stack a+b: compose it exactly, load it as PEFT would
     composed, heads = compose_factors(extract_factors(peft_model), [1.0] * len(what), "stack")
     model = peft_model.unload()

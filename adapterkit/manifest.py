@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -502,6 +503,33 @@ def read_manifest(file: Path, complete: bool = False) -> dict:
 # --------------------------------------------------------------------------------------------- adapter_config.json
 
 CONFIG_FIX = "the adapter is damaged or not a PEFT LoRA adapter: re-create or re-download it"
+
+
+class _Off(Spec):
+    what = "off (null, false or empty): adapterkit loads plain LoRA adapters only"
+
+    def check(self, value: object, at: str) -> None:
+        if value not in (None, False, {}, []):
+            raise _wrong(at, self, value)
+
+
+_OFF = _Off()
+_VARIANTS = (
+    "alora_invocation_tokens",
+    "arrow_config",
+    "corda_config",
+    "eva_config",
+    "kasa_config",
+    "layer_replication",
+    "loftq_config",
+    "lora_ga_config",
+    "megatron_config",
+    "monteclora_config",
+    "target_parameters",
+    "use_bdlora",
+    "use_qalora",
+    "velora_config",
+)
 ADAPTER_CONFIG_SPEC = Obj(
     {
         "peft_type": Str(nonempty=True),
@@ -520,6 +548,19 @@ ADAPTER_CONFIG_SPEC = Obj(
         "bias": Str(choices=("none", "all", "lora_only")),
         "task_type": Opt(Str()),
         "layers_to_transform": Opt(Either(Int(0), ListOf(Int(0)))),
+        "layers_pattern": Opt(Either(Str(), ListOf(Str()))),
+        "exclude_modules": Opt(Either(Str(), ListOf(Str()))),
+        "init_lora_weights": Either(Bool(), Str(nonempty=True)),
+        "lora_bias": Bool(),
+        "ensure_weight_tying": Bool(),
+        "trainable_token_indices": Opt(Either(ListOf(Int(0)), MapOf(ListOf(Int(0))))),
+        "revision": Opt(Str()),
+        "peft_version": Opt(Str()),
+        "auto_mapping": Opt(MapOf(Any_())),
+        "megatron_core": Opt(Str()),
+        "qalora_group_size": Int(1),
+        # LoRA variants adapterkit neither trains nor loads: they must be off (absent, null, false or empty)
+        **{key: _OFF for key in _VARIANTS},
     },
     required=("peft_type",),
 )
@@ -546,6 +587,7 @@ class AdapterConfig:
         if data["peft_type"] == "LORA":
             for needed in ("r", "target_modules"):
                 require(data, needed, file, "a LoRA adapter needs it", CONFIG_FIX)
+            _peft_accepts(data, file)
         return cls(**{key: data[key] for key in cls.__dataclass_fields__ if data.get(key) is not None})
 
     def to_dict(self) -> dict:
@@ -563,6 +605,38 @@ class AdapterConfig:
         if isinstance(self.target_modules, str):
             return _matches(self.target_modules, module, self.target_modules, full=True)
         return any(module == t or module.endswith("." + t) for t in self.target_modules or [])
+
+
+def _peft_accepts(data: dict, file: Path | str) -> None:
+    """PEFT's own checks of the settings (``LoraConfig.__post_init__``), as one line instead of a traceback."""
+    from dataclasses import fields
+
+    from peft import LoraConfig
+
+    known = {f.name for f in fields(LoraConfig) if f.init}
+    try:
+        LoraConfig(**{key: value for key, value in data.items() if key in known and key != "peft_type"})
+    except Exception as error:  # PEFT raises ValueError/TypeError/...; the file is foreign data
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise AdapterkitError(f"{file}: PEFT refuses these LoRA settings ({reason}); {CONFIG_FIX}") from None
+
+
+@contextmanager
+def peft_loading(folder: Path) -> Iterator[None]:
+    """Whatever PEFT raises while loading a checked adapter folder becomes one line naming the folder.
+
+    The schema and ``tensor_problems`` catch the known ways an adapter can be wrong first; this is
+    the net for the settings PEFT adds faster than any schema can follow.
+    """
+    try:
+        yield
+    except AdapterkitError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, RuntimeError, IndexError) as error:
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise AdapterkitError(
+            f"{folder}: PEFT cannot load this adapter ({type(error).__name__}: {reason}); {CONFIG_FIX}"
+        ) from None
 
 
 def _matches(regex: str, text: str, literal: str, full: bool = False) -> bool:

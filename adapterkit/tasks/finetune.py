@@ -37,7 +37,7 @@ from transformers import (
 
 from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
 from ..errors import AdapterkitError, printable
-from ..manifest import check_manifest, check_tensors
+from ..manifest import check_manifest, check_tensors, peft_loading
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest, verify_weights
 from ..speed import resolve_precision
@@ -504,7 +504,8 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
         raise AdapterkitError(f"--eval-adapters {variant_spec}: trained on another base than the task adapter")
     model = build_model(variant, kind, labels)
     check_tensors(folder, model)  # tensors that do not fit: one line, not PEFT's size-mismatch traceback
-    model = PeftModel.from_pretrained(model, folder)
+    with peft_loading(folder):
+        model = PeftModel.from_pretrained(model, folder)
     return model, load_tokenizer(variant.base), manifest
 
 
