@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from .errors import AdapterkitError
+from .manifest import read_comparison
 from .paths import registry_dir
 from .registry import Registry, check_writable
 from .safety import atomic_write_json
@@ -70,7 +71,7 @@ def run_analyse(
     run_dir = Path(run_dir)
     check_writable(run_dir / ANALYSIS_DIR, "analyse")  # before any model is loaded
     runs = _cv_settings(run_dir)
-    order = json.loads((run_dir / "comparison.json").read_text()).get("variants", [])
+    order = read_comparison(run_dir / "comparison.json")["variants"]
     runs.sort(key=lambda run: order.index(run["variant"]) if run["variant"] in order else len(order))
     store = Registry(registry_dir(registry))
     out = run_dir / ANALYSIS_DIR

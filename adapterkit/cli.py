@@ -52,6 +52,15 @@ CheckpointingOption = Annotated[
 ]
 
 
+@app.callback()
+def _command_scope(ctx: typer.Context) -> None:
+    """Release the adapters this command held against removal when it ends (see locks.py)."""
+    from .locks import holds_mark, release_holds
+
+    mark = holds_mark()  # a recipe step runs inside `adapterkit run`: release only its own holds
+    ctx.call_on_close(lambda: release_holds(mark))
+
+
 def _quiet_libraries() -> None:
     """Keep library chatter (load reports, weight-loading bars) out of the user's terminal."""
     import warnings
@@ -301,7 +310,9 @@ def eval_mlm(
     """Held-out MLM perplexity of model variants (rows) on corpora (columns); best per column marked."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from .errors import printable
     from .evalmlm import check_outputs, evaluate_matrix, write_outputs
     from .paths import registry_dir
     from .registry import Registry
@@ -316,11 +327,11 @@ def eval_mlm(
     table = Table(title="held-out MLM perplexity (lower is better, * best per column)")
     table.add_column("variant")
     for name in matrix.corpora:
-        table.add_column(name, justify="right")
+        table.add_column(Text(printable(name)), justify="right")
     best = [matrix.best(j) for j in range(len(matrix.corpora))]
     for i, variant in enumerate(matrix.variants):
         cells = [f"{v:,.2f}" + (" *" if best[j] == i else "  ") for j, v in enumerate(matrix.perplexity[i])]
-        table.add_row(variant, *cells)
+        table.add_row(Text(printable(variant)), *cells)
     Console(width=None if sys.stdout.isatty() else 200).print(table)
     write_outputs(matrix, out or [])
 
@@ -918,12 +929,13 @@ def pull(
     when it is available here) unless --force. A plain PEFT LoRA gets a manifest naming its source.
     `hub:USER/NAME` works as an adapter name in compose, eval-mlm, finetune and cv (pulled once).
     """
+    from .errors import printable
     from .hub import pull as pull_adapter
 
     result = pull_adapter(repo, registry, as_name, revision, force)
     for note in result.notes:
-        print(f"note: {note}")
-    print(f"pulled {repo} ({result.commit[:12]}) into {result.path}")
+        print(f"note: {printable(note)}")
+    print(printable(f"pulled {repo} ({result.commit[:12]}) into {result.path}"))
 
 
 @adapters_app.command("list")
@@ -931,19 +943,21 @@ def adapters_list(registry: RegistryOption = None) -> None:
     """Show the adapters in the registry as a table."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from .errors import printable
     from .paths import registry_dir
     from .registry import Registry
 
     store = Registry(registry_dir(registry))
-    table = Table(title=f"adapters in {store.root}")
+    table = Table(title=Text(printable(f"adapters in {store.root}")))
     for column in ("name", "kind", "languages", "domain", "base", "rank", "steps", "ppl before", "ppl after"):
         table.add_column(column, justify="right" if column.startswith(("ppl", "steps", "rank")) else "left")
     for name in store.names():
         manifest = store.manifest(name)
         hyper = manifest.get("hyperparameters", {})
         ppl = manifest.get("perplexity", {})
-        table.add_row(
+        cells = [
             name,
             manifest.get("kind", "?"),
             ",".join(manifest.get("languages", [])),
@@ -953,7 +967,9 @@ def adapters_list(registry: RegistryOption = None) -> None:
             str(hyper.get("steps", "")),
             f"{ppl['before']:.2f}" if "before" in ppl else "",
             f"{ppl['after']:.2f}" if "after" in ppl else "",
-        )
+        ]
+        # Text, not str: rich would read "[...]" in a (downloaded) manifest as markup.
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     # Piped output has no terminal width: do not squeeze names into 80 columns.
     Console(width=None if sys.stdout.isatty() else 200).print(table)
 
@@ -963,13 +979,15 @@ def adapters_show(name: Annotated[str, typer.Argument(help="Adapter name.")], re
     """Print an adapter's manifest (adapterkit.json) and its folder."""
     import json
 
+    from .errors import printable
     from .paths import registry_dir
     from .registry import Registry
 
     store = Registry(registry_dir(registry))
     manifest = store.manifest(name)
-    print(f"# {store.path(name)}")
-    print(json.dumps(manifest, indent=2, ensure_ascii=False))
+    print(printable(f"# {store.path(name)}"))
+    for line in json.dumps(manifest, indent=2, ensure_ascii=False).splitlines():
+        print(printable(line))  # JSON escapes C0 controls but not C1 ones, DEL or bidi overrides
 
 
 @adapters_app.command("verify")
@@ -978,6 +996,7 @@ def adapters_verify(
     registry: RegistryOption = None,
 ) -> None:
     """Check the weight files against the sha256 recorded in each manifest; exit code 2 on a mismatch."""
+    from .errors import printable
     from .paths import registry_dir
     from .registry import HASHES, Registry
 
@@ -991,7 +1010,7 @@ def adapters_verify(
             failed.append(adapter)
             print(f"{adapter}: MISMATCH")
             for problem in problems:
-                print(f"  {problem}")
+                print(f"  {printable(problem)}")
         elif recorded:
             print(f"{adapter}: ok ({recorded} weight file{'s' if recorded > 1 else ''})")
         else:
@@ -1003,13 +1022,19 @@ def adapters_verify(
 
 
 @adapters_app.command("rm")
-def adapters_rm(name: Annotated[str, typer.Argument(help="Adapter name.")], registry: RegistryOption = None) -> None:
-    """Delete an adapter from the registry."""
+def adapters_rm(
+    name: Annotated[str, typer.Argument(help="Adapter name.")],
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for processes reading the adapter before refusing.")
+    ] = 10.0,
+    registry: RegistryOption = None,
+) -> None:
+    """Delete an adapter from the registry (waits for commands that are reading it)."""
     from .paths import registry_dir
     from .registry import Registry
 
     store = Registry(registry_dir(registry))
-    store.remove(name)
+    store.remove(name, wait=wait)
     print(f"removed {store.path(name)}")
 
 

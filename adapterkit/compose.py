@@ -38,6 +38,7 @@ from safetensors.torch import save_file
 
 from .errors import AdapterkitError
 from .hub import HUB_PREFIX, ensure_pulled
+from .manifest import check_tensors, peft_loading, read_adapter_config
 from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
 from .registry import MANIFEST, Registry, read_manifest, verify_weights
 
@@ -67,7 +68,11 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     """
     if spec.startswith(HUB_PREFIX):
         spec = ensure_pulled(spec, store)
-    folder = store.root / spec if "/" not in spec and (store.root / spec / MANIFEST).is_file() else Path(spec)
+    in_registry = "/" not in spec and (store.root / spec / MANIFEST).is_file()
+    folder = store.root / spec if in_registry else Path(spec)
+    if in_registry:
+        store.check_not_link(spec)
+        store.hold(spec)  # before reading: `adapters rm` now waits for this command
     if not (folder / "adapter_config.json").is_file():
         raise AdapterkitError(
             f"adapter {spec!r} is neither in the registry {store.root} nor a folder with adapter_config.json "
@@ -135,9 +140,9 @@ def check_parts(parts: list[Part], how: str) -> None:
                 f"{part.name} is a {kind} adapter: compose takes language/domain adapters "
                 f"({', '.join(COMPOSABLE_KINDS)})"
             )
-        config = json.loads((part.path / "adapter_config.json").read_text())
-        if config.get("peft_type") != "LORA" or config.get("use_dora"):
-            raise AdapterkitError(f"{part.name}: only plain LoRA adapters compose (not {config.get('peft_type')}/DoRA)")
+        config = read_adapter_config(part.path / "adapter_config.json")
+        if config.peft_type != "LORA" or config.use_dora:
+            raise AdapterkitError(f"{part.name}: only plain LoRA adapters compose (not {config.peft_type}/DoRA)")
     first = parts[0]
     for part in parts[1:]:
         if part.fingerprint != first.fingerprint:
@@ -180,9 +185,13 @@ def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:
         raise AdapterkitError(
             f"the base {base.name} at {base.path} no longer has the fingerprint {parts[0].name} was trained on"
         )
-    peft_model = PeftModel.from_pretrained(model, parts[0].path, adapter_name="p0")
+    for part in parts:  # tensors that do not fit the base: one line, not PEFT's size-mismatch traceback
+        check_tensors(part.path, model)
+    with peft_loading(parts[0].path):
+        peft_model = PeftModel.from_pretrained(model, parts[0].path, adapter_name="p0")
     for index, part in enumerate(parts[1:], start=1):
-        peft_model.load_adapter(part.path, adapter_name=f"p{index}")
+        with peft_loading(part.path):
+            peft_model.load_adapter(part.path, adapter_name=f"p{index}")
     peft_model.eval()
     return peft_model
 

@@ -29,8 +29,9 @@ from .compose import (
     write_adapter,
 )
 from .corpus import prepare
-from .errors import AdapterkitError
+from .errors import AdapterkitError, printable
 from .hub import HUB_PREFIX
+from .manifest import check_tensors, peft_loading
 from .mlm import MLMCollator, heldout_perplexity
 from .models import (
     DEFAULT_BASE,
@@ -101,7 +102,9 @@ def _load_variant(spec: str, store: Registry, base: Base):
         model, _ = load_masked_lm(base_of(part.manifest))
         if fingerprint(model) != part.fingerprint:
             raise AdapterkitError(f"variant {spec}: it was trained on another base than {base.name}")
-        return PeftModel.from_pretrained(model, part.path)
+        check_tensors(part.path, model)  # tensors that do not fit: one line, not PEFT's traceback
+        with peft_loading(part.path):
+            return PeftModel.from_pretrained(model, part.path)
     peft_model = load_parts(what)  # an inline stack a+b: compose it exactly, load it as PEFT would
     composed, heads = compose_factors(extract_factors(peft_model), [1.0] * len(what), "stack")
     model = peft_model.unload()
@@ -163,7 +166,8 @@ def evaluate_matrix(
             ppl, masked[column] = heldout_perplexity(model, dataset, collator, batch_size)
             row.append(ppl)
         table.append(row)
-        print(f"{spec}: " + ", ".join(f"{c.stem} {p:,.2f}" for c, p in zip(corpora, row, strict=True)), flush=True)
+        line = f"{spec}: " + ", ".join(f"{c.stem} {p:,.2f}" for c, p in zip(corpora, row, strict=True))
+        print(printable(line), flush=True)
     return Matrix(variants, [corpus.stem for corpus in corpora], table, masked)
 
 

@@ -36,7 +36,8 @@ from glob import escape
 from pathlib import Path, PurePosixPath
 
 from .card import render_hub_card
-from .errors import AdapterkitError
+from .errors import AdapterkitError, printable
+from .manifest import SCHEMA_VERSION, AdapterConfig, check_manifest, tensor_problems
 from .registry import MANIFEST, Registry, check_name, write_json
 
 HUB_PREFIX = "hub:"
@@ -119,6 +120,11 @@ def hub_errors(action: str, repo_id: str, revision: str | None = None) -> Iterat
             message = f"cannot {action} {repo_id}: HF_HUB_OFFLINE is set; unset it to reach the Hub"
         elif status is not None:
             message = f"the Hub answered {status} to {action} {repo_id}: try again later"
+        elif isinstance(error, ValueError) and any(type(e).__name__ == "JSONDecodeError" for e in chain):
+            message = (
+                f"the Hub at {endpoint} answered {action} {repo_id} with something that is not JSON (an HTML "
+                "page?): check HF_ENDPOINT and any proxy between you and the Hub"
+            )
         elif type(error).__module__.startswith(("httpx", "huggingface_hub")) or isinstance(error, OSError):
             reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
             message = f"cannot reach the Hub at {endpoint} to {action} {repo_id} ({reason}): check the network"
@@ -187,7 +193,9 @@ def _dataset_ids(manifest: dict, given: list[str]) -> list[str]:
 def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> dict:
     """Fill ``folder`` with exactly what ``push`` uploads; returns the manifest."""
     source = store.path(request.name)
-    manifest = store.manifest(request.name)
+    manifest = store.manifest(request.name)  # refuses an adapter folder that is itself a link
+    check_manifest(manifest, source / MANIFEST, complete=True)  # the card is written from it
+    store.hold(request.name)
     kind = manifest.get("kind")
     if kind not in PUSHED_KINDS or not (source / ADAPTER_CONFIG).is_file():
         raise AdapterkitError(
@@ -196,10 +204,16 @@ def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> 
         )
     if not (source / ADAPTER_WEIGHTS).is_file():
         raise AdapterkitError(f"{source}: no {ADAPTER_WEIGHTS}; the adapter is incomplete, train or pull it again")
+    links = [file for file in sorted(source.rglob("*")) if file.is_symlink()]
+    if links:  # a link could make push upload any file this user can read
+        raise AdapterkitError(
+            f"{links[0]}: a symbolic link in the adapter folder; push uploads regular files inside the folder "
+            "only: replace the link by the file itself"
+        )
     for file in sorted(source.iterdir()):
         # Only tensors and settings travel; the card is written anew for the Hub.
         if file.is_file() and file.suffix in (".safetensors", ".json"):
-            shutil.copyfile(file, folder / file.name)
+            shutil.copyfile(file, folder / file.name, follow_symlinks=False)
     datasets = _dataset_ids(manifest, request.datasets)
     card = render_hub_card(
         manifest, request.repo_id, recorded_runs(request.runs, request.name), request.license, datasets
@@ -417,8 +431,13 @@ def pull(
     endpoint = _endpoint()
     with hub_errors("pull", repo_id, revision):
         info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision)
+    names = [getattr(sibling, "rfilename", None) for sibling in info.siblings or []]
+    if not isinstance(info.sha, str | None) or not all(isinstance(name, str) for name in names):
+        raise AdapterkitError(
+            f"{repo_id}: the Hub's answer lists files or a commit that are not strings (a malformed listing); refused"
+        )
     commit = info.sha or ""
-    top = _check_names(repo_id, [sibling.rfilename for sibling in info.siblings or []])
+    top = _check_names(repo_id, names)
     with tempfile.TemporaryDirectory(prefix="adapterkit-pull-") as tmp:
         with hub_errors("pull", repo_id, revision):
             folder = Path(
@@ -432,7 +451,14 @@ def pull(
             )
         _check_files(repo_id, folder, top, Path(tmp))
         config = _read_json(folder / ADAPTER_CONFIG, repo_id)
+        peft_config = AdapterConfig.from_dict(config, f"{repo_id}: {ADAPTER_CONFIG}")
         manifest = _read_json(folder / MANIFEST, repo_id) if MANIFEST in top else None
+        if manifest is not None:
+            # complete: its card is written from it; it is renamed to `name`
+            check_manifest({**manifest, "name": name}, f"{repo_id}: {MANIFEST}", complete=True)
+        problems = tensor_problems(folder, peft_config, label=ADAPTER_WEIGHTS)
+        if problems:
+            raise AdapterkitError(f"{repo_id}: {problems[0]}; refused")
         base, problems, notes = check_base(repo_id, config, manifest)
         if problems and not force:
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused (add --force to accept it)")
@@ -442,6 +468,7 @@ def pull(
             from .versions import versions
 
             manifest = {
+                "schema_version": SCHEMA_VERSION,
                 "name": name,
                 "kind": "language",
                 "languages": _languages(folder),
@@ -482,6 +509,6 @@ def ensure_pulled(spec: str, store: Registry) -> str:
         return name
     result = pull(repo_id, store.root, as_name=name, revision=revision or None)
     for note in result.notes:
-        print(f"note: {note}")
-    print(f"pulled {repo_id} ({result.commit[:12]}) into {result.path}", flush=True)
+        print(f"note: {printable(note)}")
+    print(printable(f"pulled {repo_id} ({result.commit[:12]}) into {result.path}"), flush=True)
     return name

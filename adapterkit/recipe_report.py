@@ -15,10 +15,10 @@ multi-label, Pearson for similarity), one row per compare step that holds both m
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
+from .manifest import read_comparison, read_manifest
 from .paths import registry_dir
 from .registry import MANIFEST
 from .report import Section, markdown_table, training_curve, write_report
@@ -40,7 +40,7 @@ def _pretrain_manifest(argv: list[str]) -> tuple[Path, dict] | None:
     if not _option(argv, "--output"):
         folder = Path("models") / name if "--full" in argv else registry_dir(_path_or_none(argv, "--registry")) / name
     manifest = folder / MANIFEST
-    return (folder, json.loads(manifest.read_text())) if manifest.is_file() else None
+    return (folder, read_manifest(manifest)) if manifest.is_file() else None
 
 
 def _path_or_none(argv: list[str], name: str) -> Path | None:
@@ -82,7 +82,7 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
     manifest_file = Path(out) / MANIFEST if out else None
     if manifest_file is None or not manifest_file.is_file():
         return None
-    manifest = json.loads(manifest_file.read_text())
+    manifest = read_manifest(manifest_file)
     vocabulary, corpus = manifest["vocabulary"], manifest["corpus"]
     ppl = manifest["perplexity"]
     rows = [
@@ -141,7 +141,7 @@ def recovery_rows(pairs: list[list[str]], compare_dirs: list[tuple[str, Path]]) 
     """One row per (compare step, pair) where the comparison has both the LoRA and the full variant."""
     rows = []
     for step_id, folder in compare_dirs:
-        data = json.loads((folder / "comparison.json").read_text())
+        data = read_comparison(folder / "comparison.json")
         metric, summary, baseline = data["metrics"][0], data["summary"], data["baseline"]
         base = (summary.get(baseline, {}).get(metric) or {}).get("mean")
         for lora, full in pairs:
@@ -206,7 +206,7 @@ def rewrite_recipe_report(run_dir: Path):
     """The report of an earlier ``adapterkit run`` from what it recorded: the recipe file copied into
     ``run_dir`` and each finished step's command line in ``run_dir/steps`` (overrides included)."""
     from .errors import AdapterkitError
-    from .recipes import load_recipe
+    from .recipes import load_recipe, read_step_record
 
     recipe_file = run_dir / "recipe.toml"
     if not recipe_file.is_file():
@@ -216,7 +216,7 @@ def rewrite_recipe_report(run_dir: Path):
     for step in recipe["steps"]:
         record = run_dir / "steps" / f"{step['id']}.json"
         if record.is_file():
-            data = json.loads(record.read_text())
+            data = read_step_record(record)
             plan.append((step, data["argv"]))
             status[step["id"]] = f"finished {data.get('finished', '')}".strip()
     return write_recipe_report(run_dir, recipe, plan, status)

@@ -34,9 +34,10 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .errors import AdapterkitError
+from .errors import AdapterkitError, printable
+from .manifest import COMMANDS, RECIPE, RECIPE_FIX, STEP_RECORD, read_checked, validate
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
-from .registry import check_writable
+from .registry import check_name, check_writable
 from .safety import (
     atomic_write_bytes,
     atomic_write_json,
@@ -47,7 +48,6 @@ from .safety import (
 )
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
-COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 RESERVED = ("steps", "smoke", "name", "description", "recovery")
 
@@ -79,6 +79,8 @@ def load_recipe(path: Path) -> dict:
         where = f"{path}: step {number}"
         if not isinstance(step, dict) or not isinstance(step.get("id"), str) or not step.get("id"):
             raise AdapterkitError(f"{where}: every step needs an id")
+        # The id names the step's record file (runs/<recipe>/steps/<id>.json): a name, not a path.
+        check_name(step["id"], f"{where}: id")
         if step["id"] in seen:
             raise AdapterkitError(f"{where}: id {step['id']!r} is used twice")
         seen.add(step["id"])
@@ -89,7 +91,17 @@ def load_recipe(path: Path) -> dict:
         unknown = set(step) - {"id", "run", "args", "about"}
         if unknown:
             raise AdapterkitError(f"{where} ({step['id']}): unknown key(s) {', '.join(sorted(unknown))}")
+    if "name" in recipe:  # names the run folder runs/<name>: a name, not a path
+        check_name(recipe["name"], f"{path}: name =")
+    validate(recipe, RECIPE, path, RECIPE_FIX)  # every other field's type (args, smoke, recovery, ...)
     return recipe
+
+
+def run_name(path: Path, recipe: dict) -> str:
+    """The recipe's run folder name: its ``name``, else the file's stem (both must be plain names)."""
+    if "name" in recipe:
+        return check_name(recipe["name"], f"{path}: name =")
+    return check_name(path.stem, f"{path}: the file name (set name = \"...\" in the recipe)")
 
 
 def _parse_value(text: str):
@@ -219,7 +231,8 @@ def resolve_recipe(name: str, overrides: list[str], smoke: bool = False) -> tupl
         if not smoke_overrides:
             raise AdapterkitError(f"{path}: this recipe has no [smoke] scale")
         flat = _flatten(smoke_overrides)
-        apply_overrides(recipe, [f"{key}={json.dumps(value)}" for key, value in flat.items()], f"{path} [smoke]")
+        settings = [f"{key}={json.dumps(value, default=str)}" for key, value in flat.items()]
+        apply_overrides(recipe, settings, f"{path} [smoke]")
     apply_overrides(recipe, overrides)
     for key, value in builtin_settings().items():
         recipe.setdefault(key, value)
@@ -231,11 +244,11 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     from .cli import main
 
     path, recipe, plan = resolve_recipe(name, overrides, smoke)
-    run_dir = Path("runs") / (recipe.get("name") or path.stem)
+    run_dir = Path("runs") / run_name(path, recipe)
     steps_dir = run_dir / "steps"
     if dry_run:
         for step, argv in plan:
-            print(f"[{step['id']}] adapterkit " + " ".join(argv))
+            print(printable(f"[{step['id']}] adapterkit " + " ".join(argv)))
         return run_dir
     check_writable(run_dir, "recipe run folder")
     write_marker(run_dir, "recipe-run")
@@ -252,7 +265,7 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
             status[step["id"]] = "skipped (done earlier, same inputs)"
             continue
-        print(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}", flush=True)
+        print(printable(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}"), flush=True)
         upstream_ran = True
         # A ctrl-C inside the step propagates (main re-raises it when nested): no record is written,
         # so the rerun runs this step again.
@@ -281,18 +294,22 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
 def _recorded_inputs(record_file: Path, label: str) -> str | None:
     """The input hash a step's record holds; None (the step runs again) when absent or unreadable.
 
-    A record is written atomically after its step succeeded, so an unreadable one comes from
-    outside (a copy, an editor, a disk error): running the step again is the safe reading.
+    A record is written atomically after its step succeeded, so an unreadable or malformed one comes
+    from outside (a copy, an editor, a disk error): running the step again is the safe reading.
     """
     if not record_file.is_file():
         return None
     try:
-        record = json.loads(record_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        print(f"== {label}: its record {record_file} is unreadable ({error}), so the step runs again", flush=True)
+        record = read_step_record(record_file)
+    except AdapterkitError as error:
+        print(f"== {label}: {error}; the step runs again", flush=True)
         return None
-    inputs = record.get("inputs") if isinstance(record, dict) else None
-    return inputs if isinstance(inputs, str) else None
+    return record.get("inputs")
+
+
+def read_step_record(file: Path) -> dict:
+    """A step record ``runs/<recipe>/steps/<id>.json``, checked (a damaged one is one line, not a traceback)."""
+    return read_checked(file, STEP_RECORD, "delete it (the step then runs again) or rerun with --force")
 
 
 def _flatten(table: dict, prefix: str = "") -> dict:

@@ -11,13 +11,18 @@ and the full-model folders in ``models/`` through a ``Registry`` rooted there):
   available the old folder is first renamed to ``.old-<name>-<hex>``; a crash between the two
   renames is repaired (the old folder put back) by the next writer of that name. Dot-folders are
   never listed as adapters, and stale ones are removed under the name's lock.
-- **Locked.** A name is reserved with ``fcntl.flock`` on ``.<name>.lock`` beside it. The lock
+- **Locked.** A name is reserved with an OS file lock on ``.<name>.lock`` beside it (``locks.py``:
+  filelock's descriptor lock, the file opened without following symlinks). The lock
   belongs to the open file, so a killed process never leaves a stale lock (the leftover empty
   file is taken over by the next writer). Writers reserve the name *before* their work —
   ``with registry.reserve(name, force): train(); registry.save(...)`` — and hold it until the
   folder is in place: a second process asking for the same name is refused at once, with the
   holder's pid, instead of learning about the conflict after hours of training. The
-  "already exists" check runs under the lock, so two processes cannot both pass it.
+  "already exists" check runs under the lock, so two processes cannot both pass it. A process
+  that reads an adapter holds it (``Registry.hold``); ``remove`` waits for such readers, bounded.
+- **No links out.** An adapter folder that is a symbolic link is not listed, read or written
+  through (``rm`` removes the link, never what it points to); lock and marker files are opened
+  with ``O_NOFOLLOW``; a symlink inside an adapter folder is refused before loading.
 - **Integrity.** ``save`` records the sha256 of every ``.safetensors`` file in the manifest
   (``"sha256": {relative path: hex digest}``); ``verify_weights`` checks them before weights are
   loaded and turns corrupted or truncated files into a one-line error naming the file.
@@ -29,28 +34,33 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from . import locks
 from .errors import AdapterkitError
 from .safety import check_replaceable, writing
 
 MANIFEST = "adapterkit.json"
 HASHES = "sha256"  # manifest key: {path relative to the folder: hex sha256} of every .safetensors file
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,99}")  # whole-string match (fullmatch)
 _STAGING = re.compile(r"^\.(tmp|old|rm)-(?P<name>.+)-[0-9a-f]{8}$")
 
 
-def check_name(name: str, option: str = "--name") -> str:
-    if not NAME.match(name) or ".." in name:
+def check_name(name: object, option: str = "--name") -> str:
+    """A name used as a file name (adapters, models, recipes, recipe steps): no path, no control character.
+
+    ``fullmatch``, not ``match`` with ``$``: ``$`` also matches before a trailing newline.
+    """
+    if not isinstance(name, str) or not NAME.fullmatch(name) or ".." in name:
         raise AdapterkitError(
             f"{option} {name!r}: use letters, digits and . _ + - (at most 100 characters, not starting with a symbol)"
         )
@@ -75,8 +85,11 @@ def weight_files(folder: Path) -> list[str]:
 
 def record_hashes(folder: Path) -> dict:
     """Add the sha256 of every weight file to the folder's manifest; returns the manifest."""
+    from .manifest import SCHEMA_VERSION
+
     manifest_file = folder / MANIFEST
     manifest = json.loads(manifest_file.read_text())
+    manifest.setdefault("schema_version", SCHEMA_VERSION)
     manifest[HASHES] = {name: file_sha256(folder / name) for name in weight_files(folder)}
     write_json(manifest_file, manifest)
     return manifest
@@ -95,7 +108,11 @@ def weight_problems(folder: Path, manifest: dict | None = None) -> list[str]:
         manifest_file = folder / MANIFEST
         manifest = read_manifest(manifest_file) if manifest_file.is_file() else {}
     recorded = manifest.get(HASHES) or {}
-    problems = []
+    problems = [
+        f"{link}: a symbolic link inside the adapter folder; adapterkit does not follow links there: "
+        "replace it by the file itself"
+        for link in links_inside(folder)
+    ]
     for name, expected in sorted(recorded.items()):
         file = _inside(folder, name)
         if not file.is_file():
@@ -117,6 +134,11 @@ def weight_problems(folder: Path, manifest: dict | None = None) -> list[str]:
     return problems
 
 
+def links_inside(folder: Path) -> list[Path]:
+    """Symbolic links in ``folder`` (recursively, links to folders not entered)."""
+    return sorted(path for path in folder.rglob("*") if path.is_symlink())
+
+
 _VERIFIED: set[tuple[tuple[str, int, int], ...]] = set()
 
 
@@ -126,6 +148,12 @@ def verify_weights(folder: Path, manifest: dict | None = None) -> None:
     Call it before handing a folder to ``from_pretrained``: transformers and PEFT would otherwise
     fail deep inside with a safetensors error that does not name the file, or load corrupted data.
     """
+    links = links_inside(folder)
+    if links:
+        raise AdapterkitError(
+            f"{links[0]}: a symbolic link inside the adapter folder; adapterkit does not follow links there: "
+            "replace it by the file itself"
+        )
     files = [folder / name for name in weight_files(folder)]
     key = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
     if key in _VERIFIED:
@@ -146,13 +174,10 @@ def _inside(folder: Path, name: str) -> Path:
 
 
 def read_manifest(file: Path) -> dict:
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise AdapterkitError(f"{file}: not valid JSON ({error}); re-create the folder") from None
-    if not isinstance(data, dict):
-        raise AdapterkitError(f"{file}: expected a JSON object; re-create the folder")
-    return data
+    """The folder's ``adapterkit.json``, checked against its schema (``manifest.py``)."""
+    from .manifest import read_manifest as read_checked_manifest
+
+    return read_checked_manifest(file)
 
 
 def check_writable(path: Path, option: str) -> None:
@@ -172,70 +197,14 @@ def check_writable(path: Path, option: str) -> None:
         raise AdapterkitError(f"{option} {path}: {existing} is {what}, so not a writable folder; choose another")
 
 
-# --------------------------------------------------------------------------------------------- locks
-
-
-class _NameLock:
-    """An exclusive ``flock`` on ``path``, re-entrant within this process."""
-
-    held: dict[str, _NameLock] = {}
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.fd: int | None = None
-        self.depth = 0
-
-    @classmethod
-    def acquire(cls, path: Path, what: str) -> _NameLock:
-        key = str(path.resolve())
-        lock = cls.held.get(key)
-        if lock is None:
-            lock = cls(path)
-            lock._take(what)
-            cls.held[key] = lock
-        lock.depth += 1
-        return lock
-
-    def _take(self, what: str) -> None:
-        while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                os.close(fd)
-                raise AdapterkitError(
-                    f"{what} is being written by another adapterkit process (pid {holder}, lock {self.path}); "
-                    "wait for it to finish or choose another name"
-                ) from None
-            # The previous holder may have unlinked the file between our open and flock: retry then.
-            try:
-                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-                self.fd = fd
-                return
-            os.close(fd)
-
-    def release(self) -> None:
-        self.depth -= 1
-        if self.depth > 0 or self.fd is None:
-            return
-        del self.held[str(self.path.resolve())]
-        # Unlink before unlocking: a waiter that opened the old file notices (inode check) and retries.
-        self.path.unlink(missing_ok=True)
-        os.close(self.fd)
-        self.fd = None
+# --------------------------------------------------------------------------------------------- atomic swap
 
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # TypeError: Windows has no process-wide CDLL(None)
         return False
     at_fdcwd, rename_exchange = -100, 2
     if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
@@ -298,7 +267,7 @@ class Registry:
         created_root = not self.root.exists()
         check_writable(self.root, "destination")
         self.root.mkdir(parents=True, exist_ok=True)
-        lock = _NameLock.acquire(self.lock_path(name), f"{self.root / name}")
+        lock = locks.NameLock.acquire(self.lock_path(name), f"{self.root / name}")
         try:
             self._repair(name)
             self.ensure_free(name, force, inputs)
@@ -343,9 +312,14 @@ class Registry:
                     retired = self.root / f".old-{name}-{uuid.uuid4().hex[:8]}"
                     target.rename(retired)
                     staging.rename(target)
-                    shutil.rmtree(retired, ignore_errors=True)
+                    if retired.is_symlink():
+                        retired.unlink()
+                    else:
+                        shutil.rmtree(retired, ignore_errors=True)
             finally:
-                if staging.exists():  # after an exchange: the old folder; after a failure: the partial one
+                if staging.is_symlink():  # the exchange replaced a link: remove the link, not its target
+                    staging.unlink()
+                elif staging.exists():  # after an exchange: the old folder; after a failure: the partial one
                     shutil.rmtree(staging, ignore_errors=True)
         return target
 
@@ -354,7 +328,18 @@ class Registry:
         file = folder / MANIFEST
         if not file.is_file():
             raise AdapterkitError(f"no adapter named {name!r} in {self.root} (see: adapterkit adapters list)")
+        self.check_not_link(name)
         return read_manifest(file)
+
+    def check_not_link(self, name: str) -> None:
+        """Refuse an adapter folder that is a symbolic link: the registry never follows one out of itself."""
+        folder = self.path(name)
+        if folder.is_symlink():
+            raise AdapterkitError(
+                f"{folder} is a symbolic link (to {os.readlink(folder)}); adapterkit does not read or write "
+                f"adapters through links: copy the adapter into the registry, or remove the link "
+                f"(adapterkit adapters rm {name} removes the link only)"
+            )
 
     def names(self) -> list[str]:
         if not self.root.is_dir():
@@ -362,22 +347,95 @@ class Registry:
         return sorted(
             p.name
             for p in self.root.iterdir()
-            if not p.name.startswith(".") and p.is_dir() and (p / MANIFEST).is_file()
+            if not p.name.startswith(".") and not p.is_symlink() and p.is_dir() and (p / MANIFEST).is_file()
         )
 
     def verify(self, name: str) -> list[str]:
-        """Problems with the weight files of adapter ``name`` (empty: all recorded hashes match)."""
-        return weight_problems(self.path(name), self.manifest(name))
+        """Problems with adapter ``name``: weight hashes, adapter_config.json, the tensors against it.
 
-    def remove(self, name: str) -> None:
+        The tensors' shapes are checked against the base's modules when the base is available
+        here without a download (nothing is downloaded to verify).
+        """
+        from .manifest import read_adapter_config, tensor_problems
+
         folder = self.path(name)
+        manifest = self.manifest(name)
+        problems = weight_problems(folder, manifest)
+        if problems or not (folder / "adapter_config.json").is_file():
+            return problems
+        try:
+            config = read_adapter_config(folder / "adapter_config.json")
+        except AdapterkitError as error:
+            return [str(error)]
+        return tensor_problems(folder, config, _local_base_model(manifest))
+
+    def hold(self, name: str) -> None:
+        """This process reads adapter ``name``: ``remove`` waits until the command ends (see ``locks.py``)."""
+        if os.environ.get("RANK", "0") != "0" or not self.root.is_dir():
+            return  # under torchrun rank 0's hold covers the job; no registry: nothing to hold
+        locks.hold(self.root, check_name(name))
+
+    def remove(self, name: str, wait: float = 10.0) -> None:
+        """Delete adapter ``name``; wait up to ``wait`` seconds for processes reading it, then refuse.
+
+        The folder is renamed away (the name disappears at once) and the readers checked again:
+        a reader that started between the check and the rename gets the folder back.
+        """
+        folder = self.path(name)
+        if folder.is_symlink():  # remove the link, never what it points to
+            with self.reserve(name, force=True):
+                folder.unlink()
+            return
         if not (folder / MANIFEST).is_file():
             raise AdapterkitError(f"no adapter named {name!r} in {self.root} (see: adapterkit adapters list)")
+        deadline = time.monotonic() + max(wait, 0.0)
         with self.reserve(name, force=True):
-            retired = self.root / f".rm-{name}-{uuid.uuid4().hex[:8]}"
-            folder.rename(retired)  # atomic: the name disappears at once
-            shutil.rmtree(retired)
+            while True:
+                readers = locks.live_readers(self.root, name)
+                if not readers:
+                    retired = self.root / f".rm-{name}-{uuid.uuid4().hex[:8]}"
+                    folder.rename(retired)  # atomic: the name disappears at once
+                    readers = locks.live_readers(self.root, name)
+                    if not readers:
+                        shutil.rmtree(retired)
+                        return
+                    retired.rename(folder)  # a reader came in between: give it back
+                if time.monotonic() >= deadline:
+                    pids = ", ".join(sorted(set(readers)))
+                    raise AdapterkitError(
+                        f"adapter {name!r} is in use by adapterkit process(es) {pids} (compose, eval-mlm, finetune, "
+                        "cv, compare, predict or push reading it); wait for them to finish, or give a longer --wait"
+                    )
+                time.sleep(0.2)
+
+
+_BASES: dict[str, object] = {}
+
+
+def _local_base_model(manifest: dict):
+    """The masked-LM base of a language/domain/composed adapter if it is here without a download, else None."""
+    if manifest.get("kind") not in ("language", "domain", "composed"):
+        return None  # task adapters sit on a task model, full models have no adapter
+    from .compose import base_of
+    from .models import load_masked_lm
+
+    try:
+        base = base_of(manifest, local_only=True)
+        key = str(base.path)
+        if key not in _BASES:
+            _BASES[key] = load_masked_lm(base)[0]
+        return _BASES[key]
+    except AdapterkitError:
+        return None
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` without following a symlink there (a link is refused, not written through)."""
+    fd = locks.open_nofollow(path, os.O_WRONLY | os.O_CREAT)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.truncate(0)  # only after the open refused links and non-regular files
+        handle.write(text)

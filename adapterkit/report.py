@@ -674,8 +674,12 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
     ``comparison.md``) and the per-type figure (written to ``run_dir/figures/``); each
     ``cv/<variant>/cv.json`` gives that variant's per-fold table. Returns (report.md, report.html).
     """
+    from .manifest import read_comparison
+
     run_dir = Path(run_dir)
-    data = _read_json(run_dir / "comparison.json")
+    if not (run_dir / "comparison.json").is_file():
+        raise AdapterkitError(f"{run_dir / 'comparison.json'} is missing: give the folder of a finished compare run")
+    data = read_comparison(run_dir / "comparison.json")
     comparison = comparison_from_json(data)
     cv_runs = _cv_runs(run_dir, comparison.variants)
     sections = [

@@ -41,6 +41,7 @@ from transformers import AutoTokenizer, BertTokenizer, PreTrainedModel
 
 from .corpus import CleaningReport, read_corpus, split_heldout, tokenize
 from .errors import AdapterkitError
+from .manifest import SCHEMA_VERSION
 from .mlm import MLMCollator, heldout_perplexity
 from .models import (
     BASE_INFO_FILE,
@@ -510,6 +511,7 @@ def _manifest(
 ) -> dict:
     """``out/adapterkit.json``: what was added, how it was initialised, the figures, the settings."""
     return {
+        "schema_version": SCHEMA_VERSION,
         "kind": "vocabulary-extension",
         "base": {
             "id": base,

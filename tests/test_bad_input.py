@@ -174,7 +174,9 @@ def placeholders(trained: Path, tiny_bert: Path, small_corpus: Path, workdir: Pa
         "classes": write("classes.jsonl", '{"text": "febră", "label": "yes"}\n'),
         "empty_conll": write("empty.conll", "\n\n"),
         "recipe_unknown_key": write("unknown.toml", '[[steps]]\nid = "a"\nrun = "cv"\nargz = ["x"]\n'),
-        "recipe_ok": write("ok.toml", '[task]\nfolds = 2\n\n[[steps]]\nid = "a"\nrun = "cv"\nargs = ["--help"]\n'),
+        "recipe_ok": write(
+            "ok.toml", '[task]\nfolds = 2\n\n[[steps]]\nid = "a"\nrun = "cv"\nargs = { folds = "${task.folds}" }\n'
+        ),
     }
     write("brat-past/doc.txt", "Pacient cu febră.")
     write("brat-past/doc.ann", "T1\tDIS 11 40\tfebră\n")

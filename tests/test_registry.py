@@ -31,7 +31,8 @@ def _writer(value: float, files: int = 1):
         for index in range(files):
             name = "adapter_model.safetensors" if index == 0 else f"extra-{index}.safetensors"
             save_file({"w": torch.full((64, 64), value)}, str(folder / name))
-        (folder / MANIFEST).write_text(json.dumps({"name": "a", "kind": "language", "value": value}))
+        manifest = {"name": "a", "kind": "language", "base": {"id": "x"}, "value": value}
+        (folder / MANIFEST).write_text(json.dumps(manifest))
 
     return write
 
@@ -140,7 +141,8 @@ SAVER = textwrap.dedent(
             while pause < 0 and not Path(root, ".release").exists():  # held until the test releases it
                 time.sleep(0.02)
             time.sleep(max(pause, 0))
-        (folder / "adapterkit.json").write_text(json.dumps({"name": name, "kind": "language", "value": value}))
+        manifest = {"name": name, "kind": "language", "base": {"id": "x"}, "value": value}
+        (folder / "adapterkit.json").write_text(json.dumps(manifest))
 
     try:
         Registry(Path(root)).save(name, write, force=force == "force")

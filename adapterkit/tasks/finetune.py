@@ -38,7 +38,8 @@ from transformers import (
 )
 
 from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
-from ..errors import AdapterkitError
+from ..errors import AdapterkitError, printable
+from ..manifest import check_manifest, check_tensors, peft_loading
 from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest, verify_weights
 from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
@@ -70,7 +71,7 @@ def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Vari
         return Variant("base", resolve_base(base or DEFAULT_BASE))
     if kind == "model":
         manifest_file = Path(what) / MANIFEST
-        manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+        manifest = read_manifest(manifest_file) if manifest_file.is_file() else {}
         if manifest.get("kind") == "task":
             if manifest.get("adapter"):
                 raise AdapterkitError(
@@ -477,12 +478,16 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
     folder = Path(spec)
     if not (folder / MANIFEST).is_file():
         folder = store.root / spec
+        if (folder / MANIFEST).is_file():
+            store.check_not_link(spec)
+            store.hold(spec)  # before reading: `adapters rm` now waits for this command
     if not (folder / MANIFEST).is_file():
         raise AdapterkitError(f"task model {spec!r}: no such folder with {MANIFEST}, nor a registry task adapter")
     manifest = read_manifest(folder / MANIFEST)
     verify_weights(folder, manifest)
     if manifest.get("kind") != "task":
         raise AdapterkitError(f"{spec}: a {manifest.get('kind')} model, not a fine-tuned task model")
+    check_manifest(manifest, folder / MANIFEST, complete=True)  # labels, task, variant: what loading needs
     labels = manifest["labels"]
     kind = manifest["task"]
     if not manifest.get("adapter"):
@@ -502,7 +507,10 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
         and variant.fingerprint != manifest["base"]["fingerprint"]
     ):
         raise AdapterkitError(f"--eval-adapters {variant_spec}: trained on another base than the task adapter")
-    model = PeftModel.from_pretrained(build_model(variant, kind, labels), folder)
+    model = build_model(variant, kind, labels)
+    check_tensors(folder, model)  # tensors that do not fit: one line, not PEFT's size-mismatch traceback
+    with peft_loading(folder):
+        model = PeftModel.from_pretrained(model, folder)
     return model, load_tokenizer(variant.base), manifest
 
 
@@ -625,7 +633,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     )
     kind = task_kind(data)
     labels = data.labels
-    print(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}")
+    print(printable(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}"))
     if isinstance(data, NerDataset):
         print(f"tags: {data.report.summary()}")
     eval_items = None
