@@ -302,7 +302,7 @@ def _recorded_inputs(record_file: Path, label: str) -> str | None:
     try:
         record = read_step_record(record_file)
     except AdapterkitError as error:
-        print(f"== {label}: {error}; the step runs again", flush=True)
+        print(f"== {label}: {error}, so the step runs again", flush=True)
         return None
     return record.get("inputs")
 

@@ -382,9 +382,12 @@ class Registry:
         a reader that started between the check and the rename gets the folder back.
         """
         folder = self.path(name)
-        if folder.is_symlink():  # remove the link, never what it points to
-            with self.reserve(name, force=True):
+        if folder.is_symlink():  # remove the link, never what it points to (not a --force replacement)
+            lock = locks.NameLock.acquire(self.lock_path(name), f"{folder}")
+            try:
                 folder.unlink()
+            finally:
+                lock.release()
             return
         if not (folder / MANIFEST).is_file():
             raise AdapterkitError(f"no adapter named {name!r} in {self.root} (see: adapterkit adapters list)")
