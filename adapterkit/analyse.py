@@ -37,7 +37,7 @@ def _cv_settings(run_dir: Path) -> list[dict]:
     return [{**json.loads(file.read_text()), "_dir": str(file.parent)} for file in files]
 
 
-def _read(recorded: dict, tokenizer):
+def _read(recorded: dict):
     from .tasks.finetune import read_data
 
     data, items = read_data(
@@ -45,7 +45,6 @@ def _read(recorded: dict, tokenizer):
         recorded.get("format", "auto"),
         recorded.get("preset", "auto"),
         recorded.get("repair", False),
-        tokenizer,
         types=recorded.get("types"),
     )
     from .cv import limited
@@ -77,7 +76,7 @@ def run_analyse(
     for run in runs:
         variant = resolve_variant(run["variant"], store, run.get("base"))
         tokenizer = load_tokenizer(variant.base)
-        data, items = _read(run, tokenizer)
+        data, items = _read(run)
         kind = task_kind(data)
         result["task"] = kind
         print(f"analyse: {run['variant']} ({kind}, {len(items)} examples)", flush=True)

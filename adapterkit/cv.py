@@ -157,7 +157,7 @@ def run_cv(request: CvRequest) -> CvResult:
 
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types)
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
     if request.limit:
         if request.limit < 2:
             raise AdapterkitError(f"--limit {request.limit}: expected at least 2 examples")

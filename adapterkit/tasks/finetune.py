@@ -546,12 +546,22 @@ RUN_SETTINGS = "finetune-settings.json"
 
 
 def read_data(
-    paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer, max_subwords: int = 256, types=None
+    paths: list[Path],
+    fmt: str,
+    preset: str,
+    repair: bool,
+    types: list[str] | None = None,
+    segmentation: str = "gold",
+    labelled: bool = True,
 ):
+    """The data and its items (sentences or examples); see ``readers.read_task`` for the options.
+
+    Training reads BRAT with ``segmentation="gold"`` (labels aligned to the entities), evaluation
+    with ``"text"`` (what the model sees never depends on the gold)."""
     from .readers import read_task
 
     data = read_task(
-        paths, fmt=fmt, repair=repair, tokenizer=tokenizer, max_subwords=max_subwords, preset=preset, types=types
+        paths, fmt=fmt, repair=repair, preset=preset, types=types, segmentation=segmentation, labelled=labelled
     )
     items = data.sentences if isinstance(data, NerDataset) else data.examples
     if not items:
@@ -606,9 +616,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         raise AdapterkitError(f"--eval-adapters {request.eval_adapters}: trained on another base than {variant.label}")
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(
-        request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
-    )
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
     kind = task_kind(data)
     labels = data.labels
     print(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}")
@@ -617,7 +625,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     eval_items = None
     if request.eval_data:
         eval_data, eval_items = read_data(
-            request.eval_data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
+            request.eval_data, request.fmt, request.preset, request.repair, request.types, segmentation="text"
         )
         if task_kind(eval_data) != kind:
             raise AdapterkitError(f"--eval-data is a {task_kind(eval_data)} set, the training data {kind}")
