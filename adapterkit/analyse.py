@@ -50,7 +50,7 @@ def _read(recorded: dict):
     from .cv import limited
 
     limit = recorded.get("limit")
-    return data, limited(items, limit) if limit else items
+    return data, limited(items, limit, whole_documents=bool(getattr(data, "gold", None))) if limit else items
 
 
 def run_analyse(
