@@ -1,13 +1,15 @@
 """Prediction labels the text alone; evaluation of document data scores exact character spans.
 
-A model trained on a few CANTEMIST documents (tiny BERT, one epoch) is used throughout: its
-predictions on the dev documents must not change when the gold ``.ann`` files lie beside the text,
-and the F1 that ``finetune --eval-data`` reports must be the F1 of the ``.ann`` files ``predict``
-writes, counted independently here.
+A tiny BERT given four training steps on 20 CANTEMIST train documents is used throughout. It is
+barely trained on purpose: it writes many spans (orphan ``I-`` runs included), a few of them right,
+which is what the checks need: its predictions on dev documents must not change when the gold
+``.ann`` files lie beside the text, and the F1 that ``finetune --eval-data`` reports must be the F1
+of ``adapterkit score`` on the ``.ann`` files ``predict`` writes, and of an exact-span count here.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -20,15 +22,17 @@ from adapterkit.tasks.finetune import FinetuneRequest, TrainSettings, run_finetu
 from adapterkit.tasks.predict import run_predict
 
 CANTEMIST = shared_data_dir() / "cantemist"
-TRAIN_DOCS, DEV_DOCS = 20, 6
+TRAIN_DOCS = 20
+# dev-set1 documents; cc_onco137 and cc_onco170 hold overlapping entities the BIO labels cannot hold
+DEV = ["cc_onco100", "cc_onco101", "cc_onco106", "cc_onco11", "cc_onco137", "cc_onco170"]
 
 
-def _copy_documents(source: Path, target: Path, count: int, annotations: bool = True) -> Path:
+def _copy_documents(source: Path, target: Path, names: list[str], annotations: bool = True) -> Path:
     target.mkdir(parents=True)
-    for txt in sorted(source.glob("*.txt"))[:count]:
-        shutil.copyfile(txt, target / txt.name)
+    for name in names:
+        shutil.copyfile(source / f"{name}.txt", target / f"{name}.txt")
         if annotations:
-            shutil.copyfile(txt.with_suffix(".ann"), target / f"{txt.stem}.ann")
+            shutil.copyfile(source / f"{name}.ann", target / f"{name}.ann")
     return target
 
 
@@ -38,11 +42,13 @@ def cantemist(tmp_path_factory, tiny_bert) -> dict[str, Path]:
     if not (CANTEMIST / "train-set").is_dir():
         pytest.skip(f"CANTEMIST is absent at {CANTEMIST} (set ADAPTERKIT_DATA to the shared corpora)")
     root = tmp_path_factory.mktemp("cantemist")
-    train = _copy_documents(CANTEMIST / "train-set" / "cantemist-ner", root / "train", TRAIN_DOCS)
+    train_source = CANTEMIST / "train-set" / "cantemist-ner"
+    train_names = [txt.stem for txt in sorted(train_source.glob("*.txt"))[:TRAIN_DOCS]]
+    train = _copy_documents(train_source, root / "train", train_names)
     dev_source = CANTEMIST / "dev-set1" / "cantemist-ner"
-    dev = _copy_documents(dev_source, root / "dev", DEV_DOCS)
-    notes = _copy_documents(dev_source, root / "notes", DEV_DOCS, annotations=False)
-    settings = TrainSettings(epochs=1, batch_size=8, lr=5e-3, max_seq_len=128, seed=1)
+    dev = _copy_documents(dev_source, root / "dev", DEV)
+    notes = _copy_documents(dev_source, root / "notes", DEV, annotations=False)
+    settings = TrainSettings(max_steps=4, batch_size=8, lr=1e-4, max_seq_len=128, seed=1)
     request = FinetuneRequest(
         data=[train], name="cantemist-tiny", base=str(tiny_bert), eval_data=[dev], settings=settings,
         output=root / "model",
@@ -109,14 +115,14 @@ def test_plain_text_cannot_be_training_data(tmp_path, tiny_bert):
     [
         ("{dev}", "it is the input folder"),
         ("{dev}/pred", "inside it"),
-        ("{root}", "would replace an input file"),
+        ("{dev} (input: one .txt in it)", "would replace an input file"),  # its gold .ann
     ],
 )
 def test_out_that_would_touch_the_input_is_refused_before_any_work(cantemist, capsys, out, message):
     dev = cantemist["dev"]
     before = {p.name: p.read_bytes() for p in dev.iterdir()}
-    target = out.format(dev=dev, root=dev.parent)
-    inputs = ["--input", str(dev)] if "{root}" not in out else ["--input", str(dev / sorted(before)[0])]
+    target = out.format(dev=dev).split(" ")[0]
+    inputs = ["--input", str(dev / f"{DEV[0]}.txt") if "input:" in out else str(dev)]
     args = ["predict", str(cantemist["model"]), *inputs, "--out", target, "--output-format", "brat"]
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -140,3 +146,104 @@ def test_pharmaconer_columns_give_ann_files_with_the_span_column_offsets(cantemi
     assert _ann_spans(out / "S2.ann") == [("MORFOLOGIA_NEOPLASIA", 3, 17, "Adenocarcinoma")]
     predicted = run_predict(str(cantemist["model"]), [conll], tmp_path / "pred2", "brat", max_seq_len=128)
     assert len(predicted) == 2
+
+
+# --- B: BRAT evaluation is the exact-span score of what predict writes ------------------------------
+
+
+def _independent_count(gold_dir: Path, pred_dir: Path) -> tuple[int, int, int]:
+    """(true positives, predicted, gold) of exact (document, type, fragments) matches, read here."""
+
+    def mentions(folder: Path) -> set[tuple[str, str, frozenset]]:
+        found = set()
+        for ann in folder.glob("*.ann"):
+            for line in ann.read_text(encoding="utf-8").splitlines():
+                if line.startswith("T"):
+                    kind, _, positions = line.split("\t")[1].partition(" ")
+                    fragments = frozenset(tuple(map(int, part.split())) for part in positions.split(";"))
+                    found.add((ann.stem, kind, fragments))
+        return found
+
+    gold, pred = mentions(gold_dir), mentions(pred_dir)
+    return len(gold & pred), len(pred), len(gold)
+
+
+def test_finetune_f1_equals_the_score_of_the_ann_files_predict_writes(cantemist, capsys):
+    metrics = cantemist["metrics"]
+    out = cantemist["root"] / "pred-for-score"
+    run_predict(str(cantemist["model"]), [cantemist["dev"]], out, "brat", max_seq_len=128)
+    report = cantemist["root"] / "score.json"
+    assert main(["score", "--gold", str(cantemist["dev"]), "--pred", str(out), "--json", str(report)]) == 0
+    scored = json.loads(report.read_text())
+    tp, pred, gold = _independent_count(cantemist["dev"], out)
+    assert tp > 0 and pred > tp, "the model must find some entities and miss others for the check to mean much"
+    assert (metrics["tp"], metrics["pred"], metrics["gold"]) == (tp, pred, gold)
+    assert (scored["micro"]["tp"], scored["micro"]["pred"], scored["micro"]["gold"]) == (tp, pred, gold)
+    assert metrics["f1"] == pytest.approx(2 * tp / (pred + gold), rel=1e-12)
+    assert scored["micro"]["f1"] == pytest.approx(metrics["f1"], rel=1e-12)
+    # every gold entity is scored, the overlapping ones the BIO labels drop included
+    assert metrics["scheme"] == "brat-exact" and metrics["gold_lost"] == 0 and metrics["gold_not_in_bio"] > 0
+    assert metrics["per_type"]["MORFOLOGIA_NEOPLASIA"]["support"] == gold
+
+
+def test_finetune_console_states_the_scheme_and_what_bio_cannot_hold(tmp_path, tiny_bert, cantemist, capsys):
+    settings = TrainSettings(max_steps=1, batch_size=8, max_seq_len=128)
+    request = FinetuneRequest(
+        data=[cantemist["dev"]], name="console", base=str(tiny_bert), eval_data=[cantemist["dev"]],
+        settings=settings, output=tmp_path / "model", strict=True,
+    )  # fmt: skip
+    _, manifest = run_finetune(request)
+    out = capsys.readouterr().out
+    metrics = manifest["evaluation"]["metrics"]
+    assert f"against all {metrics['gold']} gold entities of {len(DEV)} documents; 0 lost from scoring" in out
+    assert f"{metrics['gold_not_in_bio']} not representable in the BIO training labels" in out
+    assert "--strict does not apply" in out
+
+
+# --- C: folds of document data do not depend on the tokenizer ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def other_vocabulary_bert(tmp_path_factory, nl_corpus) -> Path:
+    """A tiny BERT with its own WordPiece vocabulary (trained here on the Dutch stand-in corpus)."""
+    import torch
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("other-bert")
+    wordpiece = BertWordPieceTokenizer(lowercase=False)
+    wordpiece.train([str(nl_corpus)], vocab_size=2000, min_frequency=2)
+    wordpiece.save_model(str(folder))
+    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=False)
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(1)
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=128,
+    )  # fmt: skip
+    BertForMaskedLM(config).save_pretrained(folder)
+    return folder
+
+
+def test_variants_with_other_tokenizers_share_one_fold_file_of_documents(
+    cantemist, tiny_bert, other_vocabulary_bert, workdir
+):
+    from transformers import AutoTokenizer
+
+    from adapterkit.cv import CompareRequest, CvRequest, run_compare
+
+    first, second = AutoTokenizer.from_pretrained(tiny_bert), AutoTokenizer.from_pretrained(other_vocabulary_bert)
+    words = ["Carcinoma", "ductal", "infiltrante", "de", "mama"]
+    assert first(words, is_split_into_words=True)["input_ids"] != second(words, is_split_into_words=True)["input_ids"]
+    settings = TrainSettings(max_steps=1, batch_size=8, max_seq_len=128)
+    request = CvRequest(data=[cantemist["dev"]], base=str(tiny_bert), folds=2, settings=settings)
+    run_dir = run_compare(CompareRequest(["base", str(other_vocabulary_bert)], request, run_id="two-tokenizers"))
+    folds = json.loads((run_dir / "folds.json").read_text())
+    assert sorted(row["id"] for row in folds["assignment"]) == sorted(DEV)  # documents, not subword-cut pieces
+    runs = [json.loads(path.read_text()) for path in sorted((run_dir / "cv").glob("*/cv.json"))]
+    assert len(runs) == 2 and runs[0]["fold_file"] == runs[1]["fold_file"]
+    for run in runs:
+        assert sum(fold["documents"] for fold in run["per_fold"]) == len(DEV)
+        assert run["scoring"]["scheme"] == "brat-exact" and run["scoring"]["gold_lost"] == 0
+    comparison = json.loads((run_dir / "comparison.json").read_text())
+    assert set(comparison["scoring"]) == {"base", str(other_vocabulary_bert)}
