@@ -461,8 +461,18 @@ def _score(
 
 
 def document_gold(data) -> dict | None:
-    """Every gold entity per document when the data is document data with character offsets (BRAT)."""
-    return data.gold if isinstance(data, NerDataset) and data.gold else None
+    """Every gold entity per document when the data is document data with character offsets (BRAT).
+
+    BRAT parts mixed with BIO parts (CoNLL, JSONL) are refused: no one scheme scores both."""
+    if not (isinstance(data, NerDataset) and data.gold):
+        return None
+    other = next((s for s in data.sentences if s.doc_id not in data.gold), None)
+    if other is not None:
+        raise AdapterkitError(
+            f"{other.source}: BRAT documents mixed with BIO data (CoNLL/JSONL) in one evaluation; BRAT is scored "
+            "on exact character spans, BIO on tags: evaluate them in separate runs"
+        )
+    return data.gold
 
 
 def _positive(labels: list[str]) -> str:
@@ -642,13 +652,14 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     print(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}")
     if isinstance(data, NerDataset):
         print(f"tags: {data.report.summary()}")
-    eval_items = None
+    eval_items, eval_gold = None, None
     if request.eval_data:
         eval_data, eval_items = read_data(
             request.eval_data, request.fmt, request.preset, request.repair, request.types, segmentation="text"
         )
         if task_kind(eval_data) != kind:
             raise AdapterkitError(f"--eval-data is a {task_kind(eval_data)} set, the training data {kind}")
+        eval_gold = document_gold(eval_data)
         unknown = sorted(set(eval_data.labels) - set(labels))
         if unknown:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
@@ -674,8 +685,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     if eval_items is not None:
         scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
         predictions, probabilities = predict(scored, tokenizer, eval_items, kind, labels, settings)
-        gold = document_gold(eval_data)
-        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict, gold))
+        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict, eval_gold))
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
         if kind == "ner":
