@@ -225,9 +225,19 @@ def other_vocabulary_bert(tmp_path_factory, nl_corpus) -> Path:
     return folder
 
 
+def _as_cached_hub_model(folder: Path, cache: Path, repo_id: str) -> None:
+    """Lay ``folder`` out as the Hugging Face cache holds a downloaded ``repo_id`` (offline test of a hub id)."""
+    revision = "0" * 40
+    repo = cache / f"models--{repo_id.replace('/', '--')}"
+    shutil.copytree(folder, repo / "snapshots" / revision)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(revision)
+
+
 def test_variants_with_other_tokenizers_share_one_fold_file_of_documents(
-    cantemist, tiny_bert, other_vocabulary_bert, workdir
+    cantemist, tiny_bert, other_vocabulary_bert, workdir, monkeypatch
 ):
+    import huggingface_hub.constants
     from transformers import AutoTokenizer
 
     from adapterkit.cv import CompareRequest, CvRequest, run_compare
@@ -235,9 +245,13 @@ def test_variants_with_other_tokenizers_share_one_fold_file_of_documents(
     first, second = AutoTokenizer.from_pretrained(tiny_bert), AutoTokenizer.from_pretrained(other_vocabulary_bert)
     words = ["Carcinoma", "ductal", "infiltrante", "de", "mama"]
     assert first(words, is_split_into_words=True)["input_ids"] != second(words, is_split_into_words=True)["input_ids"]
+    # the other encoder is named by a Hugging Face model id, found in the (local) hub cache
+    _as_cached_hub_model(other_vocabulary_bert, workdir / "hub", "tiny-test/other-vocabulary-bert")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(workdir / "hub"))
     settings = TrainSettings(max_steps=1, batch_size=8, max_seq_len=128)
     request = CvRequest(data=[cantemist["dev"]], base=str(tiny_bert), folds=2, settings=settings)
-    run_dir = run_compare(CompareRequest(["base", str(other_vocabulary_bert)], request, run_id="two-tokenizers"))
+    variants = ["base", "tiny-test/other-vocabulary-bert"]
+    run_dir = run_compare(CompareRequest(variants, request, run_id="two-tokenizers"))
     folds = json.loads((run_dir / "folds.json").read_text())
     assert sorted(row["id"] for row in folds["assignment"]) == sorted(DEV)  # documents, not subword-cut pieces
     runs = [json.loads(path.read_text()) for path in sorted((run_dir / "cv").glob("*/cv.json"))]
@@ -246,4 +260,4 @@ def test_variants_with_other_tokenizers_share_one_fold_file_of_documents(
         assert sum(fold["documents"] for fold in run["per_fold"]) == len(DEV)
         assert run["scoring"]["scheme"] == "brat-exact" and run["scoring"]["gold_lost"] == 0
     comparison = json.loads((run_dir / "comparison.json").read_text())
-    assert set(comparison["scoring"]) == {"base", str(other_vocabulary_bert)}
+    assert set(comparison["scoring"]) == set(variants)

@@ -16,6 +16,7 @@ weights (exact: W + Σ wᵢ·ΔWᵢ, see ``compose.py``), then:
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -60,8 +61,16 @@ class Variant:
     task: dict | None = None  # the manifest of a task model to start from (two-stage fine-tuning)
 
 
+HUB_MODEL_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
 def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Variant:
-    """``base`` | model folder | registry adapter (single or composed) | inline ``a+b``."""
+    """``base`` | model folder | Hugging Face model id | registry adapter (single or composed) | inline ``a+b``.
+
+    A model folder or hub id is another encoder with its own tokenizer: a variant like any other
+    (items and folds never depend on a tokenizer)."""
+    if HUB_MODEL_ID.fullmatch(spec) and not Path(spec).exists() and not (store.root / spec).exists():
+        return Variant(spec, resolve_base(spec))
     kind, what = parse_variant(spec, store)
     if kind == "base":
         return Variant("base", resolve_base(base or DEFAULT_BASE))
