@@ -191,7 +191,8 @@ def run_cv(request: CvRequest) -> CvResult:
     fold_file = request.fold_file or default_fold_file(ids, request.folds, request.seed)
     state = process_state()
     with state.main_process_first():  # the main process writes a new fold file; the others read it
-        assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata)
+        unit = {"unit": "document"} if gold is not None else None  # the fold file says what its ids are
+        assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata, unit)
     say = print if state.is_main_process else _silent
 
     run_dir = request.run_dir or Path("runs") / "cv" / _safe(request.variant)

@@ -148,6 +148,26 @@ def test_pharmaconer_columns_give_ann_files_with_the_span_column_offsets(cantemi
     assert len(predicted) == 2
 
 
+def test_text_segmentation_ignores_the_gold_that_training_labels_are_cut_to(tmp_path):
+    from adapterkit.tasks.brat import read_brat, read_raw_text
+
+    text = "Tumor T2N0 de tipo Dr. Smith.\nSin metástasis.\n"
+    n0, dr = text.index("N0"), text.index("Dr. Smith")
+    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "d.ann").write_text(f"T1\tSTAGE {n0} {n0 + 2}\tN0\nT2\tMORF {dr} {dr + 9}\tDr. Smith\n")
+    training = read_brat([tmp_path], segmentation="gold")
+    evaluation = read_brat([tmp_path], segmentation="text")
+    raw = read_raw_text([tmp_path / "d.txt"])
+    assert "N0" in training.sentences[0].tokens and len(training.sentences) == 2  # cut at the gold, kept whole
+    words = [[*s.tokens] for s in evaluation.sentences]
+    assert words == [["Tumor", "T2N0", "de", "tipo", "Dr", "."], ["Smith", "."], ["Sin", "metástasis", "."]]
+    assert words == [[*s.tokens] for s in raw.sentences]
+    assert [s.offsets for s in evaluation.sentences] == [s.offsets for s in raw.sentences]
+    assert [s.source for s in evaluation.sentences] == [s.source for s in raw.sentences]
+    gold = [(e.kind, e.fragments) for e in evaluation.gold["d"]]
+    assert gold == [("STAGE", [(n0, n0 + 2)]), ("MORF", [(dr, dr + 9)])]
+
+
 # --- B: BRAT evaluation is the exact-span score of what predict writes ------------------------------
 
 
