@@ -69,7 +69,8 @@ def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Vari
 
     A model folder or hub id is another encoder with its own tokenizer: a variant like any other
     (items and folds never depend on a tokenizer)."""
-    if HUB_MODEL_ID.fullmatch(spec) and not Path(spec).exists() and not (store.root / spec).exists():
+    # owner/name is a hub id unless "owner" is a local folder (models/NAME is a path, found or not)
+    if HUB_MODEL_ID.fullmatch(spec) and not Path(spec.split("/")[0]).exists() and not (store.root / spec).exists():
         return Variant(spec, resolve_base(spec))
     kind, what = parse_variant(spec, store)
     if kind == "base":
