@@ -346,7 +346,7 @@ DataOption = Annotated[
         "(pooled training, scored per part too).",
     ),
 ]
-FormatOption = Annotated[str, typer.Option("--format", help="auto, conll, brat, jsonl or parquet.")]
+FormatOption = Annotated[str, typer.Option("--format", help="auto, conll, brat, text, jsonl or parquet.")]
 PresetOption = Annotated[
     str, typer.Option(help="CoNLL columns: auto, conll2, monero or pharmaconer; BRAT: mantra (types from the notes).")
 ]
@@ -366,7 +366,10 @@ LengthOption = Annotated[int, typer.Option(help="Subword tokens per window (capp
 StrideOption = Annotated[int, typer.Option(help="Words of context around each window's own words (NER).")]
 SeedOption = Annotated[int, typer.Option(help="Seed for folds, initialisation and data order.")]
 TaskRankOption = Annotated[int, typer.Option(help="Rank of the task LoRA (--mode adapter).")]
-StrictOption = Annotated[bool, typer.Option("--strict", help="Strict (exact IOB2 span) entity matching.")]
+StrictOption = Annotated[
+    bool,
+    typer.Option("--strict", help="Strict IOB2 entity matching of BIO data (BRAT data is scored on exact spans)."),
+]
 GroupOption = Annotated[
     bool,
     typer.Option("--group-by-length/--no-group-by-length", help="Batches of similar-length windows (less padding)."),
@@ -626,9 +629,10 @@ def compare(
 def predict(
     model: Annotated[str, typer.Argument(help="A task model folder (models/NAME) or a registry task adapter.")],
     inputs: Annotated[
-        list[Path], typer.Option("--input", metavar="PATH", help="Data to label: BRAT folder, CoNLL, JSONL.")
+        list[Path],
+        typer.Option("--input", metavar="PATH", help="Data to label: .txt notes (file or folder), BRAT, CoNLL, JSONL."),
     ],
-    out: Annotated[Path, typer.Option(help="Output folder.")],
+    out: Annotated[Path, typer.Option(help="Output folder (outside the input; input files are never replaced).")],
     output_format: Annotated[str, typer.Option(help="conll, brat (exact character offsets) or jsonl.")] = "conll",
     fmt: FormatOption = "auto",
     preset: PresetOption = "auto",
@@ -641,7 +645,10 @@ def predict(
     max_seq_len: LengthOption = 512,
     registry: RegistryOption = None,
 ) -> None:
-    """Label new data with a fine-tuned model; write CoNLL, BRAT .ann (character offsets) or JSONL."""
+    """Label new data with a fine-tuned model; write CoNLL, BRAT .ann (character offsets) or JSONL.
+
+    Text is cut into words and sentences from the text alone: an .ann beside a .txt is never read.
+    """
     from .tasks.predict import run_predict
 
     _quiet_libraries()

@@ -2,9 +2,15 @@
 
 Folds are assigned once per dataset and written to a fold file (by default
 ``runs/folds/<dataset hash>-k<K>-s<seed>.json``); every later run on the same data — any
-variant, any session — reads the same file, so all variants see identical folds. Folds are
-by document where the data has documents (BRAT, PharmaCoNER, ``-DOCSTART-``), stratified by
-label for single-label classification, plain shuffled K-fold otherwise.
+variant, any session, any tokenizer — reads the same file, so all variants see identical folds.
+Folds are by document where the data has documents (BRAT, PharmaCoNER, ``-DOCSTART-``),
+stratified by label for single-label classification, plain shuffled K-fold otherwise.
+
+BRAT data is document data defined on its text: the fold file's items are the documents
+themselves. A fold trains on the gold-segmented sentences of its training documents and is
+scored on the text-segmented sentences of its test documents, as exact character spans against
+every gold entity of those documents (``tasks/scoring.py``). Nothing depends on a tokenizer:
+long sentences are windowed at encoding, so a variant on another base shares the fold file.
 
 Each fold's metrics are written to ``<run>/folds/<k>/metrics.json`` as soon as the fold is
 done; ``--resume`` continues at the first unfinished fold (inside a fold, from the Trainer's
@@ -47,6 +53,7 @@ from .tasks.finetune import (
     TrainSettings,
     add_task_adapter,
     build_model,
+    document_gold,
     finite,
     model_limit,
     predict,
@@ -57,6 +64,7 @@ from .tasks.finetune import (
     task_kind,
     train,
 )
+from .tasks.scoring import scheme_note, scoring_summary
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],
@@ -111,26 +119,36 @@ class CvResult:
         return out
 
 
-def limited(items: list, limit: int) -> list:
-    """The first ``limit`` examples; of each part when the data has parts (``--data LANG=PATH``)."""
+def limited(items: list, limit: int, whole_documents: bool = False) -> list:
+    """The first ``limit`` examples; of each part when the data has parts (``--data LANG=PATH``).
+
+    With ``whole_documents`` (document data) every document those examples touch is kept whole,
+    so its gold entities are all scored."""
     parts = list(dict.fromkeys(item.group for item in items))
     if len(parts) < 2:
-        return items[:limit]
-    taken: dict[str, int] = dict.fromkeys(parts, 0)
-    kept = []
-    for item in items:
-        if taken[item.group] < limit:
-            taken[item.group] += 1
-            kept.append(item)
+        kept = items[:limit]
+    else:
+        taken: dict[str, int] = dict.fromkeys(parts, 0)
+        kept = []
+        for item in items:
+            if taken[item.group] < limit:
+                taken[item.group] += 1
+                kept.append(item)
+    if whole_documents:
+        documents = {item.doc_id for item in kept}
+        kept = [item for item in items if item.doc_id in documents]
     return kept
 
 
 def _ids_and_groups(data, items) -> tuple[list[str], list[str] | None, list[str] | None]:
+    if document_gold(data) is not None:  # BRAT: the documents are the items of the fold file
+        documents = list(dict.fromkeys(item.doc_id for item in items))
+        return documents, documents, None
     ids = [item.source for item in items]
     if len(set(ids)) != len(ids):  # sources repeat (e.g. one line holds several records): make them unique
         ids = [f"{item.source}#{index}" for index, item in enumerate(items)]
     doc_ids = [item.doc_id for item in items]
-    # Folds by document when the data has several (BRAT, PharmaCoNER, -DOCSTART-); a file that is
+    # Folds by document when the data has several (PharmaCoNER, -DOCSTART-); a file that is
     # one document (plain CoNLL, MoNERo) is split by sentence.
     has_documents = 1 < len(set(doc_ids)) < len(doc_ids)
     groups = doc_ids if has_documents else None
@@ -174,18 +192,24 @@ def run_cv(request: CvRequest) -> CvResult:
 
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types)
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
+    gold = document_gold(data)
     if request.limit:
         if request.limit < 2:
             raise AdapterkitError(f"--limit {request.limit}: expected at least 2 examples")
-        items = limited(items, request.limit)
+        items = limited(items, request.limit, whole_documents=gold is not None)
+    if gold is not None:  # test documents are segmented from their text alone, and scored on every gold entity
+        _, test_view = read_data(
+            request.data, request.fmt, request.preset, request.repair, request.types, segmentation="text"
+        )
     kind = task_kind(data)
     labels = data.labels
     ids, groups, strata = _ids_and_groups(data, items)
     fold_file = request.fold_file or default_fold_file(ids, request.folds, request.seed)
     state = process_state()
     with state.main_process_first():  # the main process writes a new fold file; the others read it
-        assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata)
+        unit = {"unit": "document"} if gold is not None else None  # the fold file says what its ids are
+        assignment = folds_for(fold_file, ids, request.folds, request.seed, groups, strata, unit)
     say = print if state.is_main_process else _silent
 
     settings_file = run_dir / "cv-settings.json"
@@ -228,6 +252,14 @@ def run_cv(request: CvRequest) -> CvResult:
             say(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
             continue
         train_index, test_index = split(assignment, fold)
+        fold_gold = None
+        if gold is not None:
+            test_documents = {ids[i] for i in test_index}
+            train_items = [item for item in items if item.doc_id not in test_documents]
+            test_items = [item for item in test_view if item.doc_id in test_documents]
+            fold_gold = {doc: gold[doc] for doc in ids if doc in test_documents}
+        else:
+            train_items, test_items = [items[i] for i in train_index], [items[i] for i in test_index]
         # Seed the new head per fold (the same in every process): a resumed run that starts at this
         # fold initialises it the same.
         set_seed(settings.seed + fold)
@@ -240,7 +272,7 @@ def run_cv(request: CvRequest) -> CvResult:
         model = train(
             model,
             tokenizer,
-            [items[i] for i in train_index],
+            train_items,
             kind,
             labels,
             settings,
@@ -249,9 +281,8 @@ def run_cv(request: CvRequest) -> CvResult:
             log_file=fold_dir / "log.json",
             interrupt_hint=lambda: _resume_hint(run_dir, request.folds),  # ctrl-C: which fold --resume redoes
         )
-        test_items = [items[i] for i in test_index]
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
-        metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict))
+        metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict, fold_gold))
         metrics["n_test"] = len(test_items)
         if state.is_main_process:
             if request.keep_model and fold == 0:
@@ -261,9 +292,14 @@ def run_cv(request: CvRequest) -> CvResult:
         per_fold.append(metrics)
         headline = ", ".join(f"{k} {metrics[k]:.4f}" for k in HEADLINE[kind][:3] if metrics.get(k) is not None)
         say(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
+        if kind == "ner":
+            say(f"    {scheme_note(metrics, request.strict)}", flush=True)
     result = CvResult(request.variant, kind, per_fold, fold_file, run_dir)
     if state.is_main_process:
-        _write_json(run_dir / "cv.json", {**recorded, "per_fold": per_fold, "summary": result.summary()})
+        record = {**recorded, "per_fold": per_fold, "summary": result.summary()}
+        if kind == "ner":
+            record["scoring"] = scoring_summary(per_fold)
+        _write_json(run_dir / "cv.json", record)
     summary = result.summary()
     say("cv: " + ", ".join(f"{k} {m:.4f} ± {s:.4f}" for k, (m, s) in summary.items()), flush=True)
     return result
@@ -320,12 +356,16 @@ def compared_metrics(kind: str, baseline_folds: list[dict]) -> list[str]:
     return [m for m in HEADLINE[kind] if all(m in fold for fold in baseline_folds)]
 
 
-def write_comparison(run_dir: Path, comparison) -> None:
-    """comparison.{md,csv,json}, each written whole (through a temporary file)."""
+def write_comparison(run_dir: Path, comparison, scoring: dict | None = None) -> None:
+    """comparison.{md,csv,json}, each written whole (through a temporary file); ``scoring`` says how
+    each variant's entities were counted (scheme, gold, lost, not in BIO)."""
+    comparison_json = json.loads(comparison.to_json())
+    if scoring:
+        comparison_json["scoring"] = scoring
     for name, text in (
         ("comparison.md", comparison.to_markdown()),
         ("comparison.csv", comparison.to_csv()),
-        ("comparison.json", comparison.to_json()),
+        ("comparison.json", json.dumps(comparison_json, indent=2) + "\n"),
     ):
         atomic_write_text(run_dir / name, text)
 
@@ -347,6 +387,7 @@ def run_compare(request: CompareRequest) -> Path:
     if process_state().is_main_process:
         write_marker(run_dir, "compare-run")
     results: dict[str, list[dict]] = {}
+    scoring: dict[str, dict] = {}
     kind = "ner"
     fold_file = None
     for variant in request.variants:
@@ -360,12 +401,14 @@ def run_compare(request: CompareRequest) -> Path:
         fold_file = result.fold_file
         kind = result.kind
         results[variant] = result.per_fold
+        if kind == "ner":
+            scoring[variant] = scoring_summary(result.per_fold)
     baseline = request.variants[0]
     metrics = compared_metrics(kind, results[baseline])
     comparison = compare(results, baseline, metrics, "f1" if kind == "ner" else None, pairs)
     if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
-    write_comparison(run_dir, comparison)
+    write_comparison(run_dir, comparison, scoring)
     atomic_write_text(run_dir / "command.txt", " ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     from .versions import versions
 
@@ -407,7 +450,7 @@ def recompare(run_dir: Path, pairs_spec: str | None) -> Path:
             raise AdapterkitError(f"{path}: not valid JSON ({error.msg}, line {error.lineno})") from None
         results[variant] = record.get("per_fold") or []
     comparison = compare(results, baseline, list(recorded["metrics"]), recorded.get("per_type_metric"), pairs)
-    write_comparison(run_dir, comparison)
+    write_comparison(run_dir, comparison, recorded.get("scoring"))
     with (run_dir / "command.txt").open("a", encoding="utf-8") as command:  # how the tables were made
         command.write(f"adapterkit report {shlex.quote(str(run_dir))} --pairs {shlex.quote(pairs_spec or '')}\n")
     return run_dir

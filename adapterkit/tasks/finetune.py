@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -64,8 +65,17 @@ class Variant:
     task: dict | None = None  # the manifest of a task model to start from (two-stage fine-tuning)
 
 
+HUB_MODEL_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
 def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Variant:
-    """``base`` | model folder | registry adapter (single or composed) | inline ``a+b``."""
+    """``base`` | model folder | Hugging Face model id | registry adapter (single or composed) | inline ``a+b``.
+
+    A model folder or hub id is another encoder with its own tokenizer: a variant like any other
+    (items and folds never depend on a tokenizer)."""
+    # owner/name is a hub id unless "owner" is a local folder (models/NAME is a path, found or not)
+    if HUB_MODEL_ID.fullmatch(spec) and not Path(spec.split("/")[0]).exists() and not (store.root / spec).exists():
+        return Variant(spec, resolve_base(spec))
     kind, what = parse_variant(spec, store)
     if kind == "base":
         return Variant("base", resolve_base(base or DEFAULT_BASE))
@@ -413,15 +423,26 @@ def predict(
     return logits[:, 0].tolist(), None
 
 
-def score(kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False) -> dict:
+def score(
+    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+) -> dict:
     """The study's metrics for one evaluation; with several groups (``--data LANG=PATH``) also per
-    group under ``"groups"`` (pooled training, per-language evaluation)."""
-    overall = _score(kind, items, predictions, probabilities, labels, strict)
+    group under ``"groups"`` (pooled training, per-language evaluation).
+
+    ``gold`` (document id -> every gold entity; BRAT evaluation data) scores NER predictions as
+    exact character spans against all of them (``scoring.py``); else NER is scored on the tags."""
+    overall = _score(kind, items, predictions, probabilities, labels, strict, gold)
     groups = sorted({item.group for item in items if item.group})
     if len(groups) > 1:
         overall["groups"] = {}
         for group in groups:
             index = [i for i, item in enumerate(items) if item.group == group]
+            part_gold = None
+            if gold is not None:
+                owners = {item.doc_id: item.group for item in items}
+                part_gold = {
+                    doc: entities for doc, entities in gold.items() if owners.get(doc, doc.split("/", 1)[0]) == group
+                }
             overall["groups"][group] = _score(
                 kind,
                 [items[i] for i in index],
@@ -429,26 +450,45 @@ def score(kind: str, items, predictions, probabilities, labels: list[str], stric
                 None if probabilities is None else probabilities[index],
                 labels,
                 strict,
+                part_gold,
             )
             overall["groups"][group]["n_test"] = len(index)
     return overall
 
 
-def _score(kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False) -> dict:
+def _score(
+    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+) -> dict:
     from .. import metrics
+    from .scoring import brat_metrics, tag_metrics
 
     if kind == "ner":
-        return metrics.ner_metrics([s.tags for s in items], predictions, strict=strict)
-    gold = [example.label for example in items]
+        return brat_metrics(items, predictions, gold) if gold is not None else tag_metrics(items, predictions, strict)
+    gold_labels = [example.label for example in items]
     if kind == "classification":
         if len(labels) != 2:
-            return metrics.classification_metrics(gold, predictions, labels=labels)
+            return metrics.classification_metrics(gold_labels, predictions, labels=labels)
         positive = _positive(labels)
         scores = probabilities[:, labels.index(positive)].tolist()
-        return metrics.classification_metrics(gold, predictions, scores, positive, labels=labels)
+        return metrics.classification_metrics(gold_labels, predictions, scores, positive, labels=labels)
     if kind == "multilabel":
-        return metrics.multilabel_metrics(gold, predictions, labels)
-    return metrics.regression_metrics(gold, predictions)
+        return metrics.multilabel_metrics(gold_labels, predictions, labels)
+    return metrics.regression_metrics(gold_labels, predictions)
+
+
+def document_gold(data) -> dict | None:
+    """Every gold entity per document when the data is document data with character offsets (BRAT).
+
+    BRAT parts mixed with BIO parts (CoNLL, JSONL) are refused: no one scheme scores both."""
+    if not (isinstance(data, NerDataset) and data.gold):
+        return None
+    other = next((s for s in data.sentences if s.doc_id not in data.gold), None)
+    if other is not None:
+        raise AdapterkitError(
+            f"{other.source}: BRAT documents mixed with BIO data (CoNLL/JSONL) in one evaluation; BRAT is scored "
+            "on exact character spans, BIO on tags: evaluate them in separate runs"
+        )
+    return data.gold
 
 
 def _positive(labels: list[str]) -> str:
@@ -559,12 +599,22 @@ RUN_SETTINGS = "finetune-settings.json"
 
 
 def read_data(
-    paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer, max_subwords: int = 256, types=None
+    paths: list[Path],
+    fmt: str,
+    preset: str,
+    repair: bool,
+    types: list[str] | None = None,
+    segmentation: str = "gold",
+    labelled: bool = True,
 ):
+    """The data and its items (sentences or examples); see ``readers.read_task`` for the options.
+
+    Training reads BRAT with ``segmentation="gold"`` (labels aligned to the entities), evaluation
+    with ``"text"`` (what the model sees never depends on the gold)."""
     from .readers import read_task
 
     data = read_task(
-        paths, fmt=fmt, repair=repair, tokenizer=tokenizer, max_subwords=max_subwords, preset=preset, types=types
+        paths, fmt=fmt, repair=repair, preset=preset, types=types, segmentation=segmentation, labelled=labelled
     )
     items = data.sentences if isinstance(data, NerDataset) else data.examples
     if not items:
@@ -628,21 +678,20 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         raise AdapterkitError(f"--eval-adapters {request.eval_adapters}: trained on another base than {variant.label}")
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(
-        request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
-    )
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
     kind = task_kind(data)
     labels = data.labels
     print(printable(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}"))
     if isinstance(data, NerDataset):
         print(f"tags: {data.report.summary()}")
-    eval_items = None
+    eval_items, eval_gold = None, None
     if request.eval_data:
         eval_data, eval_items = read_data(
-            request.eval_data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
+            request.eval_data, request.fmt, request.preset, request.repair, request.types, segmentation="text"
         )
         if task_kind(eval_data) != kind:
             raise AdapterkitError(f"--eval-data is a {task_kind(eval_data)} set, the training data {kind}")
+        eval_gold = document_gold(eval_data)
         unknown = sorted(set(eval_data.labels) - set(labels))
         if unknown:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
@@ -668,9 +717,13 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     if eval_items is not None:
         scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
         predictions, probabilities = predict(scored, tokenizer, eval_items, kind, labels, settings)
-        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict))
+        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict, eval_gold))
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
+        if kind == "ner":
+            from .scoring import scheme_note
+
+            print(scheme_note(metrics, request.strict))
     manifest = {
         "name": destination.name,
         "kind": "task",
