@@ -37,6 +37,7 @@ from pathlib import Path
 from transformers import set_seed
 
 from .errors import AdapterkitError
+from .manifest import read_comparison
 from .paths import registry_dir
 from .pretrain import process_state
 from .registry import Registry, check_writable
@@ -431,12 +432,9 @@ def recompare(run_dir: Path, pairs_spec: str | None) -> Path:
     from .stats import compare, parse_pairs
 
     recorded_file = run_dir / "comparison.json"
-    try:
-        recorded = json.loads(recorded_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AdapterkitError(f"{recorded_file} is missing: give the folder of a finished compare run") from None
-    except json.JSONDecodeError as error:
-        raise AdapterkitError(f"{recorded_file}: not valid JSON ({error.msg}, line {error.lineno})") from None
+    if not recorded_file.is_file():
+        raise AdapterkitError(f"{recorded_file} is missing: give the folder of a finished compare run")
+    recorded = read_comparison(recorded_file)
     baseline, variants = recorded["baseline"], list(recorded["variants"])
     pairs = parse_pairs(pairs_spec, variants, baseline)
     results: dict[str, list[dict]] = {}

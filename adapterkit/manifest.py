@@ -775,6 +775,7 @@ PAIRED_TEST = Obj(
         "metric": Str(),
         "n": Int(0),
         **{key: _OPT_NUM for key in ("difference", "ci_low", "ci_high", "p", "p_adjusted")},
+        "reference": Opt(Str()),  # the other side; files written before --pairs lack it (the baseline)
     },
     required=("variant", "metric", "n", "difference", "ci_low", "ci_high", "p", "p_adjusted"),
     closed=True,
@@ -789,6 +790,8 @@ COMPARISON = Obj(
         "tests": ListOf(PAIRED_TEST),
         "per_type_metric": Opt(Str()),
         "per_type": Opt(MapOf(MapOf(SUMMARY))),
+        "ci_method": Opt(Str()),
+        "tie_tolerance": _OPT_NUM,
     },
     required=("baseline", "variants", "metrics", "n_folds", "summary", "tests"),
 )
