@@ -665,7 +665,14 @@ def run(
         list[str] | None, typer.Argument(metavar="[KEY=VALUE]...", help="Settings to override, e.g. task.folds=5.")
     ] = None,
     smoke: Annotated[bool, typer.Option("--smoke", help="Apply the recipe's small [smoke] scale first.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Rerun steps recorded as done.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rerun every step, passing --force on to the commands that have it (replaces existing "
+            "results of the same names). Without it, existing results not made by this recipe are kept.",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the steps' command lines, run nothing.")] = False,
 ) -> None:
     """Run a recipe: its steps in order, each an adapterkit command; finished steps are skipped."""

@@ -4,6 +4,7 @@ tracking, and the terminal (version, help, completion, confirmations, summary li
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,83 @@ def test_a_local_card_without_languages_has_no_empty_language_list(private_adapt
     text = render_card({**manifest, "languages": []})
     header = text.split("---\n")[1]
     assert "language" not in header and "pipeline_tag: fill-mask" in header
+
+
+# --------------------------------------------------------------------------- recipes and --force
+
+RECIPE = """
+name = "own"
+base = "{base}"
+[[steps]]
+id = "adapter"
+run = "pretrain"
+[steps.args]
+name = "nl-a"
+corpus = ["{corpus}"]
+base = "${{base}}"
+max_steps = 1
+max_seq_len = 32
+batch_size = 4
+grad_accum = 1
+save_steps = 1
+
+[[steps]]
+id = "matrix"
+run = "eval-mlm"
+args = {{ _ = ["base", "nl-a"], corpus = ["{corpus}"], max_seq_len = 32, out = ["m.json"] }}
+"""
+
+
+@pytest.fixture
+def own_recipe(workdir, tiny_bert, small_corpus) -> Path:
+    path = workdir / "own.toml"
+    path.write_text(RECIPE.format(base=tiny_bert, corpus=small_corpus))
+    return path
+
+
+def _hand_trained(workdir: Path, tiny_adapters: Path) -> bytes:
+    """The user's own adapter nl-a (trained by hand earlier), in ./adapters."""
+    shutil.copytree(tiny_adapters / "a", workdir / "adapters" / "nl-a")
+    return (workdir / "adapters" / "nl-a" / MANIFEST).read_bytes()
+
+
+def test_shipped_recipes_pass_no_force(workdir):
+    from adapterkit.recipes import list_recipes, resolve_recipe
+
+    for name, _ in list_recipes():
+        _, _, plan = resolve_recipe(name, [], smoke=True)
+        assert all("--force" not in argv for _, argv in plan), name
+
+
+def test_a_recipe_does_not_replace_an_adapter_trained_by_hand(own_recipe, workdir, tiny_adapters, capsys):
+    before = _hand_trained(workdir, tiny_adapters)
+    assert main(["run", str(own_recipe)]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err
+    assert (workdir / "adapters" / "nl-a" / MANIFEST).read_bytes() == before
+
+
+def test_run_force_passes_force_on_and_a_plain_rerun_still_skips(own_recipe, workdir, tiny_adapters, capsys):
+    before = _hand_trained(workdir, tiny_adapters)
+    assert main(["run", str(own_recipe), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "adapter: adapterkit pretrain" in out
+        and "--force" in out.split("adapter: adapterkit pretrain")[1].split("\n")[0]
+    )
+    assert "matrix: adapterkit eval-mlm" in out  # eval-mlm has no --force: none is added
+    assert "--force" not in out.split("matrix: adapterkit eval-mlm")[1].split("\n")[0]
+    assert (workdir / "adapters" / "nl-a" / MANIFEST).read_bytes() != before
+    record = json.loads((workdir / "runs" / "own" / "steps" / "adapter.json").read_text())
+    assert record["forced"] is True and "--force" not in record["argv"]
+    assert main(["run", str(own_recipe)]) == 0
+    assert capsys.readouterr().out.count("done earlier with the same inputs, skipped") == 2
+
+
+def test_force_in_a_step_of_a_recipe_is_refused(workdir, tiny_bert, small_corpus, capsys):
+    path = workdir / "forced.toml"
+    path.write_text(
+        RECIPE.format(base=tiny_bert, corpus=small_corpus).replace("save_steps = 1", "save_steps = 1\nforce = true")
+    )
+    assert main(["run", str(path)]) == 2
+    assert "remove force from args" in capsys.readouterr().err
