@@ -667,7 +667,14 @@ def run(
         list[str] | None, typer.Argument(metavar="[KEY=VALUE]...", help="Settings to override, e.g. task.folds=5.")
     ] = None,
     smoke: Annotated[bool, typer.Option("--smoke", help="Apply the recipe's small [smoke] scale first.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Rerun steps recorded as done.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rerun every step, passing --force on to the commands that have it (replaces existing "
+            "results of the same names). Without it, existing results not made by this recipe are kept.",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the steps' command lines, run nothing.")] = False,
 ) -> None:
     """Run a recipe: its steps in order, each an adapterkit command; finished steps are skipped."""
@@ -798,18 +805,27 @@ def push(
         typer.Option("--dataset", metavar="ID", help="Hub dataset id trained on, for the card; repeat for several."),
     ] = None,
     runs: Annotated[Path, typer.Option(help="Folder of recorded runs whose cv metrics go on the card.")] = Path("runs"),
+    card_paths: Annotated[
+        bool,
+        typer.Option(
+            "--card-paths",
+            help="Name corpus and data files by their path relative to this folder (default: file name and "
+            "sha256 only; no folder of this machine is ever shared).",
+        ),
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Upload an adapter to the Hugging Face Hub: PEFT files, manifest and a complete model card.
 
     The token comes from HF_TOKEN or `hf auth login`. The card's metadata (library_name peft,
     base_model, language, tags, datasets, license) and figures come from the manifest and from
-    cv runs under --runs that used the adapter.
+    cv runs under --runs that used the adapter. Corpus and data files are named by file name and
+    sha256 (--card-paths: relative path); no absolute path of this machine is uploaded.
     """
     from .hub import PushRequest
     from .hub import push as push_adapter
 
-    request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [])
+    request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [], card_paths)
     where = push_adapter(request)
     print(f"wrote the upload folder to {where}" if out is not None else f"pushed {name} to {where}")
 

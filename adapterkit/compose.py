@@ -166,6 +166,11 @@ def base_of(manifest: dict, local_only: bool = False) -> Base:
     recorded = manifest["base"]
     local = Path(recorded.get("peft_base_model", ""))
     name = recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local)
+    if recorded.get("local") and not local.is_dir():  # shared by push, which names a local base by its folder only
+        raise AdapterkitError(
+            f"{manifest.get('name', 'the adapter')} was trained on a local base folder named {recorded['id']!r} "
+            "(push shares no paths): run from the folder that holds a copy of that base under this name"
+        )
     return resolve_base(name, local_only)
 
 

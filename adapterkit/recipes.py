@@ -16,8 +16,15 @@ the same command typed by hand does, with the same checks and defaults.
 task.folds=5``): unknown keys and values of the wrong type are refused. ``--smoke`` applies
 the recipe's ``[smoke]`` table first (the small scale that runs on the embedded model in
 minutes). A finished step is recorded in ``runs/<recipe>/steps/<id>.json`` with a hash of its
-command line and of the files it reads; a rerun skips it while both are unchanged (``--force``
-reruns everything). Once a step runs, all later steps run too, since they may read its output.
+command line and of the files it reads; a rerun skips it while both are unchanged. Once a step
+runs, all later steps run too, since they may read its output.
+
+Steps never carry ``force`` (a recipe refuses it): an adapter or model of the same name that
+exists already, for instance one trained by hand, is not replaced, and the step fails saying
+so. ``adapterkit run RECIPE --force`` reruns every step and passes ``--force`` on to each
+command that has it. Without it, a step that this recipe's run folder records as finished
+before (so the recipe wrote its output itself) gets ``--force`` when its inputs changed and it
+runs again: a recipe replaces its own results, never anything else.
 """
 
 from __future__ import annotations
@@ -81,6 +88,11 @@ def load_recipe(path: Path) -> dict:
         unknown = set(step) - {"id", "run", "args", "about"}
         if unknown:
             raise AdapterkitError(f"{where} ({step['id']}): unknown key(s) {', '.join(sorted(unknown))}")
+        if isinstance(step.get("args"), dict) and "force" in step["args"]:
+            raise AdapterkitError(
+                f"{where} ({step['id']}): remove force from args; a recipe never replaces results by itself "
+                "(run it with `adapterkit run RECIPE --force` to replace them)"
+            )
     return recipe
 
 
@@ -193,6 +205,21 @@ def _fingerprint(argv: list[str]) -> str:
     return digest.hexdigest()
 
 
+def accepts_force(argv: list[str]) -> bool:
+    """Whether the command of ``argv`` (``pretrain``, ``vocab extend`` ...) has a ``--force`` option."""
+    import typer
+
+    from .cli import app
+
+    command = typer.main.get_command(app)
+    for word in argv[:2]:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is None:
+            break
+        command = sub
+    return any("--force" in getattr(param, "opts", ()) for param in command.params)
+
+
 def builtin_settings() -> dict:
     """Locations recipes may use: ``${standin}``, ``${tasks}`` (shipped data) and ``${shared}``."""
     return {
@@ -227,7 +254,8 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     steps_dir = run_dir / "steps"
     if dry_run:
         for step, argv in plan:
-            print(f"[{step['id']}] adapterkit " + " ".join(argv))
+            extra = " --force" if force and accepts_force(argv) else ""
+            print(f"[{step['id']}] adapterkit " + " ".join(argv) + extra)
         return run_dir
     steps_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "recipe.toml").write_text(path.read_text(encoding="utf-8"))
@@ -242,9 +270,12 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
             status[step["id"]] = "skipped (done earlier, same inputs)"
             continue
-        print(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}", flush=True)
+        # --force: asked for, or this step's own earlier result (recorded here) is what it replaces
+        forced = (force or recorded is not None) and accepts_force(argv)
+        command = [*argv, "--force"] if forced else argv
+        print(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(command)}", flush=True)
         upstream_ran = True
-        code = main(argv)
+        code = main(command)
         if code != 0:
             raise AdapterkitError(f"recipe {path.stem}: step {step['id']} failed (exit code {code}); fix and rerun")
         record = {
@@ -252,7 +283,8 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             "argv": argv,
             # hashed again after the run: files the step wrote under a path it names (an --out,
             # an --output) count as its inputs next time, so an untouched rerun matches
-            "inputs": _fingerprint(argv),
+            "inputs": _fingerprint(argv),  # without --force: a later plain run skips the step
+            "forced": forced,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         record_file.write_text(json.dumps(record, indent=2) + "\n")
