@@ -537,6 +537,15 @@ def cv(
     run_cv(request)
 
 
+PairsOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="all|A:B,C:D",
+        help="Also test these pairs of non-baseline variants with each other (Δ = A − B); all: every two.",
+    ),
+]
+
+
 @app.command()
 def compare(
     variants: Annotated[list[str], typer.Argument(metavar="VARIANT...", help="Variants; the first is the baseline.")],
@@ -567,12 +576,14 @@ def compare(
     resume: ResumeOption = False,
     force: Annotated[bool, typer.Option("--force", help="Discard an earlier run of the same --run-id.")] = False,
     registry: RegistryOption = None,
+    pairs: PairsOption = None,
 ) -> None:
     """Cross-validate several variants on identical folds and print the study's comparison table.
 
-    Mean ± sd per metric, per-type F1, and against the baseline: Wilcoxon signed-rank p over
-    folds, Benjamini-Hochberg adjusted p, bootstrap 95 % CI of the mean difference. Written to
-    runs/<id>/ with the exact command, versions and fold file.
+    Mean ± sd per metric, per-type F1, and against the baseline (and between --pairs): Wilcoxon
+    signed-rank p over folds, Benjamini-Hochberg adjusted p over every test on a metric, 95 %
+    t-interval of the mean difference. Written to runs/<id>/ with the exact command, versions and
+    fold file.
     """
     from .cv import CompareRequest, CvRequest, run_compare
 
@@ -586,7 +597,7 @@ def compare(
         strict=strict, limit=limit, types=_types(types), keep_model=keep_model, settings=settings, resume=resume,
         force=force, registry=registry,
     )  # fmt: skip
-    run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
+    run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id, pairs=pairs))
 
 
 @app.command()
@@ -623,12 +634,30 @@ def report(
     run_dir: Annotated[
         Path, typer.Argument(help="A compare run folder (runs/<id>/) or a recipe run (runs/<recipe>/).")
     ],
+    pairs: Annotated[
+        str | None,
+        typer.Option(
+            metavar="all|A:B,C:D",
+            help="Compare run: recompute its comparison from the recorded fold results with these pair tests "
+            "(no training).",
+        ),
+    ] = None,
 ) -> None:
-    """(Re)write report.md and a self-contained report.html from a run's recorded results."""
+    """(Re)write report.md and a self-contained report.html from a run's recorded results.
+
+    With --pairs, a compare run's comparison.{md,csv,json} are first computed again from its
+    recorded fold results (cv/*/cv.json) with the extra pair tests.
+    """
     from .recipe_report import rewrite_recipe_report
     from .report import report_for_compare
 
     _quiet_libraries()
+    if pairs is not None:
+        if not (run_dir / "comparison.json").is_file():
+            raise AdapterkitError(f"--pairs: {run_dir} has no comparison.json; give a compare run folder (runs/<id>/)")
+        from .cv import recompare
+
+        recompare(run_dir, pairs)
     if (run_dir / "comparison.json").is_file():
         markdown, html = report_for_compare(run_dir)
     elif (run_dir / "steps").is_dir():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -51,7 +52,9 @@ from .tasks.finetune import (
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],
-    "classification": ["mcc", "f1", "precision", "recall", "specificity", "roc_auc"],
+    # macro_f1 is what the study calls F1; f1 is the positive class's (binary tasks). A multi-class
+    # task has mcc, accuracy and macro_f1 only (compared_metrics keeps those it has).
+    "classification": ["mcc", "macro_f1", "f1", "precision", "recall", "specificity", "roc_auc"],
     "multilabel": ["macro_f1", "micro_f1"],
     "regression": ["pearson", "spearman"],
 }
@@ -281,16 +284,36 @@ class CompareRequest:
     variants: list[str]
     cv: CvRequest
     run_id: str | None = None
+    pairs: str | None = None  # --pairs: "all" or "a:b,c:d", tests between non-baseline variants
+
+
+def compared_metrics(kind: str, baseline_folds: list[dict]) -> list[str]:
+    """The headline metrics of ``kind`` that the baseline's folds hold: a multi-class classification
+    has no positive class, hence no f1/precision/recall/specificity/roc_auc to compare."""
+    return [m for m in HEADLINE[kind] if all(m in fold for fold in baseline_folds)]
+
+
+def write_comparison(run_dir: Path, comparison) -> None:
+    """comparison.{md,csv,json}, each written whole (through a temporary file)."""
+    for name, text in (
+        ("comparison.md", comparison.to_markdown()),
+        ("comparison.csv", comparison.to_csv()),
+        ("comparison.json", comparison.to_json()),
+    ):
+        temporary = run_dir / f"{name}.tmp"
+        temporary.write_text(text)
+        temporary.replace(run_dir / name)
 
 
 def run_compare(request: CompareRequest) -> Path:
     """``cv`` for every variant on identical folds, then the study's comparison table."""
-    from .stats import compare
+    from .stats import compare, parse_pairs
 
     if len(request.variants) < 2:
         raise AdapterkitError("compare needs at least two variants (the first is the baseline)")
     if len(set(request.variants)) != len(request.variants):
         raise AdapterkitError("compare: a variant is named twice")
+    pairs = parse_pairs(request.pairs, request.variants, request.variants[0])  # before any training
     run_id = request.run_id or datetime.now(timezone.utc).strftime("compare-%Y%m%d-%H%M%S")
     run_dir = Path("runs") / _safe(run_id)
     results: dict[str, list[dict]] = {}
@@ -307,12 +330,12 @@ def run_compare(request: CompareRequest) -> Path:
         fold_file = result.fold_file
         kind = result.kind
         results[variant] = result.per_fold
-    comparison = compare(results, request.variants[0], HEADLINE[kind], "f1" if kind == "ner" else None)
+    baseline = request.variants[0]
+    metrics = compared_metrics(kind, results[baseline])
+    comparison = compare(results, baseline, metrics, "f1" if kind == "ner" else None, pairs)
     if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
-    (run_dir / "comparison.md").write_text(comparison.to_markdown())
-    (run_dir / "comparison.csv").write_text(comparison.to_csv())
-    (run_dir / "comparison.json").write_text(comparison.to_json())
+    write_comparison(run_dir, comparison)
     (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     from .versions import versions
 
@@ -323,4 +346,38 @@ def run_compare(request: CompareRequest) -> Path:
     report_md, report_html = report_for_compare(run_dir)
     print(comparison.to_markdown())
     print(f"written to {run_dir}/comparison.{{md,csv,json}}, {report_md.name} and {report_html.name}")
+    return run_dir
+
+
+def recompare(run_dir: Path, pairs_spec: str | None) -> Path:
+    """The comparison of a finished ``compare`` run computed again from its recorded fold results
+    (``cv/<variant>/cv.json``), with ``pairs_spec`` (``--pairs``) as the extra pair tests: pairs
+    are added without training again. Baseline, variants and metrics are the recorded ones; the
+    statistics are this version's. Rewrites comparison.{md,csv,json} and notes the command in
+    command.txt; the caller rewrites the report."""
+    from .stats import compare, parse_pairs
+
+    recorded_file = run_dir / "comparison.json"
+    try:
+        recorded = json.loads(recorded_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AdapterkitError(f"{recorded_file} is missing: give the folder of a finished compare run") from None
+    except json.JSONDecodeError as error:
+        raise AdapterkitError(f"{recorded_file}: not valid JSON ({error.msg}, line {error.lineno})") from None
+    baseline, variants = recorded["baseline"], list(recorded["variants"])
+    pairs = parse_pairs(pairs_spec, variants, baseline)
+    results: dict[str, list[dict]] = {}
+    for variant in variants:
+        path = run_dir / "cv" / _safe(variant) / "cv.json"
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise AdapterkitError(f"{path} is missing: recomputing needs the fold results of {variant!r}") from None
+        except json.JSONDecodeError as error:
+            raise AdapterkitError(f"{path}: not valid JSON ({error.msg}, line {error.lineno})") from None
+        results[variant] = record.get("per_fold") or []
+    comparison = compare(results, baseline, list(recorded["metrics"]), recorded.get("per_type_metric"), pairs)
+    write_comparison(run_dir, comparison)
+    with (run_dir / "command.txt").open("a", encoding="utf-8") as command:  # how the tables were made
+        command.write(f"adapterkit report {shlex.quote(str(run_dir))} --pairs {shlex.quote(pairs_spec or '')}\n")
     return run_dir

@@ -134,7 +134,7 @@ def training_curves(curves: dict[str, tuple[list[float], list[float]]], path: Pa
 
 
 def _error_bars(summary: dict | None, scale: float) -> tuple[float, float, float, bool]:
-    """(height, lower error, upper error, is_ci): a bootstrap CI when recorded, else the sd over folds."""
+    """(height, lower error, upper error, is_ci): the 95 % CI when recorded, else the sd over folds."""
     if not summary or summary.get("mean") is None:
         return math.nan, 0.0, 0.0, False
     mean = summary["mean"] * scale
@@ -147,8 +147,9 @@ def _error_bars(summary: dict | None, scale: float) -> tuple[float, float, float
 def per_type_f1_bars(comparison_json: dict, path: Path | str) -> Path:
     """Grouped bars: per entity type, one bar per variant (mean over folds) with error bars.
 
-    Error bars are the sample sd over folds, or the bootstrap CI where a per-type entry records
-    ``ci_low``/``ci_high``; the axis label says which. Proportions are shown in %.
+    Error bars are the sample sd over folds, or the 95 % CI where a per-type entry records
+    ``ci_low``/``ci_high``; the axis label says which, and names the comparison's ``ci_method``
+    (the percentile bootstrap for files written before it was recorded). Proportions are in %.
     """
     per_type = comparison_json.get("per_type") or {}
     if not per_type:
@@ -176,7 +177,8 @@ def per_type_f1_bars(comparison_json: dict, path: Path | str) -> Path:
             color=colour,
         )
     unit = "" if scale == 1.0 else " (%)"
-    spread = "95 % bootstrap CI" if any_ci else "sd over folds"
+    method = comparison_json.get("ci_method", "percentile bootstrap")
+    spread = f"95 % CI ({'t-interval' if method == 't' else method})" if any_ci else "sd over folds"
     axes.set(xticks=positions, ylabel=f"{metric}{unit}, mean ± {spread}", title=f"Per-type {metric}")
     axes.set_xticklabels(kinds)
     axes.legend(fontsize="small")
@@ -495,9 +497,13 @@ def comparison_from_json(data: dict) -> Comparison:
         metrics=list(data["metrics"]),
         n_folds=int(data["n_folds"]),
         summary={variant: summaries(by_metric) for variant, by_metric in data["summary"].items()},
-        tests=[PairedTest(**test) for test in data["tests"]],
+        # Files written before --pairs hold baseline tests only, without "reference".
+        tests=[PairedTest(**{"reference": data["baseline"], **test}) for test in data["tests"]],
         per_type_metric=data.get("per_type_metric"),
         per_type={variant: summaries(by_type) for variant, by_type in (data.get("per_type") or {}).items()},
+        # Files written before ci_method was recorded used the percentile bootstrap and no tie tolerance.
+        ci_method=data.get("ci_method", "percentile bootstrap"),
+        tie_tolerance=data.get("tie_tolerance"),
     )
 
 
