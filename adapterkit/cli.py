@@ -630,6 +630,49 @@ def predict(
 
 
 @app.command()
+def score(
+    gold: Annotated[Path, typer.Option(help="Gold: a folder of BRAT .ann files or a CoNLL file.")],
+    pred: Annotated[Path, typer.Option(help="Predictions: a folder of .ann files (same names) or a CoNLL file.")],
+    fmt: Annotated[str, typer.Option("--format", help="auto (folders: brat, files: conll), brat or conll.")] = "auto",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="CoNLL: seqeval strict IOB2 (an I- after O is no entity) over conlleval.")
+    ] = False,
+    ignore_type: Annotated[
+        bool, typer.Option("--ignore-type", help="BRAT: match offsets only (the CANTEMIST-NER convention).")
+    ] = False,
+    preset: PresetOption = "auto",
+    repair: Annotated[
+        bool, typer.Option("--repair", help="CoNLL: score malformed tags as O instead of failing.")
+    ] = False,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", metavar="FILE", help="Also write the scores as JSON.")
+    ] = None,
+) -> None:
+    """Entity precision, recall and F1 of predictions against gold (BRAT exact offsets or conlleval)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .scorer import score_paths, table_rows, write_json
+
+    result = score_paths(gold, pred, fmt, strict, ignore_type, preset, repair)
+    units = f"{result['documents']} documents" + (f", {result['sentences']} sentences" if "sentences" in result else "")
+    table = Table(title=f"{result['scheme']}{' (types ignored)' if ignore_type else ''}: {units}")
+    for column in ("type", "precision", "recall", "F1", "true pos.", "predicted", "gold"):
+        table.add_column(column, justify="left" if column == "type" else "right")
+    for row in table_rows(result):
+        table.add_row(*row)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    for role, found in (result.get("hygiene") or {}).items():
+        if any(found.values()):
+            print(
+                f"{role}: {found['orphan_i_tags']} orphan I- tags, {found['malformed_to_o']} malformed tags scored as O"
+            )
+    if json_file is not None:
+        write_json(json_file, result)
+        print(f"wrote {json_file}")
+
+
+@app.command()
 def report(
     run_dir: Annotated[
         Path, typer.Argument(help="A compare run folder (runs/<id>/) or a recipe run (runs/<recipe>/).")

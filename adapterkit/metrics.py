@@ -57,9 +57,10 @@ def ner_metrics(gold: list[list[str]], pred: list[list[str]], strict: bool = Fal
     The default mode is seqeval's conlleval-compatible one: an ``I-X`` that starts a span counts as
     the start of an entity. ``strict=True`` uses seqeval's strict IOB2 mode, where such a span is
     not an entity at all; the two differ only on ill-formed tag sequences. Returns
-    ``{"precision", "recall", "f1", "macro_f1", "per_type": {TYPE: {"precision", "recall", "f1",
-    "support"}}}``; support is the number of gold entities of that type. Scores with nothing to
-    divide by are 0 (seqeval's ``zero_division=0``).
+    ``{"scheme", "precision", "recall", "f1", "macro_f1", "per_type": {TYPE: {"precision", "recall",
+    "f1", "support"}}}``; ``scheme`` is ``conlleval`` or ``strict`` (the convention that counted);
+    support is the number of gold entities of that type. Scores with nothing to divide by are 0
+    (seqeval's ``zero_division=0``).
     """
     _check_ner_tags(gold, pred)
     options = {**_seqeval_mode(strict), "zero_division": 0}
@@ -84,7 +85,7 @@ def ner_metrics(gold: list[list[str]], pred: list[list[str]], strict: bool = Fal
     }
     # With no entity in gold or prediction seqeval's macro average is NaN; 0 keeps JSON and means sane.
     macro = float(report["macro avg"]["f1-score"]) if per_type else 0.0
-    return {**micro, "macro_f1": macro, "per_type": per_type}
+    return {"scheme": "strict" if strict else "conlleval", **micro, "macro_f1": macro, "per_type": per_type}
 
 
 def _roc_auc(truth: np.ndarray, scores: list[float] | None) -> float | None:

@@ -55,6 +55,7 @@ def test_ner_per_type_hand_computed() -> None:
 
 def test_ner_without_entities_is_zero_not_nan() -> None:
     assert ner_metrics([["O", "O"]], [["O", "O"]]) == {
+        "scheme": "conlleval",
         "precision": 0.0,
         "recall": 0.0,
         "f1": 0.0,

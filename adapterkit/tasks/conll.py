@@ -163,6 +163,27 @@ def read_conll(
     return NerDataset(sentences, entity_types([s.tags for s in sentences]), report=report)
 
 
+def tagged_sentences(path: Path, preset: str = "auto") -> list[tuple[str, list[tuple[int, str, str]]]]:
+    """Every sentence of a CoNLL file as (document, [(line, token, tag as written), ...]).
+
+    Unlike ``read_conll`` nothing is checked or repaired: scoring needs the tags as they stand,
+    because strict IOB2 scoring and conlleval read an orphan ``I-`` tag differently.
+    """
+    path = Path(path)
+    grouped = _sentence_words(path)
+    if not grouped:
+        raise AdapterkitError(f"{path}: no sentences found; a CoNLL file has one word per line")
+    first = grouped[0][1][0]
+    layout = _layout(preset, first.columns, {}, f"{path}:{first.line}")
+    return [
+        (
+            words[0].columns[layout.doc] if layout.doc is not None else document,
+            [(word.line, word.columns[layout.token], word.columns[layout.tag]) for word in words],
+        )
+        for document, words in grouped
+    ]
+
+
 def write_conll(sentences: list[Sentence], path: Path, tags: list[list[str]] | None = None) -> None:
     """Token and tag columns, tab-separated, a blank line after each sentence.
 
