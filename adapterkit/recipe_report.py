@@ -85,8 +85,16 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
     manifest = json.loads(manifest_file.read_text())
     vocabulary, corpus = manifest["vocabulary"], manifest["corpus"]
     ppl = manifest["perplexity"]
+    if vocabulary.get("mode") == "new":
+        first = [
+            "new vocabulary (replaces the base's)",
+            f"{vocabulary['vocab_size']:,} pieces: {vocabulary['copied']:,} rows copied from the base, "
+            f"{vocabulary['initialised']:,} initialised from their old sub-pieces",
+        ]
+    else:
+        first = ["new pieces", f"{vocabulary['added']:,} (domain vocabulary of {vocabulary['size']:,})"]
     rows = [
-        ["new pieces", f"{vocabulary['added']:,} (domain vocabulary of {vocabulary['size']:,})"],
+        first,
         [
             "tokens per word, domain text",
             f"{corpus['tokens_per_word']['before']:.3f} → {corpus['tokens_per_word']['after']:.3f}",
@@ -112,7 +120,8 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
         "Base perplexity uses the base tokenizer; extended and trained use the extended one on the same "
         "masked positions, so only those two compare exactly."
     )
-    return Section(f"Vocabulary extension: {step['id']}", text, [markdown_table(["", ""], rows, align="ll")])
+    title = "New vocabulary" if vocabulary.get("mode") == "new" else "Vocabulary extension"
+    return Section(f"{title}: {step['id']}", text, [markdown_table(["", ""], rows, align="ll")])
 
 
 def _eval_mlm_section(step: dict, argv: list[str]) -> Section | None:
@@ -172,10 +181,10 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
     ]
     compare_dirs = []
     for step, argv in plan:
-        command = " ".join(argv[:2]) if argv[:2] == ["vocab", "extend"] else argv[0]
+        command = " ".join(argv[:2]) if argv[0] == "vocab" else argv[0]
         if command == "pretrain":
             section = _pretrain_section(step, argv, figures_dir)
-        elif command == "vocab extend":
+        elif command in ("vocab extend", "vocab build"):
             section = _vocab_section(step, argv)
         elif command == "eval-mlm":
             section = _eval_mlm_section(step, argv)

@@ -46,7 +46,9 @@ from .errors import AdapterkitError
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
-COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
+COMMANDS = (
+    "pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend", "vocab build",
+)  # fmt: skip
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 RESERVED = ("steps", "smoke", "name", "description", "recovery")
 
@@ -175,7 +177,7 @@ def _substitute(value, recipe: dict, step_id: str):
 
 def command_line(step: dict, recipe: dict) -> list[str]:
     """The argv of a step: its command, options from ``args``, then positional ``_`` values."""
-    argv = step["run"].split()  # "vocab extend" is a command with a sub-command
+    argv = step["run"].split()  # "vocab extend" / "vocab build": a command with a sub-command
     args = {key: _substitute(value, recipe, step["id"]) for key, value in step.get("args", {}).items()}
     positional = args.pop("_", [])
     for key, value in args.items():
