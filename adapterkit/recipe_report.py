@@ -146,6 +146,109 @@ def _compare_section(step: dict, argv: list[str], report_dir: Path) -> Section |
     return Section(f"Comparison: {step['id']}", text, [(folder / "comparison.md").read_text()])
 
 
+PRIMARY = {"ner": "f1", "classification": "mcc", "multilabel": "macro_f1", "regression": "pearson"}
+
+
+def _finetune_manifest(argv: list[str]) -> dict | None:
+    folder = _option(argv, "--output") or (f"models/{_option(argv, '--name')}" if _option(argv, "--name") else None)
+    manifest = Path(folder) / MANIFEST if folder else None
+    return json.loads(manifest.read_text()) if manifest is not None and manifest.is_file() else None
+
+
+def external_rows(plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
+    """One row per fine-tuning step evaluated on other data (``--eval-data``): the external score beside
+    the internal one, the cross-validated mean of the same variant on the same data from a compare step
+    of the plan (when there is one)."""
+    internal: dict[tuple[tuple[str, ...], str], dict] = {}
+    for _, argv in plan:
+        folder = _compare_dir(argv) if argv[0] == "compare" else None
+        if folder is not None:
+            data = json.loads((folder / "comparison.json").read_text())
+            for variant, figures in data["summary"].items():
+                internal[(tuple(_options(argv, "--data")), variant)] = figures
+    rows = []
+    for step, argv in plan:
+        manifest = _finetune_manifest(argv) if argv[0] == "finetune" and "--eval-data" in argv else None
+        metrics = (manifest or {}).get("evaluation", {}).get("metrics")
+        if not metrics:
+            continue
+        metric = PRIMARY.get(manifest["task"], "f1")
+        variant = _option(argv, "--variant") or "base"
+        cv = internal.get((tuple(_options(argv, "--data")), variant), {}).get(metric) or {}
+        rows.append(
+            [
+                step["id"],
+                f"`{variant}`",
+                metric,
+                _number(cv.get("mean"), 4) + (f" ± {cv['sd']:.4f}" if cv.get("sd") is not None else ""),
+                _number(metrics.get(metric), 4),
+            ]
+        )
+    return rows
+
+
+def _group_means(folder: Path, metric: str) -> dict[str, dict[str, float]]:
+    """variant -> part (``--data LANG=PATH``) -> mean of ``metric`` over folds, from a compare run's cv.json files."""
+    from .report import _cv_runs
+
+    means: dict[str, dict[str, float]] = {}
+    for run in _cv_runs(folder, []):
+        by_group: dict[str, list[float]] = {}
+        for fold in run.get("per_fold", []):
+            for group, figures in (fold.get("groups") or {}).items():
+                if figures.get(metric) is not None:
+                    by_group.setdefault(group, []).append(figures[metric])
+        means[run.get("variant", "?")] = {g: sum(v) / len(v) for g, v in by_group.items()}
+    return means
+
+
+def per_language_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> tuple[list[str], list[list[str]]] | None:
+    """The recipe's ``per_language`` table: per track and language, each variant trained on the languages
+    pooled (that language's part of the pooled comparison) beside trained on that language alone."""
+    names = recipe.get("per_language") or {}
+    pooled_id, mono_id = names.get("pooled"), names.get("monolingual")
+    pooled, mono = {}, {}
+    for step, argv in plan:
+        folder = _compare_dir(argv) if argv[0] == "compare" else None
+        if folder is None:
+            continue
+        track = (step.get("_each") or {}).get("track", "")
+        if step.get("_template", step["id"]) == pooled_id:
+            pooled[track] = folder
+        elif step.get("_template", step["id"]) == mono_id:
+            mono[(track, (step.get("_each") or {}).get("part_slug", ""))] = folder
+    if not pooled:
+        return None
+    variants: list[str] = []
+    rows = []
+    for track, folder in pooled.items():
+        data = json.loads((folder / "comparison.json").read_text())
+        metric = data["metrics"][0]
+        variants = variants or data["variants"]
+        together = _group_means(folder, metric)
+        for language in sorted({g for by_group in together.values() for g in by_group}):
+            alone_dir = mono.get((track, language))
+            alone = json.loads((alone_dir / "comparison.json").read_text())["summary"] if alone_dir else {}
+            cells = []
+            for variant in variants:
+                cells.append(_number(together.get(variant, {}).get(language), 4))
+                cells.append(_number((alone.get(variant, {}).get(metric) or {}).get("mean"), 4))
+            rows.append([track or "–", language, metric, *cells])
+    header = ["track", "language", "metric"]
+    for variant in variants:
+        header += [f"`{variant}` multilingual", f"`{variant}` monolingual"]
+    return header, rows
+
+
+def paper_section(recipe: dict) -> Section | None:
+    """The study's own tables and figures and, for each, the recipe step that reproduces it (or why not)."""
+    rows = recipe.get("paper") or []
+    if not rows:
+        return None
+    text = "Each table and figure of the study, and the step of this recipe that reproduces it on your data."
+    return Section("The study's tables and figures", text, [markdown_table(["in the study", "here"], rows, "ll")])
+
+
 def recovery_rows(pairs: list[list[str]], compare_dirs: list[tuple[str, Path]]) -> list[list[str]]:
     """One row per (compare step, pair) where the comparison has both the LoRA and the full variant."""
     rows = []
@@ -172,7 +275,9 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
     """``run_dir/report.md`` and ``report.html`` for the recipe's steps as they stand now."""
     figures_dir = run_dir / "figures"
     overview = [[step["id"], status.get(step["id"], "–"), "`adapterkit " + " ".join(argv) + "`"] for step, argv in plan]
-    sections = [
+    paper = paper_section(recipe)
+    sections = [paper] if paper is not None else []
+    sections += [
         Section(
             "Steps",
             recipe.get("description", ""),
@@ -196,6 +301,26 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
             section = None
         if section is not None:
             sections.append(section)
+    external = external_rows(plan)
+    if external:
+        text = (
+            "Each model fine-tuned on the whole internal set and scored on the external set "
+            "(`finetune --eval-data`), beside the same variant's cross-validated score on the internal set."
+        )
+        header = ["step", "variant", "metric", "internal (CV mean ± sd)", "external"]
+        sections.append(Section("External validation", text, [markdown_table(header, external, "lllrr")]))
+    per_language = per_language_rows(recipe, plan)
+    if per_language is not None:
+        header, rows = per_language
+        text = (
+            "Mean over folds of each language: *multilingual* = trained on every language pooled (that "
+            "language's part of the pooled comparison), *monolingual* = trained on that language alone "
+            "(– where no monolingual run was made). The folds differ between the two, so the columns are "
+            "set side by side, not tested against each other."
+        )
+        sections.append(
+            Section("Per language: multilingual vs monolingual training", text, [markdown_table(header, rows)])
+        )
     pairs = recipe.get("recovery") or []
     if pairs:
         rows = recovery_rows(pairs, compare_dirs)
@@ -222,10 +347,16 @@ def rewrite_recipe_report(run_dir: Path):
         raise AdapterkitError(f"{run_dir}: no recipe.toml; give a folder written by adapterkit run")
     recipe = load_recipe(recipe_file)
     plan, status = [], {}
-    for step in recipe["steps"]:
-        record = run_dir / "steps" / f"{step['id']}.json"
-        if record.is_file():
-            data = json.loads(record.read_text())
+    for template in recipe["steps"]:
+        if "foreach" in template:  # its copies, one per item the run had (overrides included)
+            records = sorted((run_dir / "steps").glob(f"{template['id']}-*.json"), key=lambda p: p.stat().st_mtime)
+            found = [(json.loads(r.read_text()), r) for r in records]
+            found = [(data, r) for data, r in found if data.get("template") == template["id"]]
+        else:
+            record = run_dir / "steps" / f"{template['id']}.json"
+            found = [(json.loads(record.read_text()), record)] if record.is_file() else []
+        for data, _ in found:
+            step = {**template, "id": data["id"], "_template": template["id"], "_each": data.get("each") or {}}
             plan.append((step, data["argv"]))
             status[step["id"]] = f"finished {data.get('finished', '')}".strip()
     return write_recipe_report(run_dir, recipe, plan, status)

@@ -183,6 +183,11 @@ def _check_html(folder: Path, figures: int) -> None:
     assert html.count("data:image/png;base64,") == figures
 
 
+def _pairs(comparison: dict) -> set[tuple[str, str]]:
+    """The model-vs-model tests (compare --pairs) of a comparison.json: (variant, reference) pairs."""
+    return {(t["variant"], t["reference"]) for t in comparison["tests"] if t["reference"] != comparison["baseline"]}
+
+
 @pytest.mark.e2e
 def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_ratio(workdir, tiny_bert):
     assert main(["run", "study-a", "--smoke", f"base={tiny_bert}"]) == 0
@@ -191,8 +196,10 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
         assert heading in report
     assert "## LoRA vs full: recovery ratio" in report
     recovery = report.split("## LoRA vs full: recovery ratio", 1)[1]
-    # nl-clin is compared on all three tasks, nl-bio on screening, ro-bio on Romanian NER
-    assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 5
+    # nl-clin is compared on all four tasks, nl-bio on screening, ro-bio on Romanian NER
+    assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 6
+    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    assert "## Comparison: compare-es-pharmaconer" in report
     figures = _figures_of(report, workdir / "runs" / "study-a")
     assert len(figures) == 7  # one training curve per pre-training step
     _check_html(workdir / "runs" / "study-a", len(figures))
@@ -206,6 +213,14 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
         assert heading in ner
     tsne = [path for path in _figures_of(ner, workdir / "runs" / "study-a-ro-ner") if path.name.startswith("tsne-")]
     assert len(tsne) == 7
+    pharmaconer = json.loads((workdir / "runs" / "study-a-es-pharmaconer" / "comparison.json").read_text())
+    assert pharmaconer["variants"] == ["base", "models/mbert-nl-clin", "nl-clin"]  # models.es_domain unset
+    assert "| type | base |" in (workdir / "runs" / "study-a-es-pharmaconer" / "report.md").read_text()
+    screening_data = json.loads((workdir / "runs" / "study-a-nl-screening" / "comparison.json").read_text())
+    assert screening_data["metrics"][:2] == ["mcc", "macro_f1"]
+    assert _pairs(screening_data) == {("models/mbert-nl-clin", "models/mbert-nl-bio")}  # the study's model tests
+    ro = json.loads((workdir / "runs" / "study-a-ro-ner" / "comparison.json").read_text())
+    assert _pairs(ro) == {("models/mbert-ro-bio", "models/mbert-nl-ro")}
     screening = (workdir / "runs" / "study-a-nl-screening" / "report.md").read_text()
     assert "Token importance: gradient × input" in screening
     importance = [
@@ -215,24 +230,39 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
 
 
 @pytest.mark.e2e
-def test_study_b_recipe_runs_end_to_end_with_vocabulary_sts_and_ct_reports(workdir, tiny_bert):
-    assert main(["run", "study-b", "--smoke", f"base={tiny_bert}"]) == 0
+def test_study_b_recipe_runs_the_new_vocabulary_per_base_forgetting_and_external_validation(workdir, tiny_bert):
+    from adapterkit.recipes import slug
+
+    name = slug(str(tiny_bert))
+    assert main(["run", "study-b", "--smoke", f'bases=["{tiny_bert}"]']) == 0
     report = (workdir / "runs" / "study-b" / "report.md").read_text()
-    assert "## Vocabulary extension: vocab-full" in report and "## Vocabulary extension: vocab-lora" in report
-    assert "forgetting check, other text" in report and "## Held-out perplexity: forgetting" in report
-    vocab = json.loads((workdir / "models" / "study-b-vocab" / "adapterkit.json").read_text())
-    tpw = vocab["corpus"]["tokens_per_word"]
-    assert tpw["after"] < tpw["before"]
-    sts = json.loads((workdir / "runs" / "study-b-sts" / "comparison.json").read_text())
-    assert sts["metrics"][0] == "pearson" and len(sts["variants"]) == 4
-    assert "## Per part (language)" in (workdir / "runs" / "study-b-sts" / "report.md").read_text()
-    ct = json.loads((workdir / "runs" / "study-b-ct-reports" / "comparison.json").read_text())
+    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    assert f"## New vocabulary: vocab-new-{name}" in report and "rows copied from the base" in report
+    assert "forgetting check, other text" in report and f"## Held-out perplexity: forgetting-{name}" in report
+    vocab = json.loads((workdir / "models" / f"study-b-new-{name}" / "adapterkit.json").read_text())
+    assert vocab["vocabulary"]["mode"] == "new" and vocab["vocabulary"]["vocab_size"] <= 3000
+    assert vocab["vocabulary"]["copied"] + vocab["vocabulary"]["initialised"] == vocab["vocabulary"]["vocab_size"]
+    sts = json.loads((workdir / "runs" / f"study-b-sts-{name}" / "comparison.json").read_text())
+    assert sts["metrics"][0] == "pearson" and len(sts["variants"]) == 3
+    assert "## Per part (language)" in (workdir / "runs" / f"study-b-sts-{name}" / "report.md").read_text()
+    first = json.loads((workdir / "runs" / f"study-b-sts-first-{name}" / "comparison.json").read_text())
+    assert first["metrics"][0] == "pearson" and f"models/study-b-new-{name}/model" in first["variants"]
+    ct = json.loads((workdir / "runs" / f"study-b-ct-reports-{name}" / "comparison.json").read_text())
     assert ct["metrics"][0] == "macro_f1"
-    ct_report = (workdir / "runs" / "study-b-ct-reports" / "report.md").read_text()
-    assert (
-        len([p for p in _figures_of(ct_report, workdir / "runs" / "study-b-ct-reports") if "importance" in p.name])
-        == 12
+    external = report.split("## External validation", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(
+        r"^\| external-(base|dapt|new)-.*\| macro_f1 \| (\d\.\d{4}) ± \d\.\d{4} \| (\d\.\d{4}) \|$", external, re.M
     )
+    assert [row[0] for row in rows] == ["base", "dapt", "new"], external
+    manifest = json.loads((workdir / "models" / f"study-b-ct-new-{name}" / "adapterkit.json").read_text())
+    assert manifest["evaluation"]["metrics"]["macro_f1"] == pytest.approx(float(rows[2][2]), abs=1e-4)
+    ct_report = (workdir / "runs" / f"study-b-ct-reports-{name}" / "report.md").read_text()
+    figures = _figures_of(ct_report, workdir / "runs" / f"study-b-ct-reports-{name}")
+    assert len([p for p in figures if "importance" in p.name]) == 9  # 3 decisions x 3 variants
+    (workdir / "runs" / "study-b" / "report.md").unlink()
+    assert main(["report", "runs/study-b"]) == 0  # rebuilt from the recorded (foreach) steps alone
+    rebuilt = (workdir / "runs" / "study-b" / "report.md").read_text()
+    assert re.findall(r"^## .*", rebuilt, flags=re.M) == re.findall(r"^## .*", report, flags=re.M)
 
 
 @pytest.mark.e2e
