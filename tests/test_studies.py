@@ -266,23 +266,36 @@ def test_study_b_recipe_runs_the_new_vocabulary_per_base_forgetting_and_external
 
 
 @pytest.mark.e2e
-def test_study_c_recipe_runs_end_to_end_with_per_language_scores_and_brat_output(workdir, tiny_bert):
+def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(workdir, tiny_bert):
     mantra = shared_data_dir() / "mantra-gsc"
     if not mantra.is_dir():
         pytest.skip(f"{mantra} is absent (set ADAPTERKIT_DATA to the shared corpora)")
     assert main(["run", "study-c", "--smoke", f"base={tiny_bert}", "task.epochs=1.0"]) == 0
-    pooled = (workdir / "runs" / "study-c-pooled" / "report.md").read_text()
-    per_part = pooled.split("## Per part (language)", 1)[1].split("##", 1)[0]
-    assert "| variant | en | es | nl |" in per_part and "models/study-c-stage-one" in per_part
-    manifest = json.loads((workdir / "models" / "study-c-final" / "adapterkit.json").read_text())
-    assert manifest["variant"] == "models/study-c-stage-one" and manifest["types"] == ["DISO", "CHEM"]
-    predictions = sorted((workdir / "runs" / "study-c" / "predictions").rglob("*.ann"))
-    documents = sorted((mantra / "English" / "Patents_ec22-cui-best_man").glob("*.txt"))
-    assert len(predictions) == len(documents)
-    for ann in predictions:
-        text = (mantra / "English" / "Patents_ec22-cui-best_man" / ann.with_suffix(".txt").name).read_text()
-        for line in ann.read_text().splitlines():
-            _, kind_span, surface = line.split("\t")
-            kind, start, end = kind_span.split(" ")
-            assert kind in ("DISO", "CHEM") and text[int(start) : int(end)] == surface
-    assert "## Comparison: compare-pooled" in (workdir / "runs" / "study-c" / "report.md").read_text()
+    report = (workdir / "runs" / "study-c" / "report.md").read_text()
+    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    for track, kind in (("disease", "DISO"), ("medication", "CHEM")):
+        pooled = (workdir / "runs" / f"study-c-pooled-{track}" / "report.md").read_text()
+        per_part = pooled.split("## Per part (language)", 1)[1].split("##", 1)[0]
+        assert "| variant | en | es | nl |" in per_part and f"models/study-c-stage-one-{track}" in per_part
+        manifest = json.loads((workdir / "models" / f"study-c-final-{track}" / "adapterkit.json").read_text())
+        assert manifest["variant"] == f"models/study-c-stage-one-{track}" and manifest["types"] == [kind]
+        for language in ("en", "es", "nl"):  # monolingual runs: one language's data alone
+            mono = json.loads((workdir / "runs" / f"study-c-mono-{track}-{language}" / "comparison.json").read_text())
+            assert mono["variants"] == ["base", f"models/study-c-stage-one-{track}"]
+        predictions = sorted((workdir / "runs" / "study-c" / "predictions" / track).rglob("*.ann"))
+        documents = sorted((mantra / "English" / "Patents_ec22-cui-best_man").glob("*.txt"))
+        assert len(predictions) == len(documents)
+        for ann in predictions:
+            text = (mantra / "English" / "Patents_ec22-cui-best_man" / ann.with_suffix(".txt").name).read_text()
+            for line in ann.read_text().splitlines():
+                _, kind_span, surface = line.split("\t")
+                found, start, end = kind_span.split(" ")
+                assert found == kind and text[int(start) : int(end)] == surface
+        assert f"## Comparison: compare-pooled-{track}" in report
+    table = report.split("## Per language: multilingual vs monolingual training", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (disease|medication) \| (en|es|nl) \| f1 \|((?: \d\.\d{4} \|){4})$", table, re.M)
+    assert [(track, language) for track, language, _ in rows] == [
+        (track, language) for track in ("disease", "medication") for language in ("en", "es", "nl")
+    ], table
+    alone = json.loads((workdir / "runs" / "study-c-mono-disease-es" / "comparison.json").read_text())
+    assert float(rows[1][2].split("|")[1]) == pytest.approx(alone["summary"]["base"]["f1"]["mean"], abs=1e-4)
