@@ -240,6 +240,48 @@ def per_language_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> tuple
     return header, rows
 
 
+def _counts(result: dict, types: list[str]) -> tuple[int, int, int]:
+    """(true positives, predicted, gold) of ``types`` in an ``adapterkit score --json`` result."""
+    rows = [result.get("per_type", {}).get(kind, {}) for kind in types]
+    return tuple(sum(row.get(name, 0) for row in rows) for name in ("tp", "pred", "gold"))  # type: ignore[return-value]
+
+
+def _prf(tp: int, pred: int, gold: int) -> list[str]:
+    precision = tp / pred if pred else 0.0
+    recall = tp / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return [f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}", f"{tp} / {pred} / {gold}"]
+
+
+def test_set_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
+    """The recipe's ``test_set`` table: each ``score`` copy of that step (bound to a track, a model and a
+    test part) on the track's entity types, per part and pooled over parts (counts summed: micro F1)."""
+    template = recipe.get("test_set")
+    found: dict[tuple[str, str], dict[str, tuple[int, int, int]]] = {}
+    tracks: dict[str, None] = {}
+    for step, argv in plan:
+        if not template or step.get("_template", step["id"]) != template or argv[0] != "score":
+            continue
+        result_file = Path(_option(argv, "--json") or "")
+        if not result_file.is_file():
+            continue
+        bound = step.get("_each") or {}
+        types = [kind.strip() for kind in str(bound.get("track_value", "")).split(",") if kind.strip()]
+        result = json.loads(result_file.read_text())
+        counts = _counts(result, types) if types else tuple(result["micro"][k] for k in ("tp", "pred", "gold"))
+        track = bound.get("track", "")
+        tracks[track] = None
+        found.setdefault((track, bound.get("stage", "")), {})[bound.get("part_slug", "")] = counts
+    rows = []
+    for (track, stage), parts in found.items():
+        for part, counts in parts.items():
+            rows.append([track or "–", stage or "–", part or "–", *_prf(*counts)])
+        if len(parts) > 1:
+            pooled = tuple(sum(counts[i] for counts in parts.values()) for i in range(3))
+            rows.append([track or "–", stage or "–", "**pooled**", *_prf(*pooled)])  # type: ignore[arg-type]
+    return rows
+
+
 def paper_section(recipe: dict) -> Section | None:
     """The study's own tables and figures and, for each, the recipe step that reproduces it (or why not)."""
     rows = recipe.get("paper") or []
@@ -321,6 +363,15 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
         sections.append(
             Section("Per language: multilingual vs monolingual training", text, [markdown_table(header, rows)])
         )
+    test_rows = test_set_rows(recipe, plan)
+    if test_rows:
+        text = (
+            "The final models' `.ann` predictions on the held-out test set (made from the test text alone), "
+            "scored by `adapterkit score` (exact character offsets and type, micro-averaged) on each track's "
+            "entity types: per language and pooled over languages (counts summed)."
+        )
+        header = ["track", "model", "language", "precision", "recall", "F1", "TP / predicted / gold"]
+        sections.append(Section("Test set: exact-span scores", text, [markdown_table(header, test_rows, "lllrrrr")]))
     pairs = recipe.get("recovery") or []
     if pairs:
         rows = recovery_rows(pairs, compare_dirs)

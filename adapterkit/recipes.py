@@ -22,11 +22,12 @@ runs, all later steps run too, since they may read its output.
 A step with ``foreach = "bases"`` (a list setting, or a table of names) is repeated for each item,
 in order: inside it ``${each}`` is the item, ``${each_value}`` a table's value, ``${each_slug}``
 a name safe for files and models (``dmis-lab/biobert-v1.1`` -> ``biobert-v1.1``, ``es=data/es`` ->
-``es``); the copies' ids are ``<id>-<slug>``. ``foreach = { track = "tracks", part = "data.target" }``
-repeats it for every combination with ``${track}``, ``${part_slug}``... Study B runs its variants on
-each base of ``bases`` this way, study C each track and language. ``when = "monolingual"`` keeps a
-step only while that true/false setting is true. A setting that is
-an empty string, named alone inside a list, adds nothing to it: an optional variant.
+``es``), ``${each_path}`` the path of a ``LANG=PATH`` item; the copies' ids are ``<id>-<slug>``.
+``foreach = { track = "tracks", part = "data.target" }`` repeats it for every combination with
+``${track}``, ``${part_slug}``... Study B runs its variants on each base of ``bases`` this way,
+study C each track and language. ``when = "monolingual"`` keeps a step only while that true/false
+setting is true. A setting that is an empty string, named alone inside a list, adds nothing to it:
+an optional variant.
 
 Steps never carry ``force`` (a recipe refuses it): an adapter or model of the same name that
 exists already, for instance one trained by hand, is not replaced, and the step fails saying
@@ -56,10 +57,11 @@ from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
 COMMANDS = (
-    "pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend", "vocab build",
+    "pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "score", "vocab extend",
+    "vocab build",
 )  # fmt: skip
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
-RESERVED = ("steps", "smoke", "name", "description", "recovery", "paper", "per_language")
+RESERVED = ("steps", "smoke", "name", "description", "recovery", "paper", "per_language", "test_set")
 SLUG = re.compile(r"[^a-z0-9._+-]+")
 
 
@@ -208,6 +210,12 @@ def slug(item: str) -> str:
     return name
 
 
+def _path(item: str) -> str:
+    """The path of a ``LANG=PATH`` item (the item itself without a part name)."""
+    part, sep, path = item.partition("=")
+    return path if sep and "/" not in part else item
+
+
 def _items(recipe: dict, setting: str, step_id: str) -> list[tuple[str, str]]:
     """(item, value) pairs of a list setting (item = value) or a table of strings (item = key)."""
     found = _lookup(recipe, setting, step_id)
@@ -247,7 +255,13 @@ def expand_steps(recipe: dict) -> list[dict]:
             combinations: list[dict] = [{}]
             for name, setting in loops.items():
                 combinations = [
-                    {**bound, name: item, f"{name}_slug": slug(item), f"{name}_value": value}
+                    {
+                        **bound,
+                        name: item,
+                        f"{name}_slug": slug(item),
+                        f"{name}_value": value,
+                        f"{name}_path": _path(value),
+                    }
                     for bound in combinations
                     for item, value in _items(recipe, setting, step["id"])
                 ]

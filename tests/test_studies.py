@@ -282,7 +282,7 @@ def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(
         for language in ("en", "es", "nl"):  # monolingual runs: one language's data alone
             mono = json.loads((workdir / "runs" / f"study-c-mono-{track}-{language}" / "comparison.json").read_text())
             assert mono["variants"] == ["base", f"models/study-c-stage-one-{track}"]
-        predictions = sorted((workdir / "runs" / "study-c" / "predictions" / track).rglob("*.ann"))
+        predictions = sorted((workdir / "runs" / "study-c" / "test" / track / "two-stage" / "en").rglob("*.ann"))
         documents = sorted((mantra / "English" / "Patents_ec22-cui-best_man").glob("*.txt"))
         assert len(predictions) == len(documents)
         for ann in predictions:
@@ -299,3 +299,27 @@ def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(
     ], table
     alone = json.loads((workdir / "runs" / "study-c-mono-disease-es" / "comparison.json").read_text())
     assert float(rows[1][2].split("|")[1]) == pytest.approx(alone["summary"]["base"]["f1"]["mean"], abs=1e-4)
+    test = report.split("## Test set: exact-span scores", 1)[1].split("\n## ", 1)[0]
+    scored = re.findall(
+        r"^\| (disease|medication) \| (one-stage|two-stage) \| (en|de|\*\*pooled\*\*) \|.*\| (\d+) / (\d+) / (\d+) \|$",
+        test,
+        re.M,
+    )
+    assert len(scored) == 2 * 2 * 3, test  # per track and model: en, de and pooled
+    by_key = {(t, m, part): tuple(int(n) for n in counts) for t, m, part, *counts in scored}
+    for (track, model, part), counts in by_key.items():
+        if part == "**pooled**":  # micro over languages: the counts summed
+            parts = [by_key[(track, model, language)] for language in ("en", "de")]
+            assert counts == tuple(map(sum, zip(*parts, strict=True)))
+    english = json.loads((workdir / "runs" / "study-c" / "test" / "disease" / "two-stage-en.json").read_text())
+    assert by_key[("disease", "two-stage", "en")] == tuple(
+        english["per_type"]["DISO"][k] for k in ("tp", "pred", "gold")
+    )
+    gold_diso = set()  # distinct (document, offsets) of the gold DISO entities, read here without the scorer
+    for ann in (mantra / "English" / "Patents_ec22-cui-best_man").glob("*.ann"):
+        lines = ann.read_text().splitlines()
+        spans = {line.split("\t")[0]: line.split("\t")[1].split(" ", 1)[1] for line in lines if line.startswith("T")}
+        for line in lines:
+            if line.startswith("#") and line.rstrip().endswith('"DISO"'):
+                gold_diso.add((ann.name, spans[line.split("\t")[1].split()[1]]))
+    assert by_key[("disease", "two-stage", "en")][2] == len(gold_diso)  # every gold DISO entity of the test text
