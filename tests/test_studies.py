@@ -215,7 +215,7 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     assert len(tsne) == 7
     pharmaconer = json.loads((workdir / "runs" / "study-a-es-pharmaconer" / "comparison.json").read_text())
     assert pharmaconer["variants"] == ["base", "models/mbert-nl-clin", "nl-clin"]  # models.es_domain unset
-    assert "| type | base |" in (workdir / "runs" / "study-a-es-pharmaconer" / "report.md").read_text()
+    assert "| PROTEINAS |" in (workdir / "runs" / "study-a-es-pharmaconer" / "report.md").read_text()  # per type
     screening_data = json.loads((workdir / "runs" / "study-a-nl-screening" / "comparison.json").read_text())
     assert screening_data["metrics"][:2] == ["mcc", "macro_f1"]
     assert _pairs(screening_data) == {("models/mbert-nl-clin", "models/mbert-nl-bio")}  # the study's model tests
