@@ -37,7 +37,7 @@ def _cv_settings(run_dir: Path) -> list[dict]:
     return [{**json.loads(file.read_text()), "_dir": str(file.parent)} for file in files]
 
 
-def _read(recorded: dict, tokenizer):
+def _read(recorded: dict):
     from .tasks.finetune import read_data
 
     data, items = read_data(
@@ -45,13 +45,12 @@ def _read(recorded: dict, tokenizer):
         recorded.get("format", "auto"),
         recorded.get("preset", "auto"),
         recorded.get("repair", False),
-        tokenizer,
         types=recorded.get("types"),
     )
     from .cv import limited
 
     limit = recorded.get("limit")
-    return data, limited(items, limit) if limit else items
+    return data, limited(items, limit, whole_documents=bool(getattr(data, "gold", None))) if limit else items
 
 
 def run_analyse(
@@ -77,7 +76,7 @@ def run_analyse(
     for run in runs:
         variant = resolve_variant(run["variant"], store, run.get("base"))
         tokenizer = load_tokenizer(variant.base)
-        data, items = _read(run, tokenizer)
+        data, items = _read(run)
         kind = task_kind(data)
         result["task"] = kind
         print(f"analyse: {run['variant']} ({kind}, {len(items)} examples)", flush=True)

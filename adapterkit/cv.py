@@ -2,9 +2,15 @@
 
 Folds are assigned once per dataset and written to a fold file (by default
 ``runs/folds/<dataset hash>-k<K>-s<seed>.json``); every later run on the same data — any
-variant, any session — reads the same file, so all variants see identical folds. Folds are
-by document where the data has documents (BRAT, PharmaCoNER, ``-DOCSTART-``), stratified by
-label for single-label classification, plain shuffled K-fold otherwise.
+variant, any session, any tokenizer — reads the same file, so all variants see identical folds.
+Folds are by document where the data has documents (BRAT, PharmaCoNER, ``-DOCSTART-``),
+stratified by label for single-label classification, plain shuffled K-fold otherwise.
+
+BRAT data is document data defined on its text: the fold file's items are the documents
+themselves. A fold trains on the gold-segmented sentences of its training documents and is
+scored on the text-segmented sentences of its test documents, as exact character spans against
+every gold entity of those documents (``tasks/scoring.py``). Nothing depends on a tokenizer:
+long sentences are windowed at encoding, so a variant on another base shares the fold file.
 
 Each fold's metrics are written to ``<run>/folds/<k>/metrics.json`` as soon as the fold is
 done; ``--resume`` continues at the first unfinished fold (inside a fold, from the Trainer's
@@ -39,6 +45,7 @@ from .tasks.finetune import (
     TrainSettings,
     add_task_adapter,
     build_model,
+    document_gold,
     finite,
     model_limit,
     predict,
@@ -49,6 +56,7 @@ from .tasks.finetune import (
     task_kind,
     train,
 )
+from .tasks.scoring import scheme_note, scoring_summary
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],
@@ -103,26 +111,36 @@ class CvResult:
         return out
 
 
-def limited(items: list, limit: int) -> list:
-    """The first ``limit`` examples; of each part when the data has parts (``--data LANG=PATH``)."""
+def limited(items: list, limit: int, whole_documents: bool = False) -> list:
+    """The first ``limit`` examples; of each part when the data has parts (``--data LANG=PATH``).
+
+    With ``whole_documents`` (document data) every document those examples touch is kept whole,
+    so its gold entities are all scored."""
     parts = list(dict.fromkeys(item.group for item in items))
     if len(parts) < 2:
-        return items[:limit]
-    taken: dict[str, int] = dict.fromkeys(parts, 0)
-    kept = []
-    for item in items:
-        if taken[item.group] < limit:
-            taken[item.group] += 1
-            kept.append(item)
+        kept = items[:limit]
+    else:
+        taken: dict[str, int] = dict.fromkeys(parts, 0)
+        kept = []
+        for item in items:
+            if taken[item.group] < limit:
+                taken[item.group] += 1
+                kept.append(item)
+    if whole_documents:
+        documents = {item.doc_id for item in kept}
+        kept = [item for item in items if item.doc_id in documents]
     return kept
 
 
 def _ids_and_groups(data, items) -> tuple[list[str], list[str] | None, list[str] | None]:
+    if document_gold(data) is not None:  # BRAT: the documents are the items of the fold file
+        documents = list(dict.fromkeys(item.doc_id for item in items))
+        return documents, documents, None
     ids = [item.source for item in items]
     if len(set(ids)) != len(ids):  # sources repeat (e.g. one line holds several records): make them unique
         ids = [f"{item.source}#{index}" for index, item in enumerate(items)]
     doc_ids = [item.doc_id for item in items]
-    # Folds by document when the data has several (BRAT, PharmaCoNER, -DOCSTART-); a file that is
+    # Folds by document when the data has several (PharmaCoNER, -DOCSTART-); a file that is
     # one document (plain CoNLL, MoNERo) is split by sentence.
     has_documents = 1 < len(set(doc_ids)) < len(doc_ids)
     groups = doc_ids if has_documents else None
@@ -160,11 +178,16 @@ def run_cv(request: CvRequest) -> CvResult:
 
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types)
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
+    gold = document_gold(data)
     if request.limit:
         if request.limit < 2:
             raise AdapterkitError(f"--limit {request.limit}: expected at least 2 examples")
-        items = limited(items, request.limit)
+        items = limited(items, request.limit, whole_documents=gold is not None)
+    if gold is not None:  # test documents are segmented from their text alone, and scored on every gold entity
+        _, test_view = read_data(
+            request.data, request.fmt, request.preset, request.repair, request.types, segmentation="text"
+        )
     kind = task_kind(data)
     labels = data.labels
     ids, groups, strata = _ids_and_groups(data, items)
@@ -213,6 +236,14 @@ def run_cv(request: CvRequest) -> CvResult:
             say(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
             continue
         train_index, test_index = split(assignment, fold)
+        fold_gold = None
+        if gold is not None:
+            test_documents = {ids[i] for i in test_index}
+            train_items = [item for item in items if item.doc_id not in test_documents]
+            test_items = [item for item in test_view if item.doc_id in test_documents]
+            fold_gold = {doc: gold[doc] for doc in ids if doc in test_documents}
+        else:
+            train_items, test_items = [items[i] for i in train_index], [items[i] for i in test_index]
         # Seed the new head per fold (the same in every process): a resumed run that starts at this
         # fold initialises it the same.
         set_seed(settings.seed + fold)
@@ -225,7 +256,7 @@ def run_cv(request: CvRequest) -> CvResult:
         model = train(
             model,
             tokenizer,
-            [items[i] for i in train_index],
+            train_items,
             kind,
             labels,
             settings,
@@ -233,9 +264,8 @@ def run_cv(request: CvRequest) -> CvResult:
             resume=request.resume,
             log_file=fold_dir / "log.json",
         )
-        test_items = [items[i] for i in test_index]
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
-        metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict))
+        metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict, fold_gold))
         metrics["n_test"] = len(test_items)
         if state.is_main_process:
             if request.keep_model and fold == 0:
@@ -245,9 +275,14 @@ def run_cv(request: CvRequest) -> CvResult:
         per_fold.append(metrics)
         headline = ", ".join(f"{k} {metrics[k]:.4f}" for k in HEADLINE[kind][:3] if metrics.get(k) is not None)
         say(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
+        if kind == "ner":
+            say(f"    {scheme_note(metrics, request.strict)}", flush=True)
     result = CvResult(request.variant, kind, per_fold, fold_file, run_dir)
     if state.is_main_process:
-        _write_json(run_dir / "cv.json", {**recorded, "per_fold": per_fold, "summary": result.summary()})
+        record = {**recorded, "per_fold": per_fold, "summary": result.summary()}
+        if kind == "ner":
+            record["scoring"] = scoring_summary(per_fold)
+        _write_json(run_dir / "cv.json", record)
     summary = result.summary()
     say("cv: " + ", ".join(f"{k} {m:.4f} ± {s:.4f}" for k, (m, s) in summary.items()), flush=True)
     return result
@@ -293,12 +328,19 @@ def compared_metrics(kind: str, baseline_folds: list[dict]) -> list[str]:
     return [m for m in HEADLINE[kind] if all(m in fold for fold in baseline_folds)]
 
 
-def write_comparison(run_dir: Path, comparison) -> None:
-    """comparison.{md,csv,json}, each written whole (through a temporary file)."""
+def write_comparison(run_dir: Path, comparison, scoring: dict | None = None) -> None:
+    """comparison.{md,csv,json}, each written whole (through a temporary file). ``scoring`` (NER: how
+    each variant's entities were counted) goes into the JSON; without it an earlier file's is kept."""
+    data = json.loads(comparison.to_json())
+    earlier = run_dir / "comparison.json"
+    if scoring is None and earlier.is_file():
+        scoring = json.loads(earlier.read_text()).get("scoring")
+    if scoring:
+        data["scoring"] = scoring
     for name, text in (
         ("comparison.md", comparison.to_markdown()),
         ("comparison.csv", comparison.to_csv()),
-        ("comparison.json", comparison.to_json()),
+        ("comparison.json", json.dumps(data, indent=2) + "\n"),
     ):
         temporary = run_dir / f"{name}.tmp"
         temporary.write_text(text)
@@ -317,6 +359,7 @@ def run_compare(request: CompareRequest) -> Path:
     run_id = request.run_id or datetime.now(timezone.utc).strftime("compare-%Y%m%d-%H%M%S")
     run_dir = Path("runs") / _safe(run_id)
     results: dict[str, list[dict]] = {}
+    scoring: dict[str, dict] = {}
     kind = "ner"
     fold_file = None
     for variant in request.variants:
@@ -330,12 +373,15 @@ def run_compare(request: CompareRequest) -> Path:
         fold_file = result.fold_file
         kind = result.kind
         results[variant] = result.per_fold
+        if kind == "ner":
+            scoring[variant] = scoring_summary(result.per_fold)
     baseline = request.variants[0]
     metrics = compared_metrics(kind, results[baseline])
     comparison = compare(results, baseline, metrics, "f1" if kind == "ner" else None, pairs)
     if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
-    write_comparison(run_dir, comparison)
+    # scoring: how each variant's entities were counted (scheme, gold, lost, not in BIO)
+    write_comparison(run_dir, comparison, scoring or None)
     (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     from .versions import versions
 

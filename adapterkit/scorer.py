@@ -5,16 +5,20 @@ The reference is the evaluation code of the BSC shared tasks on Spanish clinical
 count an entity as found only when a prediction has exactly its character offsets (and, except
 CANTEMIST-NER, its type) in the same document, and micro-average over all documents. In detail:
 
-- **Set semantics per document.** CANTEMIST and DisTEMIST drop duplicate rows (same document and
-  offsets, DisTEMIST also same label) from gold and predictions before counting; MultiCardioNER
-  drops duplicate predictions. So a mention written twice counts once, on either side.
+- **Set semantics per document.** CANTEMIST and DisTEMIST count gold and predicted positives over
+  distinct (document, offsets) rows; DisTEMIST's reader and MultiCardioNER drop duplicate
+  predictions (same document, label, offsets) before matching. So a mention written twice counts
+  once, on either side. (Left aside: CANTEMIST's true-positive join counts a doubled correct
+  prediction twice, which its own check flags as a bug; MultiCardioNER keeps doubled gold rows.)
 - **Every gold entity counts**, overlapping and nested ones included (no BIO flattening here).
   A discontinuous entity (``start end;start end``) is one mention matched on its full set of
   fragments; the official libraries cannot express it (TSV start/end columns; CANTEMIST skips a
   file holding one), so this is our extension, the strictest reading of "exact".
 - **A gold document without predictions** counts its gold entities as missed.
 - **Predictions for a document with no gold** are silently dropped by the official libraries;
-  here they are an error, because they mean the gold and prediction folders do not match.
+  here they are an error, because they mean the gold and prediction folders do not match. A
+  document whose gold ``.ann`` is empty is a document: predictions there are false positives, as
+  in CANTEMIST (the TSV-based DisTEMIST and MultiCardioNER scripts never see such a document).
 - ``ignore_type`` matches offsets only: the CANTEMIST-NER convention (one entity type, the
   predicted label not compared).
 
@@ -46,10 +50,14 @@ class Mention:
     kind: str
     fragments: tuple[tuple[int, int], ...]  # sorted (start, end) character offsets
 
+    def __post_init__(self) -> None:
+        # Sorted and made a tuple whatever the caller passed, so fragment order never decides a match.
+        object.__setattr__(self, "fragments", tuple(sorted((int(start), int(end)) for start, end in self.fragments)))
+
     @classmethod
     def of(cls, kind: str, fragments) -> Mention:
-        """A mention with its fragments sorted, so fragment order in a file does not matter."""
-        return cls(kind, tuple(sorted((int(start), int(end)) for start, end in fragments)))
+        """A mention of ``fragments`` in any order and any sequence type."""
+        return cls(kind, tuple(fragments))
 
 
 def _rates(tp: int, pred: int, gold: int) -> dict:
@@ -135,7 +143,8 @@ def read_ann_mentions(path: Path, preset: str = "auto", require_group: bool = Tr
 def _ann_files(folder: Path, role: str) -> dict[str, Path]:
     """Document id (file name without ``.ann``, relative to ``folder``) -> ``.ann`` file, recursively."""
     if not folder.is_dir():
-        raise AdapterkitError(f"{folder}: no such folder (--{role}); give a folder of BRAT .ann files")
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise AdapterkitError(f"{folder}: {what} (--{role}); give a folder of BRAT .ann files")
     return {path.relative_to(folder).with_suffix("").as_posix(): path for path in sorted(folder.rglob("*.ann"))}
 
 
@@ -266,7 +275,8 @@ def score_conll_files(
     gold_path, pred_path = Path(gold_path), Path(pred_path)
     for path, role in ((gold_path, "gold"), (pred_path, "pred")):
         if not path.is_file():
-            raise AdapterkitError(f"{path}: no such file (--{role}); give a CoNLL file")
+            what = "a folder" if path.is_dir() else "no such file"
+            raise AdapterkitError(f"{path}: {what} (--{role}); give a CoNLL file")
     gold = tagged_sentences(gold_path, preset)
     pred = tagged_sentences(pred_path, preset if _width(pred_path) == _width(gold_path) else "auto")
     _aligned(gold_path, gold, pred_path, pred)

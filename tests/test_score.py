@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import os
 import random
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
 from adapterkit.scorer import Mention, read_ann_mentions, score_brat_folders, score_mentions
+from adapterkit.tasks.hygiene import VALID_TAG
 
 
 def m(kind: str, *fragments: tuple[int, int]) -> Mention:
@@ -74,6 +77,7 @@ def test_overlapping_and_nested_gold_entities_all_count():
 
 
 def test_a_discontinuous_entity_matches_only_its_full_set_of_fragments_in_any_order():
+    assert Mention("DIS", [(10, 15), (0, 4)]) == Mention("DIS", ((0, 4), (10, 15)))  # type: ignore[arg-type]
     gold = {"d": [m("DIS", (0, 4), (10, 15))]}
     assert micro(score_mentions(gold, {"d": [Mention.of("DIS", [(10, 15), (0, 4)])]})) == (1, 1, 1)
     assert micro(score_mentions(gold, {"d": [m("DIS", (0, 4)), m("DIS", (10, 15))]})) == (0, 2, 1)
@@ -334,6 +338,8 @@ def test_score_command_detects_conll_files_and_honours_strict(tmp_path: Path, ca
         (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--strict"], "--strict applies to CoNLL"),
         (["--gold", "{gold_file}", "--pred", "{gold_file}", "--ignore-type"], "--ignore-type applies to BRAT"),
         (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--format", "xml"], "--format 'xml'"),
+        (["--gold", "{gold_file}", "--pred", "{gold_file}", "--format", "brat"], "not a folder (--gold)"),
+        (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--format", "conll"], "a folder (--gold); give a CoNLL"),
         (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--json", "{missing}/s.json"], "does not exist"),
     ],
 )
@@ -572,3 +578,70 @@ def test_multicardioner_official_scorer_agrees(typed_case, official_modules):
     # They round to 4 decimals.
     assert (round(scores["precision"], 4), round(scores["recall"], 4), round(scores["f1"], 4)) == (
         total["precision"], total["recall"], total["f_score"])  # fmt: skip
+
+
+# --- against conlleval.pl, on MoNERo ---------------------------------------------------------------
+
+MONERO = shared_data_dir() / "monero" / "MoNERo.txt"
+CONLLEVAL = EXT / "conlleval" / "conlleval.pl"  # the CoNLL-2000 script, version 2004-01-26
+CONLLEVAL_TOTAL = re.compile(r"processed (\d+) tokens with (\d+) phrases; found: (\d+) phrases; correct: (\d+)\.")
+CONLLEVAL_TYPE = re.compile(r"^\s*(\S+): precision:\s*([\d.]+)%; recall:\s*([\d.]+)%; FB1:\s*([\d.]+)\s+(\d+)$", re.M)
+
+
+def perturbed_tags(tags: list[str], rng: random.Random, kinds: list[str]) -> list[str]:
+    """Tag-level noise: entities erased, retyped, started with I- (orphans), spurious ones begun."""
+    noisy = []
+    for tag in tags:
+        draw = rng.random()
+        if tag != "O" and draw < 0.04:
+            tag = "O"
+        elif tag != "O" and draw < 0.08:
+            tag = f"{tag[:2]}{rng.choice(kinds)}"
+        elif tag != "O" and draw < 0.12:
+            tag = ("I-" if tag.startswith("B-") else "B-") + tag[2:]
+        elif tag == "O" and draw < 0.02:
+            tag = f"{rng.choice('BI')}-{rng.choice(kinds)}"
+        noisy.append(tag)
+    return noisy
+
+
+def test_monero_conlleval_scores_equal_conlleval_pl(tmp_path: Path):
+    if not MONERO.is_file():
+        pytest.skip(f"MoNERo is absent from {shared_data_dir()} (see the data README)")
+    if shutil.which("perl") is None:
+        pytest.skip("perl is not installed; conlleval.pl needs it")
+    needs(CONLLEVAL)
+    from adapterkit.scorer import score_conll_files
+    from adapterkit.tasks.conll import tagged_sentences
+
+    # The first 1,000 sentences (a fifth, to keep the test quick). MoNERo's few malformed tags
+    # (empty, 'o') become O here; its orphan I- tags stay as they are.
+    head = write(tmp_path / "head.txt", "\n\n".join(MONERO.read_text(encoding="utf-8").split("\n\n")[:1000]) + "\n")
+    sentences = [
+        [(token, tag if VALID_TAG.fullmatch(tag) else "O") for _, token, tag in s] for _, s in tagged_sentences(head)
+    ]
+    rng = random.Random(5)
+    kinds = ["ANAT", "CHEM", "DISO", "PROC"]
+    pred_tags = [perturbed_tags([tag for _, tag in sentence], rng, kinds) for sentence in sentences]
+    gold = conll(tmp_path / "gold.conll", sentences, columns=4)
+    pred = conll(tmp_path / "pred.conll", with_tags(sentences, pred_tags))
+    joined = "\n\n".join(
+        "\n".join(f"{token}\t{gold_tag}\t{pred_tag}" for (token, gold_tag), pred_tag in zip(s, p, strict=True))
+        for s, p in zip(sentences, pred_tags, strict=True)
+    )
+    output = subprocess.run(
+        ["perl", str(CONLLEVAL), "-d", "\t"], input=joined + "\n", capture_output=True, text=True, check=True
+    ).stdout
+
+    ours = score_conll_files(gold, pred)
+    tokens, gold_count, found, correct = map(int, CONLLEVAL_TOTAL.search(output).groups())
+    assert (ours["tokens"], ours["micro"]["gold"], ours["micro"]["pred"], ours["micro"]["tp"]) == (
+        tokens, gold_count, found, correct)  # fmt: skip
+    assert ours["hygiene"]["pred"]["orphan_i_tags"] > 50  # the conventions differ on these: they occur
+    per_type = {m[1]: m for m in CONLLEVAL_TYPE.finditer(output)}
+    assert sorted(per_type) == sorted(ours["per_type"])
+    for kind, scores in ours["per_type"].items():
+        _, precision, recall, f1, predicted = per_type[kind].groups()
+        assert scores["pred"] == int(predicted)
+        for value, printed in ((scores["precision"], precision), (scores["recall"], recall), (scores["f1"], f1)):
+            assert abs(100 * value - float(printed)) <= 0.005 + 1e-9  # conlleval prints 2 decimals

@@ -9,11 +9,21 @@ entity type and the semantic group (DISO, CHEM, ANAT, ...) as the last quoted fi
 - of overlapping or nested entities the earlier-starting (on ties the longer) one is kept and the
   others are counted and noted as dropped.
 
+Every entity is kept in ``NerDataset.gold`` as written (``in_bio`` says whether the BIO labels hold
+it exactly), so evaluation scores against all of them (``scoring.py``).
+
 Words keep their character offsets in the document: the text is cut into ``\\w+`` runs and single
-punctuation marks, and additionally at every kept entity's start and end, so every entity boundary is
-a word boundary and ``spans_from_bio`` gives back exactly the annotated offsets. Sentences end at
-line breaks and after ``.``/``!``/``?`` followed by whitespace, never inside an entity; with a
-tokenizer, longer sentences are cut so none has more than ``max_subwords`` subword tokens.
+punctuation marks; sentences end at line breaks and after ``.``/``!``/``?`` followed by whitespace.
+Two segmentations exist:
+
+- ``text`` (prediction and evaluation): from the text alone, so what a model is asked to label never
+  depends on the gold (a ``.txt`` gives the same words and sentences with or without its ``.ann``);
+- ``gold`` (training labels): words are also cut at every kept entity's start and end, and sentences
+  never end inside an entity, so every entity boundary is a word boundary and ``spans_from_bio``
+  gives back exactly the annotated offsets.
+
+Sentences are never cut to a tokenizer's length: long ones are windowed at encoding
+(``encode.py``), so the items (and folds) are the same for every tokenizer.
 """
 
 from __future__ import annotations
@@ -26,23 +36,16 @@ from pathlib import Path
 from seqeval.metrics.sequence_labeling import get_entities
 
 from ..errors import AdapterkitError
-from .data import HygieneReport, NerDataset, Sentence
+from .data import Entity, HygieneReport, NerDataset, Sentence
 from .hygiene import add_note, decode_text, numbered_lines
 
 WORD = re.compile(r"\w+|[^\w\s]")
 FRAGMENT = re.compile(r"(-?\d+) (-?\d+)")
 QUOTED = re.compile(r'"([^"]*)"')
 PRESETS = ("auto", "mantra")  # auto: the T line's type; mantra: the group in the AnnotatorNotes line
+SEGMENTATIONS = ("gold", "text")  # gold: for training labels; text: for prediction and evaluation
 SENTENCE_END = {".", "!", "?", "…"}
-
-
-@dataclass
-class Entity:
-    """One ``T`` line: its type, its fragments (start, end) and where it was written."""
-
-    kind: str
-    fragments: list[tuple[int, int]]
-    source: str  # "file.ann:line"
+__all__ = ["Entity", "ann_text", "parse_ann", "read_brat", "read_raw_text", "spans_from_bio", "write_ann"]
 
 
 @dataclass
@@ -51,6 +54,7 @@ class _Span:
     start: int
     end: int
     source: str
+    entity: Entity
 
 
 def _parse_t_line(line: str, source: str) -> tuple[str, list[tuple[int, int]]]:
@@ -129,20 +133,26 @@ def parse_ann(
 
 
 def _kept_spans(entities: list[Entity], report: HygieneReport) -> list[_Span]:
-    """One span per fragment, overlaps resolved: earlier start wins, then the longer span."""
+    """One span per fragment, overlaps resolved: earlier start wins, then the longer span.
+
+    An entity the kept spans cannot hold exactly (several fragments, or a fragment dropped) gets
+    ``in_bio = False``.
+    """
     spans = []
     for entity in entities:
         if len(entity.fragments) > 1:
+            entity.in_bio = False
             report.discontinuous_spans += 1
             add_note(
                 report,
                 report.discontinuous_spans,
                 f"{entity.source}: discontinuous {entity.kind} tagged as {len(entity.fragments)} entities",
             )
-        spans.extend(_Span(entity.kind, start, end, entity.source) for start, end in entity.fragments)
+        spans.extend(_Span(entity.kind, start, end, entity.source, entity) for start, end in entity.fragments)
     kept: list[_Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
         if kept and span.start < kept[-1].end:
+            span.entity.in_bio = False
             report.overlapping_dropped += 1
             add_note(
                 report,
@@ -175,20 +185,41 @@ def _tags(words: list[tuple[int, int]], spans: list[_Span], report: HygieneRepor
     for span in spans:
         first, last = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
         if first == last:  # only whitespace inside: no word to tag
+            span.entity.in_bio = False
             add_note(report, 0, f"{span.source}: {span.kind} {span.start}-{span.end} covers no word; not tagged")
             continue
         tags[first:last] = [f"B-{span.kind}"] + [f"I-{span.kind}"] * (last - first - 1)
     return tags
 
 
-def _sentence_bounds(text: str, words: list[tuple[int, int]], tags: list[str]) -> list[tuple[int, int]]:
-    """(first, last + 1) word indices of each sentence: cut at line breaks and sentence-final punctuation."""
+def _overlap_tags(words: list[tuple[int, int]], spans: list[_Span]) -> list[str]:
+    """BIO tags on the gold-free words: a word takes the type of a kept span it overlaps.
+
+    They only show the gold on the words a model sees; evaluation of documents scores character
+    spans against ``NerDataset.gold``, not these tags.
+    """
+    ends = [end for _, end in words]
+    tags = ["O"] * len(words)
+    for span in spans:
+        first = last = bisect.bisect_right(ends, span.start)
+        while last < len(words) and words[last][0] < span.end:
+            last += 1
+        if last > first:
+            tags[first:last] = [f"B-{span.kind}"] + [f"I-{span.kind}"] * (last - first - 1)
+    return tags
+
+
+def _sentence_bounds(text: str, words: list[tuple[int, int]], tags: list[str] | None) -> list[tuple[int, int]]:
+    """(first, last + 1) word indices of each sentence: cut at line breaks and sentence-final punctuation.
+
+    With ``tags`` (the gold segmentation) no sentence starts inside an entity.
+    """
     bounds, first = [], 0
     for index in range(1, len(words)):
         previous_start, previous_end = words[index - 1]
         gap = text[previous_end : words[index][0]]
         ends = "\n" in gap or "\r" in gap or (text[previous_start:previous_end] in SENTENCE_END and gap.isspace())
-        if ends and not tags[index].startswith("I-"):
+        if ends and (tags is None or not tags[index].startswith("I-")):
             bounds.append((first, index))
             first = index
     if words:
@@ -196,71 +227,40 @@ def _sentence_bounds(text: str, words: list[tuple[int, int]], tags: list[str]) -
     return bounds
 
 
-def _fit(counts: list[int], tags: list[str], max_subwords: int) -> list[tuple[int, int]]:
-    """Cut one sentence (subword count per word) into pieces of at most ``max_subwords`` subwords.
-
-    Each cut goes before the last word that does not continue an entity, so entities stay whole
-    unless one alone is longer than ``max_subwords``.
-    """
-    pieces, first, total = [], 0, 0
-    for index, count in enumerate(counts):
-        while total + count > max_subwords and index > first:
-            cut = next((i for i in range(index, first, -1) if not tags[i].startswith("I-")), index)
-            pieces.append((first, cut))
-            first, total = cut, sum(counts[cut:index])
-        total += count
-    pieces.append((first, len(counts)))
-    return pieces
-
-
-def _subword_counts(tokenizer, sentences: list[list[str]]) -> list[list[int]]:
-    if not getattr(tokenizer, "is_fast", False):
-        raise AdapterkitError(f"{type(tokenizer).__name__} is not a fast tokenizer; sentence cutting needs one")
-    encoded = tokenizer(sentences, is_split_into_words=True, add_special_tokens=False)
-    counts = []
-    for index, words in enumerate(sentences):
-        per_word = [0] * len(words)
-        for word_id in encoded.word_ids(index):
-            if word_id is not None:
-                per_word[word_id] += 1
-        counts.append(per_word)
-    return counts
-
-
-def _split_long(sentences: list[Sentence], tokenizer, max_subwords: int, report: HygieneReport) -> list[Sentence]:
-    counts = _subword_counts(tokenizer, [sentence.tokens for sentence in sentences]) if sentences else []
-    result = []
-    for sentence, sentence_counts in zip(sentences, counts, strict=True):
-        for first, last in _fit(sentence_counts, sentence.tags, max_subwords):
-            tags = sentence.tags[first:last]
-            if tags[0].startswith("I-"):  # an entity longer than max_subwords: its rest starts anew
-                tags[0] = "B-" + tags[0][2:]
-                add_note(report, 0, f"{sentence.source}: an entity longer than {max_subwords} subwords was cut in two")
-            offsets = sentence.offsets[first:last] if sentence.offsets else None
-            result.append(Sentence(sentence.tokens[first:last], tags, sentence.doc_id, sentence.source, offsets))
-    return result
-
-
-def _document(
-    txt: Path, ann: Path, report: HygieneReport, repair: bool, preset: str = "auto"
-) -> tuple[str, list[Sentence], set[str]]:
-    """The text, sentences and entity types of one BRAT document."""
+def _read_text(txt: Path) -> str:
     try:
-        text = decode_text(txt.read_bytes(), txt)
+        return decode_text(txt.read_bytes(), txt)
     except OSError as error:
         raise AdapterkitError(f"{txt}: cannot read ({error})") from None
-    entities = parse_ann(ann, text, report, repair, preset)
-    spans = _kept_spans(entities, report)
-    words = words_with_offsets(text, [offset for span in spans for offset in (span.start, span.end)])
-    tags = _tags(words, spans, report)
+
+
+def _sentences(
+    txt: Path, text: str, words: list[tuple[int, int]], tags: list[str], inside_entities: bool
+) -> list[Sentence]:
+    """The sentences of one document; ``inside_entities`` False: never end a sentence inside an entity."""
     line_starts = [0] + [match.end() for match in re.finditer(r"\n", text)]
     sentences = []
-    for first, last in _sentence_bounds(text, words, tags):
+    for first, last in _sentence_bounds(text, words, None if inside_entities else tags):
         offsets = words[first:last]
         line = bisect.bisect_right(line_starts, offsets[0][0])
         tokens = [text[start:end] for start, end in offsets]
         sentences.append(Sentence(tokens, tags[first:last], txt.stem, f"{txt}:{line}", offsets))
-    return text, sentences, {entity.kind for entity in entities}
+    return sentences
+
+
+def _document(
+    txt: Path, ann: Path, report: HygieneReport, repair: bool, preset: str = "auto", segmentation: str = "gold"
+) -> tuple[str, list[Sentence], list[Entity]]:
+    """The text, sentences and entities (all of them, as annotated) of one BRAT document."""
+    text = _read_text(txt)
+    entities = parse_ann(ann, text, report, repair, preset)
+    spans = _kept_spans(entities, report)
+    gold_words = words_with_offsets(text, [offset for span in spans for offset in (span.start, span.end)])
+    gold_tags = _tags(gold_words, spans, report)  # also marks the entities that cover no word
+    if segmentation == "gold":
+        return text, _sentences(txt, text, gold_words, gold_tags, inside_entities=False), entities
+    words = words_with_offsets(text, [])
+    return text, _sentences(txt, text, words, _overlap_tags(words, spans), inside_entities=True), entities
 
 
 def brat_documents(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -287,30 +287,65 @@ def brat_documents(paths: list[Path]) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def read_brat(
-    paths: list[Path], tokenizer=None, max_subwords: int = 256, repair: bool = False, preset: str = "auto"
-) -> NerDataset:
-    """BRAT documents as BIO sentences with document-relative offsets; ``documents`` holds each text.
+def read_brat(paths: list[Path], repair: bool = False, preset: str = "auto", segmentation: str = "gold") -> NerDataset:
+    """BRAT documents as BIO sentences with document-relative offsets; ``documents`` holds each text
+    and ``gold`` every entity as annotated.
 
-    With a (fast) ``tokenizer``, sentences are cut so none has more than ``max_subwords`` subwords.
-    ``preset`` is ``auto`` (types from the ``T`` lines) or ``mantra`` (types from the notes).
+    ``preset`` is ``auto`` (types from the ``T`` lines) or ``mantra`` (types from the notes);
+    ``segmentation`` is ``gold`` (training labels) or ``text`` (evaluation; see the module docstring).
     """
     if preset not in PRESETS:
         raise AdapterkitError(f"--preset {preset!r} does not apply to BRAT data; use one of {', '.join(PRESETS)}")
+    if segmentation not in SEGMENTATIONS:
+        raise ValueError(f"segmentation {segmentation!r}: one of {', '.join(SEGMENTATIONS)}")
     report = HygieneReport()
     documents: dict[str, str] = {}
+    gold: dict[str, list[Entity]] = {}
     sentences: list[Sentence] = []
-    types: set[str] = set()
     for txt, ann in brat_documents(paths):
         if txt.stem in documents:
             raise AdapterkitError(f"{txt}: a second document named {txt.stem!r}; document names must be unique")
-        text, document_sentences, document_types = _document(txt, ann, report, repair, preset)
+        text, document_sentences, entities = _document(txt, ann, report, repair, preset, segmentation)
         documents[txt.stem] = text
+        gold[txt.stem] = entities
         sentences.extend(document_sentences)
-        types |= document_types
-    if tokenizer is not None:
-        sentences = _split_long(sentences, tokenizer, max_subwords, report)
-    return NerDataset(sentences, sorted(types), documents, report)
+    types = sorted({entity.kind for entities in gold.values() for entity in entities})
+    return NerDataset(sentences, types, documents, report, gold)
+
+
+def text_files(paths: list[Path]) -> list[Path]:
+    """The ``.txt`` files named by ``paths``: folders (searched recursively, sorted), ``.txt`` or ``.ann`` files."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(path.rglob("*.txt"))
+            if not found:
+                raise AdapterkitError(f"{path}: the folder holds no .txt files to label")
+            files.extend(found)
+        else:
+            txt = path.with_suffix(".txt") if path.suffix == ".ann" else path
+            if not txt.is_file():
+                raise AdapterkitError(f"{txt}: no such text file; name a .txt file or a folder of them")
+            files.append(txt)
+    return list(dict.fromkeys(files))
+
+
+def read_raw_text(paths: list[Path]) -> NerDataset:
+    """Plain text documents (``.txt``; any ``.ann`` beside them is ignored) as unlabelled sentences.
+
+    Words and sentences are exactly those of ``read_brat(..., segmentation="text")`` on the same
+    text, so predictions on a ``.txt`` never depend on whether its ``.ann`` is beside it.
+    """
+    documents: dict[str, str] = {}
+    sentences: list[Sentence] = []
+    for txt in text_files(paths):
+        if txt.stem in documents:
+            raise AdapterkitError(f"{txt}: a second document named {txt.stem!r}; document names must be unique")
+        text = _read_text(txt)
+        words = words_with_offsets(text, [])
+        documents[txt.stem] = text
+        sentences.extend(_sentences(txt, text, words, ["O"] * len(words), inside_entities=True))
+    return NerDataset(sentences, [], documents)
 
 
 def spans_from_bio(sentence: Sentence, tags: list[str]) -> list[tuple[str, int, int]]:
@@ -327,10 +362,15 @@ def spans_from_bio(sentence: Sentence, tags: list[str]) -> list[tuple[str, int, 
     ]
 
 
-def write_ann(path: Path, text: str, spans: list[tuple[str, int, int]]) -> None:
+def ann_text(text: str, spans: list[tuple[str, int, int]]) -> str:
     """``T`` lines for ``spans`` in offset order; line breaks in the covered text are written as spaces."""
     lines = [
         f"T{number}\t{kind} {start} {end}\t{' '.join(text[start:end].splitlines())}"
         for number, (kind, start, end) in enumerate(sorted(spans, key=lambda s: (s[1], s[2], s[0])), start=1)
     ]
-    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return "".join(line + "\n" for line in lines)
+
+
+def write_ann(path: Path, text: str, spans: list[tuple[str, int, int]]) -> None:
+    """An ``.ann`` file of ``spans`` over ``text`` (``ann_text``)."""
+    Path(path).write_text(ann_text(text, spans), encoding="utf-8")

@@ -23,6 +23,16 @@ class Sentence:
 
 
 @dataclass
+class Entity:
+    """One annotated entity as written (a BRAT ``T`` line): type, fragments (start, end), where written."""
+
+    kind: str
+    fragments: list[tuple[int, int]]
+    source: str  # "file.ann:line"
+    in_bio: bool = True  # False: the BIO training labels cannot hold it (discontinuous, overlapped, no word)
+
+
+@dataclass
 class HygieneReport:
     """What tag hygiene found and did (printed and recorded with every run)."""
 
@@ -46,6 +56,9 @@ class NerDataset:
     types: list[str]  # entity types, sorted
     documents: dict[str, str] = field(default_factory=dict)  # doc_id -> text (BRAT: for offsets and writing)
     report: HygieneReport = field(default_factory=HygieneReport)
+    # doc_id -> every gold entity of the document as annotated (BRAT; raw text: none). Evaluation of
+    # document data scores character spans against these, not against the BIO tags.
+    gold: dict[str, list[Entity]] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:

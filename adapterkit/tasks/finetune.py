@@ -407,15 +407,26 @@ def predict(
     return logits[:, 0].tolist(), None
 
 
-def score(kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False) -> dict:
+def score(
+    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+) -> dict:
     """The study's metrics for one evaluation; with several groups (``--data LANG=PATH``) also per
-    group under ``"groups"`` (pooled training, per-language evaluation)."""
-    overall = _score(kind, items, predictions, probabilities, labels, strict)
+    group under ``"groups"`` (pooled training, per-language evaluation).
+
+    ``gold`` (document id -> every gold entity; BRAT evaluation data) scores NER predictions as
+    exact character spans against all of them (``scoring.py``); else NER is scored on the tags."""
+    overall = _score(kind, items, predictions, probabilities, labels, strict, gold)
     groups = sorted({item.group for item in items if item.group})
     if len(groups) > 1:
         overall["groups"] = {}
         for group in groups:
             index = [i for i, item in enumerate(items) if item.group == group]
+            part_gold = None
+            if gold is not None:
+                owners = {item.doc_id: item.group for item in items}
+                part_gold = {
+                    doc: entities for doc, entities in gold.items() if owners.get(doc, doc.split("/", 1)[0]) == group
+                }
             overall["groups"][group] = _score(
                 kind,
                 [items[i] for i in index],
@@ -423,26 +434,35 @@ def score(kind: str, items, predictions, probabilities, labels: list[str], stric
                 None if probabilities is None else probabilities[index],
                 labels,
                 strict,
+                part_gold,
             )
             overall["groups"][group]["n_test"] = len(index)
     return overall
 
 
-def _score(kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False) -> dict:
+def _score(
+    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+) -> dict:
     from .. import metrics
+    from .scoring import brat_metrics, tag_metrics
 
     if kind == "ner":
-        return metrics.ner_metrics([s.tags for s in items], predictions, strict=strict)
-    gold = [example.label for example in items]
+        return brat_metrics(items, predictions, gold) if gold is not None else tag_metrics(items, predictions, strict)
+    gold_labels = [example.label for example in items]
     if kind == "classification":
         if len(labels) != 2:
-            return metrics.classification_metrics(gold, predictions, labels=labels)
+            return metrics.classification_metrics(gold_labels, predictions, labels=labels)
         positive = _positive(labels)
         scores = probabilities[:, labels.index(positive)].tolist()
-        return metrics.classification_metrics(gold, predictions, scores, positive, labels=labels)
+        return metrics.classification_metrics(gold_labels, predictions, scores, positive, labels=labels)
     if kind == "multilabel":
-        return metrics.multilabel_metrics(gold, predictions, labels)
-    return metrics.regression_metrics(gold, predictions)
+        return metrics.multilabel_metrics(gold_labels, predictions, labels)
+    return metrics.regression_metrics(gold_labels, predictions)
+
+
+def document_gold(data) -> dict | None:
+    """Every gold entity per document when the data is document data with character offsets (BRAT)."""
+    return data.gold if isinstance(data, NerDataset) and data.gold else None
 
 
 def _positive(labels: list[str]) -> str:
@@ -546,12 +566,22 @@ RUN_SETTINGS = "finetune-settings.json"
 
 
 def read_data(
-    paths: list[Path], fmt: str, preset: str, repair: bool, tokenizer, max_subwords: int = 256, types=None
+    paths: list[Path],
+    fmt: str,
+    preset: str,
+    repair: bool,
+    types: list[str] | None = None,
+    segmentation: str = "gold",
+    labelled: bool = True,
 ):
+    """The data and its items (sentences or examples); see ``readers.read_task`` for the options.
+
+    Training reads BRAT with ``segmentation="gold"`` (labels aligned to the entities), evaluation
+    with ``"text"`` (what the model sees never depends on the gold)."""
     from .readers import read_task
 
     data = read_task(
-        paths, fmt=fmt, repair=repair, tokenizer=tokenizer, max_subwords=max_subwords, preset=preset, types=types
+        paths, fmt=fmt, repair=repair, preset=preset, types=types, segmentation=segmentation, labelled=labelled
     )
     items = data.sentences if isinstance(data, NerDataset) else data.examples
     if not items:
@@ -606,9 +636,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         raise AdapterkitError(f"--eval-adapters {request.eval_adapters}: trained on another base than {variant.label}")
     tokenizer = load_tokenizer(variant.base)
     settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(
-        request.data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
-    )
+    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
     kind = task_kind(data)
     labels = data.labels
     print(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}")
@@ -617,7 +645,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     eval_items = None
     if request.eval_data:
         eval_data, eval_items = read_data(
-            request.eval_data, request.fmt, request.preset, request.repair, tokenizer, types=request.types
+            request.eval_data, request.fmt, request.preset, request.repair, request.types, segmentation="text"
         )
         if task_kind(eval_data) != kind:
             raise AdapterkitError(f"--eval-data is a {task_kind(eval_data)} set, the training data {kind}")
@@ -646,9 +674,14 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     if eval_items is not None:
         scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
         predictions, probabilities = predict(scored, tokenizer, eval_items, kind, labels, settings)
-        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict))
+        gold = document_gold(eval_data)
+        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict, gold))
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
+        if kind == "ner":
+            from .scoring import scheme_note
+
+            print(scheme_note(metrics, request.strict))
     manifest = {
         "name": destination.name,
         "kind": "task",

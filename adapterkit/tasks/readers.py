@@ -1,11 +1,12 @@
 """One entry point for task data: pick the reader for each path, read, and put the parts together.
 
 With ``fmt="auto"`` the format comes from the path: a folder holding ``.ann`` files (or an
-``.ann`` file, or a ``.txt`` with an ``.ann`` beside it) is BRAT; ``.conll``/``.txt``/``.tsv``/
-``.bio`` are CoNLL; ``.jsonl`` is JSON Lines; ``.parquet`` is a local Parquet file whose rows follow
-the JSON Lines field rules, and so does ``hf:NAME[:SPLIT]``, a Hugging Face dataset by id. Other
-folders are read file by file in sorted order. Several files are
-concatenated when they hold the same kind of task (entity types and class names are united).
+``.ann`` file, or a ``.txt`` with an ``.ann`` beside it) is BRAT; ``.conll``/``.tsv``/``.bio`` are
+CoNLL; a ``.txt`` without an ``.ann`` is CoNLL when its lines are columns with a BIO tag column, else
+plain text (unlabelled documents, for ``predict``); ``.jsonl`` is JSON Lines; ``.parquet`` is a
+local Parquet file whose rows follow the JSON Lines field rules, and so does ``hf:NAME[:SPLIT]``,
+a Hugging Face dataset by id. Other folders are read file by file in sorted order. Several files
+are concatenated when they hold the same kind of task (entity types and class names are united).
 
 ``LANG=PATH`` (e.g. ``es=data/es``) names the part a path is: its examples carry that group, are
 scored apart as well as together (pooled multilingual training, per-language evaluation), and
@@ -21,14 +22,14 @@ from pathlib import Path
 from ..errors import AdapterkitError
 from ..paths import cache_dir
 from .brat import PRESETS as BRAT_PRESETS
-from .brat import read_brat
+from .brat import read_brat, read_raw_text
 from .conll import PRESETS as CONLL_PRESETS
 from .conll import read_conll
 from .data import NerDataset, TextDataset
 from .hygiene import merge_reports
 from .jsonl import read_jsonl, records_to_dataset
 
-FORMATS = ("auto", "conll", "brat", "jsonl", "parquet")
+FORMATS = ("auto", "conll", "brat", "text", "jsonl", "parquet")
 SUFFIX_FORMATS = {".conll": "conll", ".txt": "conll", ".tsv": "conll", ".bio": "conll", ".jsonl": "jsonl"}
 SUFFIX_FORMATS[".parquet"] = "parquet"
 
@@ -42,12 +43,38 @@ def split_group(path: Path | str) -> tuple[str, str]:
     return (match[1], match[2]) if match else ("", str(path))
 
 
+TAG = re.compile(r"O|[BIES]-\S+")
+SNIFF_LINES = 50
+
+
+def looks_like_conll(path: Path) -> bool:
+    """Whether a ``.txt`` file is a CoNLL column file rather than plain text: its first non-blank
+    lines (two at least) all have the same number (2 to 12) of columns, and one column holds BIO
+    tags in nearly all of them. (A one-line note such as "Klasse I-Alloantigene" is text.)"""
+    rows: list[list[str]] = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.strip() and not line.startswith("-DOCSTART-"):
+                    rows.append(line.rstrip("\r\n").split("\t") if "\t" in line else line.split())
+                if len(rows) >= SNIFF_LINES:
+                    break
+    except OSError as error:
+        raise AdapterkitError(f"{path}: cannot read ({error})") from None
+    width = len(rows[0]) if rows else 0
+    if len(rows) < 2 or not 2 <= width <= 12 or any(len(row) != width for row in rows):
+        return False
+    return any(sum(bool(TAG.fullmatch(row[column])) for row in rows) >= 0.9 * len(rows) for column in range(width))
+
+
 def _file_format(path: Path, fmt: str) -> str | None:
     """The format of one file: ``fmt`` when given, else from its suffix (None: not task data)."""
     if fmt != "auto":
         return fmt
     if path.suffix == ".ann" or (path.suffix == ".txt" and path.with_suffix(".ann").is_file()):
         return "brat"
+    if path.suffix == ".txt":
+        return "conll" if looks_like_conll(path) else "text"
     return SUFFIX_FORMATS.get(path.suffix)
 
 
@@ -58,6 +85,8 @@ def _resolve(path: Path, fmt: str) -> list[tuple[str, Path]]:
     if path.is_dir():
         if fmt == "brat" or (fmt == "auto" and any(path.rglob("*.ann"))):
             return [("brat", path)]
+        if fmt == "text":
+            return [("text", path)]
         found = [
             (kind, file)
             for file in sorted(p for p in path.rglob("*") if p.is_file())
@@ -141,6 +170,7 @@ def _concatenate(parts: list[tuple[Path, Data]]) -> Data:
         sorted({kind for part in ners for kind in part.types}),
         {doc_id: text for part in ners for doc_id, text in part.documents.items()},
         merge_reports([part.report for part in ners]),
+        {doc_id: entities for part in ners for doc_id, entities in part.gold.items()},
     )
 
 
@@ -152,17 +182,19 @@ def read_task(
     paths: list[Path],
     fmt: str = "auto",
     repair: bool = False,
-    tokenizer=None,
-    max_subwords: int = 256,
     preset: str = "auto",
     types: list[str] | None = None,
+    segmentation: str = "gold",
+    labelled: bool = True,
 ) -> Data:
     """The task data in ``paths`` (files or folders, each optionally ``LANG=PATH``), read with the
     reader for each format.
 
-    ``repair`` turns malformed tags into ``O`` instead of stopping; ``tokenizer``/``max_subwords``
-    cut long BRAT sentences; ``preset`` names the CoNLL column layout or the BRAT type source
-    (``mantra``); ``types`` keeps only these entity types (the others' words become ``O``).
+    ``repair`` turns malformed tags into ``O`` instead of stopping; ``preset`` names the CoNLL column
+    layout or the BRAT type source (``mantra``); ``types`` keeps only these entity types (the others'
+    words become ``O``). ``segmentation`` is how BRAT text is cut into words and sentences: ``gold``
+    for training labels, ``text`` (from the text alone) for evaluation. ``labelled=False`` (prediction)
+    reads BRAT documents as plain text, their annotations unread; plain text is refused otherwise.
     """
     if fmt not in FORMATS:
         raise AdapterkitError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -176,12 +208,12 @@ def read_task(
     if grouped and len(grouped) != len(split):
         raise AdapterkitError("--data: name the part of every path (LANG=PATH) or of none")
     if not grouped:
-        data = _read_part([Path(path) for _, path in split], fmt, repair, tokenizer, max_subwords, preset)
+        data = _read_part([Path(path) for _, path in split], fmt, repair, preset, segmentation, labelled)
     else:
         parts = []
         for group in dict.fromkeys(grouped):
             part = _read_part(
-                [Path(path) for name, path in split if name == group], fmt, repair, tokenizer, max_subwords, preset
+                [Path(path) for name, path in split if name == group], fmt, repair, preset, segmentation, labelled
             )
             parts.append((Path(f"{group}="), _with_group(part, group)))
         data = _concatenate(parts)
@@ -195,7 +227,8 @@ def _with_group(data: Data, group: str) -> Data:
         return TextDataset(examples, data.task, data.labels)
     sentences = [replace(s, group=group, doc_id=f"{group}/{s.doc_id}") for s in data.sentences]
     documents = {f"{group}/{doc_id}": text for doc_id, text in data.documents.items()}
-    return NerDataset(sentences, data.types, documents, data.report)
+    gold = {f"{group}/{doc_id}": entities for doc_id, entities in data.gold.items()}
+    return NerDataset(sentences, data.types, documents, data.report, gold)
 
 
 def _keep_types(data: Data, types: list[str]) -> Data:
@@ -210,19 +243,29 @@ def _keep_types(data: Data, types: list[str]) -> Data:
     sentences = [
         replace(s, tags=[tag if tag == "O" or tag[2:] in keep else "O" for tag in s.tags]) for s in data.sentences
     ]
-    return NerDataset(sentences, sorted(keep), data.documents, data.report)
+    gold = {doc_id: [e for e in entities if e.kind in keep] for doc_id, entities in data.gold.items()}
+    return NerDataset(sentences, sorted(keep), data.documents, data.report, gold)
 
 
-def _read_part(paths: list[Path], fmt: str, repair: bool, tokenizer, max_subwords: int, preset: str) -> Data:
+def _read_part(paths: list[Path], fmt: str, repair: bool, preset: str, segmentation: str, labelled: bool) -> Data:
     conll_preset = preset if preset in CONLL_PRESETS else "auto"
     brat_preset = preset if preset in BRAT_PRESETS else "auto"
     hub = [str(path) for path in paths if str(path).startswith("hf:")]
     resolved = [item for path in paths if not str(path).startswith("hf:") for item in _resolve(Path(path), fmt)]
-    brat = [path for kind, path in resolved if kind == "brat"]
+    documents = [path for kind, path in resolved if kind in ("brat", "text")]
     parts: list[tuple[Path, Data]] = []
-    if brat:  # read together: document names must be unique across folders
-        dataset = read_brat(brat, tokenizer=tokenizer, max_subwords=max_subwords, repair=repair, preset=brat_preset)
-        parts.append((brat[0], dataset))
+    if labelled:
+        plain = [path for kind, path in resolved if kind == "text"]
+        if plain:
+            raise AdapterkitError(
+                f"{plain[0]}: plain text without annotations (no .ann beside it): nothing to train or score; "
+                "add the BRAT .ann files, or label it with adapterkit predict"
+            )
+        if documents:  # read together: document names must be unique across folders
+            dataset = read_brat(documents, repair=repair, preset=brat_preset, segmentation=segmentation)
+            parts.append((documents[0], dataset))
+    elif documents:  # prediction: the text alone, whether or not annotations lie beside it
+        parts.append((documents[0], read_raw_text(documents)))
     for kind, path in resolved:
         if kind == "conll":
             parts.append((path, read_conll(path, preset=conll_preset, repair=repair)))

@@ -1,0 +1,127 @@
+"""Scores of NER predictions as finetune and cv record them, with the scheme that counted.
+
+- ``brat-exact`` (document data: BRAT): the predicted tags over the gold-free segmentation become
+  character spans exactly as ``predict`` writes them to ``.ann`` (``brat.spans_from_bio``: an
+  ``I-`` run without ``B-`` is a span too, with or without ``--strict``), and are matched with
+  ``scorer.score_mentions`` against *every* gold entity of the documents — overlapping, nested and
+  discontinuous ones included. So the F1 reported here is the F1 of ``adapterkit score`` on the
+  ``.ann`` files ``predict`` writes for the same model and documents. No gold entity is lost from
+  scoring; the record also says how many of them the BIO training labels cannot hold (the model can
+  never predict those exactly: ``gold_not_in_bio``).
+- ``conlleval`` / ``strict`` (BIO data: CoNLL, JSONL): seqeval over the tags (``metrics.ner_metrics``).
+  The gold is the tags themselves, so nothing is lost.
+
+Every record holds ``scheme``, ``gold`` (the gold entities scored), ``gold_lost`` (gold entities
+left out of scoring) and ``gold_not_in_bio``; ``brat-exact`` also ``gold_inside_words`` (entities
+with a boundary inside a word of the text's segmentation, which no prediction can match).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..errors import AdapterkitError
+from ..scorer import Mention, score_mentions
+from .brat import spans_from_bio
+from .data import Entity, Sentence
+
+
+def predicted_mentions(items: list[Sentence], predictions: list[list[str]]) -> dict[str, list[Mention]]:
+    """Document id -> the spans ``predict`` would write for these tags (``spans_from_bio``)."""
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    for sentence, tags in zip(items, predictions, strict=True):
+        spans = spans_from_bio(sentence, tags)
+        mentions[sentence.doc_id].extend(Mention.of(kind, [(start, end)]) for kind, start, end in spans)
+    return dict(mentions)
+
+
+def gold_mentions(gold: dict[str, list[Entity]]) -> dict[str, list[Mention]]:
+    return {doc_id: [Mention.of(e.kind, e.fragments) for e in entities] for doc_id, entities in gold.items()}
+
+
+def brat_metrics(items: list[Sentence], predictions: list[list[str]], gold: dict[str, list[Entity]]) -> dict:
+    """Exact character-span scores of the predictions against all ``gold`` entities of its documents."""
+    stray = sorted({sentence.doc_id for sentence in items} - set(gold))
+    if stray:
+        raise AdapterkitError(
+            f"evaluation data mixes BRAT documents with data without character offsets (e.g. {stray[0]}); "
+            "score BRAT and CoNLL/JSONL evaluation data in separate runs"
+        )
+    result = score_mentions(gold_mentions(gold), predicted_mentions(items, predictions))
+    micro = result["micro"]
+    per_type = {
+        kind: {
+            "precision": row["precision"],
+            "recall": row["recall"],
+            "f1": row["f1"],
+            "support": row["gold"],
+            "tp": row["tp"],
+            "pred": row["pred"],
+        }
+        for kind, row in result["per_type"].items()
+    }
+    # seqeval's macro average: the mean F1 over the types in gold or prediction
+    macro = sum(row["f1"] for row in per_type.values()) / len(per_type) if per_type else 0.0
+    return {
+        "scheme": result["scheme"],
+        "precision": micro["precision"],
+        "recall": micro["recall"],
+        "f1": micro["f1"],
+        "macro_f1": macro,
+        "per_type": per_type,
+        "tp": micro["tp"],
+        "pred": micro["pred"],
+        "gold": micro["gold"],
+        "gold_lost": 0,
+        "gold_not_in_bio": sum(not entity.in_bio for entities in gold.values() for entity in entities),
+        "gold_inside_words": _inside_words(items, gold),
+        "documents": result["documents"],
+    }
+
+
+def _inside_words(items: list[Sentence], gold: dict[str, list[Entity]]) -> int:
+    """Gold entities with a boundary inside a word the model labelled: no prediction can match them."""
+    starts: dict[str, set[int]] = defaultdict(set)
+    ends: dict[str, set[int]] = defaultdict(set)
+    for sentence in items:
+        for start, end in sentence.offsets or []:
+            starts[sentence.doc_id].add(start)
+            ends[sentence.doc_id].add(end)
+    return sum(
+        any(start not in starts[doc] or end not in ends[doc] for start, end in entity.fragments)
+        for doc, entities in gold.items()
+        for entity in entities
+    )
+
+
+def tag_metrics(items: list[Sentence], predictions: list[list[str]], strict: bool) -> dict:
+    """seqeval scores of BIO data (conlleval or strict), with the gold count."""
+    from .. import metrics
+
+    scores = metrics.ner_metrics([s.tags for s in items], predictions, strict=strict)
+    gold = sum(row["support"] for row in scores["per_type"].values())
+    return {**scores, "gold": gold, "gold_lost": 0, "gold_not_in_bio": 0}
+
+
+def scheme_note(metrics: dict, strict: bool = False) -> str:
+    """One console line saying what was counted."""
+    if metrics.get("scheme") == "brat-exact":
+        note = (
+            f"brat-exact: exact character spans (as predict writes them) against all {metrics['gold']} gold entities "
+            f"of {metrics['documents']} documents; 0 lost from scoring, {metrics['gold_not_in_bio']} not representable "
+            "in the BIO training labels (discontinuous, overlapping or nested), "
+            f"{metrics['gold_inside_words']} with a boundary inside a word"
+        )
+        return note + ("; --strict does not apply to character spans" if strict else "")
+    return f"{metrics.get('scheme')}: BIO tags as read, {metrics.get('gold')} gold entities, 0 lost"
+
+
+def scoring_summary(per_fold: list[dict]) -> dict:
+    """How the folds' entities were counted, summed over the folds (each gold entity is tested once)."""
+    schemes = sorted({fold.get("scheme") for fold in per_fold if fold.get("scheme")})
+    summary: dict = {"scheme": schemes[0] if len(schemes) == 1 else schemes}
+    for key in ("gold", "gold_lost", "gold_not_in_bio", "gold_inside_words", "documents"):
+        values = [fold[key] for fold in per_fold if fold.get(key) is not None]
+        if values:
+            summary[key] = sum(values)
+    return summary
