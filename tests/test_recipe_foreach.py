@@ -142,3 +142,25 @@ def test_dry_run_lists_the_studies_new_steps(workdir, capsys, recipe, overrides,
 def test_study_c_without_monolingual_has_no_monolingual_steps(workdir, capsys):
     assert main(["run", "study-c", "--dry-run"]) == 0
     assert "compare-mono" not in capsys.readouterr().out
+
+
+def test_a_hub_model_id_is_a_variant_but_a_mistyped_local_model_is_not_looked_up_there(workdir, tiny_bert, monkeypatch):
+    import adapterkit.models
+    from adapterkit.compose import parse_variant
+    from adapterkit.models import Base
+    from adapterkit.registry import Registry
+
+    asked = []
+
+    def snapshot(name: str, local_only: bool = False) -> Base:  # the Hub, as far as this test goes
+        asked.append(name)
+        return Base(name, tiny_bert, name, "abc", head_is_new=False)
+
+    monkeypatch.setattr(adapterkit.models, "resolve_base", snapshot)
+    store = Registry(workdir / "adapters")
+    assert parse_variant("PlanTL-GOB-ES/bsc-bio-ehr-es", store) == ("model", tiny_bert)
+    assert asked == ["PlanTL-GOB-ES/bsc-bio-ehr-es"]
+    (workdir / "models").mkdir()
+    with pytest.raises(AdapterkitError, match="variant 'models/mbert-nl-clni': not 'base', a model folder"):
+        parse_variant("models/mbert-nl-clni", store)
+    assert asked == ["PlanTL-GOB-ES/bsc-bio-ehr-es"]
