@@ -253,7 +253,7 @@ def _prf(tp: int, pred: int, gold: int) -> list[str]:
     return [f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}", f"{tp} / {pred} / {gold}"]
 
 
-def test_set_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
+def heldout_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
     """The recipe's ``test_set`` table: each ``score`` copy of that step (bound to a track, a model and a
     test part) on the track's entity types, per part and pooled over parts (counts summed: micro F1)."""
     template = recipe.get("test_set")
@@ -363,7 +363,7 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
         sections.append(
             Section("Per language: multilingual vs monolingual training", text, [markdown_table(header, rows)])
         )
-    test_rows = test_set_rows(recipe, plan)
+    test_rows = heldout_rows(recipe, plan)
     if test_rows:
         text = (
             "The final models' `.ann` predictions on the held-out test set (made from the test text alone), "
