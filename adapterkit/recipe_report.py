@@ -219,25 +219,26 @@ def per_language_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> tuple
             mono[(track, (step.get("_each") or {}).get("part_slug", ""))] = folder
     if not pooled:
         return None
-    variants: list[str] = []
     rows = []
     for track, folder in pooled.items():
         data = json.loads((folder / "comparison.json").read_text())
         metric = data["metrics"][0]
-        variants = variants or data["variants"]
         together = _group_means(folder, metric)
         for language in sorted({g for by_group in together.values() for g in by_group}):
             alone_dir = mono.get((track, language))
             alone = json.loads((alone_dir / "comparison.json").read_text())["summary"] if alone_dir else {}
-            cells = []
-            for variant in variants:
-                cells.append(_number(together.get(variant, {}).get(language), 4))
-                cells.append(_number((alone.get(variant, {}).get(metric) or {}).get("mean"), 4))
-            rows.append([track or "–", language, metric, *cells])
-    header = ["track", "language", "metric"]
-    for variant in variants:
-        header += [f"`{variant}` multilingual", f"`{variant}` monolingual"]
-    return header, rows
+            for variant in data["variants"]:
+                rows.append(
+                    [
+                        track or "–",
+                        language,
+                        f"`{variant}`",
+                        metric,
+                        _number(together.get(variant, {}).get(language), 4),
+                        _number((alone.get(variant, {}).get(metric) or {}).get("mean"), 4),
+                    ]
+                )
+    return ["track", "language", "variant", "metric", "multilingual", "monolingual"], rows
 
 
 def _counts(result: dict, types: list[str]) -> tuple[int, int, int]:
@@ -360,9 +361,8 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
             "(– where no monolingual run was made). The folds differ between the two, so the columns are "
             "set side by side, not tested against each other."
         )
-        sections.append(
-            Section("Per language: multilingual vs monolingual training", text, [markdown_table(header, rows)])
-        )
+        table = markdown_table(header, rows, "llllrr")
+        sections.append(Section("Per language: multilingual vs monolingual training", text, [table]))
     test_rows = heldout_rows(recipe, plan)
     if test_rows:
         text = (

@@ -282,23 +282,34 @@ def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(
         for language in ("en", "es", "nl"):  # monolingual runs: one language's data alone
             mono = json.loads((workdir / "runs" / f"study-c-mono-{track}-{language}" / "comparison.json").read_text())
             assert mono["variants"] == ["base", f"models/study-c-stage-one-{track}"]
-        predictions = sorted((workdir / "runs" / "study-c" / "test" / track / "two-stage" / "en").rglob("*.ann"))
         documents = sorted((mantra / "English" / "Patents_ec22-cui-best_man").glob("*.txt"))
-        assert len(predictions) == len(documents)
-        for ann in predictions:
-            text = (mantra / "English" / "Patents_ec22-cui-best_man" / ann.with_suffix(".txt").name).read_text()
-            for line in ann.read_text().splitlines():
-                _, kind_span, surface = line.split("\t")
-                found, start, end = kind_span.split(" ")
-                assert found == kind and text[int(start) : int(end)] == surface
+        for model in ("one-stage", "two-stage"):  # labelled from the test text alone, BRAT, exact offsets
+            predictions = sorted((workdir / "runs" / "study-c" / "test" / track / model / "en").rglob("*.ann"))
+            assert len(predictions) == len(documents)
+            spans = set()
+            for ann in predictions:
+                text = (mantra / "English" / "Patents_ec22-cui-best_man" / ann.with_suffix(".txt").name).read_text()
+                for line in ann.read_text().splitlines():
+                    _, kind_span, surface = line.split("\t")
+                    found, start, end = kind_span.split(" ")
+                    assert found == kind and text[int(start) : int(end)] == surface
+                    spans.add((ann.name, start, end))
+            scored = json.loads((workdir / "runs" / "study-c" / "test" / track / f"{model}-en.json").read_text())
+            assert scored["micro"]["pred"] == len(spans)  # the score step read exactly these predictions
         assert f"## Comparison: compare-pooled-{track}" in report
     table = report.split("## Per language: multilingual vs monolingual training", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| (disease|medication) \| (en|es|nl) \| f1 \|((?: \d\.\d{4} \|){4})$", table, re.M)
-    assert [(track, language) for track, language, _ in rows] == [
-        (track, language) for track in ("disease", "medication") for language in ("en", "es", "nl")
+    rows = re.findall(
+        r"^\| (disease|medication) \| (en|es|nl) \| `([^`]+)` \| f1 \| (\d\.\d{4}) \| (\d\.\d{4}) \|$", table, re.M
+    )
+    assert [row[:3] for row in rows] == [
+        (track, language, variant)
+        for track in ("disease", "medication")
+        for language in ("en", "es", "nl")
+        for variant in ("base", f"models/study-c-stage-one-{track}")
     ], table
-    alone = json.loads((workdir / "runs" / "study-c-mono-disease-es" / "comparison.json").read_text())
-    assert float(rows[1][2].split("|")[1]) == pytest.approx(alone["summary"]["base"]["f1"]["mean"], abs=1e-4)
+    alone = json.loads((workdir / "runs" / "study-c-mono-medication-es" / "comparison.json").read_text())
+    stage_one = alone["summary"]["models/study-c-stage-one-medication"]["f1"]["mean"]
+    assert float(rows[9][4]) == pytest.approx(stage_one, abs=1e-4)  # medication, es, two-stage, monolingual
     test = report.split("## Test set: exact-span scores", 1)[1].split("\n## ", 1)[0]
     scored = re.findall(
         r"^\| (disease|medication) \| (one-stage|two-stage) \| (en|de|\*\*pooled\*\*) \|.*\| (\d+) / (\d+) / (\d+) \|$",

@@ -63,15 +63,12 @@ def test_per_language_table_puts_each_languages_pooled_part_beside_its_monolingu
         ),
     ]  # fmt: skip
     header, rows = per_language_rows(recipe, plan)
-    assert header[3:] == [
-        "`base` multilingual",
-        "`base` monolingual",
-        "`models/s1` multilingual",
-        "`models/s1` monolingual",
-    ]
+    assert header == ["track", "language", "variant", "metric", "multilingual", "monolingual"]
     assert rows == [
-        ["disease", "en", "f1", "0.6000", "0.5500", "0.9000", "0.7500"],  # 0.6 = mean of the folds' en parts
-        ["disease", "es", "f1", "0.7000", "–", "0.9000", "–"],  # no monolingual run for es
+        ["disease", "en", "`base`", "f1", "0.6000", "0.5500"],  # 0.6 = mean of the folds' en parts
+        ["disease", "en", "`models/s1`", "f1", "0.9000", "0.7500"],
+        ["disease", "es", "`base`", "f1", "0.7000", "–"],  # no monolingual run for es
+        ["disease", "es", "`models/s1`", "f1", "0.9000", "–"],
     ]
     assert per_language_rows({}, plan) is None
 
