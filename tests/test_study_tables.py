@@ -106,3 +106,14 @@ def test_every_study_names_the_papers_tables_and_where_the_recipe_reproduces_the
     steps = {step["id"] for step in recipe["steps"]}
     named = {part.split("`")[0].split("-<")[0] for row in recipe["paper"] for part in row[1].split("`")[1::2]}
     assert named & steps, named  # the table points at real steps of the recipe
+
+
+def test_the_external_ct_report_set_shares_no_text_with_the_internal_one_and_uses_its_labels():
+    from adapterkit.paths import STANDIN_CORPORA_DIR
+
+    tasks = STANDIN_CORPORA_DIR.parent / "tasks"
+    internal = [json.loads(line) for line in (tasks / "nl-ct-reports.jsonl").read_text().splitlines()]
+    external = [json.loads(line) for line in (tasks / "nl-ct-reports-external.jsonl").read_text().splitlines()]
+    assert len(external) == 100 and not {r["text"] for r in internal} & {r["text"] for r in external}
+    labels = {label for r in internal for label in r["labels"]}
+    assert {label for r in external for label in r["labels"]} == labels  # every label, none unknown to training
