@@ -120,6 +120,12 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
         "Base perplexity uses the base tokenizer; extended and trained use the extended one on the same "
         "masked positions, so only those two compare exactly."
     )
+    if vocabulary.get("mode") == "new":  # another vocabulary: another softmax, so another perplexity scale
+        text = (
+            "Base perplexity uses the base tokenizer and vocabulary; extended (the rebuilt, untrained model) "
+            "and trained use the new vocabulary on the same masked positions, so only those two compare "
+            "exactly: a smaller vocabulary alone lowers perplexity."
+        )
     title = "New vocabulary" if vocabulary.get("mode") == "new" else "Vocabulary extension"
     return Section(f"{title}: {step['id']}", text, [markdown_table(["", ""], rows, align="ll")])
 
