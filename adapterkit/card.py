@@ -6,10 +6,6 @@ import json
 from pathlib import Path
 
 
-def _yaml_list(values: list[str]) -> str:
-    return "".join(f"\n- {json.dumps(value, ensure_ascii=False)}" for value in values) if values else " []"
-
-
 def _tags(manifest: dict) -> list[str]:
     is_adapter = manifest.get("hyperparameters", {}).get("mode", "lora") == "lora" and manifest.get("kind") != "model"
     tags = ["adapterkit", "medical", "fill-mask", "lora" if is_adapter else "domain-adaptive-pretraining"]
@@ -18,16 +14,26 @@ def _tags(manifest: dict) -> list[str]:
     return tags
 
 
+def card_metadata(manifest: dict, tags: list[str], is_adapter: bool, **extra) -> str:
+    """The YAML header of a card, written by ``huggingface_hub.ModelCardData`` for local and Hub cards
+    alike: no empty ``language`` list, and ``base_model`` only when the base is a Hub model."""
+    from huggingface_hub import ModelCardData
+
+    data = ModelCardData(
+        library_name="peft" if is_adapter else None,
+        base_model=hub_base_id(manifest),
+        language=manifest.get("languages") or None,
+        tags=tags,
+        pipeline_tag="fill-mask",
+        **extra,
+    )
+    return f"---\n{data.to_yaml()}\n---\n"
+
+
 def render_card(manifest: dict) -> str:
     """A model card built from the manifest; every figure in it comes from the manifest."""
     is_adapter = manifest["hyperparameters"]["mode"] == "lora"
-    header = "---\n"
-    if is_adapter:
-        header += "library_name: peft\n"
-    header += f"base_model: {json.dumps(manifest['base']['peft_base_model'])}\n"
-    header += f"language:{_yaml_list(manifest['languages'])}\n"
-    header += f"tags:{_yaml_list(_tags(manifest))}\n"
-    header += "pipeline_tag: fill-mask\n---\n"
+    header = card_metadata(manifest, _tags(manifest), is_adapter)
     usage = _usage(manifest, f"path/to/{manifest['name']}")
     return f"""{header}
 {_pretrain_body(manifest)}
@@ -48,6 +54,12 @@ def _pretrain_body(manifest: dict) -> str:
         f"| `{record['path']}` | {record['lines']:,} | `{record['sha256'][:16]}…` |" for record in corpus["files"]
     )
     cleaning = corpus["cleaning"]
+    naming = (
+        f"\nCorpus files are named by {corpus['paths']} (no folder of the training machine); "
+        "the sha256 identifies each file.\n"
+        if corpus.get("paths")
+        else ""
+    )
     hyper_rows = "\n".join(f"| {key} | {value} |" for key, value in hyper.items())
     what = (
         f"A LoRA adapter ({manifest['kind']}) for `{base['id']}`"
@@ -74,7 +86,7 @@ Masked-language modelling (MLM) on {_training_tokens(manifest)} ({corpus["block_
 | corpus file | lines | sha256 |
 |---|---|---|
 {files}
-
+{naming}
 Cleaning: {cleaning["lines_read"]:,} lines read, {cleaning["empty_dropped"]:,} empty and
 {cleaning["duplicates_dropped"]:,} duplicate lines dropped, {cleaning["lines_kept"]:,} kept.
 
@@ -121,10 +133,7 @@ def render_composition_card(manifest: dict) -> str:
     composition = manifest["composition"]
     is_adapter = manifest["kind"] == "composed"
     tags = ["adapterkit", "medical", "fill-mask", "lora" if is_adapter else "merged-lora", "composition"]
-    header = "---\n" + ("library_name: peft\n" if is_adapter else "")
-    header += f"base_model: {json.dumps(base['peft_base_model'])}\n"
-    header += f"language:{_yaml_list(manifest['languages'])}\n"
-    header += f"tags:{_yaml_list(tags)}\npipeline_tag: fill-mask\n---\n"
+    header = card_metadata(manifest, tags, is_adapter)
     rows = "\n".join(f"| {part['name']} | {part['weight']:.4g} |" for part in composition["parts"])
     exactness = (
         "exact: W + Σ wᵢ·ΔWᵢ"
@@ -165,17 +174,9 @@ def render_hub_card(
     Every figure comes from the manifest or from the recorded ``runs`` (see ``hub.recorded_runs``);
     a section whose facts were not recorded says so instead of being left out silently.
     """
-    from huggingface_hub import ModelCardData
-
     kind = manifest.get("kind")
-    data = ModelCardData(
-        library_name="peft",
-        base_model=hub_base_id(manifest),
-        language=manifest.get("languages") or None,
-        license=license or "unknown",
-        tags=_tags(manifest),
-        datasets=list(datasets or []) or None,
-        pipeline_tag="fill-mask",
+    header = card_metadata(
+        manifest, _tags(manifest), True, license=license or "unknown", datasets=list(datasets or []) or None
     )
     if "hyperparameters" in manifest and "corpus" in manifest:
         body = _pretrain_body(manifest)
@@ -183,10 +184,7 @@ def render_hub_card(
         body = render_composition_card(manifest).split("---\n", 2)[2].lstrip("\n")
     else:
         body = _plain_body(manifest)
-    return (
-        f"---\n{data.to_yaml()}\n---\n\n{body}\n{_runs_section(runs or [])}"
-        f"\n## Usage\n\n{_hub_usage(manifest, repo_id)}\n"
-    )
+    return f"{header}\n{body}\n{_runs_section(runs or [])}\n## Usage\n\n{_hub_usage(manifest, repo_id)}\n"
 
 
 def hub_base_id(manifest: dict) -> str | None:
@@ -194,6 +192,8 @@ def hub_base_id(manifest: dict) -> str | None:
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     base = manifest.get("base", {})
+    if base.get("local"):  # shared by push: the id is the name of a folder on the trainer's machine
+        return None
     for candidate in (base.get("peft_base_model"), base.get("id")):
         if not candidate or candidate.startswith(("/", ".", "~")) or candidate.count("/") > 1:
             continue
@@ -234,7 +234,7 @@ def _runs_section(runs: list[dict]) -> str:
         ]
         for run in runs:
             metrics = ", ".join(f"{key} {_fmt(value)}" for key, value in run["summary"].items())
-            data = ", ".join(f"`{Path(item).name}`" for item in run["data"])
+            data = ", ".join(_data_cell(item) for item in run["data"])
             lines.append(
                 f"| `{run['file']}` | `{run['variant']}` | {data} | {run['folds']} | {run['mode']} | {metrics} |"
             )
@@ -242,6 +242,14 @@ def _runs_section(runs: list[dict]) -> str:
     else:
         lines += ["No downstream runs were recorded with this adapter.", ""]
     return "\n".join(lines)
+
+
+def _data_cell(item: dict | str) -> str:
+    """A shared data entry (``sharing.shared_data_entry``): its name and the start of its sha256."""
+    if isinstance(item, str):
+        return f"`{Path(item).name}`"
+    digest = f" (sha256 `{item['sha256'][:16]}…`)" if item.get("sha256") else ""
+    return f"`{item['name']}`{digest}"
 
 
 def _hub_usage(manifest: dict, repo_id: str) -> str:

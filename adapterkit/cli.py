@@ -768,7 +768,14 @@ def run(
         list[str] | None, typer.Argument(metavar="[KEY=VALUE]...", help="Settings to override, e.g. task.folds=5.")
     ] = None,
     smoke: Annotated[bool, typer.Option("--smoke", help="Apply the recipe's small [smoke] scale first.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Rerun steps recorded as done.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rerun every step, passing --force on to the commands that have it (replaces existing "
+            "results of the same names). Without it, existing results not made by this recipe are kept.",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the steps' command lines, run nothing.")] = False,
 ) -> None:
     """Run a recipe: its steps in order, each an adapterkit command; finished steps are skipped."""
@@ -850,6 +857,67 @@ def vocab_extend(
     )
 
 
+@vocab_app.command("build")
+def vocab_build(
+    corpus: Annotated[
+        list[Path],
+        typer.Option("--corpus", metavar="PATH", help="Domain text (all languages) to train the vocabulary on."),
+    ],
+    size: Annotated[int, typer.Option(help="Size of the WordPiece vocabulary to train (the study: 45000).")],
+    out: Annotated[Path, typer.Option(help="Output folder: base/ (rebuilt base), model/ (trained), adapterkit.json.")],
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="new: replace the base vocabulary by the trained one (study B); extend: append the pieces it lacks."
+        ),
+    ] = "new",
+    base: Annotated[
+        str, typer.Option(help="Base encoder (hub id, folder or minilm).")
+    ] = "bert-base-multilingual-cased",
+    other_corpus: Annotated[
+        list[Path] | None, typer.Option(metavar="PATH", help="Other-language text for the forgetting check.")
+    ] = None,
+    train: Annotated[
+        str, typer.Option(help="full, or lora (LoRA plus trainable embeddings of the initialised pieces).")
+    ] = "full",
+    max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: run --epochs).")] = -1,
+    epochs: Annotated[float, typer.Option(help="Passes over the corpus.")] = 5.0,
+    batch_size: Annotated[int, typer.Option(help="Blocks per device per step.")] = 8,
+    grad_accum: Annotated[int, typer.Option(help="Micro-batches per optimiser step.")] = 4,
+    lr: Annotated[float | None, typer.Option(help="Learning rate (default as pretrain).")] = None,
+    max_seq_len: Annotated[int, typer.Option(help="Tokens per block.")] = 128,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 42,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+) -> None:
+    """Train a WordPiece vocabulary on the domain corpora, rebuild the base around it, continue MLM.
+
+    --mode new (the study's path): the base vocabulary is replaced by the new one; rows of pieces
+    the base had are copied, the others start as the mean of their old sub-pieces; the MLM decoder
+    stays tied. --mode extend is `vocab extend` (whose --mode is this command's --train).
+    """
+    from .vocab import build_vocabulary
+
+    _quiet_libraries()
+    build_vocabulary(
+        base,
+        corpus,
+        size,
+        out,
+        mode,  # type: ignore[arg-type]  # checked inside, with a one-line error
+        other_corpus or None,
+        train,  # type: ignore[arg-type]
+        max_steps,
+        epochs,
+        batch_size,
+        grad_accum,
+        lr,
+        max_seq_len,
+        seed,
+        force,
+        mode_option="--train",
+    )
+
+
 @corpus_app.command("clean")
 def corpus_clean(
     paths: Annotated[
@@ -901,18 +969,27 @@ def push(
         typer.Option("--dataset", metavar="ID", help="Hub dataset id trained on, for the card; repeat for several."),
     ] = None,
     runs: Annotated[Path, typer.Option(help="Folder of recorded runs whose cv metrics go on the card.")] = Path("runs"),
+    card_paths: Annotated[
+        bool,
+        typer.Option(
+            "--card-paths",
+            help="Name corpus and data files by their path relative to this folder (default: file name and "
+            "sha256 only; no folder of this machine is ever shared).",
+        ),
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Upload an adapter to the Hugging Face Hub: PEFT files, manifest and a complete model card.
 
     The token comes from HF_TOKEN or `hf auth login`. The card's metadata (library_name peft,
     base_model, language, tags, datasets, license) and figures come from the manifest and from
-    cv runs under --runs that used the adapter.
+    cv runs under --runs that used the adapter. Corpus and data files are named by file name and
+    sha256 (--card-paths: relative path); no absolute path of this machine is uploaded.
     """
     from .hub import PushRequest
     from .hub import push as push_adapter
 
-    request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [])
+    request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [], card_paths)
     where = push_adapter(request)
     print(f"wrote the upload folder to {where}" if out is not None else f"pushed {name} to {where}")
 

@@ -88,6 +88,9 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     return Part(name=manifest.get("name", folder.name), path=folder, manifest=manifest)
 
 
+HUB_MODEL = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+
+
 def parse_variant(spec: str, store: Registry) -> tuple[str, Path | list[Part] | None]:
     """What a variant names: ``("base", None)``, ``("model", folder)`` or ``("adapters", parts)``.
 
@@ -104,8 +107,14 @@ def parse_variant(spec: str, store: Registry) -> tuple[str, Path | list[Part] | 
         return "adapters", [resolve_adapter(spec, store)]
     if "+" in spec:
         return "adapters", [resolve_adapter(name, store) for name in spec.split("+")]
+    if HUB_MODEL.fullmatch(spec) and not Path(spec.split("/")[0]).exists():
+        # a full model on the Hub (e.g. study A's PlanTL-GOB-ES/bsc-bio-ehr-es): its local snapshot folder.
+        # "models/typo" is not tried there: its first part is a local folder, so it meant a local model.
+        from .models import resolve_base
+
+        return "model", resolve_base(spec).path
     raise AdapterkitError(
-        f"variant {spec!r}: not 'base', a model folder, a registry adapter, or an inline stack like a+b"
+        f"variant {spec!r}: not 'base', a model folder, a registry adapter, a Hub model id, or an inline stack like a+b"
     )
 
 
@@ -174,6 +183,11 @@ def base_of(manifest: dict, local_only: bool = False) -> Base:
     recorded = manifest["base"]
     local = Path(recorded.get("peft_base_model", ""))
     name = recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local)
+    if recorded.get("local") and not local.is_dir():  # shared by push, which names a local base by its folder only
+        raise AdapterkitError(
+            f"{manifest.get('name', 'the adapter')} was trained on a local base folder named {recorded['id']!r} "
+            "(push shares no paths): run from the folder that holds a copy of that base under this name"
+        )
     return resolve_base(name, local_only)
 
 

@@ -358,15 +358,18 @@ def compared_metrics(kind: str, baseline_folds: list[dict]) -> list[str]:
 
 
 def write_comparison(run_dir: Path, comparison, scoring: dict | None = None) -> None:
-    """comparison.{md,csv,json}, each written whole (through a temporary file); ``scoring`` says how
-    each variant's entities were counted (scheme, gold, lost, not in BIO)."""
-    comparison_json = json.loads(comparison.to_json())
+    """comparison.{md,csv,json}, each written whole (through a temporary file). ``scoring`` (NER: how
+    each variant's entities were counted) goes into the JSON; without it an earlier file's is kept."""
+    data = json.loads(comparison.to_json())
+    earlier = run_dir / "comparison.json"
+    if scoring is None and earlier.is_file():
+        scoring = read_comparison(earlier).get("scoring")
     if scoring:
-        comparison_json["scoring"] = scoring
+        data["scoring"] = scoring
     for name, text in (
         ("comparison.md", comparison.to_markdown()),
         ("comparison.csv", comparison.to_csv()),
-        ("comparison.json", json.dumps(comparison_json, indent=2) + "\n"),
+        ("comparison.json", json.dumps(data, indent=2) + "\n"),
     ):
         atomic_write_text(run_dir / name, text)
 
@@ -409,7 +412,8 @@ def run_compare(request: CompareRequest) -> Path:
     comparison = compare(results, baseline, metrics, "f1" if kind == "ner" else None, pairs)
     if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
-    write_comparison(run_dir, comparison, scoring)
+    # scoring: how each variant's entities were counted (scheme, gold, lost, not in BIO)
+    write_comparison(run_dir, comparison, scoring or None)
     atomic_write_text(run_dir / "command.txt", " ".join(["adapterkit", *sys.argv[1:]]) + "\n")
     from .versions import versions
 

@@ -39,6 +39,7 @@ from .card import render_hub_card
 from .errors import AdapterkitError, printable
 from .manifest import SCHEMA_VERSION, AdapterConfig, check_manifest, tensor_problems
 from .registry import MANIFEST, Registry, check_name, write_json
+from .sharing import scrub, shareable_manifest
 
 HUB_PREFIX = "hub:"
 ADAPTER_CONFIG = "adapter_config.json"
@@ -148,19 +149,26 @@ class PushRequest:
     runs: Path = Path("runs")
     license: str | None = None
     datasets: list[str] = field(default_factory=list)
+    card_paths: bool = False  # corpus/data paths relative to the current folder instead of file names
 
 
-def recorded_runs(runs: Path, name: str) -> list[dict]:
-    """The cv runs under ``runs`` (``cv.json``, also inside compare runs) whose variant used ``name``."""
+def recorded_runs(runs: Path, name: str, card_paths: bool = False) -> list[dict]:
+    """The cv runs under ``runs`` (``cv.json``, also inside compare runs) whose variant used ``name``.
+
+    As they go on a shared card: data files by name (or relative path) and sha256, the variant and
+    the file with no absolute path (see ``sharing``).
+    """
+    from .sharing import scrub, shared_data_entry
+
     found = []
     for file in sorted(runs.rglob("cv.json")) if runs.is_dir() else []:
         try:
             run = json.loads(file.read_text())
             used = name in [_registry_name(part) for part in str(run["variant"]).split("+")]
             record = {
-                "file": str(file.relative_to(runs.parent) if runs.is_absolute() else file),
-                "variant": run["variant"],
-                "data": [str(item) for item in run.get("data", [])],
+                "file": (Path(runs.resolve().name) / file.relative_to(runs)).as_posix(),
+                "variant": scrub(str(run["variant"])),
+                "data": [shared_data_entry(str(item), card_paths) for item in run.get("data", [])],
                 "folds": run.get("folds"),
                 "mode": run.get("settings", {}).get("mode", "?"),
                 "summary": run["summary"],
@@ -210,14 +218,19 @@ def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> 
             f"{links[0]}: a symbolic link in the adapter folder; push uploads regular files inside the folder "
             "only: replace the link by the file itself"
         )
+    shared = shareable_manifest(manifest, request.card_paths)
     for file in sorted(source.iterdir()):
-        # Only tensors and settings travel; the card is written anew for the Hub.
-        if file.is_file() and file.suffix in (".safetensors", ".json"):
+        # Only tensors and settings travel; the card is written anew for the Hub. Settings lose every
+        # absolute path (a local base folder in adapter_config.json, corpus folders in the manifest).
+        if file.is_file() and file.suffix == ".safetensors":
             shutil.copyfile(file, folder / file.name, follow_symlinks=False)
+        elif file.is_file() and file.name == MANIFEST:
+            write_json(folder / file.name, shared)
+        elif file.is_file() and file.suffix == ".json":
+            write_json(folder / file.name, scrub(json.loads(file.read_text(encoding="utf-8"))))
     datasets = _dataset_ids(manifest, request.datasets)
-    card = render_hub_card(
-        manifest, request.repo_id, recorded_runs(request.runs, request.name), request.license, datasets
-    )
+    runs = recorded_runs(request.runs, request.name, request.card_paths)
+    card = render_hub_card(shared, request.repo_id, runs, request.license, datasets)
     (folder / "README.md").write_text(card, encoding="utf-8")
     return manifest
 

@@ -733,11 +733,21 @@ def check_tensors(folder: Path, base_model=None) -> AdapterConfig:
 # --------------------------------------------------------------------------------------------- recipes
 
 RECIPE_FIX = "fix the recipe"
-COMMANDS = ("pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "vocab extend")
+COMMANDS = (
+    "pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "score", "vocab extend",
+    "vocab build",
+)  # fmt: skip
 _SCALAR = Either(Str(), Num(finite=True), Bool())
 ARG_VALUE = Either(_SCALAR, ListOf(_SCALAR))
 STEP = Obj(
-    {"id": Name(), "run": Str(choices=COMMANDS), "args": MapOf(ARG_VALUE), "about": Str()},
+    {
+        "id": Name(),
+        "run": Str(choices=COMMANDS),
+        "args": MapOf(ARG_VALUE),
+        "about": Str(),
+        "foreach": Either(Str(), MapOf(Str())),  # a list setting, or several bound by name
+        "when": Str(),  # a true/false setting that keeps the step
+    },
     required=("id", "run"),
     closed=True,
 )
@@ -752,7 +762,17 @@ RECIPE = Obj(
     required=("steps",),
 )
 # A recipe's step record, runs/<recipe>/steps/<id>.json
-STEP_RECORD = Obj({"id": Str(), "argv": ListOf(Str()), "inputs": Str(), "finished": Str()}, required=("argv",))
+STEP_RECORD = Obj(
+    {
+        "id": Str(),
+        "argv": ListOf(Str()),
+        "inputs": Str(),
+        "finished": Str(),
+        "template": Opt(Str()),  # the foreach step this one is a copy of
+        "each": Opt(Obj({})),  # the item(s) of that copy
+    },
+    required=("argv",),
+)
 
 # --------------------------------------------------------------------------------------------- comparison.json
 

@@ -16,8 +16,25 @@ the same command typed by hand does, with the same checks and defaults.
 task.folds=5``): unknown keys and values of the wrong type are refused. ``--smoke`` applies
 the recipe's ``[smoke]`` table first (the small scale that runs on the embedded model in
 minutes). A finished step is recorded in ``runs/<recipe>/steps/<id>.json`` with a hash of its
-command line and of the files it reads; a rerun skips it while both are unchanged (``--force``
-reruns everything). Once a step runs, all later steps run too, since they may read its output.
+command line and of the files it reads; a rerun skips it while both are unchanged. Once a step
+runs, all later steps run too, since they may read its output.
+
+A step with ``foreach = "bases"`` (a list setting, or a table of names) is repeated for each item,
+in order: inside it ``${each}`` is the item, ``${each_value}`` a table's value, ``${each_slug}``
+a name safe for files and models (``dmis-lab/biobert-v1.1`` -> ``biobert-v1.1``, ``es=data/es`` ->
+``es``), ``${each_path}`` the path of a ``LANG=PATH`` item; the copies' ids are ``<id>-<slug>``.
+``foreach = { track = "tracks", part = "data.target" }`` repeats it for every combination with
+``${track}``, ``${part_slug}``... Study B runs its variants on each base of ``bases`` this way,
+study C each track and language. ``when = "monolingual"`` keeps a step only while that true/false
+setting is true. A setting that is an empty string, named alone inside a list, adds nothing to it:
+an optional variant.
+
+Steps never carry ``force`` (a recipe refuses it): an adapter or model of the same name that
+exists already, for instance one trained by hand, is not replaced, and the step fails saying
+so. ``adapterkit run RECIPE --force`` reruns every step and passes ``--force`` on to each
+command that has it. Without it, a step that this recipe's run folder records as finished
+before (so the recipe wrote its output itself) gets ``--force`` when its inputs changed and it
+runs again: a recipe replaces its own results, never anything else.
 """
 
 from __future__ import annotations
@@ -49,7 +66,8 @@ from .safety import (
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
-RESERVED = ("steps", "smoke", "name", "description", "recovery")
+RESERVED = ("steps", "smoke", "name", "description", "recovery", "paper", "per_language", "test_set")
+SLUG = re.compile(r"[^a-z0-9._+-]+")
 
 
 def recipe_path(name: str) -> Path:
@@ -88,9 +106,24 @@ def load_recipe(path: Path) -> dict:
             raise AdapterkitError(
                 f"{where} ({step['id']}): run = {step.get('run')!r}; use one of {', '.join(COMMANDS)}"
             )
-        unknown = set(step) - {"id", "run", "args", "about"}
+        unknown = set(step) - {"id", "run", "args", "about", "foreach", "when"}
         if unknown:
             raise AdapterkitError(f"{where} ({step['id']}): unknown key(s) {', '.join(sorted(unknown))}")
+        foreach = step.get("foreach", "")
+        if (
+            not isinstance(foreach, str | dict)
+            or isinstance(foreach, dict)
+            and not all(isinstance(v, str) for v in foreach.values())
+        ):
+            raise AdapterkitError(
+                f'{where} ({step["id"]}): foreach names a list setting (foreach = "bases") or binds several '
+                '(foreach = { track = "tracks", part = "data.target" })'
+            )
+        if isinstance(step.get("args"), dict) and "force" in step["args"]:
+            raise AdapterkitError(
+                f"{where} ({step['id']}): remove force from args; a recipe never replaces results by itself "
+                "(run it with `adapterkit run RECIPE --force` to replace them)"
+            )
     if "name" in recipe:  # names the run folder runs/<name>: a name, not a path
         check_name(recipe["name"], f"{path}: name =")
     validate(recipe, RECIPE, path, RECIPE_FIX)  # every other field's type (args, smoke, recovery, ...)
@@ -171,6 +204,8 @@ def _substitute(value, recipe: dict, step_id: str):
         spliced = []
         for item in value:
             result = _substitute(item, recipe, step_id)
+            if result == "" and isinstance(item, str) and REFERENCE.fullmatch(item):
+                continue  # an empty optional setting named alone in a list adds nothing (models.es_domain = "")
             spliced += result if isinstance(result, list) and not isinstance(item, list) else [result]
         return spliced
     if not isinstance(value, str):
@@ -181,9 +216,94 @@ def _substitute(value, recipe: dict, step_id: str):
     return REFERENCE.sub(lambda m: str(_substitute(_lookup(recipe, m.group(1), step_id), recipe, step_id)), value)
 
 
+def slug(item: str) -> str:
+    """A name for file and model names: the part name of ``LANG=PATH``, else the last path part;
+    lower-cased, runs of other characters than a-z 0-9 . _ + - as one -."""
+    part, sep, _ = item.partition("=")
+    name = part if sep and "/" not in part else item.rstrip("/").rsplit("/", 1)[-1]
+    name = SLUG.sub("-", name.lower()).strip("-.")
+    if not name:
+        raise AdapterkitError(f"foreach item {item!r}: gives no name; use a hub id or folder name with letters")
+    return name
+
+
+def _path(item: str) -> str:
+    """The path of a ``LANG=PATH`` item (the item itself without a part name)."""
+    part, sep, path = item.partition("=")
+    return path if sep and "/" not in part else item
+
+
+def _items(recipe: dict, setting: str, step_id: str) -> list[tuple[str, str]]:
+    """(item, value) pairs of a list setting (item = value) or a table of strings (item = key)."""
+    found = _lookup(recipe, setting, step_id)
+    if isinstance(found, dict) and found and all(isinstance(v, str) and v for v in found.values()):
+        return list(found.items())
+    if isinstance(found, list) and found and all(isinstance(i, str) and i for i in found):
+        return [(item, item) for item in found]
+    raise AdapterkitError(
+        f"step {step_id}: foreach names {setting!r}, which must be a non-empty list of names "
+        f'(e.g. {setting}=\'["bert-base-multilingual-cased"]\') or a table of names (name = "TYPES")'
+    )
+
+
+def expand_steps(recipe: dict) -> list[dict]:
+    """The steps, without those whose ``when`` setting is false, every ``foreach`` step repeated.
+
+    ``foreach = "bases"`` binds ``${each}``, ``${each_slug}`` and ``${each_value}`` (a table's value)
+    per item; ``foreach = { track = "tracks", part = "data.target" }`` binds ``${track}``,
+    ``${track_slug}``, ``${track_value}``, ``${part}``... for every combination, in order. The copy's
+    id is ``<id>-<slug>[-<slug>...]``; ``_each`` holds its bindings.
+    """
+    steps, seen = [], set()
+    for step in recipe["steps"]:
+        if "when" in step:
+            flag = _lookup(recipe, step["when"], step["id"])
+            if not isinstance(flag, bool):
+                raise AdapterkitError(f"step {step['id']}: when = {step['when']!r} must name a true/false setting")
+            if not flag:
+                continue
+        if "foreach" not in step:
+            copies = [step]
+        else:
+            loops = step["foreach"] if isinstance(step["foreach"], dict) else {"each": step["foreach"]}
+            clash = [name for name in loops if name in recipe]
+            if clash:
+                raise AdapterkitError(f"step {step['id']}: foreach name {clash[0]!r} is also a setting; rename it")
+            combinations: list[dict] = [{}]
+            for name, setting in loops.items():
+                combinations = [
+                    {
+                        **bound,
+                        name: item,
+                        f"{name}_slug": slug(item),
+                        f"{name}_value": value,
+                        f"{name}_path": _path(value),
+                    }
+                    for bound in combinations
+                    for item, value in _items(recipe, setting, step["id"])
+                ]
+            copies = [
+                {
+                    **step,
+                    "id": "-".join([step["id"], *(bound[f"{name}_slug"] for name in loops)]),
+                    "_each": bound,
+                    "_template": step["id"],
+                }
+                for bound in combinations
+            ]
+        for copy in copies:
+            if copy["id"] in seen:
+                raise AdapterkitError(f"step {copy['id']}: id used twice (two foreach items with the same name?)")
+            seen.add(copy["id"])
+        steps += copies
+    return steps
+
+
 def command_line(step: dict, recipe: dict) -> list[str]:
     """The argv of a step: its command, options from ``args``, then positional ``_`` values."""
-    argv = step["run"].split()  # "vocab extend" is a command with a sub-command
+    if "_each" in step:  # a foreach copy: ${each}, ${each_slug} ... name its item(s)
+        recipe = {**recipe, **step["_each"]}
+    argv = step["run"].split()  # "vocab extend" / "vocab build": a command with a sub-command
     args = {key: _substitute(value, recipe, step["id"]) for key, value in step.get("args", {}).items()}
     positional = args.pop("_", [])
     for key, value in args.items():
@@ -213,6 +333,21 @@ def _fingerprint(argv: list[str]) -> str:
     return digest.hexdigest()
 
 
+def accepts_force(argv: list[str]) -> bool:
+    """Whether the command of ``argv`` (``pretrain``, ``vocab extend`` ...) has a ``--force`` option."""
+    import typer
+
+    from .cli import app
+
+    command = typer.main.get_command(app)
+    for word in argv[:2]:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is None:
+            break
+        command = sub
+    return any("--force" in getattr(param, "opts", ()) for param in command.params)
+
+
 def builtin_settings() -> dict:
     """Locations recipes may use: ``${standin}``, ``${tasks}`` (shipped data) and ``${shared}``."""
     return {
@@ -236,7 +371,7 @@ def resolve_recipe(name: str, overrides: list[str], smoke: bool = False) -> tupl
     apply_overrides(recipe, overrides)
     for key, value in builtin_settings().items():
         recipe.setdefault(key, value)
-    return path, recipe, [(step, command_line(step, recipe)) for step in recipe["steps"]]
+    return path, recipe, [(step, command_line(step, recipe)) for step in expand_steps(recipe)]
 
 
 def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool = False, dry_run: bool = False):
@@ -248,7 +383,8 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     steps_dir = run_dir / "steps"
     if dry_run:
         for step, argv in plan:
-            print(printable(f"[{step['id']}] adapterkit " + " ".join(argv)))
+            extra = " --force" if force and accepts_force(argv) else ""
+            print(printable(f"[{step['id']}] adapterkit " + " ".join(argv) + extra))
         return run_dir
     check_writable(run_dir, "recipe run folder")
     write_marker(run_dir, "recipe-run")
@@ -265,13 +401,16 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
             status[step["id"]] = "skipped (done earlier, same inputs)"
             continue
-        print(printable(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(argv)}"), flush=True)
+        # --force: asked for, or this step's own earlier result (recorded here) is what it replaces
+        forced = (force or recorded is not None) and accepts_force(argv)
+        command = [*argv, "--force"] if forced else argv
+        print(printable(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(command)}"), flush=True)
         upstream_ran = True
         # A ctrl-C inside the step propagates (main re-raises it when nested): no record is written,
         # so the rerun runs this step again.
         rerun = f"rerunning the recipe runs step {step['id']} ({number}/{len(plan)}) again; earlier steps are skipped"
         with on_interrupt(lambda rerun=rerun: rerun):
-            code = main(argv)
+            code = main(command)
         if code != 0:
             raise AdapterkitError(f"recipe {path.stem}: step {step['id']} failed (exit code {code}); fix and rerun")
         record = {
@@ -279,7 +418,10 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             "argv": argv,
             # hashed again after the run: files the step wrote under a path it names (an --out,
             # an --output) count as its inputs next time, so an untouched rerun matches
-            "inputs": _fingerprint(argv),
+            "inputs": _fingerprint(argv),  # without --force: a later plain run skips the step
+            "forced": forced,
+            "template": step.get("_template"),  # the foreach step this one is a copy of (report rebuilds)
+            "each": step.get("_each"),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         atomic_write_json(record_file, record)  # a kill while writing leaves the old record or none

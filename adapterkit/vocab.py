@@ -19,6 +19,13 @@ Training (``extend_vocabulary``) is the ordinary ``run_pretrain`` on the extende
 ``trainable_token_indices`` (only the new rows of the word embedding are trainable; the decoder is
 tied to them, so PEFT ties its token adapter too). The adapter folder is plain PEFT on the extended
 base.
+
+``--mode new`` (``build_vocabulary(..., vocab_mode="new")``) is study B as published: the base's
+vocabulary is *replaced* by a new WordPiece vocabulary of ``size`` pieces trained on the domain
+corpora. The special tokens keep their embeddings and come first; every other piece the base
+already had gets its row (and output bias) copied from the base, every piece it lacked starts as
+the mean of its old sub-pieces (the initialisation above). The MLM decoder stays tied to the
+rebuilt embedding matrix. With ``lora`` training the initialised rows are the trainable ones.
 """
 
 from __future__ import annotations
@@ -61,6 +68,8 @@ from .versions import versions
 PREFIX = "##"  # WordPiece continuation prefix (BERT)
 MODES = ("full", "lora")
 Mode = Literal["full", "lora"]
+VOCAB_MODES = ("new", "extend")
+VocabMode = Literal["new", "extend"]
 
 
 # --- pieces and tokenizers ------------------------------------------------------------------
@@ -243,6 +252,108 @@ def init_new_embeddings(
     return sources
 
 
+def train_new_vocabulary(lines: list[str], tokenizer, size: int) -> list[str]:
+    """A new WordPiece vocabulary of at most ``size`` pieces trained on ``lines``, in id order.
+
+    Trained as ``train_domain_pieces`` trains (the base's normaliser and pre-tokenizer), but kept
+    whole: it replaces the base vocabulary (study B's new bilingual vocabulary), so every
+    character piece stays even where the corpus never needs it alone. The base's special tokens
+    come first, in the base's id order; then the pieces, most used first on ``lines``, ties by
+    the piece (not the trainer's order, which breaks ties in hash order and would move ids).
+    """
+    if size <= 0:
+        raise AdapterkitError(f"--size {size}: expected a positive vocabulary size such as 45000")
+    _require_wordpiece(tokenizer, "--base")
+    trained = tokenizer.train_new_from_iterator(lines, vocab_size=size, show_progress=False)
+    vocab = trained.get_vocab()
+    base_vocab = tokenizer.get_vocab()
+    special = sorted(set(tokenizer.all_special_tokens), key=lambda token: base_vocab.get(token, len(base_vocab)))
+    pieces = sorted(set(vocab) - set(special) - set(trained.all_special_tokens))
+    if len(special) + len(pieces) > size:
+        raise AdapterkitError(
+            f"--size {size}: smaller than the corpus alphabet, which WordPiece always keeps "
+            f"({len(special) + len(pieces)} pieces with the special tokens); use a size well above that"
+        )
+    ordered = {piece: index for index, piece in enumerate(special + pieces)}
+    uses = _piece_uses(lines, tokenizer, ordered)
+    return special + sorted(pieces, key=lambda piece: (-uses[ordered[piece]], piece))
+
+
+def replace_tokenizer(tokenizer, pieces: list[str], out_dir: Path):
+    """A BERT tokenizer whose WordPiece vocabulary is ``pieces`` (in id order), saved to ``out_dir``.
+
+    The base's normalisation settings and special tokens, as ``extend_tokenizer``; returned as
+    loaded back from ``out_dir``, after checking that every piece has its id and that nothing
+    was added beside the vocabulary.
+    """
+    _require_wordpiece(tokenizer, "--base")
+    if len(set(pieces)) != len(pieces):
+        raise ValueError("the new vocabulary repeats pieces")
+    missing = [token for token in tokenizer.all_special_tokens if token not in pieces]
+    if missing:
+        raise ValueError(f"the new vocabulary lacks the base's special tokens {missing}")
+    vocab = {piece: index for index, piece in enumerate(pieces)}
+    replaced = BertTokenizer(vocab=vocab, **_bert_settings(tokenizer))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    replaced.save_pretrained(out_dir)
+    (out_dir / "vocab.txt").write_text("".join(f"{piece}\n" for piece in pieces))
+    reloaded = AutoTokenizer.from_pretrained(out_dir, use_fast=True)
+    if reloaded.get_vocab() != vocab or len(reloaded) != len(pieces):
+        raise RuntimeError("the saved tokenizer does not hold exactly the new vocabulary")
+    return reloaded
+
+
+@dataclass
+class Replacement:
+    """How each row of a replaced vocabulary was made."""
+
+    copied: list[str]  # pieces the base had: row and output bias copied (special tokens included)
+    initialised: dict[str, list[int]]  # pieces it lacked: their old segmentation (mean of those rows)
+
+
+def init_replaced_embeddings(model: PreTrainedModel, old_tokenizer, new_tokenizer) -> Replacement:
+    """Rebuild the embedding matrix (and tied decoder, output bias) for ``new_tokenizer``'s vocabulary.
+
+    Row ``i`` of the result belongs to the new vocabulary's piece ``i``: the base's own row where
+    the base had the piece (copied exactly, so what the base knew is kept), otherwise the mean of
+    the rows of the piece's old segmentation, as for an extension. Output biases likewise. The
+    config's special-token ids follow their tokens to their new ids.
+    """
+    old_vocab = old_tokenizer.get_vocab()
+    new_vocab = new_tokenizer.get_vocab()
+    pieces = sorted(new_vocab, key=new_vocab.__getitem__)
+    if [new_vocab[piece] for piece in pieces] != list(range(len(pieces))) or len(new_tokenizer) != len(pieces):
+        raise ValueError("new_tokenizer must hold a plain vocabulary with ids 0..n-1 and no added tokens")
+    old_rows = model.get_input_embeddings().weight.detach().clone()
+    old_decoder = model.get_output_embeddings()
+    old_bias = old_decoder.bias.detach().clone() if getattr(old_decoder, "bias", None) is not None else None
+    copied = [piece for piece in pieces if piece in old_vocab]
+    initialised = {piece: old_segmentation(piece, old_tokenizer) for piece in pieces if piece not in old_vocab}
+    # Every row is overwritten below: skip transformers' mean/covariance initialisation.
+    model.resize_token_embeddings(len(pieces), mean_resizing=False)
+    weight = model.get_input_embeddings().weight
+    bias = getattr(model.get_output_embeddings(), "bias", None)
+    with torch.no_grad():
+        new_ids = torch.tensor([new_vocab[piece] for piece in copied], dtype=torch.long)
+        old_ids = torch.tensor([old_vocab[piece] for piece in copied], dtype=torch.long)
+        weight[new_ids] = old_rows[old_ids]
+        if bias is not None and old_bias is not None:
+            bias[new_ids] = old_bias[old_ids]
+        for piece, sources in initialised.items():
+            rows = torch.tensor(sources)
+            weight[new_vocab[piece]] = old_rows[rows].mean(dim=0)
+            if bias is not None and old_bias is not None:
+                bias[new_vocab[piece]] = old_bias[rows].mean()
+    old_names = {index: piece for piece, index in old_vocab.items()}
+    for name in ("pad_token_id", "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id", "mask_token_id"):
+        old_id = getattr(model.config, name, None)
+        if isinstance(old_id, int) and old_names.get(old_id) in new_vocab:
+            setattr(model.config, name, new_vocab[old_names[old_id]])
+    _check_tied(model, len(pieces))
+    return Replacement(copied, initialised)
+
+
 def _check_tied(model: PreTrainedModel, vocab_size: int) -> None:
     decoder = model.get_output_embeddings()
     embeddings = model.get_input_embeddings().weight
@@ -273,18 +384,28 @@ class ExtendResult:
     base_dir: Path  # the extended, initialised, untrained base: a complete model folder
     model_dir: Path  # the trained result: a model folder (full) or a PEFT adapter on base_dir (lora)
     mode: str
-    pieces: list[str]
-    first_new_id: int
+    pieces: list[str]  # pieces the base lacked: appended (extend) or initialised in the new vocabulary (new)
+    first_new_id: int | None  # extend: the id of the first appended piece; new: None (ids are all new)
     tokens_per_word: dict[str, float]  # on the corpus: before (base) / after (extended)
     perplexity: dict[str, float]  # held-out corpus: base / extended (untrained) / trained
     other_tokens_per_word: dict[str, float] | None = None
     other_perplexity: dict[str, float] | None = None  # the forgetting check, same keys
     manifest: dict = field(default_factory=dict)
+    vocab_mode: str = "extend"
+    copied: int = 0  # rows taken over from the base unchanged (the whole base vocabulary for extend)
 
     def summary(self) -> str:
         """A few lines for the console."""
+        if self.first_new_id is None:
+            what = (
+                f"new vocabulary of {self.copied + len(self.pieces)} pieces: {self.copied} copied from the base, "
+                f"{len(self.pieces)} initialised from their old sub-pieces"
+            )
+        else:
+            last = self.first_new_id + len(self.pieces) - 1
+            what = f"added {len(self.pieces)} pieces (ids {self.first_new_id}..{last})"
         text = [
-            f"added {len(self.pieces)} pieces (ids {self.first_new_id}..{self.first_new_id + len(self.pieces) - 1})",
+            what,
             f"tokens per word: {self.tokens_per_word['before']:.3f} -> {self.tokens_per_word['after']:.3f}",
             "held-out perplexity: " + _figures(self.perplexity),
         ]
@@ -293,7 +414,7 @@ class ExtendResult:
                 f"other corpus: tokens per word {self.other_tokens_per_word['before']:.3f} -> "
                 f"{self.other_tokens_per_word['after']:.3f}; perplexity " + _figures(self.other_perplexity)
             )
-        text.append(f"saved: extended base {self.base_dir}, trained {self.mode} result {self.model_dir}")
+        text.append(f"saved: rebuilt base {self.base_dir}, trained {self.mode} result {self.model_dir}")
         return "\n".join(text)
 
 
@@ -356,8 +477,9 @@ def _run_name(out: Path) -> str:
 class _Extension:
     """What extending the base produced, before training."""
 
-    tokenizer: object  # the extended tokenizer, as saved in out/base
-    sources: dict[str, list[int]]  # each piece's old segmentation
+    tokenizer: object  # the extended (or new) tokenizer, as saved in out/base
+    sources: dict[str, list[int]]  # each piece the base lacked: its old segmentation
+    copied: list[str]  # pieces whose rows were taken over from the base (new mode; extend: all old ones)
     head_is_new: bool
     base_fingerprint: str
     extended_fingerprint: str
@@ -366,16 +488,33 @@ class _Extension:
 
 
 def _extend_base(
-    resolved: Base, tokenizer, pieces: list[str], lines: list[str], other: list[str] | None, config: PretrainConfig
+    resolved: Base,
+    tokenizer,
+    pieces: list[str],
+    lines: list[str],
+    other: list[str] | None,
+    config: PretrainConfig,
+    vocab_mode: VocabMode = "extend",
 ) -> _Extension:
-    """Write the extended base into ``config.base``; score the base first, and the extended base on ``other``."""
+    """Write the rebuilt base into ``config.base``; score the base first, and the rebuilt base on ``other``.
+
+    ``extend``: ``pieces`` are appended to the base vocabulary; ``new``: ``pieces`` are the whole
+    new vocabulary, in id order.
+    """
     folder = Path(config.base)
-    new_tokenizer = extend_tokenizer(tokenizer, pieces, folder)
+    if vocab_mode == "new":
+        new_tokenizer = replace_tokenizer(tokenizer, pieces, folder)
+    else:
+        new_tokenizer = extend_tokenizer(tokenizer, pieces, folder)
     model, head_is_new = load_masked_lm(resolved)
     base_fingerprint = fingerprint(model)
     perplexity_base = _heldout_perplexity(model, lines, tokenizer, config)[0]
     other_ppl = {"base": _heldout_perplexity(model, other, tokenizer, config)[0]} if other else None
-    sources = init_new_embeddings(model, tokenizer, new_tokenizer, pieces)
+    if vocab_mode == "new":
+        replacement = init_replaced_embeddings(model, tokenizer, new_tokenizer)
+        sources, copied = replacement.initialised, replacement.copied
+    else:
+        sources, copied = init_new_embeddings(model, tokenizer, new_tokenizer, pieces), list(tokenizer.get_vocab())
     model.save_pretrained(folder)
     if head_is_new:  # still untrained: keep it marked, so that training treats it as new
         info = {"mlm_head": "new", "extended_from": resolved.name}
@@ -383,14 +522,16 @@ def _extend_base(
     if other_ppl is not None and other is not None:
         other_ppl["extended"] = _heldout_perplexity(model, other, new_tokenizer, config)[0]
     return _Extension(
-        new_tokenizer, sources, head_is_new, base_fingerprint, fingerprint(model), perplexity_base, other_ppl
+        new_tokenizer, sources, copied, head_is_new, base_fingerprint, fingerprint(model), perplexity_base, other_ppl
     )
 
 
-def _validated_config(out: Path, corpus: list[Path], mode: str, size: int, **settings) -> PretrainConfig:
+def _validated_config(
+    out: Path, corpus: list[Path], mode: str, size: int, mode_option: str = "--mode", **settings
+) -> PretrainConfig:
     """The pre-training run on ``out/base``, every option checked before any work."""
     if mode not in MODES:
-        raise AdapterkitError(f"--mode {mode!r}: choose full or lora")
+        raise AdapterkitError(f"{mode_option} {mode!r}: choose full or lora")
     if size <= 0:
         raise AdapterkitError(f"--size {size}: expected a positive vocabulary size such as 8000")
     config = PretrainConfig(
@@ -432,7 +573,35 @@ def extend_vocabulary(
     seed: int = 42,
     force: bool = False,
 ) -> ExtendResult:
-    """Study B end to end: train pieces, extend tokenizer and embeddings, continue MLM, report.
+    """``build_vocabulary`` with ``vocab_mode="extend"``: the base keeps its vocabulary, new pieces are appended."""
+    return build_vocabulary(
+        base, corpus, size, out, "extend", other_corpus, mode, max_steps, epochs, batch_size, grad_accum, lr,
+        max_seq_len, seed, force,
+    )  # fmt: skip
+
+
+def build_vocabulary(
+    base: str,
+    corpus: list[Path],
+    size: int,
+    out: Path,
+    vocab_mode: VocabMode = "new",
+    other_corpus: list[Path] | None = None,
+    mode: Mode = "full",
+    max_steps: int = -1,
+    epochs: float = 5.0,
+    batch_size: int = 8,
+    grad_accum: int = 4,
+    lr: float | None = None,
+    max_seq_len: int = 128,
+    seed: int = 42,
+    force: bool = False,
+    mode_option: str = "--mode",
+) -> ExtendResult:
+    """Study B end to end: train a vocabulary, rebuild tokenizer and embeddings, continue MLM, report.
+
+    ``vocab_mode="new"`` replaces the base vocabulary by the trained one (the study's new bilingual
+    vocabulary); ``"extend"`` appends the trained pieces the base lacks.
 
     Writes ``out/base`` (the extended base, a complete model folder: ``adapterkit pretrain
     --base out/base`` works), ``out/model`` (the trained result: a model folder for ``full``, a
@@ -446,24 +615,37 @@ def extend_vocabulary(
     """
     out = Path(out)
     settings = dict(max_steps=max_steps, epochs=epochs, batch_size=batch_size, grad_accum=grad_accum, lr=lr, seed=seed)
-    config = _validated_config(out, corpus, mode, size, max_seq_len=max_seq_len, **settings)
+    if vocab_mode not in VOCAB_MODES:
+        raise AdapterkitError(f"--mode {vocab_mode!r}: choose new (replace the vocabulary) or extend (append to it)")
+    config = _validated_config(out, corpus, mode, size, mode_option, max_seq_len=max_seq_len, **settings)
     inputs: list[Path | str] = [*corpus, *(other_corpus or []), base]
     _check_out(out, force, inputs)
     lines, cleaning = read_corpus(config.corpus)
     other_lines = read_corpus(list(other_corpus))[0] if other_corpus else None
     resolved, tokenizer = _wordpiece_base(base, max_seq_len)
     _say(f"corpus: {cleaning.summary()}")
-    pieces = train_domain_pieces(lines, tokenizer, size)
+    if vocab_mode == "new":
+        pieces = train_new_vocabulary(lines, tokenizer, size)
+    else:
+        pieces = train_domain_pieces(lines, tokenizer, size)
 
     with _fresh_folder(out, force, inputs):
-        extension = _extend_base(resolved, tokenizer, pieces, lines, other_lines, config)
+        extension = _extend_base(resolved, tokenizer, pieces, lines, other_lines, config, vocab_mode)
         new_tokenizer = extension.tokenizer
         fertility = {"before": tokens_per_word(lines, tokenizer), "after": tokens_per_word(lines, new_tokenizer)}
-        _say(
-            f"vocabulary: {len(pieces)} new pieces from a {size}-piece domain vocabulary; tokens per word "
-            f"{fertility['before']:.3f} -> {fertility['after']:.3f}"
-        )
-        new_ids = list(range(len(tokenizer), len(new_tokenizer)))
+        if vocab_mode == "new":
+            _say(
+                f"vocabulary: new {len(pieces)}-piece vocabulary, {len(extension.copied)} rows copied from the "
+                f"base, {len(extension.sources)} initialised; tokens per word "
+                f"{fertility['before']:.3f} -> {fertility['after']:.3f}"
+            )
+            new_ids = new_tokenizer.convert_tokens_to_ids(list(extension.sources))
+        else:
+            _say(
+                f"vocabulary: {len(pieces)} new pieces from a {size}-piece domain vocabulary; tokens per word "
+                f"{fertility['before']:.3f} -> {fertility['after']:.3f}"
+            )
+            new_ids = list(range(len(tokenizer), len(new_tokenizer)))
         if not config.full:
             config.new_token_ids = new_ids
         trained = run_pretrain(config)
@@ -473,14 +655,16 @@ def extend_vocabulary(
             base_dir=Path(config.base),
             model_dir=config.destination,
             mode=mode,
-            pieces=pieces,
-            first_new_id=len(tokenizer),
+            pieces=pieces if vocab_mode == "extend" else list(extension.sources),
+            first_new_id=len(tokenizer) if vocab_mode == "extend" else None,
             tokens_per_word=fertility,
             perplexity={
                 "base": extension.perplexity_base,
                 "extended": trained.manifest["perplexity"]["before"],
                 "trained": trained.manifest["perplexity"]["after"],
             },
+            vocab_mode=vocab_mode,
+            copied=len(extension.copied),
         )
         if other_lines is not None and extension.other_perplexity is not None:
             result.other_tokens_per_word = {
@@ -512,7 +696,7 @@ def _manifest(
     """``out/adapterkit.json``: what was added, how it was initialised, the figures, the settings."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "kind": "vocabulary-extension",
+        "kind": "vocabulary-extension" if result.vocab_mode == "extend" else "new-vocabulary",
         "base": {
             "id": base,
             "fingerprint": extension.base_fingerprint,
@@ -521,12 +705,16 @@ def _manifest(
         "extended_base": {"path": str(result.base_dir), "fingerprint": extension.extended_fingerprint},
         "result": {"path": str(result.model_dir), "mode": result.mode},
         "vocabulary": {
+            "mode": result.vocab_mode,
             "size": size,
             "added": len(result.pieces),
             "first_new_id": result.first_new_id,
-            "vocab_size": result.first_new_id + len(result.pieces),
+            "vocab_size": len(extension.tokenizer),
+            "copied": result.copied,
+            "initialised": len(result.pieces),
             "pieces": result.pieces,
-            "initialisation": "mean of the base embedding rows (and output biases) of each piece's old segmentation",
+            "initialisation": "mean of the base embedding rows (and output biases) of each piece's old segmentation"
+            + ("; pieces the base had (special tokens included): rows copied" if result.vocab_mode == "new" else ""),
             "old_segmentation": extension.sources,
         },
         "corpus": {

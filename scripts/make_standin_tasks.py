@@ -3940,6 +3940,11 @@ CT_NORMAL = "geen-afwijkingen"
 CT_LABELS = {"pneumonie": 0.33, "longnodule": 0.27, "pleuravocht": 0.24, "longembolie": 0.09, "fractuur": 0.07}
 CT_FINDINGS_PER_REPORT = ((0, 0.28), (1, 0.40), (2, 0.22), (3, 0.10))
 CT_NEGATED = 30  # reports with a negated mention of a finding they do not have (~10 %)
+# Study B's external validation set: reports from "another site", scored with the model fine-tuned
+# on the internal set. Same generator, its own seed, no text shared with the internal set.
+CT_EXTERNAL_SEED = 4707
+CT_EXTERNAL_REPORTS = 100
+CT_EXTERNAL_FILE = "nl-ct-reports-external.jsonl"
 
 CT_NUMBERS: dict[str, Callable[[random.Random], str]] = {
     "mm": lambda rng: str(rng.randint(4, 18)),
@@ -4100,12 +4105,19 @@ def _ct_weighted(rng: random.Random, weights: Sequence[tuple[object, float]]) ->
     return weights[-1][0]
 
 
-def build_ct(count: int = CT_REPORTS) -> list[CtReport]:
-    rng = random.Random(CT_SEED)
-    negated_flags = [i < CT_NEGATED for i in range(count)]
+def build_ct(
+    count: int = CT_REPORTS,
+    seed: int = CT_SEED,
+    negated_count: int = CT_NEGATED,
+    prefix: str = "nl-ct",
+    exclude: frozenset[str] = frozenset(),
+) -> list[CtReport]:
+    """``count`` reports; ``exclude``: texts that must not recur (the internal set, for the external one)."""
+    rng = random.Random(seed)
+    negated_flags = [i < negated_count for i in range(count)]
     rng.shuffle(negated_flags)
     reports: list[CtReport] = []
-    seen: set[str] = set()
+    seen: set[str] = set(exclude)
     for number, negated in enumerate(negated_flags, 1):
         while True:
             wanted = _ct_weighted(rng, CT_FINDINGS_PER_REPORT)
@@ -4134,7 +4146,7 @@ def build_ct(count: int = CT_REPORTS) -> list[CtReport]:
                 break
         seen.add(text)
         labels = [k for k in CT_LABELS if k in findings] or [CT_NORMAL]
-        reports.append(CtReport(f"nl-ct-{number:04d}", text, labels, absent))
+        reports.append(CtReport(f"{prefix}-{number:04d}", text, labels, absent))
     return reports
 
 
@@ -4367,6 +4379,7 @@ def _readme(
     nl_sts: StsStats,
     es_sts: StsStats,
     ct: CtStats,
+    ct_external: CtStats,
 ) -> str:
     orphan_rows = "\n".join(
         f"| {number} | {line} | `{what.split()[0]}` | `{what.split()[1]}` |" for number, line, what in ro_orphans
@@ -4392,6 +4405,9 @@ def _readme(
             f"| `{CT_FILE}` | Dutch CT report impressions, multi-label (stands in for the study's CT reports) "
             f'| JSON lines `{{"id", "text", "labels"}}` | {ct.size / 1024:.0f} KiB '
             f"| {ct.reports} reports, {len(ct.labels)} labels |",
+            f"| `{CT_EXTERNAL_FILE}` | Dutch CT report impressions from a second site: study B's external validation "
+            f'set | JSON lines `{{"id", "text", "labels"}}` | {ct_external.size / 1024:.0f} KiB '
+            f"| {ct_external.reports} reports, {len(ct_external.labels)} labels |",
         )
     )
     ct_label_rows = "\n".join(
@@ -4551,6 +4567,14 @@ They do not produce the label. A keyword baseline that predicts a label whenever
 words occurs (negated or not, `{CT_NORMAL}` when none does) reaches macro F1
 {ct.keyword_f1:.3f}: a bag-of-words model is good but not perfect.
 
+## `{CT_EXTERNAL_FILE}`: the external validation set
+
+{ct_external.reports} more reports from the same generator with its own seed and no text that occurs in
+`{CT_FILE}` (study B scores the model fine-tuned on the internal set on an external one): ids
+`nl-ct-ext-0001` on, {sum(ct_external.negated.values())} with a negated mention; labels
+{", ".join(f"`{name}` {count}" for name, count in ct_external.labels.items())}; keyword-baseline
+macro F1 {ct_external.keyword_f1:.3f}.
+
 ## Regenerate / check
 
 The files are generated, deterministically (fixed seeds, stdlib only), by
@@ -4580,6 +4604,7 @@ class Written:
     nl_sts: StsStats
     es_sts: StsStats
     ct: CtStats
+    ct_external: CtStats
 
 
 def write_tasks(out: Path) -> Written:
@@ -4634,11 +4659,22 @@ def write_tasks(out: Path) -> Written:
     (out / CT_FILE).write_bytes(data)
     files.append(CT_FILE)
     ct_stats = _ct_stats(reports, len(data))
+    external = build_ct(
+        CT_EXTERNAL_REPORTS,
+        CT_EXTERNAL_SEED,
+        CT_EXTERNAL_REPORTS // 10,
+        "nl-ct-ext",
+        frozenset(r.text for r in reports),
+    )
+    data = ct_jsonl(external).encode("utf-8")
+    (out / CT_EXTERNAL_FILE).write_bytes(data)
+    files.append(CT_EXTERNAL_FILE)
+    ct_external = _ct_stats(external, len(data))
 
-    readme = _readme(ro_stats, ro.orphan_lines, es_stats, len(docs), nl_stats, *sts_stats, ct_stats)
+    readme = _readme(ro_stats, ro.orphan_lines, es_stats, len(docs), nl_stats, *sts_stats, ct_stats, ct_external)
     (out / "README.md").write_bytes(readme.encode("utf-8"))
     files.append("README.md")
-    return Written(files, ro_stats, es_stats, nl_stats, *sts_stats, ct_stats)
+    return Written(files, ro_stats, es_stats, nl_stats, *sts_stats, ct_stats, ct_external)
 
 
 def _check(out: Path) -> int:

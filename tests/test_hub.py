@@ -316,8 +316,10 @@ def test_upload_folder_has_the_peft_files_the_manifest_and_a_card_with_its_figur
         "adapter_model.safetensors",
         MANIFEST,
     ]
-    for name in ("adapter_config.json", "adapter_model.safetensors", MANIFEST):
-        assert (out / name).read_bytes() == (registry / "nl-a" / name).read_bytes()
+    weights = "adapter_model.safetensors"
+    assert (out / weights).read_bytes() == (registry / "nl-a" / weights).read_bytes()
+    # the settings travel without the folders of this machine (see test_ecosystem.py)
+    assert json.loads((out / MANIFEST).read_text())["hyperparameters"] == manifest["hyperparameters"]
 
     card = ModelCard.load(out / "README.md")
     data = card.data.to_dict()
@@ -412,7 +414,7 @@ def test_pull_refuses_a_repo_without_adapter_config(hub, registry, capsys):
     assert "no adapter_config.json" in _one_line_error(capsys)
 
 
-def test_pull_refuses_a_base_with_another_fingerprint_unless_forced(hub, registry, shared, capsys):
+def test_pull_refuses_a_base_with_another_fingerprint_unless_forced(hub, registry, shared, capsys, monkeypatch):
     assert main(["push", "nl-copy", "--repo", "team/nl-copy"]) == 0
     base = shared / "base-copy"
     saved = {file.name: file.read_bytes() for file in base.iterdir() if file.is_file()}
@@ -422,6 +424,7 @@ def test_pull_refuses_a_base_with_another_fingerprint_unless_forced(hub, registr
             model.bert.encoder.layer[0].attention.self.query.weight.add_(0.01)
         model.save_pretrained(base)  # the local base now differs from the one the adapter was trained on
         before = _state(registry)
+        monkeypatch.chdir(shared)  # the shared manifest names the local base by its folder name only
         assert main(["pull", "team/nl-copy", "--as", "copy"]) == 2
         err = _one_line_error(capsys)
         assert "has fingerprint" in err and "--force" in err
@@ -497,9 +500,12 @@ def test_offline_and_unreachable_hub_are_one_line_errors(hub, registry, monkeypa
 # --------------------------------------------------------------------------- hub: names
 
 
-def test_hub_names_work_in_compose_and_eval_mlm_and_are_pulled_once(hub, registry, shared, tmp_path, capsys):
+def test_hub_names_work_in_compose_and_eval_mlm_and_are_pulled_once(
+    hub, registry, shared, tmp_path, capsys, monkeypatch, tiny_bert
+):
     for name in ("nl-a", "nl-b"):
         assert main(["push", name, "--repo", f"team/{name}"]) == 0
+    monkeypatch.chdir(tiny_bert.parent)  # shared adapters name their local base by its folder name only
     empty = tmp_path / "fresh"
     argv = ["compose", "hub:team/nl-a", "hub:team/nl-b", "--name", "ab", "--registry", str(empty)]
     assert main(argv) == 0

@@ -30,7 +30,6 @@ max_seq_len = 64
 batch_size = 4
 grad_accum = 1
 save_steps = 2
-force = true
 
 [[steps]]
 id = "matrix"
@@ -56,7 +55,7 @@ def test_overrides_set_dotted_settings_with_their_type(recipe_file):
     argv = command_line(recipe["steps"][0], recipe)
     assert argv[:3] == ["pretrain", "--name", "nl-a"]
     assert "--max-steps" in argv and argv[argv.index("--max-steps") + 1] == "5"
-    assert "--force" in argv and argv[argv.index("--corpus") + 1] == "other.txt"
+    assert "--force" not in argv and argv[argv.index("--corpus") + 1] == "other.txt"
     assert command_line(recipe["steps"][1], recipe)[-2:] == ["base", "nl-a"]
 
 

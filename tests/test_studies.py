@@ -183,6 +183,11 @@ def _check_html(folder: Path, figures: int) -> None:
     assert html.count("data:image/png;base64,") == figures
 
 
+def _pairs(comparison: dict) -> set[tuple[str, str]]:
+    """The model-vs-model tests (compare --pairs) of a comparison.json: (variant, reference) pairs."""
+    return {(t["variant"], t["reference"]) for t in comparison["tests"] if t["reference"] != comparison["baseline"]}
+
+
 @pytest.mark.e2e
 def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_ratio(workdir, tiny_bert):
     assert main(["run", "study-a", "--smoke", f"base={tiny_bert}"]) == 0
@@ -191,8 +196,10 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
         assert heading in report
     assert "## LoRA vs full: recovery ratio" in report
     recovery = report.split("## LoRA vs full: recovery ratio", 1)[1]
-    # nl-clin is compared on all three tasks, nl-bio on screening, ro-bio on Romanian NER
-    assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 5
+    # nl-clin is compared on all four tasks, nl-bio on screening, ro-bio on Romanian NER
+    assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 6
+    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    assert "## Comparison: compare-es-pharmaconer" in report
     figures = _figures_of(report, workdir / "runs" / "study-a")
     assert len(figures) == 7  # one training curve per pre-training step
     _check_html(workdir / "runs" / "study-a", len(figures))
@@ -206,6 +213,14 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
         assert heading in ner
     tsne = [path for path in _figures_of(ner, workdir / "runs" / "study-a-ro-ner") if path.name.startswith("tsne-")]
     assert len(tsne) == 7
+    pharmaconer = json.loads((workdir / "runs" / "study-a-es-pharmaconer" / "comparison.json").read_text())
+    assert pharmaconer["variants"] == ["base", "models/mbert-nl-clin", "nl-clin"]  # models.es_domain unset
+    assert "| PROTEINAS |" in (workdir / "runs" / "study-a-es-pharmaconer" / "report.md").read_text()  # per type
+    screening_data = json.loads((workdir / "runs" / "study-a-nl-screening" / "comparison.json").read_text())
+    assert screening_data["metrics"][:2] == ["mcc", "macro_f1"]
+    assert _pairs(screening_data) == {("models/mbert-nl-clin", "models/mbert-nl-bio")}  # the study's model tests
+    ro = json.loads((workdir / "runs" / "study-a-ro-ner" / "comparison.json").read_text())
+    assert _pairs(ro) == {("models/mbert-ro-bio", "models/mbert-nl-ro")}
     screening = (workdir / "runs" / "study-a-nl-screening" / "report.md").read_text()
     assert "Token importance: gradient × input" in screening
     importance = [
@@ -215,44 +230,107 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
 
 
 @pytest.mark.e2e
-def test_study_b_recipe_runs_end_to_end_with_vocabulary_sts_and_ct_reports(workdir, tiny_bert):
-    assert main(["run", "study-b", "--smoke", f"base={tiny_bert}"]) == 0
+def test_study_b_recipe_runs_the_new_vocabulary_per_base_forgetting_and_external_validation(workdir, tiny_bert):
+    from adapterkit.recipes import slug
+
+    name = slug(str(tiny_bert))
+    assert main(["run", "study-b", "--smoke", f'bases=["{tiny_bert}"]']) == 0
     report = (workdir / "runs" / "study-b" / "report.md").read_text()
-    assert "## Vocabulary extension: vocab-full" in report and "## Vocabulary extension: vocab-lora" in report
-    assert "forgetting check, other text" in report and "## Held-out perplexity: forgetting" in report
-    vocab = json.loads((workdir / "models" / "study-b-vocab" / "adapterkit.json").read_text())
-    tpw = vocab["corpus"]["tokens_per_word"]
-    assert tpw["after"] < tpw["before"]
-    sts = json.loads((workdir / "runs" / "study-b-sts" / "comparison.json").read_text())
-    assert sts["metrics"][0] == "pearson" and len(sts["variants"]) == 4
-    assert "## Per part (language)" in (workdir / "runs" / "study-b-sts" / "report.md").read_text()
-    ct = json.loads((workdir / "runs" / "study-b-ct-reports" / "comparison.json").read_text())
+    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    assert f"## New vocabulary: vocab-new-{name}" in report and "rows copied from the base" in report
+    assert "forgetting check, other text" in report and f"## Held-out perplexity: forgetting-{name}" in report
+    vocab = json.loads((workdir / "models" / f"study-b-new-{name}" / "adapterkit.json").read_text())
+    assert vocab["vocabulary"]["mode"] == "new" and vocab["vocabulary"]["vocab_size"] <= 3000
+    assert vocab["vocabulary"]["copied"] + vocab["vocabulary"]["initialised"] == vocab["vocabulary"]["vocab_size"]
+    sts = json.loads((workdir / "runs" / f"study-b-sts-{name}" / "comparison.json").read_text())
+    assert sts["metrics"][0] == "pearson" and len(sts["variants"]) == 3
+    assert "## Per part (language)" in (workdir / "runs" / f"study-b-sts-{name}" / "report.md").read_text()
+    first = json.loads((workdir / "runs" / f"study-b-sts-first-{name}" / "comparison.json").read_text())
+    assert first["metrics"][0] == "pearson" and f"models/study-b-new-{name}/model" in first["variants"]
+    ct = json.loads((workdir / "runs" / f"study-b-ct-reports-{name}" / "comparison.json").read_text())
     assert ct["metrics"][0] == "macro_f1"
-    ct_report = (workdir / "runs" / "study-b-ct-reports" / "report.md").read_text()
-    assert (
-        len([p for p in _figures_of(ct_report, workdir / "runs" / "study-b-ct-reports") if "importance" in p.name])
-        == 12
+    external = report.split("## External validation", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(
+        r"^\| external-(base|dapt|new)-.*\| macro_f1 \| (\d\.\d{4}) ± \d\.\d{4} \| (\d\.\d{4}) \|$", external, re.M
     )
+    assert [row[0] for row in rows] == ["base", "dapt", "new"], external
+    manifest = json.loads((workdir / "models" / f"study-b-ct-new-{name}" / "adapterkit.json").read_text())
+    assert manifest["evaluation"]["metrics"]["macro_f1"] == pytest.approx(float(rows[2][2]), abs=1e-4)
+    ct_report = (workdir / "runs" / f"study-b-ct-reports-{name}" / "report.md").read_text()
+    figures = _figures_of(ct_report, workdir / "runs" / f"study-b-ct-reports-{name}")
+    assert len([p for p in figures if "importance" in p.name]) == 9  # 3 decisions x 3 variants
+    (workdir / "runs" / "study-b" / "report.md").unlink()
+    assert main(["report", "runs/study-b"]) == 0  # rebuilt from the recorded (foreach) steps alone
+    rebuilt = (workdir / "runs" / "study-b" / "report.md").read_text()
+    assert re.findall(r"^## .*", rebuilt, flags=re.M) == re.findall(r"^## .*", report, flags=re.M)
 
 
 @pytest.mark.e2e
-def test_study_c_recipe_runs_end_to_end_with_per_language_scores_and_brat_output(workdir, tiny_bert):
+def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(workdir, tiny_bert):
     mantra = shared_data_dir() / "mantra-gsc"
     if not mantra.is_dir():
         pytest.skip(f"{mantra} is absent (set ADAPTERKIT_DATA to the shared corpora)")
     assert main(["run", "study-c", "--smoke", f"base={tiny_bert}", "task.epochs=1.0"]) == 0
-    pooled = (workdir / "runs" / "study-c-pooled" / "report.md").read_text()
-    per_part = pooled.split("## Per part (language)", 1)[1].split("##", 1)[0]
-    assert "| variant | en | es | nl |" in per_part and "models/study-c-stage-one" in per_part
-    manifest = json.loads((workdir / "models" / "study-c-final" / "adapterkit.json").read_text())
-    assert manifest["variant"] == "models/study-c-stage-one" and manifest["types"] == ["DISO", "CHEM"]
-    predictions = sorted((workdir / "runs" / "study-c" / "predictions").rglob("*.ann"))
-    documents = sorted((mantra / "English" / "Patents_ec22-cui-best_man").glob("*.txt"))
-    assert len(predictions) == len(documents)
-    for ann in predictions:
-        text = (mantra / "English" / "Patents_ec22-cui-best_man" / ann.with_suffix(".txt").name).read_text()
-        for line in ann.read_text().splitlines():
-            _, kind_span, surface = line.split("\t")
-            kind, start, end = kind_span.split(" ")
-            assert kind in ("DISO", "CHEM") and text[int(start) : int(end)] == surface
-    assert "## Comparison: compare-pooled" in (workdir / "runs" / "study-c" / "report.md").read_text()
+    report = (workdir / "runs" / "study-c" / "report.md").read_text()
+    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    for track, kind in (("disease", "DISO"), ("medication", "CHEM")):
+        pooled = (workdir / "runs" / f"study-c-pooled-{track}" / "report.md").read_text()
+        per_part = pooled.split("## Per part (language)", 1)[1].split("##", 1)[0]
+        assert "| variant | en | es | nl |" in per_part and f"models/study-c-stage-one-{track}" in per_part
+        manifest = json.loads((workdir / "models" / f"study-c-final-{track}" / "adapterkit.json").read_text())
+        assert manifest["variant"] == f"models/study-c-stage-one-{track}" and manifest["types"] == [kind]
+        for language in ("en", "es", "nl"):  # monolingual runs: one language's data alone
+            mono = json.loads((workdir / "runs" / f"study-c-mono-{track}-{language}" / "comparison.json").read_text())
+            assert mono["variants"] == ["base", f"models/study-c-stage-one-{track}"]
+        documents = sorted((mantra / "English" / "Patents_ec22-cui-best_man").glob("*.txt"))
+        for model in ("one-stage", "two-stage"):  # labelled from the test text alone, BRAT, exact offsets
+            predictions = sorted((workdir / "runs" / "study-c" / "test" / track / model / "en").rglob("*.ann"))
+            assert len(predictions) == len(documents)
+            spans = set()
+            for ann in predictions:
+                text = (mantra / "English" / "Patents_ec22-cui-best_man" / ann.with_suffix(".txt").name).read_text()
+                for line in ann.read_text().splitlines():
+                    _, kind_span, surface = line.split("\t")
+                    found, start, end = kind_span.split(" ")
+                    assert found == kind and text[int(start) : int(end)] == surface
+                    spans.add((ann.name, start, end))
+            scored = json.loads((workdir / "runs" / "study-c" / "test" / track / f"{model}-en.json").read_text())
+            assert scored["micro"]["pred"] == len(spans)  # the score step read exactly these predictions
+        assert f"## Comparison: compare-pooled-{track}" in report
+    table = report.split("## Per language: multilingual vs monolingual training", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(
+        r"^\| (disease|medication) \| (en|es|nl) \| `([^`]+)` \| f1 \| (\d\.\d{4}) \| (\d\.\d{4}) \|$", table, re.M
+    )
+    assert [row[:3] for row in rows] == [
+        (track, language, variant)
+        for track in ("disease", "medication")
+        for language in ("en", "es", "nl")
+        for variant in ("base", f"models/study-c-stage-one-{track}")
+    ], table
+    alone = json.loads((workdir / "runs" / "study-c-mono-medication-es" / "comparison.json").read_text())
+    stage_one = alone["summary"]["models/study-c-stage-one-medication"]["f1"]["mean"]
+    assert float(rows[9][4]) == pytest.approx(stage_one, abs=1e-4)  # medication, es, two-stage, monolingual
+    test = report.split("## Test set: exact-span scores", 1)[1].split("\n## ", 1)[0]
+    scored = re.findall(
+        r"^\| (disease|medication) \| (one-stage|two-stage) \| (en|de|\*\*pooled\*\*) \|.*\| (\d+) / (\d+) / (\d+) \|$",
+        test,
+        re.M,
+    )
+    assert len(scored) == 2 * 2 * 3, test  # per track and model: en, de and pooled
+    by_key = {(t, m, part): tuple(int(n) for n in counts) for t, m, part, *counts in scored}
+    for (track, model, part), counts in by_key.items():
+        if part == "**pooled**":  # micro over languages: the counts summed
+            parts = [by_key[(track, model, language)] for language in ("en", "de")]
+            assert counts == tuple(map(sum, zip(*parts, strict=True)))
+    english = json.loads((workdir / "runs" / "study-c" / "test" / "disease" / "two-stage-en.json").read_text())
+    assert by_key[("disease", "two-stage", "en")] == tuple(
+        english["per_type"]["DISO"][k] for k in ("tp", "pred", "gold")
+    )
+    gold_diso = set()  # distinct (document, offsets) of the gold DISO entities, read here without the scorer
+    for ann in (mantra / "English" / "Patents_ec22-cui-best_man").glob("*.ann"):
+        lines = ann.read_text().splitlines()
+        spans = {line.split("\t")[0]: line.split("\t")[1].split(" ", 1)[1] for line in lines if line.startswith("T")}
+        for line in lines:
+            if line.startswith("#") and line.rstrip().endswith('"DISO"'):
+                gold_diso.add((ann.name, spans[line.split("\t")[1].split()[1]]))
+    assert by_key[("disease", "two-stage", "en")][2] == len(gold_diso)  # every gold DISO entity of the test text

@@ -1,0 +1,116 @@
+"""What leaves the machine on ``push``: manifests and cards without the trainer's folders.
+
+Clinical corpora live in folders whose names can identify people, departments and systems
+(``/home/jdoe/cardiology/patients/notes-2024.txt``). Everything ``push`` uploads (and
+``push --out`` writes) therefore names corpus and data files by their file name and sha256 only;
+``--card-paths`` opts in to paths relative to the current folder (a file outside it still shows
+its name only, never ``../``). Any other absolute path a manifest or an adapter config holds (a
+local base folder, a checkpoint resumed from, a composed part's folder) is cut to its last
+component. The copies kept in the local registry are not changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+NAMES_ONLY = "file names only"
+RELATIVE = "relative to the folder push ran in"
+_WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+
+
+def is_absolute_path(text: str) -> bool:
+    """An absolute POSIX or Windows path, or one under a home folder (``~``)."""
+    return text.startswith(("/", "~")) or bool(_WINDOWS_ABSOLUTE.match(text))
+
+
+def last_component(text: str) -> str:
+    """The final name of a path written on any system."""
+    parts = PureWindowsPath(text).parts if _WINDOWS_ABSOLUTE.match(text) else PurePosixPath(text).parts
+    return parts[-1] if parts and parts[-1] not in ("/", "~") else ""
+
+
+def shared_path(text: str, card_paths: bool = False, cwd: Path | None = None) -> str:
+    """How a local file is named in what is shared: its name, or (``card_paths``) its path relative to
+    ``cwd`` when it lies inside it. ``hf:`` dataset names and a ``LANG=`` prefix are kept."""
+    if text.startswith("hf:"):
+        return text
+    prefix, sep, rest = text.partition("=")
+    if sep and "/" not in prefix and "\\" not in prefix and rest:
+        return f"{prefix}={shared_path(rest, card_paths, cwd)}"
+    if card_paths:
+        here = (cwd or Path.cwd()).resolve()
+        try:
+            return Path(text).expanduser().resolve().relative_to(here).as_posix()
+        except ValueError:
+            pass  # outside the folder: a ../ path would show where it lies, so the name only
+    return last_component(text) or text
+
+
+def scrub(value, key: str | None = None):
+    """``value`` with every absolute path cut to its last component (recursively), and every ``path``
+    entry cut to its name (a relative folder may also be telling)."""
+    if isinstance(value, dict):
+        return {k: scrub(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(item, key) for item in value]
+    if isinstance(value, str) and (is_absolute_path(value) or (key == "path" and not value.startswith("hf:"))):
+        return last_component(value) or value
+    return value
+
+
+def shareable_manifest(manifest: dict, card_paths: bool = False, cwd: Path | None = None) -> dict:
+    """The manifest as ``push`` uploads it: corpus files by name (or relative path) and sha256, no
+    absolute path anywhere, and the base marked ``local`` when it was a folder (not a Hub id)."""
+    shared = copy.deepcopy(manifest)
+    corpus = shared.get("corpus")
+    if isinstance(corpus, dict) and isinstance(corpus.get("files"), list):
+        corpus["files"] = [
+            {**record, "path": shared_path(str(record.get("path", "")), card_paths, cwd)}
+            if isinstance(record, dict)
+            else record
+            for record in corpus["files"]
+        ]
+        corpus["paths"] = RELATIVE if card_paths else NAMES_ONLY
+    base = shared.get("base")
+    if isinstance(base, dict):
+        from .card import hub_base_id
+
+        if hub_base_id(manifest) is None and base.get("id") != "minilm":
+            base["local"] = True  # its id is a folder name here, not a Hub model
+        base.pop("path", None)
+    corpus_files = (corpus or {}).get("files") if isinstance(corpus, dict) else None
+    shared = scrub({k: v for k, v in shared.items() if k != "corpus"})
+    if isinstance(corpus, dict):  # already named as asked; only absolute paths elsewhere in it go
+        shared["corpus"] = {**scrub({k: v for k, v in corpus.items() if k != "files"}), "files": corpus_files}
+    return shared
+
+
+def data_digest(path: Path) -> str | None:
+    """sha256 of a data file, or of a folder (its files' relative names and contents, in sorted
+    order); None when it is not here any more."""
+    digest = hashlib.sha256()
+    if path.is_file():
+        files = [(path.name, path)]
+    elif path.is_dir():
+        files = [(p.relative_to(path).as_posix(), p) for p in sorted(path.rglob("*")) if p.is_file()]
+    else:
+        return None
+    for name, file in files:
+        if path.is_dir():
+            digest.update(name.encode("utf-8") + b"\0")
+        with open(file, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def shared_data_entry(item: str, card_paths: bool = False, cwd: Path | None = None) -> dict:
+    """A ``--data`` entry of a recorded run as shared: its name (or relative path) and sha256."""
+    if item.startswith("hf:"):
+        return {"name": item, "sha256": None}
+    _, sep, rest = item.partition("=")
+    local = rest if sep and rest and "/" not in item.split("=")[0] else item
+    return {"name": shared_path(item, card_paths, cwd), "sha256": data_digest(Path(local).expanduser())}

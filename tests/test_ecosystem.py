@@ -1,0 +1,192 @@
+"""Habits of Hugging Face users: private shared cards, recipes that respect --force, experiment
+tracking, and the terminal (version, help, completion, confirmations, summary lines)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from huggingface_hub import ModelCard
+
+from adapterkit.cli import main
+from adapterkit.registry import MANIFEST
+
+# --------------------------------------------------------------------------- privacy of shared cards
+
+
+@pytest.fixture(scope="module")
+def private_adapter(tmp_path_factory, tiny_bert, nl_corpus) -> tuple[Path, Path, Path]:
+    """An adapter trained on a corpus in a telling folder, with a cv run on data in another one.
+
+    Returns (root, registry, corpus file)."""
+    from adapterkit.pretrain import PretrainConfig, run_pretrain
+
+    root = tmp_path_factory.mktemp("cardiology-ward-7")
+    notes = root / "patients-jdoe" / "notes-2024.txt"
+    notes.parent.mkdir()
+    notes.write_text("\n".join(nl_corpus.read_text(encoding="utf-8").splitlines()[:200]) + "\n", encoding="utf-8")
+    config = PretrainConfig(
+        corpus=[notes],
+        name="nl-private",
+        base=str(tiny_bert),
+        language=["nl"],
+        domain="clinical",
+        max_steps=2,
+        batch_size=4,
+        grad_accum=1,
+        max_seq_len=32,
+        save_steps=2,
+        heldout=0.1,
+        registry=root / "adapters",
+        work_dir=root / "runs-train" / "nl-private",
+    )
+    run_pretrain(config)
+    data = root / "patients-jdoe" / "ner-gold.conll"
+    data.write_text("Koorts B-SYMPTOM\n\n", encoding="utf-8")
+    cv = root / "runs" / "cmp" / "cv" / "nl-private"
+    cv.mkdir(parents=True)
+    run = {"variant": "nl-private", "data": [f"nl={data}"], "folds": 3, "settings": {"mode": "full"}}
+    (cv / "cv.json").write_text(json.dumps({**run, "summary": {"f1": [0.71, 0.02]}}))
+    return root, root / "adapters", notes
+
+
+def _telling(root: Path, corpus: Path) -> list[str]:
+    """Strings that would give away the trainer's machine: its folders, by full path or by name."""
+    return [str(root), root.name, corpus.parent.name, str(Path.home()), str(Path(root.anchor) / "tmp")]
+
+
+def test_push_out_shares_no_absolute_path_nor_folder_name(private_adapter, tmp_path, monkeypatch, tiny_bert):
+    root, registry, corpus = private_adapter
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "upload"
+    argv = ["push", "nl-private", "--repo", "team/nl", "--out", str(out), "--runs", str(root / "runs")]
+    assert main([*argv, "--registry", str(registry)]) == 0
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == ["README.md", "adapter_config.json", "adapter_model.safetensors", MANIFEST]
+    for file in files:
+        text = file.read_bytes().decode("utf-8", errors="replace")
+        for secret in _telling(root, corpus) + [str(tiny_bert)]:
+            assert secret not in text, f"{file.name} holds {secret}"
+    manifest = json.loads((out / MANIFEST).read_text())
+    digest = json.loads((registry / "nl-private" / MANIFEST).read_text())["corpus"]["files"][0]["sha256"]
+    assert manifest["corpus"]["files"] == [{"path": "notes-2024.txt", "sha256": digest, "lines": 200}]
+    assert manifest["base"]["local"] is True and manifest["base"]["id"] == tiny_bert.name
+    card = ModelCard.load(out / "README.md")
+    assert "`notes-2024.txt`" in card.text and "`nl=ner-gold.conll`" in card.text  # the names stay, with sha256
+    assert (
+        "(sha256 `" in card.text and "named by file names only" in card.text and "base_model" not in card.data.to_dict()
+    )
+    # the registry keeps its own full record
+    assert json.loads((registry / "nl-private" / MANIFEST).read_text())["corpus"]["files"][0]["path"] == str(corpus)
+
+
+def test_card_paths_opts_in_to_paths_relative_to_the_current_folder(private_adapter, tmp_path, monkeypatch):
+    root, registry, corpus = private_adapter
+    monkeypatch.chdir(root)
+    out = tmp_path / "upload"
+    argv = ["push", "nl-private", "--repo", "team/nl", "--out", str(out), "--card-paths", "--registry", str(registry)]
+    assert main(argv) == 0
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["corpus"]["files"][0]["path"] == "patients-jdoe/notes-2024.txt"
+    for file in out.iterdir():
+        assert str(root) not in file.read_bytes().decode("utf-8", errors="replace")
+
+
+def test_local_card_metadata_comes_from_model_card_data(private_adapter):
+    _, registry, _ = private_adapter
+    card = ModelCard.load(registry / "nl-private" / "README.md")
+    data = card.data.to_dict()
+    assert data["language"] == ["nl"] and data["library_name"] == "peft" and "clinical" in data["tags"]
+    assert "base_model" not in data  # a local folder is no Hub model id
+
+
+def test_a_local_card_without_languages_has_no_empty_language_list(private_adapter, tmp_path):
+    from adapterkit.card import render_card
+
+    _, registry, _ = private_adapter
+    manifest = json.loads((registry / "nl-private" / MANIFEST).read_text())
+    text = render_card({**manifest, "languages": []})
+    header = text.split("---\n")[1]
+    assert "language" not in header and "pipeline_tag: fill-mask" in header
+
+
+# --------------------------------------------------------------------------- recipes and --force
+
+RECIPE = """
+name = "own"
+base = "{base}"
+[[steps]]
+id = "adapter"
+run = "pretrain"
+[steps.args]
+name = "nl-a"
+corpus = ["{corpus}"]
+base = "${{base}}"
+max_steps = 1
+max_seq_len = 32
+batch_size = 4
+grad_accum = 1
+save_steps = 1
+
+[[steps]]
+id = "matrix"
+run = "eval-mlm"
+args = {{ _ = ["base", "nl-a"], corpus = ["{corpus}"], max_seq_len = 32, out = ["m.json"] }}
+"""
+
+
+@pytest.fixture
+def own_recipe(workdir, tiny_bert, small_corpus) -> Path:
+    path = workdir / "own.toml"
+    path.write_text(RECIPE.format(base=tiny_bert, corpus=small_corpus))
+    return path
+
+
+def _hand_trained(workdir: Path, tiny_adapters: Path) -> bytes:
+    """The user's own adapter nl-a (trained by hand earlier), in ./adapters."""
+    shutil.copytree(tiny_adapters / "a", workdir / "adapters" / "nl-a")
+    return (workdir / "adapters" / "nl-a" / MANIFEST).read_bytes()
+
+
+def test_shipped_recipes_pass_no_force(workdir):
+    from adapterkit.recipes import list_recipes, resolve_recipe
+
+    for name, _ in list_recipes():
+        _, _, plan = resolve_recipe(name, [], smoke=True)
+        assert all("--force" not in argv for _, argv in plan), name
+
+
+def test_a_recipe_does_not_replace_an_adapter_trained_by_hand(own_recipe, workdir, tiny_adapters, capsys):
+    before = _hand_trained(workdir, tiny_adapters)
+    assert main(["run", str(own_recipe)]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err
+    assert (workdir / "adapters" / "nl-a" / MANIFEST).read_bytes() == before
+
+
+def test_run_force_passes_force_on_and_a_plain_rerun_still_skips(own_recipe, workdir, tiny_adapters, capsys):
+    before = _hand_trained(workdir, tiny_adapters)
+    assert main(["run", str(own_recipe), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "adapter: adapterkit pretrain" in out
+        and "--force" in out.split("adapter: adapterkit pretrain")[1].split("\n")[0]
+    )
+    assert "matrix: adapterkit eval-mlm" in out  # eval-mlm has no --force: none is added
+    assert "--force" not in out.split("matrix: adapterkit eval-mlm")[1].split("\n")[0]
+    assert (workdir / "adapters" / "nl-a" / MANIFEST).read_bytes() != before
+    record = json.loads((workdir / "runs" / "own" / "steps" / "adapter.json").read_text())
+    assert record["forced"] is True and "--force" not in record["argv"]
+    assert main(["run", str(own_recipe)]) == 0
+    assert capsys.readouterr().out.count("done earlier with the same inputs, skipped") == 2
+
+
+def test_force_in_a_step_of_a_recipe_is_refused(workdir, tiny_bert, small_corpus, capsys):
+    path = workdir / "forced.toml"
+    path.write_text(
+        RECIPE.format(base=tiny_bert, corpus=small_corpus).replace("save_steps = 1", "save_steps = 1\nforce = true")
+    )
+    assert main(["run", str(path)]) == 2
+    assert "remove force from args" in capsys.readouterr().err
