@@ -358,6 +358,10 @@ GroupOption = Annotated[
 QuantizeOption = Annotated[
     str | None, typer.Option(help="--mode adapter: load the frozen encoder 8bit or 4bit (bitsandbytes).")
 ]
+WarmupRatioOption = Annotated[
+    float, typer.Option(help="Fraction of the steps with a linear learning-rate warm-up (default 0: run_ner.py's).")
+]
+WeightDecayOption = Annotated[float, typer.Option(help="AdamW weight decay (default 0: run_ner.py's).")]
 
 
 def _settings(
@@ -374,6 +378,8 @@ def _settings(
     precision="auto",
     gradient_checkpointing=False,
     group_by_length=True,
+    warmup_ratio=0.0,
+    weight_decay=0.0,
 ):
     from .tasks.finetune import TrainSettings
 
@@ -392,6 +398,8 @@ def _settings(
         precision=precision,
         gradient_checkpointing=gradient_checkpointing,
         group_by_length=group_by_length,
+        warmup_ratio=warmup_ratio,
+        weight_decay=weight_decay,
     )
 
 
@@ -427,6 +435,8 @@ def finetune(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
     quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing result of that name.")] = False,
@@ -445,7 +455,7 @@ def finetune(
     _quiet_libraries()
     settings = _settings(
         epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
-        quantize, precision, gradient_checkpointing, group_by_length,
+        quantize, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
     )  # fmt: skip
     request = FinetuneRequest(
         data=data,
@@ -512,6 +522,8 @@ def cv(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
     quantize: QuantizeOption = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
@@ -525,7 +537,7 @@ def cv(
     _quiet_libraries()
     settings = _settings(
         epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
-        quantize, precision, gradient_checkpointing, group_by_length,
+        quantize, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
     )  # fmt: skip
     request = CvRequest(
         data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
@@ -560,6 +572,8 @@ def compare(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -577,7 +591,7 @@ def compare(
     _quiet_libraries()
     settings = _settings(
         epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
-        None, precision, gradient_checkpointing, group_by_length,
+        None, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
     )  # fmt: skip
     request = CvRequest(
         data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,
