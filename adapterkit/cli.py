@@ -379,6 +379,10 @@ GroupOption = Annotated[
 QuantizeOption = Annotated[
     str | None, typer.Option(help="--mode adapter: load the frozen encoder 8bit or 4bit (bitsandbytes).")
 ]
+WarmupRatioOption = Annotated[
+    float, typer.Option(help="Fraction of the steps with a linear learning-rate warm-up (default 0: run_ner.py's).")
+]
+WeightDecayOption = Annotated[float, typer.Option(help="AdamW weight decay (default 0: run_ner.py's).")]
 
 
 def _settings(
@@ -395,6 +399,8 @@ def _settings(
     precision="auto",
     gradient_checkpointing=False,
     group_by_length=True,
+    warmup_ratio=0.0,
+    weight_decay=0.0,
 ):
     from .tasks.finetune import TrainSettings
 
@@ -413,6 +419,8 @@ def _settings(
         precision=precision,
         gradient_checkpointing=gradient_checkpointing,
         group_by_length=group_by_length,
+        warmup_ratio=warmup_ratio,
+        weight_decay=weight_decay,
     )
 
 
@@ -448,6 +456,8 @@ def finetune(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
     quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: Annotated[
@@ -468,7 +478,7 @@ def finetune(
     _quiet_libraries()
     settings = _settings(
         epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
-        quantize, precision, gradient_checkpointing, group_by_length,
+        quantize, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
     )  # fmt: skip
     request = FinetuneRequest(
         data=data,
@@ -535,6 +545,8 @@ def cv(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
     quantize: QuantizeOption = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
@@ -550,7 +562,7 @@ def cv(
     _quiet_libraries()
     settings = _settings(
         epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
-        quantize, precision, gradient_checkpointing, group_by_length,
+        quantize, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
     )  # fmt: skip
     request = CvRequest(
         data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
@@ -594,6 +606,8 @@ def compare(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -615,7 +629,7 @@ def compare(
     _quiet_libraries()
     settings = _settings(
         epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
-        None, precision, gradient_checkpointing, group_by_length,
+        None, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
     )  # fmt: skip
     request = CvRequest(
         data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,

@@ -11,7 +11,9 @@ length-grouped batches. Each becomes a transformers ``TrainingArguments`` field.
   gradients are those of the normal run.
 - length grouping: batches drawn from mega-batches of ~50 batches sorted by length
   (``train_sampling_strategy="group_by_length"``), so dynamic padding pads little; still every
-  example once per epoch, in a seeded random order of mega-batches.
+  example once per epoch, in a seeded random order of mega-batches. Task training (finetune, cv,
+  compare) then shuffles the order of those batches too (``ShuffledLengthGroups``), as plain
+  shuffling would have it, instead of sweeping each mega-batch from long to short.
 """
 
 from __future__ import annotations
@@ -50,3 +52,47 @@ def speed_arguments(
         "activation_checkpointing": gradient_checkpointing,
         "train_sampling_strategy": "group_by_length" if group_by_length else "random",
     }
+
+
+class ShuffledLengthGroups(torch.utils.data.Sampler):
+    """Length-grouped batches in a random order: the padding saving of ``group_by_length`` with
+    the batch order of plain shuffling.
+
+    transformers' ``LengthGroupedSampler`` sorts each mega-batch (~50 batches) by length, longest
+    first, and the batches follow in that order: every epoch runs through a few long-to-short
+    sweeps, a fixed curriculum that plain shuffling (run_ner.py's order) does not have. Here the
+    same length-sorted batches are drawn, then their order is shuffled; the batch holding the
+    longest window still goes first, so a batch that does not fit in memory fails at once. Each
+    epoch has its own seeded order (``set_epoch``, called by the Trainer), so a resumed run
+    continues with the same batches as an uninterrupted one. An incomplete batch stays last: the
+    data loader cuts the index stream into batches of ``batch_size`` in order.
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int):
+        self.lengths = list(lengths)
+        self.batch_size = batch_size
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def batches(self) -> list[list[int]]:
+        """This epoch's batches, in the order they are drawn."""
+        from transformers.trainer_pt_utils import get_length_grouped_indices
+
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        indices = get_length_grouped_indices(self.lengths, self.batch_size, generator=generator)
+        batches = [indices[i : i + self.batch_size] for i in range(0, len(indices), self.batch_size)]
+        tail = [batches.pop()] if batches and len(batches[-1]) < self.batch_size else []
+        batches = [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+        if batches:
+            longest = max(range(len(batches)), key=lambda b: max(self.lengths[i] for i in batches[b]))
+            batches[0], batches[longest] = batches[longest], batches[0]
+        return batches + tail
+
+    def __iter__(self):
+        return iter([index for batch in self.batches() for index in batch])

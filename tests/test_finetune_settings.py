@@ -1,0 +1,186 @@
+"""Fine-tuning settings against run_ner.py's recipe: warm-up and weight decay, the loss, the data order."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForTokenClassification, AutoTokenizer, TrainingArguments
+from transformers.trainer_pt_utils import LengthGroupedSampler
+
+from adapterkit.cli import main
+from adapterkit.errors import AdapterkitError
+from adapterkit.speed import ShuffledLengthGroups
+from adapterkit.tasks import finetune as ft
+from adapterkit.tasks.data import Sentence
+
+
+def test_warmup_and_weight_decay_default_to_run_ner_values(tmp_path: Path) -> None:
+    """run_ner.py passes TrainingArguments' own defaults: no warm-up, no weight decay."""
+    reference = TrainingArguments(output_dir=str(tmp_path), report_to=[])
+    settings = ft.TrainSettings()
+    assert settings.warmup_ratio == 0.0 == reference.get_warmup_steps(1000)
+    assert settings.weight_decay == 0.0 == reference.weight_decay
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "option"),
+    [
+        ("warmup_ratio", 1.0, "--warmup-ratio"),
+        ("warmup_ratio", -0.1, "--warmup-ratio"),
+        ("weight_decay", -1.0, "--weight-decay"),
+    ],
+)
+def test_out_of_range_warmup_or_decay_is_refused_naming_the_option(field: str, value: float, option: str) -> None:
+    with pytest.raises(AdapterkitError, match=option):
+        ft.TrainSettings(**{field: value}).validate()
+
+
+@pytest.mark.parametrize("command", ["finetune", "cv", "compare"])
+def test_warmup_and_decay_options_reach_the_settings(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import adapterkit.cv as cv_module
+
+    seen = {}
+    if command == "finetune":
+        monkeypatch.setattr(ft, "run_finetune", lambda request: seen.setdefault("settings", request.settings))
+        argv = ["finetune", "--data", "x.conll", "--name", "m"]
+    elif command == "cv":
+        monkeypatch.setattr(cv_module, "run_cv", lambda request: seen.setdefault("settings", request.settings))
+        argv = ["cv", "--data", "x.conll"]
+    else:
+        monkeypatch.setattr(cv_module, "run_compare", lambda request: seen.setdefault("settings", request.cv.settings))
+        argv = ["compare", "base", "--data", "x.conll"]
+    assert main(argv + ["--warmup-ratio", "0.25", "--weight-decay", "0.05"]) in (0, None)
+    assert (seen["settings"].warmup_ratio, seen["settings"].weight_decay) == (0.25, 0.05)
+    seen.clear()
+    assert main(argv) in (0, None)
+    assert (seen["settings"].warmup_ratio, seen["settings"].weight_decay) == (0.0, 0.0)
+
+
+def test_bad_warmup_ratio_on_the_command_line_exits_2(capsys: pytest.CaptureFixture) -> None:
+    assert main(["finetune", "--data", "x.conll", "--name", "m", "--warmup-ratio", "1.5"]) == 2
+    assert "--warmup-ratio" in capsys.readouterr().err
+
+
+def _sentences(count: int, seed: int = 0) -> list[Sentence]:
+    rng = random.Random(seed)
+    sentences = []
+    for i in range(count):
+        words = [
+            rng.choice(["de", "patiënt", "kreeg", "metformine", "astma", "dosis"]) for _ in range(rng.randint(2, 20))
+        ]
+        tags = [rng.choice(["O", "O", "B-CHEM", "I-CHEM"]) for _ in words]
+        sentences.append(Sentence(words, tags, f"d{i}", f"x:{i}"))
+    return sentences
+
+
+@pytest.fixture
+def spy_trainer(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """The finetune Trainer, recorded when ``train`` builds it."""
+    seen: dict = {}
+
+    class Spy(ft._TaskTrainer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen["trainer"] = self
+
+    monkeypatch.setattr(ft, "_TaskTrainer", Spy)
+    return seen
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_training_arguments_carry_warmup_decay_and_the_data_order(
+    grouped: bool, tiny_bert: Path, tmp_path: Path, spy_trainer: dict
+) -> None:
+    labels = ["O", "B-CHEM", "I-CHEM"]
+    settings = ft.TrainSettings(
+        max_steps=1, batch_size=4, max_seq_len=32, warmup_ratio=0.2, weight_decay=0.05, group_by_length=grouped
+    )
+    model = ft.build_model(ft.Variant("base", ft.resolve_base(str(tiny_bert))), "ner", labels)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    ft.train(model, tokenizer, _sentences(12), "ner", labels, settings, tmp_path / "run", resume=False)
+    trainer = spy_trainer["trainer"]
+    assert trainer.args.weight_decay == 0.05
+    assert trainer.args.get_warmup_steps(100) == 20  # a ratio of the steps, not 0.2 steps
+    sampler = trainer._get_train_sampler()
+    assert isinstance(sampler, ShuffledLengthGroups) is grouped
+    assert grouped or isinstance(sampler, torch.utils.data.RandomSampler)
+
+
+def test_task_loss_equals_the_models_own_loss_and_spans_accumulated_batches(tiny_bert: Path) -> None:
+    """One batch: the model's CrossEntropy mean over labelled tokens (run_ner.py's loss). Two
+    accumulated micro-batches: each normalised by the step's labelled-token count, so their sum is
+    the model's mean loss over the two batches joined (not the mean of the two means)."""
+    torch.manual_seed(0)
+    model = AutoModelForTokenClassification.from_pretrained(tiny_bert, num_labels=3).eval()
+    ids = torch.randint(1000, 2000, (4, 9))
+    labels = torch.randint(0, 3, (4, 9))
+    labels[:, 0] = labels[:, -1] = -100  # [CLS], [SEP]
+    labels[0, 3:] = -100  # a short sentence: padding
+    labels[2, 2::2] = -100  # later subwords of words
+    loss = ft.task_loss("ner")
+    outputs = model(input_ids=ids)
+    own = model(input_ids=ids, labels=labels).loss
+    assert torch.allclose(loss(outputs, labels), own, atol=1e-6)
+    count = labels.ne(-100).sum()
+    first, second = model(input_ids=ids[:1]), model(input_ids=ids[1:])
+    accumulated = loss(first, labels[:1], count) + loss(second, labels[1:], count)
+    assert torch.allclose(accumulated, own, atol=1e-6)
+    means = model(input_ids=ids[:1], labels=labels[:1]).loss + model(input_ids=ids[1:], labels=labels[1:]).loss
+    assert not torch.allclose(accumulated, means / 2, atol=1e-3)  # the two normalisations do differ here
+
+
+def _lengths(count: int = 800, seed: int = 0) -> list[int]:
+    rng = random.Random(seed)
+    return [rng.randint(3, 200) for _ in range(count)]
+
+
+def test_length_grouped_batches_cover_every_example_once_with_little_padding() -> None:
+    lengths = _lengths()
+    sampler = ShuffledLengthGroups(lengths, batch_size=8, seed=0)
+    batches = sampler.batches()
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    assert list(sampler) == [i for batch in batches for i in batch]
+    padded = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+    assert padded < 1.1 * sum(lengths)  # random batches of 8 pad to ~1.8x here
+    assert max(lengths[i] for i in batches[0]) == max(lengths)  # the longest first: memory fails at once
+
+
+def test_length_grouped_batches_are_shuffled_not_swept_long_to_short() -> None:
+    """transformers' LengthGroupedSampler runs each mega-batch from its longest batch to its shortest;
+    ours draws the same kind of batches in a random order."""
+    lengths = _lengths()
+
+    def rises(order: list[int]) -> int:
+        tops = [max(lengths[i] for i in order[k : k + 8]) for k in range(0, len(order), 8)]
+        return sum(b > a for a, b in zip(tops, tops[1:], strict=False))
+
+    torch.manual_seed(0)
+    swept = rises(list(LengthGroupedSampler(8, lengths=lengths)))
+    shuffled = rises(list(ShuffledLengthGroups(lengths, 8, seed=0)))
+    assert swept <= 4  # 4 mega-batches: a rise only where one starts
+    assert shuffled > 30  # of 99 steps between batches
+
+
+def test_length_grouped_order_changes_per_epoch_and_repeats_with_the_seed() -> None:
+    lengths = _lengths()
+
+    def order(seed: int, epoch: int) -> list[int]:
+        sampler = ShuffledLengthGroups(lengths, 8, seed)
+        sampler.set_epoch(epoch)
+        return list(sampler)
+
+    assert order(0, 0) == order(0, 0)
+    assert order(0, 1) == order(0, 1)  # a resumed run (the Trainer calls set_epoch) sees the same batches
+    assert order(0, 0) != order(0, 1)
+    assert order(0, 0) != order(1, 0)
+
+
+def test_incomplete_batch_stays_last_so_the_loader_cuts_whole_batches() -> None:
+    lengths = _lengths(50)
+    batches = ShuffledLengthGroups(lengths, 8, seed=3).batches()
+    assert [len(b) for b in batches] == [8] * 6 + [2]
+    stream = [i for batch in batches for i in batch]
+    assert [stream[k : k + 8] for k in range(0, len(stream), 8)] == batches
