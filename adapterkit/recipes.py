@@ -401,8 +401,9 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
             print(f"== [{number}/{len(plan)}] {step['id']}: done earlier with the same inputs, skipped", flush=True)
             status[step["id"]] = "skipped (done earlier, same inputs)"
             continue
-        # --force: asked for, or this step's own earlier result (recorded here) is what it replaces
-        forced = (force or recorded is not None) and accepts_force(argv)
+        # --force: asked for, or this step's own earlier result (it has a record here, even a damaged
+        # one) is what it replaces; the --force guard still refuses anything adapterkit did not write
+        forced = (force or record_file.is_file()) and accepts_force(argv)
         command = [*argv, "--force"] if forced else argv
         print(printable(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(command)}"), flush=True)
         upstream_ran = True

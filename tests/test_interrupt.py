@@ -65,7 +65,7 @@ name = "two-steps"
 [[steps]]
 id = "compose"
 run = "compose"
-args = { _ = ["a", "b"], force = true }
+args = { _ = ["a", "b"] }
 
 [[steps]]
 id = "pretrain"
