@@ -184,3 +184,33 @@ def test_incomplete_batch_stays_last_so_the_loader_cuts_whole_batches() -> None:
     assert [len(b) for b in batches] == [8] * 6 + [2]
     stream = [i for batch in batches for i in batch]
     assert [stream[k : k + 8] for k in range(0, len(stream), 8)] == batches
+
+
+def test_training_draws_new_length_grouped_batches_each_epoch(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a real run the Trainer moves the sampler to the next epoch: the two epochs' batches differ,
+    each epoch holds every window once, and the same seed gives the same run."""
+    seen: list[int] = []
+    rows_get = ft._Rows.__getitem__
+
+    def get(self, index: int) -> dict:
+        seen.append(index)
+        return rows_get(self, index)
+
+    monkeypatch.setattr(ft._Rows, "__getitem__", get)
+    labels = ["O", "B-CHEM", "I-CHEM"]
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+
+    def epochs(seed: int) -> tuple[list[int], list[int]]:
+        seen.clear()
+        settings = ft.TrainSettings(epochs=2, batch_size=4, max_seq_len=128, seed=seed)  # one window each
+        model = ft.build_model(ft.Variant("base", ft.resolve_base(str(tiny_bert))), "ner", labels)
+        ft.train(model, tokenizer, _sentences(24), "ner", labels, settings, tmp_path / f"run{seed}", resume=False)
+        order = seen[-48:]  # the sampler reads every length first; then two epochs of 24 windows
+        return order[:24], order[24:]
+
+    first, second = epochs(0)
+    assert sorted(first) == sorted(second) == list(range(24))
+    assert first != second
+    assert epochs(0) == (first, second)
