@@ -141,7 +141,7 @@ def _importance(result, out: Path, run: dict, data, items, store: Registry, exam
     from .tasks.finetune import load_task_model
 
     label = run["variant"]
-    kept = Path(run["_dir"]) / "folds" / "0" / "model"
+    kept = Path(run["_dir"]) / "folds" / "1" / "model"  # the first fold's
     if not kept.is_dir():
         result.setdefault("notes", []).append(
             f"{label}: no kept model; rerun compare with --keep-model to explain its decisions"

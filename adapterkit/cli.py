@@ -47,6 +47,20 @@ CheckpointingOption = Annotated[
     bool,
     typer.Option("--gradient-checkpointing", help="Recompute activations in the backward: less memory, ~1/3 slower."),
 ]
+# Experiment tracking of pretrain, finetune, cv and compare (see tracking.py).
+ReportToOption = Annotated[
+    str,
+    typer.Option(
+        help="Report the training to none, tensorboard (pip install 'adapterkit[tracking]'), wandb, or all installed."
+    ),
+]
+LoggingDirOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder of the TensorBoard / wandb files (default: logs in the run's folder under runs/)."),
+]
+KeepCheckpointsOption = Annotated[
+    bool, typer.Option("--keep-checkpoints", help="Keep the training checkpoints after a successful run.")
+]
 
 
 def _quiet_libraries() -> None:
@@ -148,6 +162,9 @@ def pretrain(
     optim: Annotated[
         str, typer.Option(help="adamw, or adamw8bit (bitsandbytes 8-bit moments; saves memory with --full).")
     ] = "adamw",
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
@@ -198,6 +215,9 @@ def pretrain(
         streaming=streaming,
         quantize=quantize,
         optim=optim,
+        report_to=report_to,
+        logging_dir=logging_dir,
+        keep_checkpoints=keep_checkpoints,
     )
     run_pretrain(config)
 
@@ -433,6 +453,9 @@ def finetune(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
     ] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Fine-tune NER, classification or regression on a variant; optionally evaluate (also zero-shot).
@@ -441,6 +464,7 @@ def finetune(
     text + labels multi-label, text + text_pair + score regression.
     """
     from .tasks.finetune import FinetuneRequest, run_finetune
+    from .tracking import Tracking
 
     _quiet_libraries()
     settings = _settings(
@@ -464,6 +488,8 @@ def finetune(
         output=output,
         force=force,
         resume=resume,
+        tracking=Tracking(report_to, logging_dir),
+        keep_checkpoints=keep_checkpoints,
     )
     run_finetune(request)
 
@@ -517,10 +543,14 @@ def cv(
     limit: LimitOption = None,
     resume: ResumeOption = False,
     force: Annotated[bool, typer.Option("--force", help="Discard an earlier run in the same folder.")] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
     from .cv import CvRequest, run_cv
+    from .tracking import Tracking
 
     _quiet_libraries()
     settings = _settings(
@@ -531,6 +561,7 @@ def cv(
         data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
         fold_file=fold_file, strict=strict, limit=limit, types=_types(types), keep_model=keep_model,
         settings=settings, run_dir=run_dir, resume=resume, force=force, registry=registry,
+        tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
     )  # fmt: skip
     run_cv(request)
 
@@ -564,6 +595,9 @@ def compare(
     limit: LimitOption = None,
     resume: ResumeOption = False,
     force: Annotated[bool, typer.Option("--force", help="Discard an earlier run of the same --run-id.")] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Cross-validate several variants on identical folds and print the study's comparison table.
@@ -573,6 +607,7 @@ def compare(
     runs/<id>/ with the exact command, versions and fold file.
     """
     from .cv import CompareRequest, CvRequest, run_compare
+    from .tracking import Tracking
 
     _quiet_libraries()
     settings = _settings(
@@ -582,7 +617,7 @@ def compare(
     request = CvRequest(
         data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,
         strict=strict, limit=limit, types=_types(types), keep_model=keep_model, settings=settings, resume=resume,
-        force=force, registry=registry,
+        force=force, registry=registry, tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
     )  # fmt: skip
     run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -46,6 +47,7 @@ from .paths import registry_dir
 from .quantize import OPTIMIZERS
 from .registry import MANIFEST, Registry, check_name, check_writable, write_json
 from .speed import resolve_precision, speed_arguments
+from .tracking import Tracking
 from .versions import versions
 
 FULL_LR = 2e-5
@@ -106,6 +108,9 @@ class PretrainConfig:
     streaming: bool = False  # blocks made on the fly from the files (corpora larger than memory)
     quantize: str | None = None  # 8bit | 4bit: LoRA on a bitsandbytes-quantized frozen base
     optim: str = "adamw"  # adamw | adamw8bit (bitsandbytes)
+    report_to: str = "none"  # none | tensorboard | wandb | all (tracking.py)
+    logging_dir: Path | None = None  # default: RUN_DIR/logs
+    keep_checkpoints: bool = False  # a finished run deletes its checkpoints unless asked to keep them
 
     @property
     def learning_rate(self) -> float:
@@ -172,7 +177,10 @@ class PretrainConfig:
     def fingerprint_of_run(self) -> dict:
         """The settings that must not change between a run and its ``--resume``."""
         settings = asdict(self)
-        for volatile in ("resume", "force", "num_proc", "logging_steps", "registry", "output", "work_dir"):
+        for volatile in (
+            "resume", "force", "num_proc", "logging_steps", "registry", "output", "work_dir",
+            "report_to", "logging_dir", "keep_checkpoints",
+        ):  # fmt: skip
             settings.pop(volatile)
         settings.pop("gradient_checkpointing")  # the same loss and gradients either way
         return json.loads(json.dumps(settings, default=str))
@@ -240,13 +248,15 @@ def training_arguments(
     precision: str = "auto",
     gradient_checkpointing: bool = False,
     group_by_length: bool = False,
+    report_to: list[str] | None = None,
     **settings,
 ) -> TrainingArguments:
     """The Trainer settings every adapterkit run shares, plus the run's own ``settings``.
 
     Seeded initialisation and data order, our ProgressBar instead of the Trainer's bar and log
-    printer (remove ``PrinterCallback``), no reporting integrations, linear decay, the CPU when
-    there is no GPU; precision, activation checkpointing and length grouping as in ``speed.py``.
+    printer (remove ``PrinterCallback``), reporting integrations only as asked (``tracking.py``),
+    linear decay, the CPU when there is no GPU; precision, activation checkpointing and length
+    grouping as in ``speed.py``.
     """
     use_cuda = torch.cuda.is_available()
     return TrainingArguments(
@@ -254,7 +264,7 @@ def training_arguments(
         seed=seed,
         data_seed=seed,
         lr_scheduler_type="linear",
-        report_to=[],
+        report_to=report_to or [],
         disable_tqdm=True,
         include_num_input_tokens_seen="non_padding",
         dataloader_num_workers=0,
@@ -273,7 +283,6 @@ def last_complete_checkpoint(folder: Path) -> Path | None:
     ``get_last_checkpoint`` would pick that folder and the resume would fail; the previous
     checkpoint is still there (old ones are rotated out only after the new one is complete).
     """
-    import shutil
 
     if not folder.is_dir():
         return None
@@ -374,6 +383,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     same name is refused at once rather than after its training.
     """
     config.validate()
+    Tracking(config.report_to, config.logging_dir).check()
     store = _check_destination(config)
     with store.reserve(config.destination.name, config.force):
         return _train_and_save(config, store, callbacks)
@@ -463,6 +473,9 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     config.run_dir.mkdir(parents=True, exist_ok=True)
     if process_state().is_main_process:  # under torchrun: one writer
         write_json(config.run_dir / "run.json", config.fingerprint_of_run())
+    tracked, tracking_callbacks = Tracking(config.report_to, config.logging_dir).trainer_setup(
+        config.run_dir / "logs", config.name
+    )
     args = training_arguments(
         config.run_dir / "checkpoints",
         config.seed,
@@ -483,6 +496,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         ddp_find_unused_parameters=False,  # every trainable weight takes part in every step
         optim=OPTIMIZERS[config.optim],
         **_stream_sharding(config, len(cleaning.files)),
+        **tracked,
     )
     progress = ProgressBar()
     trainer = Trainer(
@@ -490,7 +504,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         args=args,
         train_dataset=train_set,
         data_collator=collator,
-        callbacks=[progress, MaskingEpoch(collator), *(callbacks or [])],
+        callbacks=[progress, MaskingEpoch(collator), *tracking_callbacks, *(callbacks or [])],
     )
     trainer.remove_callback(PrinterCallback)
     started = time.perf_counter()
@@ -592,4 +606,6 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     if trainer.is_world_process_zero():
         destination = store.save(config.destination.name, write, force=config.force)
         _say(f"saved {'model' if config.full else 'adapter'} to {destination}")
+        if not config.keep_checkpoints:  # the result is saved: checkpoints only served a resume
+            shutil.rmtree(config.run_dir / "checkpoints", ignore_errors=True)
     return PretrainResult(config.destination, manifest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,78 @@ def test_force_in_a_step_of_a_recipe_is_refused(workdir, tiny_bert, small_corpus
     )
     assert main(["run", str(path)]) == 2
     assert "remove force from args" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- experiment tracking
+
+needs_tensorboard = pytest.mark.skipif(
+    find_spec("tensorboard") is None, reason="tensorboard is not installed (pip install 'adapterkit[tracking]')"
+)
+
+
+def _scalars(folder: Path, tag: str) -> list[tuple[int, float]]:
+    """(step, value) of a scalar in the TensorBoard event files under ``folder``, read by TensorBoard itself."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = sorted(folder.rglob("events.out.tfevents.*"))
+    assert events, f"no TensorBoard event file under {folder}"
+    values = []
+    for file in events:
+        accumulator = EventAccumulator(str(file))
+        accumulator.Reload()
+        if tag in accumulator.Tags()["scalars"]:
+            values += [(event.step, event.value) for event in accumulator.Scalars(tag)]
+    return values
+
+
+TASK = Path(__file__).resolve().parents[1] / "adapterkit" / "data" / "tasks" / "ro-ner.conll"
+PRETRAIN = ["--max-steps", "3", "--batch-size", "4", "--grad-accum", "1", "--max-seq-len", "32", "--save-steps", "1"]
+
+
+@needs_tensorboard
+def test_tensorboard_event_file_holds_the_logged_loss(workdir, tiny_bert, small_corpus):
+    argv = ["pretrain", "--corpus", str(small_corpus), "--name", "nl-tb", "--base", str(tiny_bert), *PRETRAIN]
+    assert main([*argv, "--logging-steps", "1", "--report-to", "tensorboard"]) == 0
+    manifest = json.loads((workdir / "adapters" / "nl-tb" / MANIFEST).read_text())
+    logged = [(entry["step"], entry["loss"]) for entry in manifest["training"]["log"] if "loss" in entry]
+    assert len(logged) == 3
+    written = _scalars(workdir / "runs" / "pretrain" / "nl-tb" / "logs", "train/loss")
+    assert [step for step, _ in written] == [step for step, _ in logged]
+    assert [value for _, value in written] == pytest.approx([value for _, value in logged], rel=1e-6)
+
+
+@needs_tensorboard
+def test_compare_reports_every_variant_and_fold_to_its_own_folder(workdir, tiny_bert, tiny_adapters, capsys):
+    argv = ["compare", "base", "a", "--data", str(TASK), "--base", str(tiny_bert), "--folds", "2", "--limit", "16"]
+    argv += ["--epochs", "1", "--batch-size", "8", "--max-seq-len", "32", "--run-id", "tb"]
+    argv += ["--registry", str(tiny_adapters), "--report-to", "tensorboard", "--logging-dir", str(workdir / "tb")]
+    assert main(argv) == 0
+    for variant in ("base", "a"):
+        for fold in ("fold-1", "fold-2"):
+            history = json.loads(
+                (workdir / "runs" / "tb" / "cv" / variant / "folds" / fold[-1] / "log.json").read_text()
+            )
+            logged = [entry["loss"] for entry in history if "loss" in entry]
+            written = [value for _, value in _scalars(workdir / "tb" / variant / fold, "train/loss")]
+            assert written == pytest.approx(logged, rel=1e-6) and written
+
+
+def test_report_to_refuses_unknown_and_missing_integrations(workdir, tiny_bert, small_corpus, capsys):
+    argv = ["pretrain", "--corpus", str(small_corpus), "--name", "x", "--base", str(tiny_bert), *PRETRAIN]
+    assert main([*argv, "--report-to", "mlflow-or-so"]) == 2
+    assert "--report-to 'mlflow-or-so': use one of none, tensorboard, wandb, all" in capsys.readouterr().err
+    if find_spec("wandb") is None:
+        assert main([*argv, "--report-to", "wandb"]) == 2
+        assert "wandb is not installed; pip install wandb" in capsys.readouterr().err
+    assert not (workdir / "adapters" / "x").exists() and not (workdir / "runs").exists()
+
+
+def test_recipes_have_a_report_to_setting_passed_to_their_training_steps(workdir):
+    from adapterkit.recipes import list_recipes, resolve_recipe
+
+    for name, _ in list_recipes():
+        _, _, plan = resolve_recipe(name, ["report_to=tensorboard"], smoke=True)
+        training = [argv for _, argv in plan if argv[0] in ("pretrain", "finetune", "cv", "compare")]
+        assert training, name
+        for argv in training:
+            assert argv[argv.index("--report-to") + 1] == "tensorboard", (name, argv[0])
