@@ -236,7 +236,7 @@ def run_cv(request: CvRequest) -> CvResult:
             log_file=fold_dir / "log.json",
             tracking=request.tracking.below(f"fold-{fold + 1}"),
             logging_dir=run_dir / "logs" / f"fold-{fold + 1}",
-            run_name=f"{request.variant} fold {fold + 1}",
+            run_name=f"{request.variant} fold {fold + 1}/{request.folds}",
         )
         test_items = [items[i] for i in test_index]
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)

@@ -203,16 +203,22 @@ class PretrainResult:
 
 
 class ProgressBar(ProgressCallback):
-    """transformers' progress bar, with the running loss and non-padding tokens per second."""
+    """transformers' progress bar, with the running loss and non-padding tokens per second.
 
-    def __init__(self) -> None:
+    ``label`` names the run on the bar (a cv fold: "nl-clin fold 2/10"), so that a terminal full of
+    bars says which variant and fold each one was."""
+
+    def __init__(self, label: str | None = None) -> None:
         super().__init__()
+        self.label = label
         self._started = 0.0
         self._tokens_at_start = 0
         self._postfix: dict[str, str] = {}
 
     def on_train_begin(self, args, state, control, **kwargs):
         super().on_train_begin(args, state, control, **kwargs)
+        if self.training_bar is not None and self.label:
+            self.training_bar.set_description(self.label, refresh=False)
         self._started = time.perf_counter()
         self._tokens_at_start = state.num_input_tokens_seen
         if self.training_bar is not None and state.global_step:
@@ -498,7 +504,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         **_stream_sharding(config, len(cleaning.files)),
         **tracked,
     )
-    progress = ProgressBar()
+    progress = ProgressBar(config.name)
     trainer = Trainer(
         model=model,
         args=args,

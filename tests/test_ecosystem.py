@@ -3,8 +3,10 @@ tracking, and the terminal (version, help, completion, confirmations, summary li
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -245,6 +247,14 @@ def test_compare_reports_every_variant_and_fold_to_its_own_folder(workdir, tiny_
             logged = [entry["loss"] for entry in history if "loss" in entry]
             written = [value for _, value in _scalars(workdir / "tb" / variant / fold, "train/loss")]
             assert written == pytest.approx(logged, rel=1e-6) and written
+    captured = capsys.readouterr()
+    for bar in ("base fold 1/2", "base fold 2/2", "a fold 1/2", "a fold 2/2"):  # each bar names its variant and fold
+        assert bar in captured.err
+    data = json.loads((workdir / "runs" / "tb" / "comparison.json").read_text())
+    means = [data["summary"][v]["f1"]["mean"] * 100 for v in ("base", "a")]
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("compare done in ") and last.endswith("results: runs/tb/report.html")
+    assert f"f1 %: base {means[0]:.2f}, a {means[1]:.2f}" in last
 
 
 def test_report_to_refuses_unknown_and_missing_integrations(workdir, tiny_bert, small_corpus, capsys):
@@ -266,3 +276,87 @@ def test_recipes_have_a_report_to_setting_passed_to_their_training_steps(workdir
         assert training, name
         for argv in training:
             assert argv[argv.index("--report-to") + 1] == "tensorboard", (name, argv[0])
+
+
+# --------------------------------------------------------------------------- the terminal
+
+
+def test_version_short_help_and_completion(capsys, monkeypatch):
+    from adapterkit import __version__
+
+    assert main(["--version"]) == 0 and capsys.readouterr().out == f"adapterkit {__version__}\n"
+    assert main(["-h"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Usage: adapterkit") and "--install-completion" in out and "--version" in out
+    assert main(["pretrain", "-h"]) == 0 and "--report-to" in capsys.readouterr().out
+    assert main(["adapters", "rm", "-h"]) == 0 and "--yes" in capsys.readouterr().out
+    assert main(["--show-completion", "bash"]) == 0
+    assert "_ADAPTERKIT_COMPLETE=complete_bash" in capsys.readouterr().out
+    # what the installed script asks the program when the user presses TAB after "adapterkit pre"
+    monkeypatch.setenv("_ADAPTERKIT_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", "adapterkit pre")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    assert main([]) == 0 and capsys.readouterr().out.split() == ["pretrain", "predict"]
+
+
+class _Terminal(io.StringIO):
+    """stdin of a person at a terminal, who answers ``answer``."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def own_registry(tmp_path, tiny_adapters) -> Path:
+    registry = tmp_path / "adapters"
+    shutil.copytree(tiny_adapters, registry)
+    return registry
+
+
+def test_adapters_rm_asks_at_a_terminal_and_keeps_on_no(own_registry, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Terminal("n\n"))
+    assert main(["adapters", "rm", "a", "--registry", str(own_registry)]) == 1
+    out = capsys.readouterr().out
+    assert "delete the adapter a" in out and "[y/N]" in out and "kept" in out
+    assert (own_registry / "a" / MANIFEST).is_file()
+    monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
+    assert main(["adapters", "rm", "a", "--registry", str(own_registry)]) == 0
+    assert not (own_registry / "a").exists()
+
+
+def test_adapters_rm_does_not_ask_with_yes_or_without_a_terminal(own_registry, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Terminal(""))  # nothing to read: asking would fail
+    assert main(["adapters", "rm", "a", "--yes", "--registry", str(own_registry)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a pipe or a script
+    assert main(["adapters", "rm", "b", "--registry", str(own_registry)]) == 0
+    assert "[y/N]" not in capsys.readouterr().out
+    assert not (own_registry / "a").exists() and not (own_registry / "b").exists()
+
+
+def test_a_finished_pretraining_deletes_its_checkpoints_and_ends_with_a_summary_line(
+    workdir, tiny_bert, small_corpus, capsys
+):
+    argv = ["pretrain", "--corpus", str(small_corpus), "--base", str(tiny_bert), *PRETRAIN]
+    assert main([*argv, "--name", "gone"]) == 0
+    assert not (workdir / "runs" / "pretrain" / "gone" / "checkpoints").exists()
+    manifest = json.loads((workdir / "adapters" / "gone" / MANIFEST).read_text())
+    ppl = manifest["perplexity"]
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("pretrain done in ")
+    assert f"held-out perplexity {ppl['before']:,.2f} -> {ppl['after']:,.2f}; results: adapters/gone" in last
+    assert main([*argv, "--name", "kept", "--keep-checkpoints"]) == 0
+    assert sorted(p.name for p in (workdir / "runs" / "pretrain" / "kept" / "checkpoints").iterdir()) == [
+        "checkpoint-2",
+        "checkpoint-3",
+    ]
+
+
+def test_recorded_versions_include_the_statistics_packages():
+    import scipy
+    import sklearn
+
+    from adapterkit.versions import versions
+
+    recorded = versions()
+    assert recorded["scipy"] == scipy.__version__ and recorded["scikit-learn"] == sklearn.__version__
+    assert recorded["seqeval"] == version("seqeval")

@@ -352,7 +352,7 @@ def train(
         args=args,
         train_dataset=_Rows(encoded.rows),
         data_collator=_collator(kind, tokenizer),
-        callbacks=[ProgressBar(), *tracking_callbacks],
+        callbacks=[ProgressBar(run_name), *tracking_callbacks],
         compute_loss_func=task_loss(kind),
     )
     trainer.remove_callback(PrinterCallback)
