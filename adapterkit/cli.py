@@ -94,6 +94,16 @@ KeepCheckpointsOption = Annotated[
 _SUMMARIES: list[dict[str, str]] = []
 
 
+_COMMANDS: list[list[str]] = []  # the argv of each main() under way, innermost last
+
+
+def command_line() -> str:
+    """The command being run, as typed (a recipe step's own command, not ``adapterkit run``)."""
+    import shlex
+
+    return shlex.join(["adapterkit", *(_COMMANDS[-1] if _COMMANDS else sys.argv[1:])])
+
+
 def _summarise(figures: str, where: object) -> None:
     """Record the command's summary (printed by ``main`` with the elapsed time once it succeeded)."""
     if _SUMMARIES:
@@ -1044,10 +1054,12 @@ def main(argv: list[str] | None = None) -> int:
 
     command = typer.main.get_command(app)
     started = time.perf_counter()
+    args = list(argv) if argv is not None else sys.argv[1:]
     _SUMMARIES.append({})
+    _COMMANDS.append(args)
     try:
         # click returns the code of a typer.Exit raised inside (standalone_mode=False): e.g. a declined rm
-        code = command.main(args=argv, prog_name="adapterkit", standalone_mode=False)
+        code = command.main(args=args, prog_name="adapterkit", standalone_mode=False)
         if isinstance(code, int) and not isinstance(code, bool) and code != 0:
             return code
     except AdapterkitError as error:
@@ -1066,12 +1078,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         summary = _SUMMARIES.pop()
+        _COMMANDS.pop()
     # The last line of every working command: how long, the headline figures, where the results are
     # (under torchrun, once).
     if summary and os.environ.get("RANK", "0") == "0":
-        words = (argv if argv is not None else sys.argv[1:])[:1]
         print(
-            f"{' '.join(words) or 'adapterkit'} done in {_elapsed(time.perf_counter() - started)}: "
+            f"{' '.join(args[:1]) or 'adapterkit'} done in {_elapsed(time.perf_counter() - started)}: "
             f"{summary['figures']}; results: {summary['where']}",
             flush=True,
         )

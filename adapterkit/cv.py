@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -323,7 +322,9 @@ def run_compare(request: CompareRequest) -> Path:
     (run_dir / "comparison.md").write_text(comparison.to_markdown())
     (run_dir / "comparison.csv").write_text(comparison.to_csv())
     (run_dir / "comparison.json").write_text(comparison.to_json())
-    (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    from .cli import command_line
+
+    (run_dir / "command.txt").write_text(command_line() + "\n")  # this compare's own, also as a recipe step
     from .versions import versions
 
     _write_json(run_dir / "versions.json", versions())

@@ -69,12 +69,23 @@ def _pretrain_section(step: dict, argv: list[str], figures_dir: Path) -> Section
         ["final training loss", _number(training.get("final_loss"), 4)],
         ["tokens/s", _number(training.get("tokens_per_s"), 1)],
     ]
-    figures = []
+    figures, captions = [], []
     log = training.get("log") or []
+    name = manifest.get("name", folder.name)
     if any("loss" in entry for entry in log):
-        figures.append(training_curve(log, figures_dir / f"pretrain-{step['id']}.png"))
-    text = "" if figures else "No training loss was logged (fewer steps than --logging-steps)."
-    return Section(f"Pre-training: {step['id']}", text, [markdown_table(["", ""], rows, align="ll")], figures)
+        figures.append(training_curve(log, figures_dir / f"pretrain-{step['id']}.png", name))
+        captions.append(
+            f"Training loss of {name} per logging step, and its held-out perplexity before and after training"
+        )
+    notes = [] if figures else ["No training loss was logged (fewer steps than --logging-steps)."]
+    if manifest["base"].get("mlm_head") == "new":
+        notes.append(
+            f"The base {manifest['base']['id']} has no pretrained MLM head: the 'before' perplexity "
+            f"({_number(perplexity['before'])}) is that of a freshly initialised (seeded) head, not of a trained "
+            "language model, and the drop after training includes the head learning to predict at all."
+        )
+    table = markdown_table(["figure", "value"], rows, align="ll")
+    return Section(f"Pre-training: {step['id']}", "\n\n".join(notes), [table], figures, captions)
 
 
 def _vocab_section(step: dict, argv: list[str]) -> Section | None:
@@ -112,7 +123,7 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
         "Base perplexity uses the base tokenizer; extended and trained use the extended one on the same "
         "masked positions, so only those two compare exactly."
     )
-    return Section(f"Vocabulary extension: {step['id']}", text, [markdown_table(["", ""], rows, align="ll")])
+    return Section(f"Vocabulary extension: {step['id']}", text, [markdown_table(["figure", "value"], rows, align="ll")])
 
 
 def _eval_mlm_section(step: dict, argv: list[str]) -> Section | None:

@@ -33,7 +33,6 @@ import hashlib
 import json
 import re
 import shutil
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -259,7 +258,9 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
         return run_dir
     steps_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "recipe.toml").write_text(path.read_text(encoding="utf-8"))
-    (run_dir / "command.txt").write_text(" ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    from .cli import command_line
+
+    (run_dir / "command.txt").write_text(command_line() + "\n")
     upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
     status: dict[str, str] = {}
     for number, (step, argv) in enumerate(plan, start=1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import shutil
 from importlib.metadata import version
 from importlib.util import find_spec
@@ -247,6 +248,9 @@ def test_compare_reports_every_variant_and_fold_to_its_own_folder(workdir, tiny_
             logged = [entry["loss"] for entry in history if "loss" in entry]
             written = [value for _, value in _scalars(workdir / "tb" / variant / fold, "train/loss")]
             assert written == pytest.approx(logged, rel=1e-6) and written
+    # the run records its own command (also when a recipe runs it), and numbers folds 1..K on disk
+    assert (workdir / "runs" / "tb" / "command.txt").read_text() == shlex.join(["adapterkit", *argv]) + "\n"
+    assert sorted(p.name for p in (workdir / "runs" / "tb" / "cv" / "a" / "folds").iterdir()) == ["1", "2"]
     captured = capsys.readouterr()
     for bar in ("base fold 1/2", "base fold 2/2", "a fold 1/2", "a fold 2/2"):  # each bar names its variant and fold
         assert bar in captured.err
