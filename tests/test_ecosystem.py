@@ -98,6 +98,25 @@ def test_card_paths_opts_in_to_paths_relative_to_the_current_folder(private_adap
         assert str(root) not in file.read_bytes().decode("utf-8", errors="replace")
 
 
+@pytest.mark.parametrize(
+    ("path", "shared"),
+    [
+        ("/home/jdoe/patients/notes.txt", "notes.txt"),
+        ("C:\\Users\\jdoe\\notes.txt", "notes.txt"),
+        ("~/ward-7/notes.jsonl", "notes.jsonl"),
+        ("nl=/srv/cardio/brat", "nl=brat"),
+        ("hf:team/ro-ner:train", "hf:team/ro-ner:train"),
+        ("data/ro.conll", "ro.conll"),
+    ],
+)
+def test_shared_paths_keep_the_name_only(path, shared):
+    from adapterkit.sharing import scrub, shared_path
+
+    assert shared_path(path) == shared
+    if not path.startswith(("hf:", "nl=", "data/")):
+        assert scrub({"resumed_from": path, "n": 3}) == {"resumed_from": shared, "n": 3}
+
+
 def test_local_card_metadata_comes_from_model_card_data(private_adapter):
     _, registry, _ = private_adapter
     card = ModelCard.load(registry / "nl-private" / "README.md")
@@ -223,7 +242,7 @@ PRETRAIN = ["--max-steps", "3", "--batch-size", "4", "--grad-accum", "1", "--max
 
 
 @needs_tensorboard
-def test_tensorboard_event_file_holds_the_logged_loss(workdir, tiny_bert, small_corpus):
+def test_tensorboard_event_file_holds_the_logged_loss(workdir, tiny_bert, small_corpus, capsys):
     argv = ["pretrain", "--corpus", str(small_corpus), "--name", "nl-tb", "--base", str(tiny_bert), *PRETRAIN]
     assert main([*argv, "--logging-steps", "1", "--report-to", "tensorboard"]) == 0
     manifest = json.loads((workdir / "adapters" / "nl-tb" / MANIFEST).read_text())
@@ -232,6 +251,12 @@ def test_tensorboard_event_file_holds_the_logged_loss(workdir, tiny_bert, small_
     written = _scalars(workdir / "runs" / "pretrain" / "nl-tb" / "logs", "train/loss")
     assert [step for step, _ in written] == [step for step, _ in logged]
     assert [value for _, value in written] == pytest.approx([value for _, value in logged], rel=1e-6)
+    # the finished run took its checkpoints with it and said so in one last line
+    assert not (workdir / "runs" / "pretrain" / "nl-tb" / "checkpoints").exists()
+    ppl = manifest["perplexity"]
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("pretrain done in ")
+    assert f"held-out perplexity {ppl['before']:,.2f} -> {ppl['after']:,.2f}; results: adapters/nl-tb" in last
 
 
 @needs_tensorboard
@@ -337,17 +362,9 @@ def test_adapters_rm_does_not_ask_with_yes_or_without_a_terminal(own_registry, m
     assert not (own_registry / "a").exists() and not (own_registry / "b").exists()
 
 
-def test_a_finished_pretraining_deletes_its_checkpoints_and_ends_with_a_summary_line(
-    workdir, tiny_bert, small_corpus, capsys
-):
+def test_keep_checkpoints_keeps_them(workdir, tiny_bert, small_corpus):
+    # (that a finished run deletes them by default: test_tensorboard_event_file_holds_the_logged_loss)
     argv = ["pretrain", "--corpus", str(small_corpus), "--base", str(tiny_bert), *PRETRAIN]
-    assert main([*argv, "--name", "gone"]) == 0
-    assert not (workdir / "runs" / "pretrain" / "gone" / "checkpoints").exists()
-    manifest = json.loads((workdir / "adapters" / "gone" / MANIFEST).read_text())
-    ppl = manifest["perplexity"]
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("pretrain done in ")
-    assert f"held-out perplexity {ppl['before']:,.2f} -> {ppl['after']:,.2f}; results: adapters/gone" in last
     assert main([*argv, "--name", "kept", "--keep-checkpoints"]) == 0
     assert sorted(p.name for p in (workdir / "runs" / "pretrain" / "kept" / "checkpoints").iterdir()) == [
         "checkpoint-2",
