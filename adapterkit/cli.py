@@ -686,16 +686,19 @@ def compare(
         force=force, registry=registry, tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
     )  # fmt: skip
     run_dir = run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id))
-    _summarise(_compare_headline(run_dir), run_dir / "report.html")
+    if os.environ.get("RANK", "0") == "0":  # under torchrun the main process alone writes the comparison
+        _summarise(_compare_headline(run_dir), run_dir / "report.html")
 
 
 def _compare_headline(run_dir: Path) -> str:
     """The primary metric's mean per variant, as the comparison recorded it."""
     import json
 
+    from .metrics import COEFFICIENT_METRICS
+
     data = json.loads((run_dir / "comparison.json").read_text())
     metric = data["metrics"][0]
-    scale, unit = (1, "") if metric in ("mcc", "pearson", "spearman", "roc_auc") else (100, " %")
+    scale, unit = (1, "") if metric in COEFFICIENT_METRICS else (100, " %")
     means = [(v, (data["summary"].get(v, {}).get(metric) or {}).get("mean")) for v in data["variants"]]
     return f"{metric}{unit}: " + ", ".join(f"{v} {m * scale:.2f}" for v, m in means if m is not None)
 
