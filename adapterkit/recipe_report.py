@@ -72,12 +72,15 @@ def _pretrain_section(step: dict, argv: list[str], figures_dir: Path) -> Section
     figures, captions = [], []
     log = training.get("log") or []
     name = manifest.get("name", folder.name)
-    if any("loss" in entry for entry in log):
+    logged_loss = any("loss" in entry for entry in log)
+    if logged_loss or any("perplexity" in entry for entry in log):
         figures.append(training_curve(log, figures_dir / f"pretrain-{step['id']}.png", name))
         captions.append(
             f"Training loss of {name} per logging step, and its held-out perplexity before and after training"
+            if logged_loss
+            else f"Held-out perplexity of {name} before and after training"
         )
-    notes = [] if figures else ["No training loss was logged (fewer steps than --logging-steps)."]
+    notes = [] if logged_loss else ["No training loss was logged (fewer steps than --logging-steps)."]
     if manifest["base"].get("mlm_head") == "new":
         notes.append(
             f"The base {manifest['base']['id']} has no pretrained MLM head: the 'before' perplexity "
@@ -128,7 +131,8 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
 
 def _eval_mlm_section(step: dict, argv: list[str]) -> Section | None:
     tables = [Path(out).read_text() for out in _options(argv, "--out") if out.endswith(".md") and Path(out).is_file()]
-    return Section(f"Held-out perplexity: {step['id']}", "", tables) if tables else None
+    # the step's own note (the demo's: the embedded base's MLM head is untrained) goes with its table
+    return Section(f"Held-out perplexity: {step['id']}", step.get("about", ""), tables) if tables else None
 
 
 def _compare_dir(argv: list[str]) -> Path | None:

@@ -77,39 +77,51 @@ def training_curve(log_history: Sequence[dict], path: Path | str, name: str | No
     ``eval_perplexity`` key as logged, else exp(``eval_loss``) (the MLM perplexity is the
     exponential of the mean masked-token loss). Two perplexities only (before and after
     training, as pre-training records them) are two bars: a line between them would suggest a
-    trend that was never measured. ``name`` goes into the titles.
+    trend that was never measured. ``name`` goes into the titles. A run too short to log a loss
+    (fewer steps than ``--logging-steps``) gets the perplexity panel alone.
     """
+    from matplotlib.ticker import MaxNLocator
+
     train_steps, train_loss = _series(log_history, "loss")
     eval_steps, eval_loss = _series(log_history, "eval_loss")
-    if not train_loss and not eval_loss:
-        raise AdapterkitError("training_curve: the log history has no 'loss' or 'eval_loss' entry with a 'step'")
     ppl_steps, perplexity = _series(log_history, "perplexity")
     if not perplexity:
         ppl_steps, perplexity = _series(log_history, "eval_perplexity")
     if not perplexity and eval_loss:
         ppl_steps, perplexity = eval_steps, [math.exp(v) for v in eval_loss]
-    panels = 2 if perplexity else 1
+    has_loss = bool(train_loss or eval_loss)
+    if not has_loss and not perplexity:
+        raise AdapterkitError(
+            "training_curve: the log history has no 'loss', 'eval_loss' or 'perplexity' entry with a 'step'"
+        )
+    panels = int(has_loss) + int(bool(perplexity))
     figure = _new_figure(5.0 * panels, 3.6)
     axes = figure.subplots(1, panels, squeeze=False)[0]
-    if train_loss:
-        axes[0].plot(train_steps, train_loss, label="training loss")
-    if eval_loss:
-        axes[0].plot(eval_steps, eval_loss, marker="o", label="evaluation loss")
     of = f" of {name}" if name else ""
-    axes[0].set(xlabel="optimisation step", ylabel="loss (masked-token cross-entropy)", title=f"Training loss{of}")
-    axes[0].legend()
+    if has_loss:
+        if train_loss:
+            axes[0].plot(train_steps, train_loss, label="training loss")
+        if eval_loss:
+            axes[0].plot(eval_steps, eval_loss, marker="o", label="evaluation loss")
+        axes[0].set(xlabel="optimisation step", ylabel="loss (masked-token cross-entropy)", title=f"Training loss{of}")
+        axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+        axes[0].legend()
     if perplexity:
+        ppl_axes = axes[-1]  # the last panel (the only one when no loss was logged)
         wide = min(perplexity) > 0 and max(perplexity) / min(perplexity) > 10  # early MLM perplexity is huge
         scale = "log" if wide else "linear"
         if len(perplexity) == 2:
             labels = [f"before training\n(step {ppl_steps[0]:.0f})", f"after training\n(step {ppl_steps[1]:.0f})"]
-            bars = axes[1].bar(labels, perplexity, color=["tab:grey", "tab:green"], width=0.5)
-            axes[1].bar_label(bars, labels=[f"{value:,.1f}" for value in perplexity])
-            axes[1].set(ylabel="perplexity" + (" (log scale)" if wide else ""), yscale=scale)
-            axes[1].set_title(f"Held-out perplexity{of}, before and after", fontsize="medium")
+            bars = ppl_axes.bar(labels, perplexity, color=["tab:grey", "tab:green"], width=0.5)
+            ppl_axes.bar_label(bars, labels=[f"{value:,.1f}" for value in perplexity])
+            ppl_axes.set(ylabel="perplexity" + (" (log scale)" if wide else ""), yscale=scale)
+            ppl_axes.set_title(f"Held-out perplexity{of}, before and after", fontsize="medium")
         else:
-            axes[1].plot(ppl_steps, perplexity, marker="o", color="tab:green")
-            axes[1].set(xlabel="optimisation step", ylabel="perplexity", yscale=scale, title=f"Held-out perplexity{of}")
+            ppl_axes.plot(ppl_steps, perplexity, marker="o", color="tab:green")
+            ppl_axes.set(
+                xlabel="optimisation step", ylabel="perplexity", yscale=scale, title=f"Held-out perplexity{of}"
+            )
+            ppl_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _save(figure, path)
 
 
@@ -139,7 +151,10 @@ def training_curves(curves: dict[str, tuple[list[float], list[float]]], path: Pa
     axes = figure.subplots()
     for (label, (steps, values)), colour in zip(drawn.items(), _colours(len(drawn)), strict=True):
         axes.plot(steps, values, label=label, color=colour, marker="o" if len(steps) < 8 else None)
-    axes.set(xlabel="step", ylabel="training loss", title=title)
+    from matplotlib.ticker import MaxNLocator
+
+    axes.set(xlabel="optimisation step", ylabel="training loss", title=title)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     axes.legend(fontsize="small")
     return _save(figure, path)
 
@@ -188,11 +203,16 @@ def per_type_f1_bars(comparison_json: dict, path: Path | str) -> Path:
         )
     unit = "" if scale == 1.0 else " (%)"
     spread = "95 % bootstrap CI" if any_ci else "sd over folds"
-    title = f"{metric.upper() if len(metric) <= 3 else metric} per entity type, mean over folds"
+    title = f"{_metric_name(metric)} per entity type, mean over folds"
     axes.set(xticks=positions, ylabel=f"{metric}{unit}, mean ± {spread}", title=title)
     axes.set_xticklabels(kinds)
     axes.legend(fontsize="small")
     return _save(figure, path)
+
+
+def _metric_name(metric: str) -> str:
+    """f1 -> F1, mcc -> MCC: a metric's name as a heading or caption starts a sentence."""
+    return metric.upper() if len(metric) <= 3 else metric.replace("_", " ").capitalize()
 
 
 def tsne_perplexity(n: int) -> float:
@@ -733,7 +753,7 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
                 + (" Gold entities per type in the test folds (the same for every variant):" if counts else ""),
                 [counts] if counts else [],
                 figures=[figure],
-                captions=[f"{metric} per entity type and variant, mean over {comparison.n_folds} folds"],
+                captions=[f"{_metric_name(metric)} per entity type and variant, mean over {comparison.n_folds} folds"],
             )
         )
     groups = per_group_table(cv_runs, comparison.metrics[0])

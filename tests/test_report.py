@@ -268,7 +268,7 @@ def test_report_for_compare_holds_the_recorded_numbers(tmp_path: Path) -> None:
     assert "72.00 ± 2.00" in text  # base f1 mean ± sd
     assert "| 3 | 86.00 | 87.00 | 85.00 | 86.00 | 40 |" in text  # ro-bio, fold 3, as recorded
     assert "| DISO | 75.00 (n=10) | 77.00 (n=10) | 79.00 (n=10) |" in text  # with the gold count (support)
-    assert "![f1 per entity type and variant, mean over 3 folds](figures/per_type_f1.png)" in text
+    assert "![F1 per entity type and variant, mean over 3 folds](figures/per_type_f1.png)" in text
     assert_png(run / "figures" / "per_type_f1.png")
     page = html_path.read_text()
     assert page.count('src="data:image/png;base64,') == 1 and 'src="http' not in page

@@ -70,7 +70,7 @@ def test_gold_counts_need_recorded_support():
 
 def test_figures_have_captions_in_words_not_file_names(compare_run):
     text = report_for_compare(compare_run)[0].read_text()
-    assert "![f1 per entity type and variant, mean over 3 folds](figures/per_type_f1.png)" in text
+    assert "![F1 per entity type and variant, mean over 3 folds](figures/per_type_f1.png)" in text
     assert (
         "![Fine-tuning loss per logging step of 2 variant(s), mean over the folds](figures/training_loss.png)" in text
     )
@@ -153,3 +153,10 @@ def test_a_pretrained_head_gets_no_untrained_head_note(tmp_path):
     _pretrain_manifest(registry, "pretrained")
     section = _pretrain_section({"id": "x"}, ["pretrain", "--name", "demo-nl", "--registry", str(registry)], tmp_path)
     assert "MLM head" not in section.text
+
+
+def test_a_run_too_short_to_log_a_loss_still_shows_its_perplexity_bars(tmp_path, monkeypatch):
+    drawn = _figure_of(monkeypatch)
+    training_curve([{"step": 0, "perplexity": 44012.5}, {"step": 4, "perplexity": 15601.7}], tmp_path / "p.png", "x")
+    (only,) = drawn[0].axes
+    assert len(only.patches) == 2 and "Held-out perplexity of x" in only.get_title()
