@@ -115,6 +115,7 @@ def training_curve(log_history: Sequence[dict], path: Path | str, name: str | No
             bars = ppl_axes.bar(labels, perplexity, color=["tab:grey", "tab:green"], width=0.5)
             ppl_axes.bar_label(bars, labels=[f"{value:,.1f}" for value in perplexity])
             ppl_axes.set(ylabel="perplexity" + (" (log scale)" if wide else ""), yscale=scale)
+            ppl_axes.set_ylim(top=max(perplexity) * (3.0 if wide else 1.15))  # room for the value above the bar
             ppl_axes.set_title(f"Held-out perplexity{of}, before and after", fontsize="medium")
         else:
             ppl_axes.plot(ppl_steps, perplexity, marker="o", color="tab:green")
