@@ -489,7 +489,7 @@ td.left, th.left { text-align: left; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; }
 figcaption { font-size: 0.85rem; color: #555; }
-pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; }
+pre { background: #f6f6f6; padding: 0.6rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 code { font-size: 0.9em; }
 """.strip()
 
