@@ -131,7 +131,8 @@ def _entities(result, out: Path, run: dict, variant, data, items, tokenizer, max
         "sentences": len(sentences),
     }
     if len(collected.types) >= 3:
-        figure = tsne_plot(collected.embeddings, collected.types, out / f"tsne-{_file_name(label)}.png", seed=seed)
+        path = out / f"tsne-{_file_name(label)}.png"
+        figure = tsne_plot(collected.embeddings, collected.types, path, seed=seed, name=label)
         result.setdefault("figures", {})[label] = figure.name
 
 
@@ -143,7 +144,7 @@ def _importance(result, out: Path, run: dict, data, items, store: Registry, exam
     from .tasks.finetune import load_task_model
 
     label = run["variant"]
-    kept = Path(run["_dir"]) / "folds" / "0" / "model"
+    kept = Path(run["_dir"]) / "folds" / "1" / "model"  # the first fold's
     if not kept.is_dir():
         result.setdefault("notes", []).append(
             f"{label}: no kept model; rerun compare with --keep-model to explain its decisions"
@@ -162,7 +163,8 @@ def _importance(result, out: Path, run: dict, data, items, store: Registry, exam
             encoded = tokenizer(example.text, truncation=True, max_length=limit, return_tensors="pt")
             logits = model(**encoded).logits[0]
         predicted = manifest["labels"][int(logits.argmax())]  # the class whose logit is explained
-        figure = importance_figure(scores[:40], out / f"importance-{_file_name(label)}-{number}.png")
+        title = f"Token importance for '{predicted}', {label}"
+        figure = importance_figure(scores[:40], out / f"importance-{_file_name(label)}-{number}.png", title)
         special = set(tokenizer.all_special_tokens)
         top = sorted(((token, s) for token, s in scores if token not in special), key=lambda pair: -abs(pair[1]))
         explained.append(

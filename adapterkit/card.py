@@ -229,7 +229,7 @@ def _runs_section(runs: list[dict]) -> str:
         lines += [
             "Cross-validation runs recorded with this adapter (mean ± sd over folds):",
             "",
-            "| run | variant | data | folds | mode | metrics |",
+            "| run (under --runs) | variant | data | folds | mode | metrics |",
             "|---|---|---|---|---|---|",
         ]
         for run in runs:

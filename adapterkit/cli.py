@@ -21,22 +21,48 @@ logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
 # rather than from the separate `click` package, whose classes it no longer raises.
 UsageError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
 
+# -h works like --help everywhere (sub-commands inherit the context settings).
+HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="adapterkit",
     help="Adapt multilingual BERT encoders to medical languages and domains.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=HELP,
 )
-adapters_app = typer.Typer(help="List, inspect, verify and remove adapters in the registry.", no_args_is_help=True)
+adapters_app = typer.Typer(
+    help="List, inspect, verify and remove adapters in the registry.", no_args_is_help=True, context_settings=HELP
+)
 app.add_typer(adapters_app, name="adapters")
-recipes_app = typer.Typer(help="The shipped recipes: list them, copy one to start from.", no_args_is_help=True)
+recipes_app = typer.Typer(
+    help="The shipped recipes: list them, copy one to start from.", no_args_is_help=True, context_settings=HELP
+)
 app.add_typer(recipes_app, name="recipes")
-vocab_app = typer.Typer(help="Domain vocabulary extension (study B).", no_args_is_help=True)
+vocab_app = typer.Typer(help="Domain vocabulary extension (study B).", no_args_is_help=True, context_settings=HELP)
 app.add_typer(vocab_app, name="vocab")
 corpus_app = typer.Typer(help="Corpora: clean them as pretrain does, to look at or keep.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"adapterkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Adapt multilingual BERT encoders to medical languages and domains."""
+
 
 RegistryOption = Annotated[
     Path | None,
@@ -50,6 +76,47 @@ CheckpointingOption = Annotated[
     bool,
     typer.Option("--gradient-checkpointing", help="Recompute activations in the backward: less memory, ~1/3 slower."),
 ]
+# Experiment tracking of pretrain, finetune, cv and compare (see tracking.py).
+ReportToOption = Annotated[
+    str,
+    typer.Option(
+        help="Report the training to none, tensorboard (pip install 'adapterkit[tracking]'), wandb, or all installed."
+    ),
+]
+LoggingDirOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder of the TensorBoard / wandb files (default: logs in the run's folder under runs/)."),
+]
+KeepCheckpointsOption = Annotated[
+    bool, typer.Option("--keep-checkpoints", help="Keep the training checkpoints after a successful run.")
+]
+
+
+# One slot per main() under way (a recipe runs its steps' commands inside its own main()): the
+# command's headline figures and where its results are, for the summary line main() prints last.
+_SUMMARIES: list[dict[str, str]] = []
+
+
+_COMMANDS: list[list[str]] = []  # the argv of each main() under way, innermost last
+
+
+def command_line() -> str:
+    """The command being run, as typed (a recipe step's own command, not ``adapterkit run``)."""
+    import shlex
+
+    return shlex.join(["adapterkit", *(_COMMANDS[-1] if _COMMANDS else sys.argv[1:])])
+
+
+def _summarise(figures: str, where: object) -> None:
+    """Record the command's summary (printed by ``main`` with the elapsed time once it succeeded)."""
+    if _SUMMARIES:
+        _SUMMARIES[-1].update(figures=figures, where=str(where))
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s" if minutes else f"{seconds:.1f} s"
 
 
 @app.callback()
@@ -162,6 +229,9 @@ def pretrain(
     optim: Annotated[
         str, typer.Option(help="adamw, or adamw8bit (bitsandbytes 8-bit moments; saves memory with --full).")
     ] = "adamw",
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
@@ -212,8 +282,13 @@ def pretrain(
         streaming=streaming,
         quantize=quantize,
         optim=optim,
+        report_to=report_to,
+        logging_dir=logging_dir,
+        keep_checkpoints=keep_checkpoints,
     )
-    run_pretrain(config)
+    result = run_pretrain(config)
+    ppl = result.manifest["perplexity"]
+    _summarise(f"held-out perplexity {ppl['before']:,.2f} -> {ppl['after']:,.2f}", result.destination)
 
 
 @app.command()
@@ -283,6 +358,7 @@ def compose(
     parts = ", ".join(f"{p['name']} x{p['weight']:.3g}" for p in manifest["composition"]["parts"])
     kind = "exact" if manifest["composition"]["exact"] else manifest["composition"]["approximation"] or "learned"
     print(f"saved {manifest['kind']} {destination} = {parts} ({how}: {kind})")
+    _summarise(f"{manifest['kind']} of {len(manifest['composition']['parts'])} adapters ({how}: {kind})", destination)
 
 
 @app.command("eval-mlm")
@@ -334,6 +410,11 @@ def eval_mlm(
         table.add_row(Text(printable(variant)), *cells)
     Console(width=None if sys.stdout.isatty() else 200).print(table)
     write_outputs(matrix, out or [])
+    lowest = ", ".join(
+        f"{name}: {matrix.variants[best[j]]} {matrix.perplexity[best[j]][j]:,.2f}"
+        for j, name in enumerate(matrix.corpora)
+    )
+    _summarise(f"lowest perplexity {lowest}", ", ".join(str(p) for p in out or []) or "the table above")
 
 
 # Options shared by finetune, cv and compare.
@@ -466,6 +547,9 @@ def finetune(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
     ] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Fine-tune NER, classification or regression on a variant; optionally evaluate (also zero-shot).
@@ -473,7 +557,8 @@ def finetune(
     The task kind follows the data: tokens + tags is NER, text + label classification,
     text + labels multi-label, text + text_pair + score regression.
     """
-    from .tasks.finetune import FinetuneRequest, run_finetune
+    from .tasks.finetune import FinetuneRequest, _headline, run_finetune
+    from .tracking import Tracking
 
     _quiet_libraries()
     settings = _settings(
@@ -497,8 +582,13 @@ def finetune(
         output=output,
         force=force,
         resume=resume,
+        tracking=Tracking(report_to, logging_dir),
+        keep_checkpoints=keep_checkpoints,
     )
-    run_finetune(request)
+    destination, manifest = run_finetune(request)
+    metrics = manifest["evaluation"]["metrics"]
+    evaluation = f"evaluation: {_headline(manifest['task'], metrics)}" if metrics else "no --eval-data"
+    _summarise(f"{manifest['task']}, {evaluation}", destination)
 
 
 def _types(text: str | None) -> list[str] | None:
@@ -554,10 +644,14 @@ def cv(
     force: Annotated[
         bool, typer.Option("--force", help="Discard an earlier run in the same folder (only a run adapterkit wrote).")
     ] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
     from .cv import CvRequest, run_cv
+    from .tracking import Tracking
 
     _quiet_libraries()
     settings = _settings(
@@ -568,8 +662,11 @@ def cv(
         data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
         fold_file=fold_file, strict=strict, limit=limit, types=_types(types), keep_model=keep_model,
         settings=settings, run_dir=run_dir, resume=resume, force=force, registry=registry,
+        tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
     )  # fmt: skip
-    run_cv(request)
+    result = run_cv(request)
+    figures = ", ".join(f"{k} {m:.4f} ± {sd:.4f}" for k, (m, sd) in list(result.summary().items())[:2])
+    _summarise(f"{result.variant}, {len(result.per_fold)} folds: {figures}", result.run_dir / "cv.json")
 
 
 PairsOption = Annotated[
@@ -614,6 +711,9 @@ def compare(
     force: Annotated[
         bool, typer.Option("--force", help="Discard an earlier run of the same --run-id (only a run adapterkit wrote).")
     ] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
     pairs: PairsOption = None,
 ) -> None:
@@ -625,6 +725,7 @@ def compare(
     fold file.
     """
     from .cv import CompareRequest, CvRequest, run_compare
+    from .tracking import Tracking
 
     _quiet_libraries()
     settings = _settings(
@@ -634,9 +735,23 @@ def compare(
     request = CvRequest(
         data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,
         strict=strict, limit=limit, types=_types(types), keep_model=keep_model, settings=settings, resume=resume,
-        force=force, registry=registry,
+        force=force, registry=registry, tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
     )  # fmt: skip
-    run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id, pairs=pairs))
+    run_dir = run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id, pairs=pairs))
+    if os.environ.get("RANK", "0") == "0":  # under torchrun the main process alone writes the comparison
+        _summarise(_compare_headline(run_dir), run_dir / "report.html")
+
+
+def _compare_headline(run_dir: Path) -> str:
+    """The primary metric's mean per variant, as the comparison recorded it."""
+    from .manifest import read_comparison
+    from .metrics import COEFFICIENT_METRICS
+
+    data = read_comparison(run_dir / "comparison.json")
+    metric = data["metrics"][0]
+    scale, unit = (1, "") if metric in COEFFICIENT_METRICS else (100, " %")
+    means = [(v, (data["summary"].get(v, {}).get(metric) or {}).get("mean")) for v in data["variants"]]
+    return f"{metric}{unit}: " + ", ".join(f"{v} {m * scale:.2f}" for v, m in means if m is not None)
 
 
 @app.command()
@@ -670,6 +785,7 @@ def predict(
         model, inputs, out, output_format, fmt, preset, gold, eval_adapters, registry, max_seq_len=max_seq_len
     )
     print(f"wrote {len(written)} file(s) to {out}")
+    _summarise(f"{len(written)} {output_format} file(s)", out)
 
 
 @app.command()
@@ -753,6 +869,7 @@ def report(
             f"{run_dir}: neither comparison.json nor steps/; give a folder written by adapterkit compare or run"
         )
     print(f"wrote {markdown} and {html}")
+    _summarise("report rewritten from the recorded results", html)
 
 
 @app.command()
@@ -772,7 +889,9 @@ def analyse(
     from .analyse import run_analyse
 
     _quiet_libraries()
-    run_analyse(run_dir, max_entities=max_entities, examples=examples, registry=registry, seed=seed)
+    analysis = run_analyse(run_dir, max_entities=max_entities, examples=examples, registry=registry, seed=seed)
+    variants = sorted(set(analysis.get("similarity") or {}) | set(analysis.get("importance") or {}))
+    _summarise(f"analyses of {len(variants)} variant(s)", run_dir / "report.html")
 
 
 @app.command()
@@ -796,7 +915,10 @@ def run(
     from .recipes import run_recipe
 
     _quiet_libraries()
-    run_recipe(recipe, overrides or [], smoke=smoke, force=force, dry_run=dry_run)
+    run_dir = run_recipe(recipe, overrides or [], smoke=smoke, force=force, dry_run=dry_run)
+    if not dry_run:
+        steps = len(list((run_dir / "steps").glob("*.json")))
+        _summarise(f"recipe {recipe}: {steps} step(s) recorded as done", run_dir / "report.html")
 
 
 @recipes_app.command("list")
@@ -853,7 +975,7 @@ def vocab_extend(
     from .vocab import extend_vocabulary
 
     _quiet_libraries()
-    extend_vocabulary(
+    result = extend_vocabulary(
         base,
         corpus,
         size,
@@ -868,6 +990,12 @@ def vocab_extend(
         max_seq_len,
         seed,
         force,
+    )
+    tpw = result.tokens_per_word
+    _summarise(
+        f"{len(result.pieces)} new pieces, tokens per word {tpw['before']:.3f} -> {tpw['after']:.3f}, "
+        f"perplexity trained {result.perplexity.get('trained', float('nan')):,.2f}",
+        result.out,
     )
 
 
@@ -1006,6 +1134,7 @@ def push(
     request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [], card_paths)
     where = push_adapter(request)
     print(f"wrote the upload folder to {where}" if out is not None else f"pushed {name} to {where}")
+    _summarise(f"{name} shared without local paths", where)
 
 
 @app.command()
@@ -1034,6 +1163,7 @@ def pull(
     for note in result.notes:
         print(f"note: {printable(note)}")
     print(printable(f"pulled {repo} ({result.commit[:12]}) into {result.path}"))
+    _summarise(f"{repo} at {result.commit[:12]}, checked", result.path)
 
 
 @adapters_app.command("list")
@@ -1125,15 +1255,23 @@ def adapters_rm(
     wait: Annotated[
         float, typer.Option(help="Seconds to wait for processes reading the adapter before refusing.")
     ] = 10.0,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
     registry: RegistryOption = None,
 ) -> None:
-    """Delete an adapter from the registry (waits for commands that are reading it)."""
+    """Delete an adapter from the registry (asks first in a terminal, unless --yes; waits for commands reading it)."""
     from .paths import registry_dir
-    from .registry import Registry
+    from .registry import MANIFEST, Registry
 
     store = Registry(registry_dir(registry))
+    folder = store.path(name)
+    # Scripts and pipes (stdin not a terminal) are not asked: there is nobody to answer.
+    if not yes and (folder / MANIFEST).is_file() and sys.stdin.isatty():
+        answer = input(f"delete the adapter {name} ({folder})? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print(f"kept {folder}")
+            raise typer.Exit(1)
     store.remove(name, wait=wait)
-    print(f"removed {store.path(name)}")
+    print(f"removed {folder}")
 
 
 _depth = 0  # main() runs nested for the steps of `adapterkit run`
@@ -1145,16 +1283,25 @@ def main(argv: list[str] | None = None) -> int:
     Bad input (AdapterkitError, usage errors): exit 2. An operating-system error (full disk,
     unwritable or missing path): one line naming the path, exit 2. Ctrl-C: one line saying what
     continues the work, exit 130. Anything else is a bug: one line pointing to a log file under
-    the cache holding the traceback (ADAPTERKIT_DEBUG=1 prints it instead), exit 1.
+    the cache holding the traceback (ADAPTERKIT_DEBUG=1 prints it instead), exit 1. A command that
+    worked ends with one summary line: elapsed time, headline figures, where the results are.
     """
     global _depth
+    import time
+
     command = typer.main.get_command(app)
+    started = time.perf_counter()
+    args = list(argv) if argv is not None else sys.argv[1:]
+    _SUMMARIES.append({})
+    _COMMANDS.append(args)
     _depth += 1
     try:
-        code = command.main(args=argv, prog_name="adapterkit", standalone_mode=False)
+        # click returns the code of a typer.Exit raised inside (standalone_mode=False): e.g. a declined rm
+        code = command.main(args=args, prog_name="adapterkit", standalone_mode=False)
         if code == 130:  # typer turns KeyboardInterrupt into Exit(130) and, not standalone, returns the code
             raise KeyboardInterrupt
-        return code if isinstance(code, int) else 0
+        if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+            return code
     except AdapterkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -1164,6 +1311,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except typer.Exit as exit_:
         return exit_.exit_code
+    except SystemExit as exit_:  # shell completion answers and exits inside click
+        return exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
     except (typer.Abort, KeyboardInterrupt):
         if _depth > 1:
             raise KeyboardInterrupt from None  # a recipe step: the recipe's main reports it, once
@@ -1185,6 +1334,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         _depth -= 1
+        summary = _SUMMARIES.pop()
+        _COMMANDS.pop()
+    # The last line of every working command: how long, the headline figures, where the results are
+    # (under torchrun, once).
+    if summary and os.environ.get("RANK", "0") == "0":
+        print(
+            f"{' '.join(args[:1]) or 'adapterkit'} done in {_elapsed(time.perf_counter() - started)}: "
+            f"{summary['figures']}; results: {summary['where']}",
+            flush=True,
+        )
+    return 0
 
 
 _OS_ADVICE = {

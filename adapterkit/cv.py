@@ -12,7 +12,8 @@ scored on the text-segmented sentences of its test documents, as exact character
 every gold entity of those documents (``tasks/scoring.py``). Nothing depends on a tokenizer:
 long sentences are windowed at encoding, so a variant on another base shares the fold file.
 
-Each fold's metrics are written to ``<run>/folds/<k>/metrics.json`` as soon as the fold is
+Each fold's metrics are written to ``<run>/folds/<k>/metrics.json`` (k = 1..K, as on screen and
+in reports) as soon as the fold is
 done; ``--resume`` continues at the first unfinished fold (inside a fold, from the Trainer's
 last checkpoint).
 
@@ -29,7 +30,6 @@ import hashlib
 import json
 import shlex
 import shutil
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,6 +66,7 @@ from .tasks.finetune import (
     train,
 )
 from .tasks.scoring import scheme_note, scoring_summary
+from .tracking import Tracking
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],
@@ -99,6 +100,8 @@ class CvRequest:
     resume: bool = False
     force: bool = False
     registry: Path | None = None
+    tracking: Tracking = field(default_factory=Tracking)  # logging folder: one sub-folder per fold
+    keep_checkpoints: bool = False  # keep each fold's checkpoints after its metrics are written
 
 
 @dataclass
@@ -181,6 +184,7 @@ def run_cv(request: CvRequest) -> CvResult:
 
     settings = request.settings
     settings.validate()
+    request.tracking.check()
     if request.folds < 2:
         raise AdapterkitError(f"--folds {request.folds}: expected at least 2")
     check_writable(request.run_dir or Path("runs"), "--run-dir")
@@ -246,7 +250,7 @@ def run_cv(request: CvRequest) -> CvResult:
     per_fold = []
     say(f"cv: {request.variant} on {len(items)} {kind} examples, {request.folds} folds ({fold_file})", flush=True)
     for fold in range(request.folds):
-        fold_dir = run_dir / "folds" / str(fold)
+        fold_dir = run_dir / "folds" / str(fold + 1)  # folds are numbered 1..K on screen, on disk and in reports
         result_file = fold_dir / "metrics.json"
         if result_file.is_file():
             per_fold.append(json.loads(result_file.read_text()))
@@ -281,6 +285,9 @@ def run_cv(request: CvRequest) -> CvResult:
             resume=request.resume,
             log_file=fold_dir / "log.json",
             interrupt_hint=lambda: _resume_hint(run_dir, request.folds),  # ctrl-C: which fold --resume redoes
+            tracking=request.tracking.below(f"fold-{fold + 1}"),
+            logging_dir=run_dir / "logs" / f"fold-{fold + 1}",
+            run_name=f"{request.variant} fold {fold + 1}/{request.folds}",
         )
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
         metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict, fold_gold))
@@ -289,7 +296,8 @@ def run_cv(request: CvRequest) -> CvResult:
             if request.keep_model and fold == 0:
                 save_task_model(model, tokenizer, fold_dir / "model", _fold_manifest(request, variant, kind, labels))
             _write_json(result_file, metrics)
-            shutil.rmtree(checkpoints, ignore_errors=True)
+            if not request.keep_checkpoints:
+                shutil.rmtree(checkpoints, ignore_errors=True)
         per_fold.append(metrics)
         headline = ", ".join(f"{k} {metrics[k]:.4f}" for k in HEADLINE[kind][:3] if metrics.get(k) is not None)
         say(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
@@ -320,7 +328,7 @@ def _resume_hint(run_dir: Path, folds: int) -> str:
 def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) -> dict:
     """What ``load_task_model`` needs to reload a kept fold model (and what it was trained on)."""
     return {
-        "name": f"{_safe(request.variant)}-fold0",
+        "name": f"{_safe(request.variant)}-fold1",
         "kind": "task",
         "task": kind,
         "labels": labels,
@@ -330,7 +338,7 @@ def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) ->
         "base": {"id": variant.base.name, "fingerprint": variant.fingerprint, "path": str(variant.base.path)},
         "data": [str(path) for path in request.data],
         "types": request.types,
-        "fold": 0,
+        "fold": 1,
         "settings": dict(request.settings.__dict__),
     }
 
@@ -399,6 +407,7 @@ def run_compare(request: CompareRequest) -> Path:
             **{**request.cv.__dict__, "variant": variant, "run_dir": run_dir / "cv" / _safe(variant)}
         )
         cv_request.settings = TrainSettings(**request.cv.settings.__dict__)
+        cv_request.tracking = request.cv.tracking.below(_safe(variant))
         if fold_file is not None:
             cv_request.fold_file = fold_file
         result = run_cv(cv_request)
@@ -414,7 +423,9 @@ def run_compare(request: CompareRequest) -> Path:
         return run_dir
     # scoring: how each variant's entities were counted (scheme, gold, lost, not in BIO)
     write_comparison(run_dir, comparison, scoring or None)
-    atomic_write_text(run_dir / "command.txt", " ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    from .cli import command_line
+
+    atomic_write_text(run_dir / "command.txt", command_line() + "\n")  # this compare's own, also as a recipe step
     from .versions import versions
 
     _write_json(run_dir / "versions.json", versions())

@@ -166,7 +166,7 @@ def recorded_runs(runs: Path, name: str, card_paths: bool = False) -> list[dict]
             run = json.loads(file.read_text())
             used = name in [_registry_name(part) for part in str(run["variant"]).split("+")]
             record = {
-                "file": (Path(runs.resolve().name) / file.relative_to(runs)).as_posix(),
+                "file": file.relative_to(runs).as_posix(),  # under --runs, whose own path is not shared
                 "variant": scrub(str(run["variant"])),
                 "data": [shared_data_entry(str(item), card_paths) for item in run.get("data", [])],
                 "folds": run.get("folds"),

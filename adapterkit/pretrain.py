@@ -58,6 +58,7 @@ from .safety import (
     write_marker,
 )
 from .speed import resolve_precision, speed_arguments
+from .tracking import Tracking
 from .versions import versions
 
 FULL_LR = 2e-5
@@ -118,6 +119,9 @@ class PretrainConfig:
     streaming: bool = False  # blocks made on the fly from the files (corpora larger than memory)
     quantize: str | None = None  # 8bit | 4bit: LoRA on a bitsandbytes-quantized frozen base
     optim: str = "adamw"  # adamw | adamw8bit (bitsandbytes)
+    report_to: str = "none"  # none | tensorboard | wandb | all (tracking.py)
+    logging_dir: Path | None = None  # default: RUN_DIR/logs
+    keep_checkpoints: bool = False  # a finished run deletes its checkpoints unless asked to keep them
 
     @property
     def learning_rate(self) -> float:
@@ -192,7 +196,10 @@ class PretrainConfig:
     def fingerprint_of_run(self) -> dict:
         """The settings that must not change between a run and its ``--resume``."""
         settings = asdict(self)
-        for volatile in ("resume", "force", "num_proc", "logging_steps", "registry", "output", "work_dir"):
+        for volatile in (
+            "resume", "force", "num_proc", "logging_steps", "registry", "output", "work_dir",
+            "report_to", "logging_dir", "keep_checkpoints",
+        ):  # fmt: skip
             settings.pop(volatile)
         settings.pop("gradient_checkpointing")  # the same loss and gradients either way
         return json.loads(json.dumps(settings, default=str))
@@ -215,16 +222,22 @@ class PretrainResult:
 
 
 class ProgressBar(ProgressCallback):
-    """transformers' progress bar, with the running loss and non-padding tokens per second."""
+    """transformers' progress bar, with the running loss and non-padding tokens per second.
 
-    def __init__(self) -> None:
+    ``label`` names the run on the bar (a cv fold: "nl-clin fold 2/10"), so that a terminal full of
+    bars says which variant and fold each one was."""
+
+    def __init__(self, label: str | None = None) -> None:
         super().__init__()
+        self.label = label
         self._started = 0.0
         self._tokens_at_start = 0
         self._postfix: dict[str, str] = {}
 
     def on_train_begin(self, args, state, control, **kwargs):
         super().on_train_begin(args, state, control, **kwargs)
+        if self.training_bar is not None and self.label:
+            self.training_bar.set_description(self.label, refresh=False)
         self._started = time.perf_counter()
         self._tokens_at_start = state.num_input_tokens_seen
         if self.training_bar is not None and state.global_step:
@@ -260,13 +273,15 @@ def training_arguments(
     precision: str = "auto",
     gradient_checkpointing: bool = False,
     group_by_length: bool = False,
+    report_to: list[str] | None = None,
     **settings,
 ) -> TrainingArguments:
     """The Trainer settings every adapterkit run shares, plus the run's own ``settings``.
 
     Seeded initialisation and data order, our ProgressBar instead of the Trainer's bar and log
-    printer (remove ``PrinterCallback``), no reporting integrations, linear decay, the CPU when
-    there is no GPU; precision, activation checkpointing and length grouping as in ``speed.py``.
+    printer (remove ``PrinterCallback``), reporting integrations only as asked (``tracking.py``),
+    linear decay, the CPU when there is no GPU; precision, activation checkpointing and length
+    grouping as in ``speed.py``.
     """
     use_cuda = torch.cuda.is_available()
     return TrainingArguments(
@@ -274,7 +289,7 @@ def training_arguments(
         seed=seed,
         data_seed=seed,
         lr_scheduler_type="linear",
-        report_to=[],
+        report_to=report_to or [],
         disable_tqdm=True,
         include_num_input_tokens_seen="non_padding",
         dataloader_num_workers=0,
@@ -422,6 +437,7 @@ def run_pretrain(config: PretrainConfig, callbacks: list[TrainerCallback] | None
     same name is refused at once rather than after its training.
     """
     config.validate()
+    Tracking(config.report_to, config.logging_dir).check()
     store = _check_destination(config)
     with store.reserve(config.destination.name, config.force, [*config.corpus, config.base]):
         return _train_and_save(config, store, callbacks)
@@ -512,6 +528,9 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     if process_state().is_main_process:  # under torchrun: one writer
         write_marker(config.run_dir, "pretrain-run")
         atomic_write_json(config.run_dir / "run.json", config.fingerprint_of_run())
+    tracked, tracking_callbacks = Tracking(config.report_to, config.logging_dir).trainer_setup(
+        config.run_dir / "logs", config.name
+    )
     args = training_arguments(
         config.run_dir / "checkpoints",
         config.seed,
@@ -532,14 +551,15 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         ddp_find_unused_parameters=False,  # every trainable weight takes part in every step
         optim=OPTIMIZERS[config.optim],
         **_stream_sharding(config, len(cleaning.files)),
+        **tracked,
     )
-    progress = ProgressBar()
+    progress = ProgressBar(config.name)
     trainer = Trainer(
         model=model,
         args=args,
         train_dataset=train_set,
         data_collator=collator,
-        callbacks=[progress, MaskingEpoch(collator), *(callbacks or [])],
+        callbacks=[progress, MaskingEpoch(collator), *tracking_callbacks, *(callbacks or [])],
     )
     trainer.remove_callback(PrinterCallback)
     started = time.perf_counter()
@@ -644,4 +664,6 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
             config.destination.name, write, force=config.force, inputs=[*config.corpus, config.base]
         )
         _say(f"saved {'model' if config.full else 'adapter'} to {destination}")
+        if not config.keep_checkpoints:  # the result is saved: checkpoints only served a resume
+            shutil.rmtree(config.run_dir / "checkpoints", ignore_errors=True)
     return PretrainResult(config.destination, manifest)

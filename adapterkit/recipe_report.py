@@ -70,12 +70,26 @@ def _pretrain_section(step: dict, argv: list[str], figures_dir: Path) -> Section
         ["final training loss", _number(training.get("final_loss"), 4)],
         ["tokens/s", _number(training.get("tokens_per_s"), 1)],
     ]
-    figures = []
+    figures, captions = [], []
     log = training.get("log") or []
-    if any("loss" in entry for entry in log):
-        figures.append(training_curve(log, figures_dir / f"pretrain-{step['id']}.png"))
-    text = "" if figures else "No training loss was logged (fewer steps than --logging-steps)."
-    return Section(f"Pre-training: {step['id']}", text, [markdown_table(["", ""], rows, align="ll")], figures)
+    name = manifest.get("name", folder.name)
+    logged_loss = any("loss" in entry for entry in log)
+    if logged_loss or any("perplexity" in entry for entry in log):
+        figures.append(training_curve(log, figures_dir / f"pretrain-{step['id']}.png", name))
+        captions.append(
+            f"Training loss of {name} per logging step, and its held-out perplexity before and after training"
+            if logged_loss
+            else f"Held-out perplexity of {name} before and after training"
+        )
+    notes = [] if logged_loss else ["No training loss was logged (fewer steps than --logging-steps)."]
+    if manifest["base"].get("mlm_head") == "new":
+        notes.append(
+            f"The base {manifest['base']['id']} has no pretrained MLM head: the 'before' perplexity "
+            f"({_number(perplexity['before'])}) is that of a freshly initialised (seeded) head, not of a trained "
+            "language model, and the drop after training includes the head learning to predict at all."
+        )
+    table = markdown_table(["figure", "value"], rows, align="ll")
+    return Section(f"Pre-training: {step['id']}", "\n\n".join(notes), [table], figures, captions)
 
 
 def _vocab_section(step: dict, argv: list[str]) -> Section | None:
@@ -128,12 +142,13 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
             "exactly: a smaller vocabulary alone lowers perplexity."
         )
     title = "New vocabulary" if vocabulary.get("mode") == "new" else "Vocabulary extension"
-    return Section(f"{title}: {step['id']}", text, [markdown_table(["", ""], rows, align="ll")])
+    return Section(f"{title}: {step['id']}", text, [markdown_table(["figure", "value"], rows, align="ll")])
 
 
 def _eval_mlm_section(step: dict, argv: list[str]) -> Section | None:
     tables = [Path(out).read_text() for out in _options(argv, "--out") if out.endswith(".md") and Path(out).is_file()]
-    return Section(f"Held-out perplexity: {step['id']}", "", tables) if tables else None
+    # the step's own note (the demo's: the embedded base's MLM head is untrained) goes with its table
+    return Section(f"Held-out perplexity: {step['id']}", step.get("about", ""), tables) if tables else None
 
 
 def _compare_dir(argv: list[str]) -> Path | None:

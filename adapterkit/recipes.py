@@ -42,7 +42,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -390,7 +389,9 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     write_marker(run_dir, "recipe-run")
     steps_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / "recipe.toml", path.read_text(encoding="utf-8"))
-    atomic_write_text(run_dir / "command.txt", " ".join(["adapterkit", *sys.argv[1:]]) + "\n")
+    from .cli import command_line
+
+    atomic_write_text(run_dir / "command.txt", command_line() + "\n")
     upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
     status: dict[str, str] = {}
     for number, (step, argv) in enumerate(plan, start=1):

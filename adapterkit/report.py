@@ -75,35 +75,59 @@ def _series(log_history: Sequence[dict], key: str) -> tuple[list[float], list[fl
     return [float(s) for s, _ in points], [float(v) for _, v in points]
 
 
-def training_curve(log_history: Sequence[dict], path: Path | str) -> Path:
+def training_curve(log_history: Sequence[dict], path: Path | str, name: str | None = None) -> Path:
     """Training (and evaluation) loss against the step, from a ``Trainer.state.log_history``.
 
     A second panel shows the perplexity when the history has one: a ``perplexity`` or
     ``eval_perplexity`` key as logged, else exp(``eval_loss``) (the MLM perplexity is the
-    exponential of the mean masked-token loss).
+    exponential of the mean masked-token loss). Two perplexities only (before and after
+    training, as pre-training records them) are two bars: a line between them would suggest a
+    trend that was never measured. ``name`` goes into the titles. A run too short to log a loss
+    (fewer steps than ``--logging-steps``) gets the perplexity panel alone.
     """
+    from matplotlib.ticker import MaxNLocator
+
     train_steps, train_loss = _series(log_history, "loss")
     eval_steps, eval_loss = _series(log_history, "eval_loss")
-    if not train_loss and not eval_loss:
-        raise AdapterkitError("training_curve: the log history has no 'loss' or 'eval_loss' entry with a 'step'")
     ppl_steps, perplexity = _series(log_history, "perplexity")
     if not perplexity:
         ppl_steps, perplexity = _series(log_history, "eval_perplexity")
     if not perplexity and eval_loss:
         ppl_steps, perplexity = eval_steps, [math.exp(v) for v in eval_loss]
-    panels = 2 if perplexity else 1
+    has_loss = bool(train_loss or eval_loss)
+    if not has_loss and not perplexity:
+        raise AdapterkitError(
+            "training_curve: the log history has no 'loss', 'eval_loss' or 'perplexity' entry with a 'step'"
+        )
+    panels = int(has_loss) + int(bool(perplexity))
     figure = _new_figure(5.0 * panels, 3.6)
     axes = figure.subplots(1, panels, squeeze=False)[0]
-    if train_loss:
-        axes[0].plot(train_steps, train_loss, label="training loss")
-    if eval_loss:
-        axes[0].plot(eval_steps, eval_loss, marker="o", label="evaluation loss")
-    axes[0].set(xlabel="step", ylabel="loss", title="Loss")
-    axes[0].legend()
+    of = f" of {name}" if name else ""
+    if has_loss:
+        if train_loss:
+            axes[0].plot(train_steps, train_loss, label="training loss")
+        if eval_loss:
+            axes[0].plot(eval_steps, eval_loss, marker="o", label="evaluation loss")
+        axes[0].set(xlabel="optimisation step", ylabel="loss (masked-token cross-entropy)", title=f"Training loss{of}")
+        axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+        axes[0].legend()
     if perplexity:
-        axes[1].plot(ppl_steps, perplexity, marker="o", color="tab:green")
+        ppl_axes = axes[-1]  # the last panel (the only one when no loss was logged)
         wide = min(perplexity) > 0 and max(perplexity) / min(perplexity) > 10  # early MLM perplexity is huge
-        axes[1].set(xlabel="step", ylabel="perplexity", title="Held-out perplexity", yscale="log" if wide else "linear")
+        scale = "log" if wide else "linear"
+        if len(perplexity) == 2:
+            labels = [f"before training\n(step {ppl_steps[0]:.0f})", f"after training\n(step {ppl_steps[1]:.0f})"]
+            bars = ppl_axes.bar(labels, perplexity, color=["tab:grey", "tab:green"], width=0.5)
+            ppl_axes.bar_label(bars, labels=[f"{value:,.1f}" for value in perplexity])
+            ppl_axes.set(ylabel="perplexity" + (" (log scale)" if wide else ""), yscale=scale)
+            ppl_axes.set_ylim(top=max(perplexity) * (3.0 if wide else 1.15))  # room for the value above the bar
+            ppl_axes.set_title(f"Held-out perplexity{of}, before and after", fontsize="medium")
+        else:
+            ppl_axes.plot(ppl_steps, perplexity, marker="o", color="tab:green")
+            ppl_axes.set(
+                xlabel="optimisation step", ylabel="perplexity", yscale=scale, title=f"Held-out perplexity{of}"
+            )
+            ppl_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _save(figure, path)
 
 
@@ -133,7 +157,10 @@ def training_curves(curves: dict[str, tuple[list[float], list[float]]], path: Pa
     axes = figure.subplots()
     for (label, (steps, values)), colour in zip(drawn.items(), _colours(len(drawn)), strict=True):
         axes.plot(steps, values, label=label, color=colour, marker="o" if len(steps) < 8 else None)
-    axes.set(xlabel="step", ylabel="training loss", title=title)
+    from matplotlib.ticker import MaxNLocator
+
+    axes.set(xlabel="optimisation step", ylabel="training loss", title=title)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     axes.legend(fontsize="small")
     return _save(figure, path)
 
@@ -184,10 +211,16 @@ def per_type_f1_bars(comparison_json: dict, path: Path | str) -> Path:
     unit = "" if scale == 1.0 else " (%)"
     method = comparison_json.get("ci_method", "percentile bootstrap")
     spread = f"95 % CI ({'t-interval' if method == 't' else method})" if any_ci else "sd over folds"
-    axes.set(xticks=positions, ylabel=f"{metric}{unit}, mean ± {spread}", title=f"Per-type {metric}")
+    title = f"{_metric_name(metric)} per entity type, mean over folds"
+    axes.set(xticks=positions, ylabel=f"{metric}{unit}, mean ± {spread}", title=title)
     axes.set_xticklabels(kinds)
     axes.legend(fontsize="small")
     return _save(figure, path)
+
+
+def _metric_name(metric: str) -> str:
+    """f1 -> F1, mcc -> MCC: a metric's name as a heading or caption starts a sentence."""
+    return metric.upper() if len(metric) <= 3 else metric.replace("_", " ").capitalize()
 
 
 def tsne_perplexity(n: int) -> float:
@@ -195,7 +228,9 @@ def tsne_perplexity(n: int) -> float:
     return float(min(30.0, max(1.0, (n - 1) / 3)))
 
 
-def tsne_plot(embeddings: np.ndarray, types: Sequence[str], path: Path | str, seed: int = 0) -> Path:
+def tsne_plot(
+    embeddings: np.ndarray, types: Sequence[str], path: Path | str, seed: int = 0, name: str | None = None
+) -> Path:
     """2-D t-SNE (scikit-learn, PCA initialisation, seeded) of entity embeddings, coloured by type."""
     from sklearn.manifold import TSNE
 
@@ -214,12 +249,12 @@ def tsne_plot(embeddings: np.ndarray, types: Sequence[str], path: Path | str, se
     for kind, colour in zip(kinds, _colours(len(kinds)), strict=True):
         chosen = points[labels == kind]
         axes.scatter(chosen[:, 0], chosen[:, 1], s=12, color=colour, label=f"{kind} ({len(chosen)})")
-    axes.set(title="t-SNE of entity embeddings", xticks=[], yticks=[])
+    axes.set(title="t-SNE of gold entity embeddings" + (f": {name}" if name else ""), xticks=[], yticks=[])
     axes.legend(fontsize="small", markerscale=1.5)
     return _save(figure, path)
 
 
-def importance_figure(tokens_scores: Sequence[tuple[str, float]], path: Path | str) -> Path:
+def importance_figure(tokens_scores: Sequence[tuple[str, float]], path: Path | str, title: str | None = None) -> Path:
     """Horizontal bars of token attributions, in text order from the top; red raises the logit, blue lowers it."""
     if not tokens_scores:
         raise AdapterkitError("importance_figure: no tokens to draw")
@@ -232,7 +267,7 @@ def importance_figure(tokens_scores: Sequence[tuple[str, float]], path: Path | s
     axes.set_yticklabels(tokens, fontsize="small")
     axes.invert_yaxis()
     axes.axvline(0.0, color="black", linewidth=0.8)
-    axes.set(xlabel="gradient × input", title="Token importance")
+    axes.set(xlabel="gradient × input", title=title or "Token importance")
     return _save(figure, path)
 
 
@@ -283,6 +318,12 @@ class Section:
     text: str = ""
     tables: list[str] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)  # one per figure, in words (else from the file name)
+
+    def caption(self, index: int) -> str:
+        if index < len(self.captions) and self.captions[index]:
+            return self.captions[index]
+        return re.sub(r"[-_]+", " ", Path(self.figures[index]).stem).strip().capitalize()
 
 
 def _relative(path: Path, start: Path) -> str:
@@ -297,8 +338,9 @@ def report_markdown(run_dir: Path, title: str, sections: Sequence[Section]) -> s
         if section.text.strip():
             parts.append(section.text.strip())
         parts += [table.strip() for table in section.tables if table.strip()]
-        for figure in section.figures:
-            parts.append(f"![{Path(figure).stem}]({_relative(Path(figure), run_dir)})")
+        for index, figure in enumerate(section.figures):
+            caption = section.caption(index).replace("]", ")").replace("[", "(").replace("\n", " ")
+            parts.append(f"![{caption}]({_relative(Path(figure), run_dir)})")
     return "\n\n".join(parts) + "\n"
 
 
@@ -454,7 +496,7 @@ td.left, th.left { text-align: left; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; }
 figcaption { font-size: 0.85rem; color: #555; }
-pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; }
+pre { background: #f6f6f6; padding: 0.6rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 code { font-size: 0.9em; }
 """.strip()
 
@@ -543,7 +585,9 @@ def per_fold_table(per_fold: Sequence[dict], metrics: Sequence[str]) -> str:
 
 
 def per_fold_type_table(per_fold: Sequence[dict], metric: str = "f1") -> str | None:
-    """Per-type ``metric`` (%) per fold, types as rows; None when the folds hold no per-type scores."""
+    """Per-type ``metric`` (%) per fold with the fold's gold count, types as rows; None when the folds
+    hold no per-type scores. "0.00 (n=3)" is a type with 3 gold entities none of which was found; a
+    type absent from a fold's test part shows "– (n=0)"."""
     kinds = sorted({kind for fold in per_fold for kind in fold.get("per_type", {})})
     if not kinds:
         return None
@@ -552,9 +596,29 @@ def per_fold_type_table(per_fold: Sequence[dict], metric: str = "f1") -> str | N
         cells = []
         for fold in per_fold:
             scores = fold.get("per_type", {}).get(kind)
-            cells.append("–" if scores is None else _format(scores.get(metric), metric))
+            support = (scores or {}).get("support")
+            count = f" (n={support})" if support is not None else " (n=0)" if scores is None else ""
+            cells.append(("–" if scores is None else _format(scores.get(metric), metric)) + count)
         rows.append([kind, *cells])
-    return markdown_table([f"type, {_heading(metric)}", *(f"fold {k + 1}" for k in range(len(per_fold)))], rows)
+    header = [f"type, {_heading(metric)} (n = gold entities)", *(f"fold {k + 1}" for k in range(len(per_fold)))]
+    return markdown_table(header, rows)
+
+
+def gold_counts_table(per_fold: Sequence[dict]) -> str | None:
+    """Gold entities per type in the test parts of the folds (the same for every variant: identical
+    folds): the support behind each per-type score. None when the folds record no support."""
+    counts: dict[str, list[int]] = {}
+    for fold in per_fold:
+        for kind, scores in (fold.get("per_type") or {}).items():
+            if scores.get("support") is not None:
+                counts.setdefault(kind, []).append(int(scores["support"]))
+    if not counts:
+        return None
+    rows = []
+    for kind in sorted(counts):
+        values = counts[kind] + [0] * (len(per_fold) - len(counts[kind]))  # absent from a fold: none there
+        rows.append([kind, sum(values), f"{min(values)}–{max(values)}" if min(values) != max(values) else min(values)])
+    return markdown_table(["type", "gold entities, all folds", "per fold"], rows)
 
 
 def _read_json(path: Path) -> dict:
@@ -638,7 +702,7 @@ def _analysis_section(run_dir: Path) -> Section | None:
     if not path.is_file():
         return None
     analysis = _read_json(path)
-    text, tables, figures = [], [], []
+    text, tables, figures, captions = [], [], [], []
     if analysis.get("similarity"):
         text.append(
             "Gold entities embedded by each variant's encoder before fine-tuning (last layer, mean over "
@@ -649,7 +713,9 @@ def _analysis_section(run_dir: Path) -> Section | None:
         tables.append(similarity_table(analysis["similarity"], digits=3))
         counts = [[v, c["embedded"], c["skipped_beyond_limit"]] for v, c in analysis.get("entities", {}).items()]
         tables.append(markdown_table(["variant", "entities embedded", "skipped (past the length limit)"], counts))
-        figures += [run_dir / "analysis" / name for name in analysis.get("figures", {}).values()]
+        for variant, name in analysis.get("figures", {}).items():
+            figures.append(run_dir / "analysis" / name)
+            captions.append(f"t-SNE of gold entity embeddings by the encoder of {variant}, coloured by entity type")
     for variant, decisions in (analysis.get("importance") or {}).items():
         if not text:
             text.append(
@@ -661,10 +727,15 @@ def _analysis_section(run_dir: Path) -> Section | None:
             for d in decisions
         ]
         tables.append(f"**{variant}**\n\n" + markdown_table(["example", "gold", "explained", "top tokens"], rows))
-        figures += [run_dir / "analysis" / d["figure"] for d in decisions]
+        for d in decisions:
+            figures.append(run_dir / "analysis" / d["figure"])
+            captions.append(
+                f"Token importance, {variant}: test example {d['source']} (gold {d['gold']}, "
+                f"explained class {d['explained_label']})"
+            )
     for note in analysis.get("notes", []):
         text.append(f"- {note}")
-    return Section("Analysis", "\n\n".join(text), tables, figures)
+    return Section("Analysis", "\n\n".join(text), tables, figures, captions)
 
 
 def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, Path]:
@@ -691,12 +762,19 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
         ),
     ]
     if comparison.per_type:
+        metric = comparison.per_type_metric
         figure = per_type_f1_bars(data, run_dir / "figures" / "per_type_f1.png")
+        counts = gold_counts_table(cv_runs[0].get("per_fold", [])) if cv_runs else None
         sections.append(
             Section(
-                f"Per-type {comparison.per_type_metric}",
-                "Mean over folds per entity type and variant; the axis label says what the error bars are.",
+                f"Per-type {metric}",
+                "Mean over folds per entity type and variant; the axis label says what the error bars are. "
+                "A type with few gold entities has a score that says little: 0.00 with 3 gold entities per "
+                "fold means none of the 3 was found."
+                + (" Gold entities per type in the test folds (the same for every variant):" if counts else ""),
+                [counts] if counts else [],
                 figures=[figure],
+                captions=[f"{_metric_name(metric)} per entity type and variant, mean over {comparison.n_folds} folds"],
             )
         )
     groups = per_group_table(cv_runs, comparison.metrics[0])
@@ -711,10 +789,11 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
         )
     curves = _fold_curves(run_dir, cv_runs)
     if curves:
-        title = "Fine-tuning loss (mean over folds)"
-        figure = training_curves(curves, run_dir / "figures" / "training_loss.png", title)
+        plot_title = "Fine-tuning loss per variant (mean over folds)"
+        figure = training_curves(curves, run_dir / "figures" / "training_loss.png", plot_title)
         text = "Training loss per logging step, mean over the folds."
-        sections.append(Section("Training curves", text, [], [figure]))
+        caption = f"Fine-tuning loss per logging step of {len(curves)} variant(s), mean over the folds"
+        sections.append(Section("Training curves", text, [], [figure], [caption]))
     analysis = _analysis_section(run_dir)
     if analysis is not None:
         sections.append(analysis)

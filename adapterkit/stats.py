@@ -401,7 +401,7 @@ def _lookup(fold: dict, metric: str, variant: str, index: int) -> float | None:
         if not isinstance(value, dict) or key not in value:
             available = ", ".join(sorted(k for k, v in fold.items() if not isinstance(v, dict)))
             raise AdapterkitError(
-                f"metric {metric!r} is missing from fold {index} of variant {variant!r}; available: {available}"
+                f"metric {metric!r} is missing from fold {index + 1} of variant {variant!r}; available: {available}"
             )
         value = value[key]
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+# What the results depend on: training (torch, transformers, peft, datasets) and the statistics
+# and metrics (scipy: Wilcoxon and bootstrap; seqeval: entity scores; scikit-learn: classification
+# metrics, stratified folds, t-SNE).
+PACKAGES = ("torch", "transformers", "peft", "datasets", "scipy", "seqeval", "scikit-learn")
+
 
 def versions() -> dict[str, str]:
-    import datasets
-    import peft
-    import torch
-    import transformers
+    from importlib.metadata import PackageNotFoundError, version
 
     from . import __version__
 
-    return {
-        "adapterkit": __version__,
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "peft": peft.__version__,
-        "datasets": datasets.__version__,
-    }
+    recorded = {"adapterkit": __version__}
+    for package in PACKAGES:
+        try:
+            recorded[package] = version(package)
+        except PackageNotFoundError:  # an optional one absent here is recorded as such, not guessed
+            recorded[package] = "not installed"
+    return recorded

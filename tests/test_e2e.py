@@ -15,7 +15,10 @@ pytestmark = pytest.mark.e2e
 
 def _adapterkit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "adapterkit", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=os.environ.copy(), timeout=600)
+    # stdin is no terminal, as in scripts: nothing may wait for an answer (adapters rm asks only at a terminal)
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=os.environ.copy(), timeout=600, stdin=subprocess.DEVNULL
+    )
 
 
 def test_lora_and_full_pretraining_on_the_embedded_model(workdir, nl_corpus):

@@ -3,8 +3,12 @@ tracking, and the terminal (version, help, completion, confirmations, summary li
 
 from __future__ import annotations
 
+import io
 import json
+import shlex
 import shutil
+from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -92,6 +96,25 @@ def test_card_paths_opts_in_to_paths_relative_to_the_current_folder(private_adap
     assert manifest["corpus"]["files"][0]["path"] == "patients-jdoe/notes-2024.txt"
     for file in out.iterdir():
         assert str(root) not in file.read_bytes().decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("path", "shared"),
+    [
+        ("/home/jdoe/patients/notes.txt", "notes.txt"),
+        ("C:\\Users\\jdoe\\notes.txt", "notes.txt"),
+        ("~/ward-7/notes.jsonl", "notes.jsonl"),
+        ("nl=/srv/cardio/brat", "nl=brat"),
+        ("hf:team/ro-ner:train", "hf:team/ro-ner:train"),
+        ("data/ro.conll", "ro.conll"),
+    ],
+)
+def test_shared_paths_keep_the_name_only(path, shared):
+    from adapterkit.sharing import scrub, shared_path
+
+    assert shared_path(path) == shared
+    if not path.startswith(("hf:", "nl=", "data/")):
+        assert scrub({"resumed_from": path, "n": 3}) == {"resumed_from": shared, "n": 3}
 
 
 def test_local_card_metadata_comes_from_model_card_data(private_adapter):
@@ -190,3 +213,171 @@ def test_force_in_a_step_of_a_recipe_is_refused(workdir, tiny_bert, small_corpus
     )
     assert main(["run", str(path)]) == 2
     assert "remove force from args" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- experiment tracking
+
+needs_tensorboard = pytest.mark.skipif(
+    find_spec("tensorboard") is None, reason="tensorboard is not installed (pip install 'adapterkit[tracking]')"
+)
+
+
+def _scalars(folder: Path, tag: str) -> list[tuple[int, float]]:
+    """(step, value) of a scalar in the TensorBoard event files under ``folder``, read by TensorBoard itself."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = sorted(folder.rglob("events.out.tfevents.*"))
+    assert events, f"no TensorBoard event file under {folder}"
+    values = []
+    for file in events:
+        accumulator = EventAccumulator(str(file))
+        accumulator.Reload()
+        if tag in accumulator.Tags()["scalars"]:
+            values += [(event.step, event.value) for event in accumulator.Scalars(tag)]
+    return values
+
+
+TASK = Path(__file__).resolve().parents[1] / "adapterkit" / "data" / "tasks" / "ro-ner.conll"
+PRETRAIN = ["--max-steps", "3", "--batch-size", "4", "--grad-accum", "1", "--max-seq-len", "32", "--save-steps", "1"]
+
+
+@needs_tensorboard
+def test_tensorboard_event_file_holds_the_logged_loss(workdir, tiny_bert, small_corpus, capsys):
+    argv = ["pretrain", "--corpus", str(small_corpus), "--name", "nl-tb", "--base", str(tiny_bert), *PRETRAIN]
+    assert main([*argv, "--logging-steps", "1", "--report-to", "tensorboard"]) == 0
+    manifest = json.loads((workdir / "adapters" / "nl-tb" / MANIFEST).read_text())
+    logged = [(entry["step"], entry["loss"]) for entry in manifest["training"]["log"] if "loss" in entry]
+    assert len(logged) == 3
+    written = _scalars(workdir / "runs" / "pretrain" / "nl-tb" / "logs", "train/loss")
+    assert [step for step, _ in written] == [step for step, _ in logged]
+    assert [value for _, value in written] == pytest.approx([value for _, value in logged], rel=1e-6)
+    # the finished run took its checkpoints with it and said so in one last line
+    assert not (workdir / "runs" / "pretrain" / "nl-tb" / "checkpoints").exists()
+    ppl = manifest["perplexity"]
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("pretrain done in ")
+    assert f"held-out perplexity {ppl['before']:,.2f} -> {ppl['after']:,.2f}; results: adapters/nl-tb" in last
+
+
+@needs_tensorboard
+def test_compare_reports_every_variant_and_fold_to_its_own_folder(workdir, tiny_bert, tiny_adapters, capsys):
+    argv = ["compare", "base", "a", "--data", str(TASK), "--base", str(tiny_bert), "--folds", "2", "--limit", "16"]
+    argv += ["--epochs", "1", "--batch-size", "8", "--max-seq-len", "32", "--run-id", "tb"]
+    argv += ["--registry", str(tiny_adapters), "--report-to", "tensorboard", "--logging-dir", str(workdir / "tb")]
+    assert main(argv) == 0
+    for variant in ("base", "a"):
+        for fold in ("fold-1", "fold-2"):
+            history = json.loads(
+                (workdir / "runs" / "tb" / "cv" / variant / "folds" / fold[-1] / "log.json").read_text()
+            )
+            logged = [entry["loss"] for entry in history if "loss" in entry]
+            written = [value for _, value in _scalars(workdir / "tb" / variant / fold, "train/loss")]
+            assert written == pytest.approx(logged, rel=1e-6) and written
+    # the run records its own command (also when a recipe runs it), and numbers folds 1..K on disk
+    assert (workdir / "runs" / "tb" / "command.txt").read_text() == shlex.join(["adapterkit", *argv]) + "\n"
+    assert sorted(p.name for p in (workdir / "runs" / "tb" / "cv" / "a" / "folds").iterdir()) == ["1", "2"]
+    captured = capsys.readouterr()
+    for bar in ("base fold 1/2", "base fold 2/2", "a fold 1/2", "a fold 2/2"):  # each bar names its variant and fold
+        assert bar in captured.err
+    data = json.loads((workdir / "runs" / "tb" / "comparison.json").read_text())
+    means = [data["summary"][v]["f1"]["mean"] * 100 for v in ("base", "a")]
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("compare done in ") and last.endswith("results: runs/tb/report.html")
+    assert f"f1 %: base {means[0]:.2f}, a {means[1]:.2f}" in last
+
+
+def test_report_to_refuses_unknown_and_missing_integrations(workdir, tiny_bert, small_corpus, capsys):
+    argv = ["pretrain", "--corpus", str(small_corpus), "--name", "x", "--base", str(tiny_bert), *PRETRAIN]
+    assert main([*argv, "--report-to", "mlflow-or-so"]) == 2
+    assert "--report-to 'mlflow-or-so': use one of none, tensorboard, wandb, all" in capsys.readouterr().err
+    if find_spec("wandb") is None:
+        assert main([*argv, "--report-to", "wandb"]) == 2
+        assert "wandb is not installed; pip install wandb" in capsys.readouterr().err
+    assert not (workdir / "adapters" / "x").exists() and not (workdir / "runs").exists()
+
+
+def test_recipes_have_a_report_to_setting_passed_to_their_training_steps(workdir):
+    from adapterkit.recipes import list_recipes, resolve_recipe
+
+    for name, _ in list_recipes():
+        _, _, plan = resolve_recipe(name, ["report_to=tensorboard"], smoke=True)
+        training = [argv for _, argv in plan if argv[0] in ("pretrain", "finetune", "cv", "compare")]
+        assert training, name
+        for argv in training:
+            assert argv[argv.index("--report-to") + 1] == "tensorboard", (name, argv[0])
+
+
+# --------------------------------------------------------------------------- the terminal
+
+
+def test_version_short_help_and_completion(capsys, monkeypatch):
+    from adapterkit import __version__
+
+    assert main(["--version"]) == 0 and capsys.readouterr().out == f"adapterkit {__version__}\n"
+    assert main(["-h"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Usage: adapterkit") and "--install-completion" in out and "--version" in out
+    assert main(["pretrain", "-h"]) == 0 and "--report-to" in capsys.readouterr().out
+    assert main(["adapters", "rm", "-h"]) == 0 and "--yes" in capsys.readouterr().out
+    assert main(["--show-completion", "bash"]) == 0
+    assert "_ADAPTERKIT_COMPLETE=complete_bash" in capsys.readouterr().out
+    # what the installed script asks the program when the user presses TAB after "adapterkit pre"
+    monkeypatch.setenv("_ADAPTERKIT_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", "adapterkit pre")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    assert main([]) == 0 and capsys.readouterr().out.split() == ["pretrain", "predict"]
+
+
+class _Terminal(io.StringIO):
+    """stdin of a person at a terminal, who answers ``answer``."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def own_registry(tmp_path, tiny_adapters) -> Path:
+    registry = tmp_path / "adapters"
+    shutil.copytree(tiny_adapters, registry)
+    return registry
+
+
+def test_adapters_rm_asks_at_a_terminal_and_keeps_on_no(own_registry, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Terminal("n\n"))
+    assert main(["adapters", "rm", "a", "--registry", str(own_registry)]) == 1
+    out = capsys.readouterr().out
+    assert "delete the adapter a" in out and "[y/N]" in out and "kept" in out
+    assert (own_registry / "a" / MANIFEST).is_file()
+    monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
+    assert main(["adapters", "rm", "a", "--registry", str(own_registry)]) == 0
+    assert not (own_registry / "a").exists()
+
+
+def test_adapters_rm_does_not_ask_with_yes_or_without_a_terminal(own_registry, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Terminal(""))  # nothing to read: asking would fail
+    assert main(["adapters", "rm", "a", "--yes", "--registry", str(own_registry)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a pipe or a script
+    assert main(["adapters", "rm", "b", "--registry", str(own_registry)]) == 0
+    assert "[y/N]" not in capsys.readouterr().out
+    assert not (own_registry / "a").exists() and not (own_registry / "b").exists()
+
+
+def test_keep_checkpoints_keeps_them(workdir, tiny_bert, small_corpus):
+    # (that a finished run deletes them by default: test_tensorboard_event_file_holds_the_logged_loss)
+    argv = ["pretrain", "--corpus", str(small_corpus), "--base", str(tiny_bert), *PRETRAIN]
+    assert main([*argv, "--name", "kept", "--keep-checkpoints"]) == 0
+    assert sorted(p.name for p in (workdir / "runs" / "pretrain" / "kept" / "checkpoints").iterdir()) == [
+        "checkpoint-2",
+        "checkpoint-3",
+    ]
+
+
+def test_recorded_versions_include_the_statistics_packages():
+    import scipy
+    import sklearn
+
+    from adapterkit.versions import versions
+
+    recorded = versions()
+    assert recorded["scipy"] == scipy.__version__ and recorded["scikit-learn"] == sklearn.__version__
+    assert recorded["seqeval"] == version("seqeval")

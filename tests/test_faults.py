@@ -132,24 +132,24 @@ def test_cv_killed_at_random_resumes_at_the_first_unfinished_fold(tiny_bert, tmp
     reference = _start(args, tmp_path / "reference", tmp_path / "reference.log")
     killed = _start(args, tmp_path / "killed", tmp_path / "killed.log")
     folds = tmp_path / "killed" / "runs/cv/ro/folds"
-    first_done = folds / "0" / "metrics.json"
+    first_done = folds / "1" / "metrics.json"
     _kill_after(
         killed,
-        lambda: first_done.is_file() and _checkpoint_in(folds / "1" / "checkpoints")(),
+        lambda: first_done.is_file() and _checkpoint_in(folds / "2" / "checkpoints")(),
         8,
         tmp_path / "killed.log",
     )
-    assert not (folds / "2" / "metrics.json").exists()
+    assert not (folds / "3" / "metrics.json").exists()
     finished = {p.parent.name: p.stat().st_mtime_ns for p in folds.glob("*/metrics.json")}
     resumed = _start([*args, "--resume"], tmp_path / "killed", tmp_path / "resumed.log")
     _finish(resumed, tmp_path / "resumed.log")
     _finish(reference, tmp_path / "reference.log")
     log = (tmp_path / "resumed.log").read_text()
-    assert re.search(r"resuming from \S+/folds/1/checkpoints/checkpoint-\d+", log), "fold 2 continues its checkpoint"
+    assert re.search(r"resuming from \S+/folds/2/checkpoints/checkpoint-\d+", log), "fold 2 continues its checkpoint"
     for fold in finished:
-        assert f"fold {int(fold) + 1}/3: done earlier" in log
+        assert f"fold {fold}/3: done earlier" in log  # one numbering: folds/1 is fold 1/3
         assert (folds / fold / "metrics.json").stat().st_mtime_ns == finished[fold], "a finished fold was retrained"
-    for fold in range(3):
+    for fold in range(1, 4):
         expected = json.loads((tmp_path / "reference/runs/cv/ro/folds" / str(fold) / "metrics.json").read_text())
         got = json.loads((folds / str(fold) / "metrics.json").read_text())
         assert got == expected, f"fold {fold}"

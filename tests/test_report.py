@@ -218,7 +218,7 @@ def test_write_report_markdown_links_and_html_embeds(tmp_path: Path) -> None:
     )
     markdown_path, html_path = write_report(tmp_path, "A & B", [section])
     text = markdown_path.read_text()
-    assert "![imp](figures/imp.png)" in text
+    assert "![Imp](figures/imp.png)" in text  # no caption given: the file name in words
     page = html_path.read_text()
     assert 'src="data:image/png;base64,' in page
     assert 'src="http' not in page and "<link" not in page and "<script" not in page
@@ -267,8 +267,8 @@ def test_report_for_compare_holds_the_recorded_numbers(tmp_path: Path) -> None:
     assert comparison.to_markdown().strip() in text  # the study's tables, as compare printed them
     assert "72.00 ± 2.00" in text  # base f1 mean ± sd
     assert "| 3 | 86.00 | 87.00 | 85.00 | 86.00 | 40 |" in text  # ro-bio, fold 3, as recorded
-    assert "| DISO | 75.00 | 77.00 | 79.00 |" in text
-    assert "![per_type_f1](figures/per_type_f1.png)" in text
+    assert "| DISO | 75.00 (n=10) | 77.00 (n=10) | 79.00 (n=10) |" in text  # with the gold count (support)
+    assert "![F1 per entity type and variant, mean over 3 folds](figures/per_type_f1.png)" in text
     assert_png(run / "figures" / "per_type_f1.png")
     page = html_path.read_text()
     assert page.count('src="data:image/png;base64,') == 1 and 'src="http' not in page

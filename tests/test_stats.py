@@ -142,7 +142,7 @@ def test_undefined_fold_values_are_left_out() -> None:
     ("baseline", "metrics", "trim", "message"),
     [
         ("bert", ["f1"], False, "baseline 'bert' has no results"),
-        ("mbert", ["macro_f1"], False, "metric 'macro_f1' is missing from fold 0 of variant 'mbert'"),
+        ("mbert", ["macro_f1"], False, "metric 'macro_f1' is missing from fold 1 of variant 'mbert'"),
         ("mbert", ["f1"], True, "variant 'copy' has 5 fold results but baseline 'mbert' has 6"),
     ],
 )

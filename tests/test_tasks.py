@@ -189,7 +189,7 @@ def test_cv_uses_identical_folds_for_every_variant_and_resumes_at_the_unfinished
     assignment = json.loads(first.fold_file.read_text())["assignment"]
     assert sorted({row["fold"] for row in assignment}) == [0, 1, 2] and len(assignment) == 60
     assert [fold["n_test"] for fold in first.per_fold] == [fold["n_test"] for fold in second.per_fold]
-    (in_tasks / "cv-base" / "folds" / "1" / "metrics.json").unlink()
+    (in_tasks / "cv-base" / "folds" / "2" / "metrics.json").unlink()
     resumed = run_cv(CvRequest(**{**request.__dict__, "run_dir": in_tasks / "cv-base", "resume": True}))
     assert resumed.per_fold == first.per_fold, "the redone fold gives the same result; the others are reused"
 

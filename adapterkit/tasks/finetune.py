@@ -45,6 +45,7 @@ from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer
 from ..registry import MANIFEST, Registry, read_manifest, verify_weights
 from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
 from ..speed import ShuffledLengthGroups, resolve_precision
+from ..tracking import Tracking
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
 
@@ -331,18 +332,25 @@ def train(
     resume: bool,
     log_file: Path | None = None,
     interrupt_hint: Callable[[], str] | None = None,
+    tracking: Tracking | None = None,
+    logging_dir: Path | None = None,
+    run_name: str | None = None,
 ):
     """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``).
 
     ``log_file`` receives the Trainer's log history (loss, learning rate per logging step) as JSON:
     the training curve of the report. ``interrupt_hint`` says, on ctrl-C, what continues the work
-    (default: where ``--resume`` continues in ``work_dir``)."""
+    (default: where ``--resume`` continues in ``work_dir``). ``tracking`` reports the run to TensorBoard / wandb, into
+    ``logging_dir`` unless it names its own folder."""
     from transformers.trainer_callback import PrinterCallback
 
     from ..pretrain import ProgressBar, last_complete_checkpoint, train_with_checkpoints, training_arguments
 
     set_seed(settings.seed)
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
+    tracked, tracking_callbacks = (tracking or Tracking()).trainer_setup(
+        logging_dir or work_dir / "logs", run_name or work_dir.parent.name
+    )
     args = training_arguments(
         work_dir,
         settings.seed,
@@ -359,13 +367,14 @@ def train(
         logging_steps=_logging_steps(len(encoded.rows), settings),
         save_strategy="epoch",
         save_total_limit=1,
+        **tracked,
     )
     trainer = _TaskTrainer(
         model=model,
         args=args,
         train_dataset=_Rows(encoded.rows),
         data_collator=_collator(kind, tokenizer),
-        callbacks=[ProgressBar()],
+        callbacks=[ProgressBar(run_name), *tracking_callbacks],
         compute_loss_func=task_loss(kind),
     )
     trainer.remove_callback(PrinterCallback)
@@ -600,6 +609,8 @@ class FinetuneRequest:
     output: Path | None = None
     force: bool = False
     resume: bool = False  # continue from the last checkpoint in runs/finetune/NAME
+    tracking: Tracking = field(default_factory=Tracking)
+    keep_checkpoints: bool = False  # keep runs/finetune/NAME/checkpoints after the model is saved
 
     @property
     def work_dir(self) -> Path:
@@ -646,6 +657,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
 
     settings = request.settings
     settings.validate()
+    request.tracking.check()
     check_name(request.name)
     if request.eval_adapters and settings.mode != "adapter":
         raise AdapterkitError(
@@ -727,8 +739,9 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         atomic_write_json(work / RUN_SETTINGS, request.recorded())
     state.wait_for_everyone()
     model = train(
-        model, tokenizer, items, kind, labels, settings, work, resume=request.resume, log_file=work / "log.json"
-    )
+        model, tokenizer, items, kind, labels, settings, work, resume=request.resume, log_file=work / "log.json",
+        tracking=request.tracking, logging_dir=work.parent / f"{work.name}-logs", run_name=request.name,
+    )  # fmt: skip
     history = json.loads((work / "log.json").read_text()) if state.is_main_process else []
     metrics = None
     if eval_items is not None:
@@ -770,7 +783,8 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         force=request.force,
         inputs=_inputs(request),
     )
-    clear(work, _inputs(request))
+    if not request.keep_checkpoints:
+        clear(work, _inputs(request))
     print(f"saved task {'adapter' if adapter_mode else 'model'} to {destination}")
     return destination, manifest
 
