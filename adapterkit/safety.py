@@ -89,20 +89,22 @@ def _protected(folder: Path) -> str | None:
     return None
 
 
-def check_replaceable(folder: Path, kind: str, inputs: Iterable[Path | str] = ()) -> None:
+def check_replaceable(
+    folder: Path, kind: str, inputs: Iterable[Path | str] = (), action: str = "--force will not replace"
+) -> None:
     """Refuse, in one line, to replace ``folder`` unless adapterkit wrote it as a ``kind``.
 
     Absent folders pass (nothing to replace). Never replaced: a file or link where a folder goes,
     the file system root, the current folder or any folder above it, the home folder, the
     registry, a folder holding any of ``inputs`` (the files and folders the run reads), a folder
     holding adapterkit results of its own (a registry or ``models/``), and any folder without the
-    marker or manifest of a ``kind``.
+    marker or manifest of a ``kind``. ``action`` starts the message (what was about to happen).
     """
     what = KINDS[kind]
     path = Path(folder)
     if not path.exists() and not path.is_symlink():
         return
-    refuse = f"--force will not replace {path}"
+    refuse = f"{action} {path}"
     if path.is_symlink():
         raise AdapterkitError(f"{refuse}: it is a symbolic link; remove the link or choose another folder")
     if not path.is_dir():

@@ -169,3 +169,17 @@ def test_an_input_given_as_lang_equals_path_is_still_an_input(tmp_path, monkeypa
     (run / "ro.conll").write_text("x\tO\n")
     with pytest.raises(AdapterkitError, match="an input of this run"):
         check_replaceable(run, "cv-run", [f"ro={run / 'ro.conll'}"])
+
+
+def test_finetune_does_not_clear_a_work_folder_adapterkit_did_not_write(project, workdir, tiny_bert, capsys):
+    work = workdir / "runs" / "finetune" / "ner"
+    work.mkdir(parents=True)
+    (work / "notes.txt").write_text("the user's own notes")
+    argv = ["finetune", "--data", project["data"], "--name", "ner", "--base", str(tiny_bert), "--max-steps", "1"]
+    before = _snapshot(workdir)
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: finetune will not clear its work folder runs/finetune/ner")
+    assert "adapterkit did not write it" in err[0]
+    assert _snapshot(workdir) == before

@@ -121,3 +121,31 @@ def test_a_truncated_step_record_means_the_step_runs_again_with_one_line(recipe,
     assert "[1/2] compose: adapterkit compose" in captured.out
     assert "Traceback" not in captured.out + captured.err
     assert json.loads(record.read_text())["id"] == "compose"  # written whole again
+
+
+def test_ctrl_c_during_cv_names_the_fold_and_step_and_drops_a_half_written_checkpoint(
+    tiny_bert, workdir, monkeypatch, capsys
+):
+    from adapterkit.paths import PACKAGE_DIR
+
+    blocks = (PACKAGE_DIR / "data" / "tasks" / "ro-ner.conll").read_text(encoding="utf-8").split("\n\n")
+    data = workdir / "ner.conll"
+    data.write_text("\n\n".join(blocks[:12]) + "\n", encoding="utf-8")
+
+    def interrupted_training(self, resume_from_checkpoint=None, **kwargs):
+        """The Trainer wrote checkpoint-3, then ctrl-C came while it wrote checkpoint-6."""
+        output = Path(self.args.output_dir)
+        (output / "checkpoint-3").mkdir(parents=True)
+        (output / "checkpoint-3" / "trainer_state.json").write_text("{}")
+        (output / "checkpoint-6").mkdir()
+        (output / "checkpoint-6" / "model.safetensors").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("transformers.Trainer.train", interrupted_training)
+    argv = ["cv", "--data", str(data), "--base", str(tiny_bert), "--folds", "2", "--max-steps", "1"]
+    capsys.readouterr()
+    assert main([*argv, "--max-seq-len", "32"]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["interrupted; `--resume` continues from fold 1/2, step 3 (runs/cv/base)"]
+    checkpoints = workdir / "runs" / "cv" / "base" / "folds" / "0" / "checkpoints"
+    assert sorted(p.name for p in checkpoints.iterdir()) == ["checkpoint-3"]

@@ -684,7 +684,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     # A new run clears the work folder of an earlier one: only if adapterkit wrote it. Under torchrun
     # the main process checks (and later clears); the others would race with its clearing.
     if not request.resume and os.environ.get("RANK", "0") == "0":
-        check_replaceable(request.work_dir, "finetune-run", _inputs(request))
+        check_replaceable(request.work_dir, "finetune-run", _inputs(request), "finetune will not clear its work folder")
     # The name is reserved (registry lock) before training: a clash is reported now, not at save time.
     with Registry(destination.parent).reserve(destination.name, request.force, _inputs(request)):
         return _train_and_save(request, store, destination)
@@ -801,7 +801,7 @@ def _headline(kind: str, metrics: dict) -> str:
 
 def clear(folder: Path, inputs: list[Path | str]) -> None:
     """Remove a finetune work folder; only one adapterkit wrote (``safety.check_replaceable``)."""
-    check_replaceable(folder, "finetune-run", inputs)
+    check_replaceable(folder, "finetune-run", inputs, "finetune will not clear its work folder")
     if folder.exists():
         shutil.rmtree(folder)
 
