@@ -310,3 +310,14 @@ def test_a_registry_the_user_may_only_read_can_still_be_read(tiny_adapters, work
 
     monkeypatch.setattr(locks, "hold", read_only)
     assert main(["compose", "a", "b", "--output", str(workdir / "ab")]) == 0, capsys.readouterr().err
+
+
+def test_verify_of_every_adapter_reports_a_damaged_manifest_and_checks_the_others(tmp_path, capsys):
+    store = Registry(tmp_path / "adapters")
+    store.save("a", _tiny_writer("a"))
+    store.save("b", _tiny_writer("b"))
+    (store.root / "a" / MANIFEST).write_text('{"name": "a", "kind": 3, "base": {"id": "x"}}')
+    assert main(["adapters", "verify", "--registry", str(store.root)]) == 2
+    out = capsys.readouterr()
+    assert "a: MISMATCH" in out.out and "field 'kind'" in out.out and "b: ok (1 weight file)" in out.out
+    assert out.err.strip() == "error: 1 of 2 adapter(s) failed verification: a"
