@@ -32,7 +32,7 @@ from transformers import set_seed
 from .errors import AdapterkitError
 from .paths import registry_dir
 from .pretrain import process_state
-from .registry import Registry, check_writable
+from .registry import Registry, check_writable, write_text
 from .tasks.data import NerDataset
 from .tasks.finetune import (
     TrainSettings,
@@ -138,7 +138,7 @@ def _write_json(path: Path, data: dict) -> None:
     """Write through a temporary file and rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text(temporary, json.dumps(data, indent=2, ensure_ascii=False) + "\n")  # never through a symlink
     temporary.replace(path)
 
 
