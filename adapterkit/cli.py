@@ -1232,8 +1232,13 @@ def adapters_verify(
     names = [name] if name is not None else store.names()
     failed = []
     for adapter in names:
-        problems = store.verify(adapter)
-        recorded = len(store.manifest(adapter).get(HASHES) or {})
+        try:
+            problems = store.verify(adapter)
+            recorded = len(store.manifest(adapter).get(HASHES) or {})
+        except AdapterkitError as error:  # a damaged manifest: report it and check the others
+            if name is not None:
+                raise
+            problems, recorded = [str(error)], 0
         if problems:
             failed.append(adapter)
             print(f"{adapter}: MISMATCH")

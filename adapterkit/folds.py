@@ -114,7 +114,9 @@ def write_fold_file(path: Path, ids: list[str], folds: list[int], meta: dict, se
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    from .registry import write_text  # opened without following a symlink planted at the temporary name
+
+    write_text(partial, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
     os.replace(partial, path)
 
 

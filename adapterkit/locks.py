@@ -44,7 +44,9 @@ def open_nofollow(path: Path, flags: int, mode: int = 0o644) -> int:
     if not NOFOLLOW and path.is_symlink():  # no O_NOFOLLOW (Windows): check first
         raise _symlink_error(path)
     try:
-        fd = os.open(path, flags | NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), mode)
+        # O_NONBLOCK: a FIFO planted there must not hang the open (it is refused just below)
+        extra = NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags | extra, mode)
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.EMLINK) and path.is_symlink():
             raise _symlink_error(path) from None

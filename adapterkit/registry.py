@@ -373,7 +373,8 @@ class Registry:
         """This process reads adapter ``name``: ``remove`` waits until the command ends (see ``locks.py``)."""
         if os.environ.get("RANK", "0") != "0" or not self.root.is_dir():
             return  # under torchrun rank 0's hold covers the job; no registry: nothing to hold
-        locks.hold(self.root, check_name(name))
+        with suppress(PermissionError):  # a registry this user may only read: no mark, and no rm by this user
+            locks.hold(self.root, check_name(name))
 
     def remove(self, name: str, wait: float = 10.0) -> None:
         """Delete adapter ``name``; wait up to ``wait`` seconds for processes reading it, then refuse.

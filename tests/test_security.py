@@ -273,3 +273,51 @@ def test_push_uploads_the_regular_files_of_the_folder(tiny_adapters, workdir, ca
     names = sorted(p.name for p in (workdir / "up").iterdir())
     assert names == ["README.md", "adapter_config.json", "adapter_model.safetensors", MANIFEST]
     assert json.loads((workdir / "up" / MANIFEST).read_text())["name"] == "a"
+
+
+# ------------------------------------------------------------------------------------------ recipes and platforms
+
+
+@pytest.mark.parametrize("field", ['name = "../../escaped"', 'name = "/tmp/escaped-adapterkit"', "id"])
+def test_a_recipe_cannot_write_outside_runs(field, workdir, capsys):
+    step_id = '"../../escaped"' if field == "id" else '"a"'
+    top = "" if field == "id" else field + "\n"
+    (workdir / "r.toml").write_text(f'{top}[[steps]]\nid = {step_id}\nrun = "cv"\nargs = {{ folds = 2 }}\n')
+    before = sorted(p.name for p in workdir.parent.iterdir())
+    assert main(["run", "r.toml"]) == 2
+    assert "use letters, digits" in _one_error_line(capsys)
+    assert sorted(p.name for p in workdir.parent.iterdir()) == before
+    assert not (workdir / "runs").exists() and not Path("/tmp/escaped-adapterkit").exists()
+
+
+def test_adapterkit_imports_without_fcntl_as_on_windows():
+    code = (
+        "import sys; sys.modules['fcntl'] = None\n"  # what `import fcntl` does on Windows: ImportError
+        "import adapterkit.cli, adapterkit.registry, adapterkit.locks, adapterkit.manifest, adapterkit.hub\n"
+        "print('ok')"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def test_a_registry_the_user_may_only_read_can_still_be_read(tiny_adapters, workdir, monkeypatch, capsys):
+    registry = workdir / "adapters"
+    shutil.copytree(tiny_adapters, registry)
+
+    def read_only(root, name):  # what creating .readers/ raises in a folder this user cannot write
+        raise PermissionError(13, "Permission denied", str(root / locks.READERS_DIR))
+
+    monkeypatch.setattr(locks, "hold", read_only)
+    assert main(["compose", "a", "b", "--output", str(workdir / "ab")]) == 0, capsys.readouterr().err
+
+
+def test_verify_of_every_adapter_reports_a_damaged_manifest_and_checks_the_others(tmp_path, capsys):
+    store = Registry(tmp_path / "adapters")
+    store.save("a", _tiny_writer("a"))
+    store.save("b", _tiny_writer("b"))
+    (store.root / "a" / MANIFEST).write_text('{"name": "a", "kind": 3, "base": {"id": "x"}}')
+    assert main(["adapters", "verify", "--registry", str(store.root)]) == 2
+    out = capsys.readouterr()
+    assert "a: MISMATCH" in out.out and "field 'kind'" in out.out and "b: ok (1 weight file)" in out.out
+    assert out.err.strip() == "error: 1 of 2 adapter(s) failed verification: a"

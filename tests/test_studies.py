@@ -152,11 +152,13 @@ def test_two_stage_fine_tuning_keeps_the_head_rows_of_shared_labels(workdir, tin
 
 def _comparison(folder: Path, summary: dict, metric: str = "f1") -> Path:
     folder.mkdir(parents=True)
-    data = {
+    data = {  # the fields comparison.json always has (manifest.COMPARISON); recovery reads the means
         "baseline": "base",
         "variants": list(summary),
         "metrics": [metric],
-        "summary": {v: {metric: {"mean": m}} for v, m in summary.items()},
+        "n_folds": 1,
+        "summary": {v: {metric: {"mean": m, "sd": None, "n": 1, "values": [m]}} for v, m in summary.items()},
+        "tests": [],
     }
     (folder / "comparison.json").write_text(json.dumps(data))
     return folder
