@@ -301,7 +301,6 @@ def score_conll_files(
 # --- the score command ----------------------------------------------------------------------------
 
 
-
 def detect_format(gold: Path, pred: Path) -> str:
     """``brat`` for two folders, ``conll`` for two files; anything else is a one-line error."""
     for path, role in ((gold, "gold"), (pred, "pred")):
