@@ -7,10 +7,11 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
+from . import choices
 from .errors import AdapterkitError
 
 # peft imports bitsandbytes whenever it is installed, and its CPU backend then warns about an
@@ -68,9 +69,27 @@ RegistryOption = Annotated[
     Path | None,
     typer.Option("--registry", help="Adapter registry folder (default: $ADAPTERKIT_REGISTRY or ./adapters)."),
 ]
+# Choice options are Literal types built from the tuples in choices.py, which the implementing
+# modules check against too: --help lists the values (<a|b|c>) and a wrong one is a usage error
+# naming the option and the choices; the command receives the plain string.
+BlockMode = Literal[choices.BLOCK_MODES]
+TrainHead = Literal[choices.TRAIN_HEAD]
+Precision = Literal[choices.PRECISIONS]
+Quantize = Literal[choices.QUANTIZE_MODES]
+Optim = Literal[tuple(choices.OPTIMIZERS)]
+ReportTo = Literal[choices.REPORT_TO]
+Strategy = Literal[choices.STRATEGIES]
+TaskMode = Literal[choices.TASK_MODES]
+DataFormat = Literal[choices.DATA_FORMATS]
+ScoreFormat = Literal[choices.SCORE_FORMATS]
+OutputFormat = Literal[choices.OUTPUT_FORMATS]
+Preset = Literal[choices.PRESETS]
+VocabTrainMode = Literal[choices.VOCAB_TRAIN_MODES]
+VocabMode = Literal[choices.VOCAB_MODES]
+
 # Speed options of pretrain, finetune, cv and compare (see speed.py).
 PrecisionOption = Annotated[
-    str, typer.Option(help="auto (bf16 on GPUs that have it, else fp16 on GPU; fp32 on CPU), fp32, bf16 or fp16.")
+    Precision, typer.Option(help="auto: bf16 on GPUs that have it, else fp16 on GPU; fp32 on CPU.")
 ]
 CheckpointingOption = Annotated[
     bool,
@@ -78,9 +97,10 @@ CheckpointingOption = Annotated[
 ]
 # Experiment tracking of pretrain, finetune, cv and compare (see tracking.py).
 ReportToOption = Annotated[
-    str,
+    ReportTo,
     typer.Option(
-        help="Report the training to none, tensorboard (pip install 'adapterkit[tracking]'), wandb, or all installed."
+        help="Report the training to nothing, TensorBoard (pip install 'adapterkit[tracking]'), wandb, "
+        "or all that are installed."
     ),
 ]
 LoggingDirOption = Annotated[
@@ -172,7 +192,7 @@ def pretrain(
     max_seq_len: Annotated[int, typer.Option(help="Tokens per block, at most the model's limit.")] = 512,
     mlm_probability: Annotated[float, typer.Option(help="Fraction of tokens chosen for masking (80/10/10).")] = 0.15,
     block_mode: Annotated[
-        str, typer.Option(help="'packed': lines joined and cut into full blocks; 'line': one line per example.")
+        BlockMode, typer.Option(help="packed: lines joined and cut into full blocks; line: one line per example.")
     ] = "packed",
     heldout: Annotated[float, typer.Option(help="Fraction of lines held out for perplexity.")] = 0.05,
     text_field: Annotated[str, typer.Option(help="Field holding the text in .jsonl files.")] = "text",
@@ -210,7 +230,7 @@ def pretrain(
         typer.Option(help="Comma list of layers: query,key,value,attention-output,intermediate,output."),
     ] = "query,key,value,attention-output,intermediate,output",
     train_head: Annotated[
-        str, typer.Option(help="Train the MLM head transform with the adapter: auto (if the head is new), yes, no.")
+        TrainHead, typer.Option(help="Train the MLM head transform with the adapter (auto: if the head is new).")
     ] = "auto",
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
@@ -223,11 +243,11 @@ def pretrain(
         ),
     ] = None,
     quantize: Annotated[
-        str | None,
-        typer.Option(help="LoRA on a quantized frozen base: 8bit or 4bit (bitsandbytes; not with --full)."),
+        Quantize | None,
+        typer.Option(help="LoRA on a quantized frozen base (bitsandbytes; not with --full)."),
     ] = None,
     optim: Annotated[
-        str, typer.Option(help="adamw, or adamw8bit (bitsandbytes 8-bit moments; saves memory with --full).")
+        Optim, typer.Option(help="adamw8bit: bitsandbytes 8-bit moments; saves memory with --full.")
     ] = "adamw",
     report_to: ReportToOption = "none",
     logging_dir: LoggingDirOption = None,
@@ -300,7 +320,7 @@ def compose(
         ),
     ],
     how: Annotated[
-        str,
+        Strategy,
         typer.Option(
             help="stack (exact, default): all active, W + sum of w_i*dW_i; merge (exact): the same folded into "
             "the base, a plain model in models/NAME; svd, ties, dare: APPROXIMATIONS (rank-truncated sum; "
@@ -427,9 +447,9 @@ DataOption = Annotated[
         "(pooled training, scored per part too).",
     ),
 ]
-FormatOption = Annotated[str, typer.Option("--format", help="auto, conll, brat, text, jsonl or parquet.")]
+FormatOption = Annotated[DataFormat, typer.Option("--format", help="Format of the data (auto: from the files).")]
 PresetOption = Annotated[
-    str, typer.Option(help="CoNLL columns: auto, conll2, monero or pharmaconer; BRAT: mantra (types from the notes).")
+    Preset, typer.Option(help="CoNLL columns (conll2, monero, pharmaconer) or BRAT types (mantra: from the notes).")
 ]
 TypesOption = Annotated[
     str | None, typer.Option(help="Keep only these entity types, comma-separated (others become O), e.g. DISO,CHEM.")
@@ -437,7 +457,8 @@ TypesOption = Annotated[
 RepairOption = Annotated[bool, typer.Option("--repair", help="Turn malformed tags into O instead of failing.")]
 BaseOption = Annotated[str | None, typer.Option(help="Base for the 'base' variant (default mBERT).")]
 ModeOption = Annotated[
-    str, typer.Option(help="full: fine-tune every weight (the study's); adapter: task LoRA + head on a frozen stack.")
+    TaskMode,
+    typer.Option(help="full: fine-tune every weight (the study's); adapter: task LoRA + head on a frozen stack."),
 ]
 EpochsOption = Annotated[float, typer.Option(help="Passes over the training data (study NER: 15).")]
 BatchOption = Annotated[int, typer.Option(help="Examples per device per step (study NER: 16).")]
@@ -458,7 +479,7 @@ GroupOption = Annotated[
 
 
 QuantizeOption = Annotated[
-    str | None, typer.Option(help="--mode adapter: load the frozen encoder 8bit or 4bit (bitsandbytes).")
+    Quantize | None, typer.Option(help="--mode adapter: load the frozen encoder quantized (bitsandbytes).")
 ]
 WarmupRatioOption = Annotated[
     float, typer.Option(help="Fraction of the steps with a linear learning-rate warm-up (default 0: run_ner.py's).")
@@ -705,6 +726,7 @@ def compare(
     group_by_length: GroupOption = True,
     warmup_ratio: WarmupRatioOption = 0.0,
     weight_decay: WeightDecayOption = 0.0,
+    quantize: QuantizeOption = None,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
@@ -730,7 +752,7 @@ def compare(
     _quiet_libraries()
     settings = _settings(
         epochs, batch_size, lr, max_steps, max_seq_len, stride, seed, mode, task_lora_r,
-        None, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
+        quantize, precision, gradient_checkpointing, group_by_length, warmup_ratio, weight_decay,
     )  # fmt: skip
     request = CvRequest(
         data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,
@@ -762,7 +784,9 @@ def predict(
         typer.Option("--input", metavar="PATH", help="Data to label: .txt notes (file or folder), BRAT, CoNLL, JSONL."),
     ],
     out: Annotated[Path, typer.Option(help="Output folder (outside the input; input files are never replaced).")],
-    output_format: Annotated[str, typer.Option(help="conll, brat (exact character offsets) or jsonl.")] = "conll",
+    output_format: Annotated[
+        OutputFormat, typer.Option(help="brat: .ann files with exact character offsets.")
+    ] = "conll",
     fmt: FormatOption = "auto",
     preset: PresetOption = "auto",
     gold: Annotated[
@@ -792,7 +816,7 @@ def predict(
 def score(
     gold: Annotated[Path, typer.Option(help="Gold: a folder of BRAT .ann files or a CoNLL file.")],
     pred: Annotated[Path, typer.Option(help="Predictions: a folder of .ann files (same names) or a CoNLL file.")],
-    fmt: Annotated[str, typer.Option("--format", help="auto (folders: brat, files: conll), brat or conll.")] = "auto",
+    fmt: Annotated[ScoreFormat, typer.Option("--format", help="auto: brat for folders, conll for files.")] = "auto",
     strict: Annotated[
         bool, typer.Option("--strict", help="CoNLL: seqeval strict IOB2 (an I- after O is no entity) over conlleval.")
     ] = False,
@@ -955,7 +979,7 @@ def vocab_extend(
     other_corpus: Annotated[
         list[Path] | None, typer.Option(metavar="PATH", help="Other-language text for the forgetting check.")
     ] = None,
-    mode: Annotated[str, typer.Option(help="full, or lora (LoRA plus trainable new-token embeddings).")] = "full",
+    mode: Annotated[VocabTrainMode, typer.Option(help="lora: LoRA plus trainable new-token embeddings.")] = "full",
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: run --epochs).")] = -1,
     epochs: Annotated[float, typer.Option(help="Passes over the corpus.")] = 5.0,
     batch_size: Annotated[int, typer.Option(help="Blocks per device per step.")] = 8,
@@ -1008,7 +1032,7 @@ def vocab_build(
     size: Annotated[int, typer.Option(help="Size of the WordPiece vocabulary to train (the study: 45000).")],
     out: Annotated[Path, typer.Option(help="Output folder: base/ (rebuilt base), model/ (trained), adapterkit.json.")],
     mode: Annotated[
-        str,
+        VocabMode,
         typer.Option(
             help="new: replace the base vocabulary by the trained one (study B); extend: append the pieces it lacks."
         ),
@@ -1020,7 +1044,7 @@ def vocab_build(
         list[Path] | None, typer.Option(metavar="PATH", help="Other-language text for the forgetting check.")
     ] = None,
     train: Annotated[
-        str, typer.Option(help="full, or lora (LoRA plus trainable embeddings of the initialised pieces).")
+        VocabTrainMode, typer.Option(help="lora: LoRA plus trainable embeddings of the initialised pieces.")
     ] = "full",
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: run --epochs).")] = -1,
     epochs: Annotated[float, typer.Option(help="Passes over the corpus.")] = 5.0,
@@ -1312,7 +1336,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except UsageError as error:
         hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
-        print(f"error: {error.format_message()}{hint}", file=sys.stderr)
+        # typer checks values with pydantic, whose "Value error, " prefix tells the user nothing
+        message = error.format_message().replace(": Value error, ", ": ")
+        print(f"error: {message}{hint}", file=sys.stderr)
         return 2
     except typer.Exit as exit_:
         return exit_.exit_code

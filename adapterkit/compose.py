@@ -36,13 +36,13 @@ from peft.utils import ModulesToSaveWrapper
 from peft.utils.merge_utils import dare_linear, ties
 from safetensors.torch import save_file
 
+from .choices import STRATEGIES
 from .errors import AdapterkitError
 from .hub import HUB_PREFIX, ensure_pulled
 from .manifest import check_tensors, peft_loading, read_adapter_config
 from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
 from .registry import MANIFEST, Registry, read_manifest, verify_weights
 
-STRATEGIES = ("stack", "merge", "svd", "ties", "dare", "learned")
 EXACT = ("stack", "merge")
 COMPOSABLE_KINDS = ("language", "domain", "composed")
 

@@ -42,11 +42,11 @@ import numpy as np
 from datasets import Dataset, DatasetDict, IterableDataset
 
 from . import __version__
+from .choices import BLOCK_MODES
 from .errors import AdapterkitError
 from .paths import cache_dir
 
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
-BLOCK_MODES = ("packed", "line")
 MAX_LINE_BYTES = 8 * 1024 * 1024  # longer "lines" are minified or binary data, not text
 SPACE = re.compile(r"\s+")
 # Control (Cc), format (Cf: zero-width spaces, BOM), private use (Co), surrogates (Cs), unassigned (Cn).

@@ -31,6 +31,7 @@ from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from .card import render_card
+from .choices import TRAIN_HEAD
 from .corpus import BLOCK_MODES, prepare, prepare_streaming
 from .errors import AdapterkitError
 from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
@@ -171,7 +172,7 @@ class PretrainConfig:
             (self.logging_steps > 0, "--logging-steps", "a positive number of steps"),
             (self.block_mode in BLOCK_MODES, "--block-mode", f"one of {', '.join(BLOCK_MODES)}"),
             (self.num_proc is None or self.num_proc > 0, "--num-proc", "a positive number of processes"),
-            (self.train_head in ("auto", "yes", "no"), "--train-head", "auto, yes or no"),
+            (self.train_head in TRAIN_HEAD, "--train-head", f"one of {', '.join(TRAIN_HEAD)}"),
         ]
         if not self.full:
             checks += [

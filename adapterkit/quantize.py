@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import torch
 
+from .choices import OPTIMIZERS, QUANTIZE_MODES
 from .errors import AdapterkitError
 
-QUANTIZE_MODES = ("8bit", "4bit")
-OPTIMIZERS = {"adamw": "adamw_torch", "adamw8bit": "adamw_bnb_8bit"}
 # Heads stay in full precision: the MLM head is trained (when new) or tied to the embeddings,
 # task heads are trained.
 KEEP_FULL_PRECISION = ["cls", "lm_head", "classifier", "pooler"]

@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .choices import SCORE_FORMATS as FORMATS
 from .errors import AdapterkitError
 from .tasks.brat import PRESETS, _note_groups, _parse_t_line
 from .tasks.conll import DOCSTART, tagged_sentences
@@ -298,8 +299,6 @@ def score_conll_files(
 
 
 # --- the score command ----------------------------------------------------------------------------
-
-FORMATS = ("auto", "brat", "conll")
 
 
 def detect_format(gold: Path, pred: Path) -> str:

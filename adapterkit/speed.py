@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import torch
 
+from .choices import PRECISIONS
 from .errors import AdapterkitError
-
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 def resolve_precision(precision: str) -> str:

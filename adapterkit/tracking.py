@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+from .choices import REPORT_TO as CHOICES
 from .errors import AdapterkitError
 
-CHOICES = ("none", "tensorboard", "wandb", "all")
 INSTALL = {"tensorboard": "pip install 'adapterkit[tracking]'", "wandb": "pip install wandb"}
 
 

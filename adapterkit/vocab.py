@@ -46,6 +46,8 @@ from tokenizers import Tokenizer
 from tokenizers.models import WordPiece
 from transformers import AutoTokenizer, BertTokenizer, PreTrainedModel
 
+from .choices import VOCAB_MODES
+from .choices import VOCAB_TRAIN_MODES as MODES
 from .corpus import CleaningReport, read_corpus, split_heldout, tokenize
 from .errors import AdapterkitError
 from .manifest import SCHEMA_VERSION
@@ -66,9 +68,7 @@ from .safety import check_replaceable, write_marker
 from .versions import versions
 
 PREFIX = "##"  # WordPiece continuation prefix (BERT)
-MODES = ("full", "lora")
 Mode = Literal["full", "lora"]
-VOCAB_MODES = ("new", "extend")
 VocabMode = Literal["new", "extend"]
 
 

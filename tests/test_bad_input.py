@@ -42,7 +42,7 @@ CASES: dict[str, tuple[str, str]] = {
     "compose: weights do not match": ("compose a b --weights 1,2,3", "3 weight(s) for 2 adapters"),
     "compose: rank 0": ("compose a b --how svd --rank 0", "--rank 0"),
     "compose: density 0": ("compose a b --how ties --density 0", "--density 0"),
-    "compose: unknown strategy": ("compose a b --how average", "--how 'average'"),
+    "compose: unknown strategy": ("compose a b --how average", "'--how': 'average' is not one of 'stack'"),
     "compose: learned steps 0": ("compose a b --how learned --on {corpus} --steps 0", "--steps 0"),
     "compose: learned lr < 0": ("compose a b --how learned --on {corpus} --lr -0.1", "--lr -0.1"),
     "compose: task adapter as a part": ("compose a task-adapter", "task adapter"),
@@ -71,8 +71,11 @@ CASES: dict[str, tuple[str, str]] = {
     "finetune: batch 0": ("finetune --data {conll} {ft} --batch-size 0", "--batch-size 0"),
     "finetune: task rank 0": ("finetune --data {conll} {ft} --mode adapter --task-lora-r 0", "--task-lora-r 0"),
     "finetune: max length 4": ("finetune --data {conll} {ft} --max-seq-len 4", "--max-seq-len 4"),
-    "finetune: unknown mode": ("finetune --data {conll} {ft} --mode lora", "--mode 'lora'"),
-    "finetune: unknown format": ("finetune --data {conll} {ft} --format csv", "--format 'csv'"),
+    "finetune: unknown mode": (
+        "finetune --data {conll} {ft} --mode lora",
+        "'--mode': 'lora' is not one of 'full', 'adapter'",
+    ),
+    "finetune: unknown format": ("finetune --data {conll} {ft} --format csv", "'--format': 'csv' is not one of 'auto'"),
     "finetune: output under a file": ("finetune --data {conll} {ft} --output {corpus}/model", "not a writable folder"),
     "finetune: resume without checkpoint": ("finetune --data {conll} {ft} --resume", "--resume: no checkpoint"),
     # --- cv / compare
@@ -87,7 +90,10 @@ CASES: dict[str, tuple[str, str]] = {
     "compare: a variant twice": ("compare base base --data {conll} {task}", "named twice"),
     # --- predict
     "predict: not a task model": ("predict a --input {conll} --out pred", "not a fine-tuned task model"),
-    "predict: unknown output format": ("predict a --input {conll} --out pred --output-format xml", "--output-format"),
+    "predict: unknown output format": (
+        "predict a --input {conll} --out pred --output-format xml",
+        "'--output-format': 'xml' is not one of",
+    ),
     "predict: corrupted task model": ("predict task-damaged --input {conll} --out pred", "sha256 does not match"),
     # --- recipes
     "run: unknown key in a step": ("run {recipe_unknown_key}", "unknown key(s) argz"),
@@ -98,7 +104,7 @@ CASES: dict[str, tuple[str, str]] = {
     "vocab extend: size 0": ("vocab extend --corpus {corpus} --size 0 --out vocab --base {tiny}", "--size 0"),
     "vocab extend: unknown mode": (
         "vocab extend --corpus {corpus} --size 100 --out vocab --base {tiny} --mode dora",
-        "--mode 'dora'",
+        "'--mode': 'dora' is not one of 'full', 'lora'",
     ),
     "adapters verify: unknown name": ("adapters verify ghost", "no adapter named 'ghost'"),
     "adapters show: name with a path": ("adapters show ../a", "use letters, digits"),

@@ -34,7 +34,7 @@ CASES = {
     "LoRA rank 0": (["--lora-r", "0"], "--lora-r 0"),
     "max length above the model's limit": (["--max-seq-len", "4096"], "accepts at most 128 tokens"),
     "unknown LoRA target": (["--lora-targets", "query,gate_proj"], "--lora-targets gate_proj"),
-    "unknown block mode": (["--block-mode", "sentences"], "--block-mode"),
+    "unknown block mode": (["--block-mode", "sentences"], "'--block-mode': 'sentences' is not one of 'packed', 'line'"),
     "held-out fraction of 1": (["--heldout", "1"], "--heldout"),
     "resume without a checkpoint": (["--resume"], "no checkpoint"),
     "invalid adapter name": (["--name", "../escape"], "--name '../escape'"),

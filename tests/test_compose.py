@@ -158,7 +158,7 @@ REFUSALS = {
     "different modules for ties": (["nl-a", "nl-b", "--how", "ties"], "must adapt the same modules"),
     "one adapter": (["nl-a"], "at least two adapters"),
     "named twice": (["nl-a", "nl-a"], "named twice"),
-    "unknown strategy": (["nl-a", "nl-b", "--how", "average"], "--how 'average'"),
+    "unknown strategy": (["nl-a", "nl-b", "--how", "average"], "'--how': 'average' is not one of 'stack'"),
     "learned without text": (["nl-a", "nl-b", "--how", "learned"], "--how learned needs --on"),
     "existing name": (["nl-a", "nl-b", "--name", "nl-b"], "already exists"),
     "bad density": (["nl-a", "nl-b", "--how", "dare", "--density", "0"], "--density 0.0"),

@@ -337,7 +337,10 @@ def test_score_command_detects_conll_files_and_honours_strict(tmp_path: Path, ca
         (["--gold", "{gold_dir}", "--pred", "{bad_pred}"], "bad/a.ann:2: not a BRAT entity line"),
         (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--strict"], "--strict applies to CoNLL"),
         (["--gold", "{gold_file}", "--pred", "{gold_file}", "--ignore-type"], "--ignore-type applies to BRAT"),
-        (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--format", "xml"], "--format 'xml'"),
+        (
+            ["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--format", "xml"],
+            "'--format': 'xml' is not one of 'auto', 'brat', 'conll'",
+        ),
         (["--gold", "{gold_file}", "--pred", "{gold_file}", "--format", "brat"], "not a folder (--gold)"),
         (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--format", "conll"], "a folder (--gold); give a CoNLL"),
         (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--json", "{missing}/s.json"], "does not exist"),

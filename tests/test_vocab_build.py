@@ -122,7 +122,7 @@ def test_vocab_build_refuses_an_unknown_mode_with_one_line_and_writes_nothing(wo
     argv = ["vocab", "build", "--mode", "replace", "--size", "700", "--corpus", str(small_corpus), "--out", "v"]
     assert main([*argv, "--base", str(tiny_bert)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--mode 'replace'" in err[0] and "new" in err[0]
+    assert len(err) == 1 and "'--mode': 'replace' is not one of 'new', 'extend'" in err[0]
     assert main([*argv[:3], "new", *argv[4:], "--base", str(tiny_bert), "--train", "half"]) == 2
-    assert "--train 'half'" in capsys.readouterr().err
+    assert "'--train': 'half' is not one of 'full', 'lora'" in capsys.readouterr().err
     assert not (workdir / "v").exists()

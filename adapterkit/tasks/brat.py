@@ -35,6 +35,7 @@ from pathlib import Path
 
 from seqeval.metrics.sequence_labeling import get_entities
 
+from ..choices import BRAT_PRESETS as PRESETS
 from ..errors import AdapterkitError
 from .data import Entity, HygieneReport, NerDataset, Sentence
 from .hygiene import add_note, decode_text, numbered_lines
@@ -42,7 +43,6 @@ from .hygiene import add_note, decode_text, numbered_lines
 WORD = re.compile(r"\w+|[^\w\s]")
 FRAGMENT = re.compile(r"(-?\d+) (-?\d+)")
 QUOTED = re.compile(r'"([^"]*)"')
-PRESETS = ("auto", "mantra")  # auto: the T line's type; mantra: the group in the AnnotatorNotes line
 SEGMENTATIONS = ("gold", "text")  # gold: for training labels; text: for prediction and evaluation
 SENTENCE_END = {".", "!", "?", "…"}
 __all__ = ["Entity", "ann_text", "parse_ann", "read_brat", "read_raw_text", "spans_from_bio", "write_ann"]

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..choices import CONLL_PRESETS as PRESETS
 from ..errors import AdapterkitError
 from .data import HygieneReport, NerDataset, Sentence
 from .hygiene import check_tags, entity_types, numbered_lines
 
-PRESETS = ("auto", "conll2", "monero", "pharmaconer")
 SPAN = re.compile(r"(\d+)_(\d+)")
 DOCSTART = "-DOCSTART-"
 

@@ -38,6 +38,7 @@ from transformers import (
     set_seed,
 )
 
+from ..choices import TASK_MODES as MODES
 from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
 from ..errors import AdapterkitError, printable
 from ..manifest import check_manifest, check_tensors, peft_loading
@@ -49,7 +50,6 @@ from ..tracking import Tracking
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
 
-MODES = ("full", "adapter")
 FULL_LR = 2e-5
 ADAPTER_LR = 5e-4
 

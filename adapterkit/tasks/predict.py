@@ -23,13 +23,12 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
+from ..choices import OUTPUT_FORMATS
 from ..errors import AdapterkitError
 from ..paths import registry_dir
 from ..registry import Registry
 from .data import NerDataset, Sentence
 from .finetune import TrainSettings, load_task_model, predict, read_data
-
-OUTPUT_FORMATS = ("conll", "brat", "jsonl")
 
 
 def _input_paths(inputs: list[Path]) -> list[Path]:

@@ -19,6 +19,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from ..choices import DATA_FORMATS as FORMATS
 from ..errors import AdapterkitError
 from ..paths import cache_dir
 from .brat import PRESETS as BRAT_PRESETS
@@ -29,7 +30,6 @@ from .data import NerDataset, TextDataset
 from .hygiene import merge_reports
 from .jsonl import read_jsonl, records_to_dataset
 
-FORMATS = ("auto", "conll", "brat", "text", "jsonl", "parquet")
 SUFFIX_FORMATS = {".conll": "conll", ".txt": "conll", ".tsv": "conll", ".bio": "conll", ".jsonl": "jsonl"}
 SUFFIX_FORMATS[".parquet"] = "parquet"
 
