@@ -170,7 +170,8 @@ def pretrain(
         typer.Option(
             "--corpus",
             metavar="PATH",
-            help="Corpus file (.txt, .txt.gz, .jsonl) or folder of them; repeat for several.",
+            help="Corpus file (.txt, .txt.gz, .jsonl, .parquet) or folder of them, or hf:NAME[:SPLIT] (a Hugging "
+            "Face dataset, streamed with --streaming); repeat for several.",
         ),
     ],
     name: Annotated[str, typer.Option(help="Name of the adapter (or of the model folder with --full).")],
@@ -195,7 +196,9 @@ def pretrain(
         BlockMode, typer.Option(help="packed: lines joined and cut into full blocks; line: one line per example.")
     ] = "packed",
     heldout: Annotated[float, typer.Option(help="Fraction of lines held out for perplexity.")] = 0.05,
-    text_field: Annotated[str, typer.Option(help="Field holding the text in .jsonl files.")] = "text",
+    text_field: Annotated[
+        str, typer.Option(help="Field (column) holding the text in .jsonl and .parquet files and hf: datasets.")
+    ] = "text",
     num_proc: Annotated[int | None, typer.Option(help="Processes for tokenizing (default: one).")] = None,
     streaming: Annotated[
         bool,
@@ -1087,7 +1090,11 @@ def vocab_build(
 @corpus_app.command("clean")
 def corpus_clean(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH", help="Corpus files (.txt, .txt.gz, .jsonl) or folders of them.")
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            help="Corpus files (.txt, .txt.gz, .jsonl, .parquet) or folders of them, or hf:NAME[:SPLIT].",
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", metavar="FILE", help="Where the kept lines go (.txt, .txt.gz, .jsonl, .jsonl.gz).")

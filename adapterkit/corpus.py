@@ -1,7 +1,9 @@
 """Domain corpora: read, clean, tokenize and cut into training blocks.
 
 Input: plain-text files (one sentence or coherent chunk per line), ``.txt`` or ``.txt.gz``,
-``.jsonl`` / ``.jsonl.gz`` with a text field, or folders of them (read recursively, sorted).
+``.jsonl`` / ``.jsonl.gz`` with a text field, ``.parquet`` with a text column, or folders of them
+(read recursively, sorted); or ``hf:NAME[:SPLIT]``, a Hugging Face dataset by id (its text column;
+split ``train`` by default), loaded from the local cache or the Hub, streamed with ``--streaming``.
 
 Cleaning follows the source study: markup stripped (see ``strip_markup``: real tags, comments,
 CDATA wrappers, processing instructions and declarations; entities unescaped), control, format
@@ -46,7 +48,10 @@ from .choices import BLOCK_MODES
 from .errors import AdapterkitError
 from .paths import cache_dir
 
-SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
+SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")  # what a corpus is read from and written to
+READ_SUFFIXES = (*SUFFIXES, ".parquet")  # read only: `corpus clean` writes line-oriented text
+HUB_PREFIX = "hf:"
+PARQUET_BATCH = 10_000  # rows per Parquet read: memory stays bounded for corpora larger than memory
 MAX_LINE_BYTES = 8 * 1024 * 1024  # longer "lines" are minified or binary data, not text
 SPACE = re.compile(r"\s+")
 # Control (Cc), format (Cf: zero-width spaces, BOM), private use (Co), surrogates (Cs), unassigned (Cn).
@@ -55,9 +60,17 @@ DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 
 @dataclass
 class FileRecord:
+    """One corpus source as the manifest records it. ``sha256`` is of the text read (file lines,
+    .jsonl/.parquet text fields, hf: dataset rows); for ``hf:NAME:SPLIT`` ``fingerprint`` is the
+    datasets fingerprint of the loaded split, when datasets gives one (not when streaming)."""
+
     path: str
     sha256: str
     lines: int
+    fingerprint: str | None = None
+
+    def to_dict(self) -> dict:
+        return {key: value for key, value in asdict(self).items() if value is not None}
 
 
 @dataclass
@@ -94,9 +107,17 @@ def corpus_files(paths: list[Path], option: str = "--corpus") -> list[Path]:
     ``option``: the option the paths came from, for the error messages ("" for arguments).
     """
     if not paths:
-        raise AdapterkitError("no corpus given: add --corpus PATH (a file or a folder of .txt/.jsonl files)")
+        raise AdapterkitError(
+            "no corpus given: add --corpus PATH (a file or a folder of .txt/.jsonl/.parquet files, or hf:NAME)"
+        )
     files: list[Path] = []
     for path in paths:
+        if is_hub(path):
+            name, split = hub_spec(path)
+            if not name:
+                raise AdapterkitError(f"{_named(option, path)}: no dataset id; write hf:NAME or hf:NAME:SPLIT")
+            files.append(Path(f"{HUB_PREFIX}{name}:{split}"))  # the split always named, for the manifest
+            continue
         if not path.exists() and any(ch in str(path) for ch in "*?["):
             # A quoted glob (launchers and recipes pass it unexpanded): its matches, sorted.
             matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
@@ -105,20 +126,114 @@ def corpus_files(paths: list[Path], option: str = "--corpus") -> list[Path]:
             files.extend(corpus_files(matches, option))
             continue
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(READ_SUFFIXES))
             if not found:
-                raise AdapterkitError(f"{_named(option, path)}: the folder holds no {', '.join(SUFFIXES)} files")
+                raise AdapterkitError(f"{_named(option, path)}: the folder holds no {', '.join(READ_SUFFIXES)} files")
             files.extend(found)
         elif path.is_file():
-            if not path.name.endswith(SUFFIXES):
-                raise AdapterkitError(f"{_named(option, path)}: unsupported file type; use {', '.join(SUFFIXES)}")
+            if not path.name.endswith(READ_SUFFIXES):
+                raise AdapterkitError(
+                    f"{_named(option, path)}: unsupported file type; use {', '.join(READ_SUFFIXES)} or hf:NAME"
+                )
             files.append(path)
         else:
             raise AdapterkitError(f"{_named(option, path)}: no such file or folder")
     return files
 
 
-def _raw_lines(path: Path, text_field: str) -> Iterator[str]:
+def is_hub(path: Path | str) -> bool:
+    return str(path).startswith(HUB_PREFIX)
+
+
+def hub_spec(path: Path | str) -> tuple[str, str]:
+    """``hf:NAME[:SPLIT]`` as (NAME, SPLIT); the split is ``train`` when not given."""
+    name, _, split = str(path).removeprefix(HUB_PREFIX).partition(":")
+    return name, split or "train"
+
+
+def load_hub_dataset(name: str, split: str, streaming: bool):
+    """The seam through which every hf: corpus is loaded (tests replace it): a ``Dataset``, or an
+    ``IterableDataset`` when streaming (rows read as training reads them, never all in memory)."""
+    from datasets import load_dataset
+
+    return load_dataset(name, split=split, streaming=streaming)
+
+
+def _hub_offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
+
+
+def _hub_lines(spec: str, text_field: str, streaming: bool, meta: dict | None) -> Iterator[str]:
+    name, split = hub_spec(spec)
+    try:
+        dataset = load_hub_dataset(name, split, streaming)
+    except Exception as error:  # offline, unknown id or split, gated: datasets raises many kinds
+        if _hub_offline():
+            raise AdapterkitError(
+                f"{spec}: the Hugging Face Hub is unreachable (HF_HUB_OFFLINE is set) and this dataset "
+                "is not in the local cache; load it once online, or export it to a .parquet file and pass that"
+            ) from None
+        reason = (str(error).splitlines() or [""])[0][:160]
+        raise AdapterkitError(
+            f"{spec}: cannot load this Hugging Face dataset ({type(error).__name__}: {reason}); "
+            "check the id and split, or export it to a .parquet file and pass that"
+        ) from None
+    columns = dataset.column_names
+    if columns is not None and text_field not in columns:
+        raise AdapterkitError(
+            f"{spec}: no column {text_field!r} (columns: {', '.join(columns)}); "
+            "set --text-field to the column that holds the text"
+        )
+    if meta is not None and getattr(dataset, "_fingerprint", None):
+        meta["fingerprint"] = dataset._fingerprint
+    for number, row in enumerate(dataset, start=1):
+        text = row.get(text_field)
+        if not isinstance(text, str):
+            if text_field not in row:
+                raise AdapterkitError(
+                    f"{spec}: no column {text_field!r} (columns: {', '.join(row)}); "
+                    "set --text-field to the column that holds the text"
+                )
+            raise AdapterkitError(f"{spec}: row {number}: {text_field!r} is not a string ({text!r:.40})")
+        yield text
+
+
+def _parquet_lines(path: Path, text_field: str) -> Iterator[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        columns = parquet.schema_arrow.names
+        if text_field not in columns:
+            raise AdapterkitError(
+                f"{path}: no column {text_field!r} (columns: {', '.join(columns)}); "
+                "set --text-field to the column that holds the text"
+            )
+        number = 0
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH, columns=[text_field]):
+            for text in batch.column(0).to_pylist():
+                number += 1
+                if not isinstance(text, str):
+                    raise AdapterkitError(f"{path}: row {number}: {text_field!r} is not a string ({text!r:.40})")
+                yield text
+    except (OSError, pa.ArrowException) as error:
+        reason = (str(error).splitlines() or [""])[0][:160]
+        raise AdapterkitError(f"{path}: cannot read as Parquet ({type(error).__name__}: {reason})") from None
+
+
+def _raw_lines(path: Path, text_field: str, streaming: bool = False, meta: dict | None = None) -> Iterator[str]:
+    """The raw text of one source: lines of a text file, the text field of each .jsonl record or
+    .parquet row, the text column of each row of an hf: dataset (streamed when ``streaming``).
+    ``meta`` receives what identifies the source besides its text (an hf: fingerprint)."""
+    if is_hub(path):
+        yield from _hub_lines(str(path), text_field, streaming, meta)
+        return
+    if path.name.endswith(".parquet"):
+        yield from _parquet_lines(path, text_field)
+        return
     opener = gzip.open if path.name.endswith(".gz") else open
     is_jsonl = ".jsonl" in path.name
     try:
@@ -323,7 +438,8 @@ def read_corpus(
     for path in corpus_files(paths, option):
         digest = hashlib.sha256()
         count = 0
-        for raw in _raw_lines(path, text_field):
+        meta: dict = {}
+        for raw in _raw_lines(path, text_field, meta=meta):
             count += 1
             digest.update(raw.encode("utf-8"))
             text, had_markup, had_special = clean_line(raw)
@@ -340,7 +456,7 @@ def read_corpus(
                 continue
             seen.add(key)
             lines.append(text)
-        report.files.append(FileRecord(str(path), digest.hexdigest(), count))
+        report.files.append(FileRecord(str(path), digest.hexdigest(), count, **meta))
         report.lines_read += count
     report.lines_kept = len(lines)
     if not lines:
@@ -354,13 +470,14 @@ class Change:
     """A line that cleaning changed beyond whitespace, and where it was."""
 
     path: str
-    number: int  # 1-based: the line of a text file, the record of a .jsonl file
+    number: int  # 1-based: the line of a text file, the record of a .jsonl file, the row of .parquet / hf:
     before: str
     after: str
 
     def describe(self, limit: int = 300) -> str:
         """Three lines for a terminal: where, before (-) and after (+), control characters escaped."""
-        unit = "record" if ".jsonl" in Path(self.path).name else "line"
+        name = Path(self.path).name
+        unit = "record" if ".jsonl" in name else "row" if is_hub(self.path) or name.endswith(".parquet") else "line"
         before = printable(self.before.rstrip("\r\n"), limit)
         after = printable(self.after, limit) if self.after else "(nothing left: the line is dropped)"
         return f"{self.path} {unit} {self.number}:\n  - {before}\n  + {after}"
@@ -396,6 +513,8 @@ def clean_corpus(
     if not out.parent.is_dir():
         raise AdapterkitError(f"--out {out}: the folder {out.parent} does not exist; create it first")
     for source in corpus_files(paths, option=""):
+        if is_hub(source):
+            continue  # a dataset id, not a file --out could be
         if out.resolve() == source.resolve() or (out.exists() and out.samefile(source)):
             raise AdapterkitError(f"--out {out}: this is an input file ({source}); write the cleaned corpus elsewhere")
     if out.exists() and not force:
@@ -595,11 +714,13 @@ def plan_stream(paths: list[Path], fraction: float, seed: int, text_field: str =
     stamps: list[tuple[int, int]] = []
     digests = bytearray()  # 16 bytes per non-empty line, in corpus order (the key read_corpus uses)
     for path in files:
-        stat = path.stat()
-        stamps.append((stat.st_size, stat.st_mtime_ns))
+        # An hf: dataset has no file to watch; datasets reads the same cached or Hub revision.
+        stat = None if is_hub(path) else path.stat()
+        stamps.append((stat.st_size, stat.st_mtime_ns) if stat else (0, 0))
         file_digest = hashlib.sha256()
         status = bytearray()
-        for raw in _raw_lines(path, text_field):
+        meta: dict = {}
+        for raw in _raw_lines(path, text_field, streaming=True, meta=meta):
             file_digest.update(raw.encode("utf-8"))
             text, had_markup, had_special = clean_line(raw)
             report.markup_changed += had_markup
@@ -610,7 +731,7 @@ def plan_stream(paths: list[Path], fraction: float, seed: int, text_field: str =
                 continue
             digests += hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
             status.append(TRAIN)
-        report.files.append(FileRecord(str(path), file_digest.hexdigest(), len(status)))
+        report.files.append(FileRecord(str(path), file_digest.hexdigest(), len(status), **meta))
         report.lines_read += len(status)
         statuses.append(status)
     flags = np.frombuffer(b"".join(statuses), dtype=np.uint8).copy()
@@ -641,10 +762,11 @@ def plan_lines(
     """``{"text": line}`` for the cleaned lines of one split, in corpus order (a generator for datasets)."""
     for name, flags, stamp in zip(files, status, stamps, strict=True):
         path = Path(name)
-        stat = path.stat()
-        if (stat.st_size, stat.st_mtime_ns) != tuple(stamp):
-            raise AdapterkitError(f"--corpus {path}: the file changed while streaming it; restart the run")
-        for flag, raw in zip(flags, _raw_lines(path, text_field), strict=False):
+        if not is_hub(path):
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != tuple(stamp):
+                raise AdapterkitError(f"--corpus {path}: the file changed while streaming it; restart the run")
+        for flag, raw in zip(flags, _raw_lines(path, text_field, streaming=True), strict=False):
             if flag == want:
                 yield {"text": clean_line(raw)[0]}
 

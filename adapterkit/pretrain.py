@@ -584,7 +584,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
             "mlm_head": "new" if head_is_new else "pretrained",
         },
         "corpus": {
-            "files": [asdict(record) for record in cleaning.files],
+            "files": [record.to_dict() for record in cleaning.files],
             "cleaning": {k: v for k, v in cleaning.to_dict().items() if k != "files"},
             "train_tokens": train_tokens,
             "heldout_tokens": heldout_tokens,

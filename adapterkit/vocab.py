@@ -36,7 +36,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -718,7 +718,7 @@ def _manifest(
             "old_segmentation": extension.sources,
         },
         "corpus": {
-            "files": [asdict(record) for record in cleaning.files],
+            "files": [record.to_dict() for record in cleaning.files],
             "tokens_per_word": result.tokens_per_word,
         },
         "perplexity": result.perplexity,
