@@ -57,12 +57,19 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
+    ctx: typer.Context,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = None,
 ) -> None:
     """Adapt multilingual BERT encoders to medical languages and domains."""
+    # Release the adapters this command held against removal when it ends (see locks.py); a recipe
+    # step runs inside `adapterkit run`: release only its own holds. (Typer keeps one app callback.)
+    from .locks import holds_mark, release_holds
+
+    mark = holds_mark()
+    ctx.call_on_close(lambda: release_holds(mark))
 
 
 RegistryOption = Annotated[
@@ -137,15 +144,6 @@ def _elapsed(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s" if minutes else f"{seconds:.1f} s"
-
-
-@app.callback()
-def _command_scope(ctx: typer.Context) -> None:
-    """Release the adapters this command held against removal when it ends (see locks.py)."""
-    from .locks import holds_mark, release_holds
-
-    mark = holds_mark()  # a recipe step runs inside `adapterkit run`: release only its own holds
-    ctx.call_on_close(lambda: release_holds(mark))
 
 
 def _quiet_libraries() -> None:
