@@ -396,7 +396,9 @@ class _TaskTrainer(Trainer):
             return super()._get_train_sampler(train_dataset)
         lengths = [len(dataset[i]["input_ids"]) for i in range(len(dataset))]
         seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
-        return ShuffledLengthGroups(lengths, self.args.train_batch_size, seed)
+        # Grouped by the global batch (all processes): the data loader hands each process its slice
+        # of every global batch, so N processes see the same batches as one with N times the batch.
+        return ShuffledLengthGroups(lengths, self.args.train_batch_size * max(1, self.args.world_size), seed)
 
 
 def _logging_steps(rows: int, settings: TrainSettings) -> int:
