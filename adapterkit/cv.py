@@ -39,7 +39,6 @@ from transformers import set_seed
 from .errors import AdapterkitError
 from .manifest import read_comparison
 from .paths import registry_dir
-from .pretrain import process_state
 from .registry import Registry, check_writable
 from .safety import (
     atomic_write_bytes,
@@ -67,6 +66,7 @@ from .tasks.finetune import (
 )
 from .tasks.scoring import scheme_note, scoring_summary
 from .tracking import Tracking
+from .training import process_state
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],

@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 
 from .errors import AdapterkitError
+from .training.distributed import process_state
 
 QUANTIZE_MODES = ("8bit", "4bit")
 OPTIMIZERS = {"adamw": "adamw_torch", "adamw8bit": "adamw_bnb_8bit"}
@@ -69,8 +70,6 @@ def quantization_config(mode: str):
 
 def load_kwargs(mode: str) -> dict:
     """``from_pretrained`` arguments that load the base quantized onto this process's device."""
-    from .pretrain import process_state
-
     kwargs = {"quantization_config": quantization_config(mode)}
     if torch.cuda.is_available():
         kwargs["device_map"] = {"": process_state().device}  # under torchrun: this process's GPU
