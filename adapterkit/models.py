@@ -229,3 +229,16 @@ def fingerprint(model: torch.nn.Module) -> str:
         digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}\n".encode())
         digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
     return "sha256:" + digest.hexdigest()
+
+
+def base_of(manifest: dict, local_only: bool = False) -> Base:
+    """The base an adapter was trained on, checked against its recorded fingerprint."""
+    recorded = manifest["base"]
+    local = Path(recorded.get("peft_base_model", ""))
+    name = recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local)
+    if recorded.get("local") and not local.is_dir():  # shared by push, which names a local base by its folder only
+        raise AdapterkitError(
+            f"{manifest.get('name', 'the adapter')} was trained on a local base folder named {recorded['id']!r} "
+            "(push shares no paths): run from the folder that holds a copy of that base under this name"
+        )
+    return resolve_base(name, local_only)

@@ -47,11 +47,12 @@ from pathlib import Path
 
 from . import locks
 from .errors import AdapterkitError
+from .manifest import NAME, SCHEMA_VERSION, read_adapter_config, tensor_problems
+from .manifest import read_manifest as read_checked_manifest
 from .safety import check_replaceable, writing
 
 MANIFEST = "adapterkit.json"
 HASHES = "sha256"  # manifest key: {path relative to the folder: hex sha256} of every .safetensors file
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,99}")  # whole-string match (fullmatch)
 _STAGING = re.compile(r"^\.(tmp|old|rm)-(?P<name>.+)-[0-9a-f]{8}$")
 
 
@@ -85,7 +86,6 @@ def weight_files(folder: Path) -> list[str]:
 
 def record_hashes(folder: Path) -> dict:
     """Add the sha256 of every weight file to the folder's manifest; returns the manifest."""
-    from .manifest import SCHEMA_VERSION
 
     manifest_file = folder / MANIFEST
     manifest = json.loads(manifest_file.read_text())
@@ -175,7 +175,6 @@ def _inside(folder: Path, name: str) -> Path:
 
 def read_manifest(file: Path) -> dict:
     """The folder's ``adapterkit.json``, checked against its schema (``manifest.py``)."""
-    from .manifest import read_manifest as read_checked_manifest
 
     return read_checked_manifest(file)
 
@@ -356,7 +355,6 @@ class Registry:
         The tensors' shapes are checked against the base's modules when the base is available
         here without a download (nothing is downloaded to verify).
         """
-        from .manifest import read_adapter_config, tensor_problems
 
         folder = self.path(name)
         manifest = self.manifest(name)
@@ -419,8 +417,7 @@ def _local_base_model(manifest: dict):
     """The masked-LM base of a language/domain/composed adapter if it is here without a download, else None."""
     if manifest.get("kind") not in ("language", "domain", "composed"):
         return None  # task adapters sit on a task model, full models have no adapter
-    from .compose import base_of
-    from .models import load_masked_lm
+    from .models import base_of, load_masked_lm
 
     try:
         base = base_of(manifest, local_only=True)

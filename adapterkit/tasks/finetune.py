@@ -38,10 +38,11 @@ from transformers import (
     set_seed,
 )
 
-from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
+from ..compose import load_parts, parse_variant
 from ..errors import AdapterkitError, printable
+from ..factors import compose_factors, extract_factors, merge_into
 from ..manifest import check_manifest, check_tensors, peft_loading
-from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
+from ..models import DEFAULT_BASE, Base, base_of, has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest, verify_weights
 from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
 from ..speed import ShuffledLengthGroups, resolve_precision
@@ -173,6 +174,7 @@ def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str]
 def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, dropout: float):
     """Freeze everything, then add a trainable task LoRA and head (MAD-X style)."""
     from peft import LoraConfig, TaskType, get_peft_model
+
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     head = ["classifier"] + (["pooler"] if kind != "ner" and has_module(model, "bert.pooler") else [])
