@@ -36,9 +36,10 @@ from safetensors.torch import save_file
 from .errors import AdapterkitError
 from .factors import Factors, compose_factors, extract_factors, merge_into
 from .hub import HUB_PREFIX, ensure_pulled
+from .integrity import verify_weights
 from .manifest import check_tensors, peft_loading, read_adapter_config
 from .models import base_of, fingerprint, load_masked_lm
-from .registry import MANIFEST, Registry, read_manifest, verify_weights
+from .registry import MANIFEST, Registry, read_manifest
 
 STRATEGIES = ("stack", "merge", "svd", "ties", "dare", "learned")
 EXACT = ("stack", "merge")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .errors import AdapterkitError
 
+MANIFEST = "adapterkit.json"  # the manifest file in every adapter and model folder
 SCHEMA_VERSION = 1  # of adapterkit.json; bump when a field changes meaning
 # A name used as a file name (adapters, models, recipes, steps); whole-string match (fullmatch).
 # Defined here, where manifests are checked; registry.check_name uses it too.

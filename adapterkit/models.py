@@ -25,6 +25,7 @@ from transformers import AutoConfig, AutoTokenizer, PretrainedConfig, PreTrained
 from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING
 
 from .errors import AdapterkitError
+from .integrity import verify_weights
 from .mlm import masked_only_class
 from .paths import cache_dir
 
@@ -150,8 +151,6 @@ def resolve_base(name: str, local_only: bool = False) -> Base:
 
 def _check_weights(folder: Path, name: str) -> None:
     """Safetensors weights only (never unpickle a file from elsewhere), intact (see ``registry``)."""
-    from .registry import verify_weights
-
     if not any(folder.glob("*.safetensors")):
         raise AdapterkitError(
             f"--base {name}: the folder has no .safetensors weights; adapterkit does not load pickled "

@@ -41,9 +41,10 @@ from transformers import (
 from ..compose import load_parts, parse_variant
 from ..errors import AdapterkitError, printable
 from ..factors import compose_factors, extract_factors, merge_into
+from ..integrity import verify_weights
 from ..manifest import check_manifest, check_tensors, peft_loading
 from ..models import DEFAULT_BASE, Base, base_of, has_module, load_config, load_tokenizer, max_length, resolve_base
-from ..registry import MANIFEST, Registry, read_manifest, verify_weights
+from ..registry import MANIFEST, Registry, read_manifest
 from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
 from ..speed import ShuffledLengthGroups, resolve_precision
 from ..tracking import Tracking
