@@ -13,6 +13,9 @@ import typer
 
 from . import choices
 from .errors import AdapterkitError
+from .invocation import elapsed as _elapsed
+from .invocation import enter, leave
+from .invocation import summarise as _summarise
 
 # peft imports bitsandbytes whenever it is installed, and its CPU backend then warns about an
 # optional kernel package on import: not the user's concern.
@@ -119,31 +122,6 @@ KeepCheckpointsOption = Annotated[
 ]
 
 
-# One slot per main() under way (a recipe runs its steps' commands inside its own main()): the
-# command's headline figures and where its results are, for the summary line main() prints last.
-_SUMMARIES: list[dict[str, str]] = []
-
-
-_COMMANDS: list[list[str]] = []  # the argv of each main() under way, innermost last
-
-
-def command_line() -> str:
-    """The command being run, as typed (a recipe step's own command, not ``adapterkit run``)."""
-    import shlex
-
-    return shlex.join(["adapterkit", *(_COMMANDS[-1] if _COMMANDS else sys.argv[1:])])
-
-
-def _summarise(figures: str, where: object) -> None:
-    """Record the command's summary (printed by ``main`` with the elapsed time once it succeeded)."""
-    if _SUMMARIES:
-        _SUMMARIES[-1].update(figures=figures, where=str(where))
-
-
-def _elapsed(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s" if minutes else f"{seconds:.1f} s"
 
 
 def _quiet_libraries() -> None:
@@ -1326,8 +1304,7 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     started = time.perf_counter()
     args = list(argv) if argv is not None else sys.argv[1:]
-    _SUMMARIES.append({})
-    _COMMANDS.append(args)
+    enter(args)
     _depth += 1
     try:
         # click returns the code of a typer.Exit raised inside (standalone_mode=False): e.g. a declined rm
@@ -1370,8 +1347,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         _depth -= 1
-        summary = _SUMMARIES.pop()
-        _COMMANDS.pop()
+        summary = leave()
     # The last line of every working command: how long, the headline figures, where the results are
     # (under torchrun, once).
     if summary and os.environ.get("RANK", "0") == "0":

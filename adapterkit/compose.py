@@ -31,17 +31,16 @@ from pathlib import Path
 
 import torch
 from peft import LoraConfig, PeftModel
-from peft.tuners.lora import LoraLayer
-from peft.utils import ModulesToSaveWrapper
-from peft.utils.merge_utils import dare_linear, ties
 from safetensors.torch import save_file
 
 from .choices import STRATEGIES
 from .errors import AdapterkitError
+from .factors import Factors, compose_factors, extract_factors, merge_into
 from .hub import HUB_PREFIX, ensure_pulled
+from .integrity import verify_weights
 from .manifest import check_tensors, peft_loading, read_adapter_config
-from .models import EMBEDDED, Base, fingerprint, load_masked_lm, resolve_base
-from .registry import MANIFEST, Registry, read_manifest, verify_weights
+from .models import base_of, fingerprint, load_masked_lm
+from .registry import MANIFEST, Registry, read_manifest
 
 EXACT = ("stack", "merge")
 COMPOSABLE_KINDS = ("language", "domain", "composed")
@@ -178,19 +177,6 @@ def _adapted_modules(part: Part) -> set[str]:
         return {key.split(".lora_")[0] for key in handle.keys() if ".lora_" in key}  # noqa: SIM118
 
 
-def base_of(manifest: dict, local_only: bool = False) -> Base:
-    """The base an adapter was trained on, checked against its recorded fingerprint."""
-    recorded = manifest["base"]
-    local = Path(recorded.get("peft_base_model", ""))
-    name = recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local)
-    if recorded.get("local") and not local.is_dir():  # shared by push, which names a local base by its folder only
-        raise AdapterkitError(
-            f"{manifest.get('name', 'the adapter')} was trained on a local base folder named {recorded['id']!r} "
-            "(push shares no paths): run from the folder that holds a copy of that base under this name"
-        )
-    return resolve_base(name, local_only)
-
-
 def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:
     """The base with every part loaded as a named adapter (``p0``, ``p1``, …), none merged."""
     base = base_of(parts[0].manifest)
@@ -208,96 +194,6 @@ def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:
             peft_model.load_adapter(part.path, adapter_name=f"p{index}")
     peft_model.eval()
     return peft_model
-
-
-@dataclass
-class Factors:
-    """Per module, each part's (A, B, scaling); per head module, each part's state dict."""
-
-    lora: dict[str, list[tuple[int, torch.Tensor, torch.Tensor, float]]] = field(default_factory=dict)
-    heads: dict[str, list[tuple[int, dict[str, torch.Tensor]]]] = field(default_factory=dict)
-
-
-def extract_factors(peft_model: PeftModel) -> Factors:
-    """Read every part's LoRA factors and scalings exactly as PEFT holds them."""
-    factors = Factors()
-    for name, module in peft_model.get_base_model().named_modules():
-        if isinstance(module, LoraLayer):
-            for adapter in module.lora_A:
-                index = int(adapter[1:])
-                a = module.lora_A[adapter].weight.detach().clone()
-                b = module.lora_B[adapter].weight.detach().clone()
-                factors.lora.setdefault(name, []).append((index, a, b, float(module.scaling[adapter])))
-        elif isinstance(module, ModulesToSaveWrapper):
-            for adapter, copy in module.modules_to_save.items():
-                state = {key: value.detach().clone() for key, value in copy.state_dict().items()}
-                factors.heads.setdefault(name, []).append((int(adapter[1:]), state))
-    return factors
-
-
-def _truncate(delta: torch.Tensor, rank: int) -> tuple[torch.Tensor, torch.Tensor]:
-    u, s, vh = torch.linalg.svd(delta.double(), full_matrices=False)
-    k = min(rank, int((s > 0).sum()) or 1)
-    root = s[:k].sqrt()
-    return (vh[:k] * root[:, None]).to(delta.dtype), (u[:, :k] * root).to(delta.dtype)
-
-
-def compose_factors(
-    factors: Factors,
-    weights: list[float],
-    how: str,
-    rank: int | None = None,
-    density: float = 0.5,
-    seed: int = 0,
-    head_weights: list[float] | None = None,
-    layer_weights: list[list[float]] | None = None,
-) -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], dict[str, dict[str, torch.Tensor]]]:
-    """The composed (A, B) per module (scaling 1) and the composed head modules.
-
-    ``layer_weights[i][l]``, when given, replaces ``weights[i]`` in encoder layer ``l``
-    (learned per-layer weights); ``head_weights`` (default ``weights``) weight the mean of the
-    parts' head modules.
-    """
-
-    def weight(i: int, module: str) -> float:
-        if layer_weights is None:
-            return weights[i]
-        match = re.search(r"\.layer\.(\d+)\.", module)
-        return layer_weights[i][int(match.group(1)) if match else 0]
-
-    composed: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)  # DARE's random drop
-    try:
-        for name, entries in factors.lora.items():
-            if how in ("stack", "merge", "learned"):
-                a = torch.cat([a for _, a, _, _ in entries], dim=0)
-                b = torch.cat([b * (weight(i, name) * s) for i, _, b, s in entries], dim=1)
-                composed[name] = (a, b)
-                continue
-            deltas = [(b @ a) * s for _, a, b, s in entries]
-            part_weights = torch.tensor([weights[i] for i, _, _, _ in entries], dtype=deltas[0].dtype)
-            if how == "svd":
-                delta = sum(w * d for w, d in zip(part_weights, deltas, strict=True))
-            elif how == "ties":
-                delta = ties(deltas, part_weights, density, majority_sign_method="total")
-            else:
-                delta = dare_linear(deltas, part_weights, density)
-            composed[name] = _truncate(delta, rank or sum(a.shape[0] for _, a, _, _ in entries))
-    finally:
-        torch.random.set_rng_state(generator_state)
-    return composed, mean_heads(factors, head_weights or weights)
-
-
-def mean_heads(factors: Factors, weights: list[float]) -> dict[str, dict[str, torch.Tensor]]:
-    """Σ w_i H_i / Σ w_i for every head module the parts train in full."""
-    heads = {}
-    for name, entries in factors.heads.items():
-        total = sum(weights[i] for i, _ in entries)
-        if total == 0:
-            raise AdapterkitError(f"the weights of the adapters that train {name} sum to 0: their head is undefined")
-        heads[name] = {key: sum(weights[i] * state[key] for i, state in entries) / total for key in entries[0][1]}
-    return heads
 
 
 def write_adapter(
@@ -481,17 +377,6 @@ def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: P
 
     Registry(destination.parent).save(destination.name, write, force=request.force, inputs=_inputs(request, parts))
     return destination, manifest
-
-
-def merge_into(model: torch.nn.Module, composed: dict, heads: dict) -> torch.nn.Module:
-    """Fold W += B A into every adapted linear layer and load the composed heads (exact)."""
-    with torch.no_grad():
-        for name, (a, b) in composed.items():
-            module = model.get_submodule(name)
-            module.weight += (b @ a).to(module.weight.dtype)
-        for name, state in heads.items():
-            model.get_submodule(name).load_state_dict(state)
-    return model
 
 
 def _fit(request: ComposeRequest, parts: list[Part], factors: Factors, base_model, weights: list[float]):

@@ -37,9 +37,9 @@ from pathlib import Path
 from transformers import set_seed
 
 from .errors import AdapterkitError
+from .invocation import command_line
 from .manifest import read_comparison
-from .paths import registry_dir
-from .pretrain import process_state
+from .paths import folder_name, registry_dir
 from .registry import Registry, check_writable
 from .safety import (
     atomic_write_bytes,
@@ -67,6 +67,7 @@ from .tasks.finetune import (
 )
 from .tasks.scoring import scheme_note, scoring_summary
 from .tracking import Tracking
+from .training import process_state
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],
@@ -188,7 +189,7 @@ def run_cv(request: CvRequest) -> CvResult:
     if request.folds < 2:
         raise AdapterkitError(f"--folds {request.folds}: expected at least 2")
     check_writable(request.run_dir or Path("runs"), "--run-dir")
-    run_dir = request.run_dir or Path("runs") / "cv" / _safe(request.variant)
+    run_dir = request.run_dir or Path("runs") / "cv" / folder_name(request.variant)
     if request.force:  # refused now, before any work, if --force would delete what adapterkit did not write
         check_replaceable(run_dir, "cv-run", _inputs(request))
     store = Registry(registry_dir(request.registry))
@@ -328,7 +329,7 @@ def _resume_hint(run_dir: Path, folds: int) -> str:
 def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) -> dict:
     """What ``load_task_model`` needs to reload a kept fold model (and what it was trained on)."""
     return {
-        "name": f"{_safe(request.variant)}-fold1",
+        "name": f"{folder_name(request.variant)}-fold1",
         "kind": "task",
         "task": kind,
         "labels": labels,
@@ -345,10 +346,6 @@ def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) ->
 
 def _silent(*args, **kwargs) -> None:
     """``print`` for the processes other than the main one under torchrun."""
-
-
-def _safe(label: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_.+" else "_" for ch in label).strip("._") or "variant"
 
 
 @dataclass
@@ -392,7 +389,7 @@ def run_compare(request: CompareRequest) -> Path:
         raise AdapterkitError("compare: a variant is named twice")
     pairs = parse_pairs(request.pairs, request.variants, request.variants[0])  # before any training
     run_id = request.run_id or datetime.now(timezone.utc).strftime("compare-%Y%m%d-%H%M%S")
-    run_dir = Path("runs") / _safe(run_id)
+    run_dir = Path("runs") / folder_name(run_id)
     check_writable(run_dir, "--run-id")
     if request.cv.force:
         check_replaceable(run_dir, "compare-run", _inputs(request.cv) + list(request.variants))
@@ -404,10 +401,10 @@ def run_compare(request: CompareRequest) -> Path:
     fold_file = None
     for variant in request.variants:
         cv_request = CvRequest(
-            **{**request.cv.__dict__, "variant": variant, "run_dir": run_dir / "cv" / _safe(variant)}
+            **{**request.cv.__dict__, "variant": variant, "run_dir": run_dir / "cv" / folder_name(variant)}
         )
         cv_request.settings = TrainSettings(**request.cv.settings.__dict__)
-        cv_request.tracking = request.cv.tracking.below(_safe(variant))
+        cv_request.tracking = request.cv.tracking.below(folder_name(variant))
         if fold_file is not None:
             cv_request.fold_file = fold_file
         result = run_cv(cv_request)
@@ -423,8 +420,6 @@ def run_compare(request: CompareRequest) -> Path:
         return run_dir
     # scoring: how each variant's entities were counted (scheme, gold, lost, not in BIO)
     write_comparison(run_dir, comparison, scoring or None)
-    from .cli import command_line
-
     atomic_write_text(run_dir / "command.txt", command_line() + "\n")  # this compare's own, also as a recipe step
     from .versions import versions
 
@@ -454,7 +449,7 @@ def recompare(run_dir: Path, pairs_spec: str | None) -> Path:
     pairs = parse_pairs(pairs_spec, variants, baseline)
     results: dict[str, list[dict]] = {}
     for variant in variants:
-        path = run_dir / "cv" / _safe(variant) / "cv.json"
+        path = run_dir / "cv" / folder_name(variant) / "cv.json"
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

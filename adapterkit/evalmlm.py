@@ -19,23 +19,17 @@ from pathlib import Path
 
 from peft import PeftModel
 
-from .compose import (
-    base_of,
-    compose_factors,
-    extract_factors,
-    load_parts,
-    parse_variant,
-    resolve_adapter,
-    write_adapter,
-)
+from .compose import load_parts, parse_variant, resolve_adapter, write_adapter
 from .corpus import prepare
 from .errors import AdapterkitError, printable
+from .factors import compose_factors, extract_factors
 from .hub import HUB_PREFIX
 from .manifest import check_tensors, peft_loading
 from .mlm import MLMCollator, heldout_perplexity
 from .models import (
     DEFAULT_BASE,
     Base,
+    base_of,
     fingerprint,
     load_config,
     load_masked_lm,

@@ -346,8 +346,7 @@ def _check_files(repo_id: str, root: Path, files: list[str], download: Path) -> 
 
 def _local_fingerprint(manifest: dict) -> tuple[str, str] | None:
     """(where, fingerprint) of the adapter's base as available here without a download, else None."""
-    from .compose import base_of
-    from .models import fingerprint, load_masked_lm
+    from .models import base_of, fingerprint, load_masked_lm
 
     try:
         base = base_of(manifest, local_only=True)

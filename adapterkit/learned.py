@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .compose import Factors, mean_heads
+from .factors import Factors, mean_heads
 from .mlm import MLMCollator, heldout_perplexity
 
 LAYER = re.compile(r"\.layer\.(\d+)\.")

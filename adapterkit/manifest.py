@@ -29,7 +29,11 @@ from pathlib import Path
 
 from .errors import AdapterkitError
 
+MANIFEST = "adapterkit.json"  # the manifest file in every adapter and model folder
 SCHEMA_VERSION = 1  # of adapterkit.json; bump when a field changes meaning
+# A name used as a file name (adapters, models, recipes, steps); whole-string match (fullmatch).
+# Defined here, where manifests are checked; registry.check_name uses it too.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,99}")
 
 # --------------------------------------------------------------------------------------------- schema engine
 
@@ -111,8 +115,6 @@ class Name(Spec):
     what = "a name (letters, digits and . _ + -, at most 100 characters, not starting with a symbol)"
 
     def check(self, value: object, at: str) -> None:
-        from .registry import NAME
-
         if not isinstance(value, str) or not NAME.fullmatch(value) or ".." in value:
             raise _wrong(at, self, value)
 

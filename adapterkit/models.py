@@ -25,6 +25,7 @@ from transformers import AutoConfig, AutoTokenizer, PretrainedConfig, PreTrained
 from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING
 
 from .errors import AdapterkitError
+from .integrity import verify_weights
 from .mlm import masked_only_class
 from .paths import cache_dir
 
@@ -150,8 +151,6 @@ def resolve_base(name: str, local_only: bool = False) -> Base:
 
 def _check_weights(folder: Path, name: str) -> None:
     """Safetensors weights only (never unpickle a file from elsewhere), intact (see ``registry``)."""
-    from .registry import verify_weights
-
     if not any(folder.glob("*.safetensors")):
         raise AdapterkitError(
             f"--base {name}: the folder has no .safetensors weights; adapterkit does not load pickled "
@@ -229,3 +228,16 @@ def fingerprint(model: torch.nn.Module) -> str:
         digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}\n".encode())
         digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
     return "sha256:" + digest.hexdigest()
+
+
+def base_of(manifest: dict, local_only: bool = False) -> Base:
+    """The base an adapter was trained on, checked against its recorded fingerprint."""
+    recorded = manifest["base"]
+    local = Path(recorded.get("peft_base_model", ""))
+    name = recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local)
+    if recorded.get("local") and not local.is_dir():  # shared by push, which names a local base by its folder only
+        raise AdapterkitError(
+            f"{manifest.get('name', 'the adapter')} was trained on a local base folder named {recorded['id']!r} "
+            "(push shares no paths): run from the folder that holds a copy of that base under this name"
+        )
+    return resolve_base(name, local_only)

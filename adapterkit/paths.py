@@ -27,3 +27,10 @@ def shared_data_dir() -> Path:
     """The open corpora beside the project (``ADAPTERKIT_DATA``, default ``../shared/data``)."""
     env = os.environ.get("ADAPTERKIT_DATA")
     return Path(env) if env else PACKAGE_DIR.parent.parent / "shared" / "data"
+
+
+def folder_name(label: str) -> str:
+    """A variant label or run id as one folder name (``base+nl-clin`` stays, ``a/b`` becomes ``a_b``).
+
+    cv and compare name their folders with it and the report finds them again with it."""
+    return "".join(ch if ch.isalnum() or ch in "-_.+" else "_" for ch in label).strip("._") or "variant"

@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from accelerate import PartialState
-from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
-from transformers.trainer_callback import PrinterCallback, ProgressCallback
+from transformers import Trainer, TrainerCallback, set_seed
+from transformers.trainer_callback import PrinterCallback
 
 from .card import render_card
 from .choices import TRAIN_HEAD
@@ -53,25 +50,23 @@ from .safety import (
     check_finite_options,
     check_finite_weights,
     check_replaceable,
-    on_interrupt,
-    resume_hint,
-    write_failure,
     write_marker,
 )
-from .speed import resolve_precision, speed_arguments
+from .speed import resolve_precision
 from .tracking import Tracking
+from .training import (
+    LORA_TARGETS,
+    ProgressBar,
+    last_complete_checkpoint,
+    lora_target_pattern,
+    process_state,
+    train_with_checkpoints,
+    training_arguments,
+)
 from .versions import versions
 
 FULL_LR = 2e-5
 LORA_LR = 3e-4
-LORA_TARGETS = {
-    "query": r"attention\.self\.query",
-    "key": r"attention\.self\.key",
-    "value": r"attention\.self\.value",
-    "attention-output": r"attention\.output\.dense",
-    "intermediate": r"intermediate\.dense",
-    "output": r"output\.dense",
-}
 HEAD_TRANSFORMS = ("cls.predictions.transform", "lm_head.dense", "lm_head.layer_norm")
 # --streaming: blocks are shuffled in a buffer of this many (the in-memory path shuffles them all).
 STREAM_SHUFFLE_BUFFER = 10_000
@@ -210,141 +205,10 @@ def _attribute(option: str) -> str:
     return option.lstrip("-").replace("-", "_")
 
 
-def lora_target_pattern(targets: list[str]) -> str:
-    """A PEFT ``target_modules`` regex naming the chosen linear layers of every encoder block."""
-    alternatives = "|".join(LORA_TARGETS[target] for target in targets)
-    return rf".*encoder\.layer\.\d+\.({alternatives})"
-
-
 @dataclass
 class PretrainResult:
     destination: Path
     manifest: dict
-
-
-class ProgressBar(ProgressCallback):
-    """transformers' progress bar, with the running loss and non-padding tokens per second.
-
-    ``label`` names the run on the bar (a cv fold: "nl-clin fold 2/10"), so that a terminal full of
-    bars says which variant and fold each one was."""
-
-    def __init__(self, label: str | None = None) -> None:
-        super().__init__()
-        self.label = label
-        self._started = 0.0
-        self._tokens_at_start = 0
-        self._postfix: dict[str, str] = {}
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        super().on_train_begin(args, state, control, **kwargs)
-        if self.training_bar is not None and self.label:
-            self.training_bar.set_description(self.label, refresh=False)
-        self._started = time.perf_counter()
-        self._tokens_at_start = state.num_input_tokens_seen
-        if self.training_bar is not None and state.global_step:
-            self.training_bar.update(state.global_step)  # resumed: start where the checkpoint was
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        if not state.is_world_process_zero or self.training_bar is None or not logs:
-            return
-        if "loss" in logs:
-            self._postfix["loss"] = f"{logs['loss']:.3f}"
-        self._postfix["tok/s"] = f"{self.tokens_per_second(state):,.0f}"
-        self.training_bar.set_postfix(self._postfix, refresh=False)
-
-    def tokens_per_second(self, state) -> float:
-        """Non-padding tokens per second since this process started training."""
-        elapsed = time.perf_counter() - self._started
-        return (state.num_input_tokens_seen - self._tokens_at_start) / elapsed if elapsed > 0 else 0.0
-
-
-def process_state() -> PartialState:
-    """This process's place under torchrun / accelerate launch (one process otherwise).
-
-    Without CUDA, accelerate sets up the CPU process group only when asked (``cpu=True``); a plain
-    ``PartialState()`` would make every process believe it is the main one, so two processes would
-    write (and clear) the same folders. The state is shared by the process: the first call decides.
-    """
-    return PartialState(cpu=not torch.cuda.is_available())
-
-
-def training_arguments(
-    output_dir: Path,
-    seed: int,
-    precision: str = "auto",
-    gradient_checkpointing: bool = False,
-    group_by_length: bool = False,
-    report_to: list[str] | None = None,
-    **settings,
-) -> TrainingArguments:
-    """The Trainer settings every adapterkit run shares, plus the run's own ``settings``.
-
-    Seeded initialisation and data order, our ProgressBar instead of the Trainer's bar and log
-    printer (remove ``PrinterCallback``), reporting integrations only as asked (``tracking.py``),
-    linear decay, the CPU when there is no GPU; precision, activation checkpointing and length
-    grouping as in ``speed.py``.
-    """
-    use_cuda = torch.cuda.is_available()
-    return TrainingArguments(
-        output_dir=str(output_dir),
-        seed=seed,
-        data_seed=seed,
-        lr_scheduler_type="linear",
-        report_to=report_to or [],
-        disable_tqdm=True,
-        include_num_input_tokens_seen="non_padding",
-        dataloader_num_workers=0,
-        remove_unused_columns=False,
-        use_cpu=not use_cuda,
-        **speed_arguments(precision, gradient_checkpointing, group_by_length),
-        **settings,
-    )
-
-
-def last_complete_checkpoint(folder: Path) -> Path | None:
-    """The newest checkpoint the Trainer finished writing; half-written newer ones are removed.
-
-    The Trainer writes a checkpoint folder file by file and ``trainer_state.json`` last, so a run
-    killed while saving leaves a ``checkpoint-N`` without it (or with half of it). transformers'
-    ``get_last_checkpoint`` would pick that folder and the resume would fail; the previous
-    checkpoint is still there (old ones are rotated out only after the new one is complete).
-    """
-
-    if not folder.is_dir():
-        return None
-    candidates = sorted(
-        (p for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"checkpoint-\d+", p.name)),
-        key=lambda p: int(p.name.split("-")[1]),
-        reverse=True,
-    )
-    for checkpoint in candidates:
-        try:
-            json.loads((checkpoint / "trainer_state.json").read_text())
-            return checkpoint
-        except (OSError, ValueError):
-            shutil.rmtree(checkpoint, ignore_errors=True)  # incomplete: a kill while saving
-    return None
-
-
-def train_with_checkpoints(
-    trainer: Trainer, checkpoints: Path, resume_from: Path | None, hint: Callable[[], str] | None = None
-):
-    """``trainer.train``; on ctrl-C the CLI's line says where ``--resume`` continues (``hint``), and
-    a run stopped while writing a checkpoint (ctrl-C, full disk) leaves no half-written checkpoint."""
-    with on_interrupt(hint or (lambda: resume_hint(checkpoints))):
-        try:
-            return trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-        except BaseException as error:
-            for callback in trainer.callback_handler.callbacks:  # end the bar's line before the error's
-                if isinstance(callback, ProgressCallback) and callback.training_bar is not None:
-                    callback.training_bar.close()
-                    callback.training_bar = None
-            if trainer.is_world_process_zero():
-                last_complete_checkpoint(checkpoints)  # removes the incomplete newer ones
-            failure = write_failure(error, checkpoints / f"checkpoint-{trainer.state.global_step}")
-            if isinstance(error, Exception) and failure is not None:
-                raise failure from error  # a full disk while checkpointing: one line naming the folder
-            raise
 
 
 def _say(message: str) -> None:

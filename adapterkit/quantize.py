@@ -18,6 +18,7 @@ import torch
 
 from .choices import OPTIMIZERS, QUANTIZE_MODES
 from .errors import AdapterkitError
+from .training.distributed import process_state
 
 # Heads stay in full precision: the MLM head is trained (when new) or tied to the embeddings,
 # task heads are trained.
@@ -68,8 +69,6 @@ def quantization_config(mode: str):
 
 def load_kwargs(mode: str) -> dict:
     """``from_pretrained`` arguments that load the base quantized onto this process's device."""
-    from .pretrain import process_state
-
     kwargs = {"quantization_config": quantization_config(mode)}
     if torch.cuda.is_available():
         kwargs["device_map"] = {"": process_state().device}  # under torchrun: this process's GPU

@@ -50,6 +50,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from . import invocation
 from .errors import AdapterkitError, printable
 from .manifest import COMMANDS, RECIPE, RECIPE_FIX, STEP_RECORD, read_checked, validate
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
@@ -389,9 +390,7 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
     write_marker(run_dir, "recipe-run")
     steps_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / "recipe.toml", path.read_text(encoding="utf-8"))
-    from .cli import command_line
-
-    atomic_write_text(run_dir / "command.txt", command_line() + "\n")
+    atomic_write_text(run_dir / "command.txt", invocation.command_line() + "\n")
     upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
     status: dict[str, str] = {}
     for number, (step, argv) in enumerate(plan, start=1):

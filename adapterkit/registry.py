@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import json
 import os
 import re
@@ -47,11 +46,11 @@ from pathlib import Path
 
 from . import locks
 from .errors import AdapterkitError
+from .integrity import HASHES, file_sha256, weight_files, weight_problems
+from .manifest import MANIFEST, NAME, SCHEMA_VERSION, read_adapter_config, tensor_problems
+from .manifest import read_manifest as read_checked_manifest
 from .safety import check_replaceable, writing
 
-MANIFEST = "adapterkit.json"
-HASHES = "sha256"  # manifest key: {path relative to the folder: hex sha256} of every .safetensors file
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,99}")  # whole-string match (fullmatch)
 _STAGING = re.compile(r"^\.(tmp|old|rm)-(?P<name>.+)-[0-9a-f]{8}$")
 
 
@@ -70,22 +69,8 @@ def check_name(name: object, option: str = "--name") -> str:
 # --------------------------------------------------------------------------------------------- integrity
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def weight_files(folder: Path) -> list[str]:
-    """The ``.safetensors`` files under ``folder``, as sorted relative POSIX paths."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.safetensors") if p.is_file())
-
-
 def record_hashes(folder: Path) -> dict:
     """Add the sha256 of every weight file to the folder's manifest; returns the manifest."""
-    from .manifest import SCHEMA_VERSION
 
     manifest_file = folder / MANIFEST
     manifest = json.loads(manifest_file.read_text())
@@ -95,87 +80,8 @@ def record_hashes(folder: Path) -> dict:
     return manifest
 
 
-def weight_problems(folder: Path, manifest: dict | None = None) -> list[str]:
-    """What is wrong with the weight files of ``folder`` (empty: nothing), one line each.
-
-    Files recorded in the manifest are hashed and compared; files without a record (an older
-    manifest, a folder from elsewhere) at least have their safetensors header and size checked,
-    which catches truncation.
-    """
-    from safetensors import safe_open
-
-    if manifest is None:
-        manifest_file = folder / MANIFEST
-        manifest = read_manifest(manifest_file) if manifest_file.is_file() else {}
-    recorded = manifest.get(HASHES) or {}
-    problems = [
-        f"{link}: a symbolic link inside the adapter folder; adapterkit does not follow links there: "
-        "replace it by the file itself"
-        for link in links_inside(folder)
-    ]
-    for name, expected in sorted(recorded.items()):
-        file = _inside(folder, name)
-        if not file.is_file():
-            problems.append(f"{file}: missing (the manifest records its sha256)")
-        elif file_sha256(file) != expected:
-            problems.append(
-                f"{file}: sha256 does not match {MANIFEST} (corrupted or truncated); re-create or re-download it"
-            )
-    for name in weight_files(folder):
-        if name in recorded:
-            continue
-        file = folder / name
-        try:
-            with safe_open(str(file), "pt") as handle:
-                handle.keys()  # noqa: SIM118 - opening validates the header against the file size
-        except Exception as error:  # SafetensorError, or OSError for unreadable files
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            problems.append(f"{file}: not a readable safetensors file ({reason}); the file is corrupted or truncated")
-    return problems
-
-
-def links_inside(folder: Path) -> list[Path]:
-    """Symbolic links in ``folder`` (recursively, links to folders not entered)."""
-    return sorted(path for path in folder.rglob("*") if path.is_symlink())
-
-
-_VERIFIED: set[tuple[tuple[str, int, int], ...]] = set()
-
-
-def verify_weights(folder: Path, manifest: dict | None = None) -> None:
-    """Raise a one-line error naming the first bad weight file of ``folder``; cached per file state.
-
-    Call it before handing a folder to ``from_pretrained``: transformers and PEFT would otherwise
-    fail deep inside with a safetensors error that does not name the file, or load corrupted data.
-    """
-    links = links_inside(folder)
-    if links:
-        raise AdapterkitError(
-            f"{links[0]}: a symbolic link inside the adapter folder; adapterkit does not follow links there: "
-            "replace it by the file itself"
-        )
-    files = [folder / name for name in weight_files(folder)]
-    key = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
-    if key in _VERIFIED:
-        return
-    problems = weight_problems(folder, manifest)
-    if problems:
-        raise AdapterkitError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-    if key:
-        _VERIFIED.add(key)
-
-
-def _inside(folder: Path, name: str) -> Path:
-    """``folder / name``, refusing names that would leave the folder (a manifest is data, not trusted)."""
-    file = (folder / name).resolve()
-    if not file.is_relative_to(folder.resolve()):
-        raise AdapterkitError(f"{folder / MANIFEST}: lists {name!r}, a file outside the adapter folder")
-    return folder / name
-
-
 def read_manifest(file: Path) -> dict:
     """The folder's ``adapterkit.json``, checked against its schema (``manifest.py``)."""
-    from .manifest import read_manifest as read_checked_manifest
 
     return read_checked_manifest(file)
 
@@ -356,7 +262,6 @@ class Registry:
         The tensors' shapes are checked against the base's modules when the base is available
         here without a download (nothing is downloaded to verify).
         """
-        from .manifest import read_adapter_config, tensor_problems
 
         folder = self.path(name)
         manifest = self.manifest(name)
@@ -420,8 +325,7 @@ def _local_base_model(manifest: dict):
     """The masked-LM base of a language/domain/composed adapter if it is here without a download, else None."""
     if manifest.get("kind") not in ("language", "domain", "composed"):
         return None  # task adapters sit on a task model, full models have no adapter
-    from .compose import base_of
-    from .models import load_masked_lm
+    from .models import base_of, load_masked_lm
 
     try:
         base = base_of(manifest, local_only=True)

@@ -29,6 +29,7 @@ import numpy as np
 
 from .errors import AdapterkitError
 from .metrics import COEFFICIENT_METRICS
+from .paths import folder_name  # the folder name compare gave each variant
 from .stats import Comparison, PairedTest, Summary
 
 DPI = 120
@@ -684,12 +685,11 @@ def _format_mean_sd(values: list[float], metric: str) -> str:
 
 
 def _fold_curves(run_dir: Path, cv_runs: Sequence[dict]) -> dict[str, tuple[list[float], list[float]]]:
-    from .cv import _safe  # the folder name compare gave each variant
 
     curves = {}
     for run in cv_runs:
         variant = run.get("variant", "?")
-        folder = run_dir / "cv" / _safe(variant) / "folds"
+        folder = run_dir / "cv" / folder_name(variant) / "folds"
         histories = [json.loads(path.read_text()) for path in sorted(folder.glob("*/log.json"))]
         if histories:
             curves[variant] = mean_curve(histories)

@@ -31,7 +31,7 @@ def run(compiled: bool, options: dict) -> dict:
     from adapterkit.mlm import MLMCollator, masked_only_class
     from adapterkit.models import materialise_embedded
     from adapterkit.paths import STANDIN_CORPORA_DIR
-    from adapterkit.pretrain import training_arguments
+    from adapterkit.training import training_arguments
 
     _quiet_libraries()
     torch.set_num_threads(options["threads"])

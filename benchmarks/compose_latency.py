@@ -60,8 +60,9 @@ def build_models(folder: Path, device: str, seed: int) -> dict:
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import BertConfig, BertForMaskedLM
 
-    from adapterkit.compose import Factors, compose_factors, extract_factors, merge_into, write_adapter
-    from adapterkit.pretrain import LORA_TARGETS, lora_target_pattern
+    from adapterkit.compose import write_adapter
+    from adapterkit.factors import Factors, compose_factors, extract_factors, merge_into
+    from adapterkit.training import LORA_TARGETS, lora_target_pattern
 
     torch.manual_seed(seed)
     base = BertForMaskedLM(BertConfig(**MBERT)).eval()

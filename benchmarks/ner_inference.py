@@ -59,8 +59,8 @@ def build(folder: Path, shape: str, labels: list[str], seed: int) -> dict:
 
     from adapterkit.compose import compose_factors, extract_factors, write_adapter
     from adapterkit.models import materialise_embedded, resolve_base
-    from adapterkit.pretrain import LORA_TARGETS, lora_target_pattern
     from adapterkit.tasks.finetune import Variant, add_task_adapter, build_model
+    from adapterkit.training import LORA_TARGETS, lora_target_pattern
 
     tokenizer = AutoTokenizer.from_pretrained(materialise_embedded())
     torch.manual_seed(seed)

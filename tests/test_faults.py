@@ -156,7 +156,7 @@ def test_cv_killed_at_random_resumes_at_the_first_unfinished_fold(tiny_bert, tmp
 
 
 def test_half_written_checkpoints_are_skipped_when_resuming(tmp_path):
-    from adapterkit.pretrain import last_complete_checkpoint
+    from adapterkit.training import last_complete_checkpoint
 
     folder = tmp_path / "checkpoints"
     for step, complete in ((4, True), (8, True), (12, False)):

@@ -19,7 +19,8 @@ from safetensors.torch import load_file, save_file
 from adapterkit import registry as registry_module
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
-from adapterkit.registry import HASHES, MANIFEST, Registry, file_sha256, verify_weights
+from adapterkit.integrity import HASHES, file_sha256, verify_weights
+from adapterkit.registry import MANIFEST, Registry
 
 ROOT = Path(__file__).resolve().parents[1]
 

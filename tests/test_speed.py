@@ -10,8 +10,9 @@ from transformers import BertForMaskedLM, Trainer, TrainerCallback
 
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
-from adapterkit.pretrain import PretrainConfig, run_pretrain, training_arguments
+from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.speed import resolve_precision
+from adapterkit.training import training_arguments
 
 cpu_only = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU behaviour")
 

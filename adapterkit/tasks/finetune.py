@@ -39,14 +39,25 @@ from transformers import (
 )
 
 from ..choices import TASK_MODES as MODES
-from ..compose import base_of, compose_factors, extract_factors, load_parts, merge_into, parse_variant
+from ..compose import load_parts, parse_variant
 from ..errors import AdapterkitError, printable
+from ..factors import compose_factors, extract_factors, merge_into
+from ..integrity import verify_weights
 from ..manifest import check_manifest, check_tensors, peft_loading
-from ..models import DEFAULT_BASE, Base, has_module, load_config, load_tokenizer, max_length, resolve_base
-from ..registry import MANIFEST, Registry, read_manifest, verify_weights
+from ..models import DEFAULT_BASE, Base, base_of, has_module, load_config, load_tokenizer, max_length, resolve_base
+from ..registry import MANIFEST, Registry, read_manifest
 from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
 from ..speed import ShuffledLengthGroups, resolve_precision
 from ..tracking import Tracking
+from ..training import (
+    LORA_TARGETS,
+    ProgressBar,
+    last_complete_checkpoint,
+    lora_target_pattern,
+    process_state,
+    train_with_checkpoints,
+    training_arguments,
+)
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
 
@@ -164,8 +175,6 @@ def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str]
 def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, dropout: float):
     """Freeze everything, then add a trainable task LoRA and head (MAD-X style)."""
     from peft import LoraConfig, TaskType, get_peft_model
-
-    from ..pretrain import LORA_TARGETS, lora_target_pattern
 
     for parameter in model.parameters():
         parameter.requires_grad_(False)
@@ -343,8 +352,6 @@ def train(
     (default: where ``--resume`` continues in ``work_dir``). ``tracking`` reports the run to TensorBoard / wandb, into
     ``logging_dir`` unless it names its own folder."""
     from transformers.trainer_callback import PrinterCallback
-
-    from ..pretrain import ProgressBar, last_complete_checkpoint, train_with_checkpoints, training_arguments
 
     set_seed(settings.seed)
     encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
@@ -671,8 +678,6 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
     if destination.exists() and not request.force:
         raise AdapterkitError(f"{destination} already exists: choose another --name, or add --force to replace it")
     if request.resume:
-        from ..pretrain import last_complete_checkpoint
-
         work = request.work_dir
         if last_complete_checkpoint(work) is None:
             raise AdapterkitError(f"--resume: no checkpoint in {work}; run without --resume to start")
@@ -698,7 +703,6 @@ def _inputs(request: FinetuneRequest) -> list[Path | str]:
 
 
 def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path) -> tuple[Path, dict]:
-    from ..pretrain import process_state
     from ..versions import versions
 
     settings = request.settings

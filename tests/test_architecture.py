@@ -1,0 +1,170 @@
+"""The import rules of ARCHITECTURE.md, checked on the source with ``ast`` (nothing is imported).
+
+Every ``import``/``from ... import`` of adapterkit counts, at module level and inside functions
+alike: an import inside a function is still a dependency, it only hides a cycle from Python.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "adapterkit"
+
+# Cycles that remain, each with why. The test fails when one of them is broken (remove it here)
+# and when any other cycle appears.
+ALLOWED_CYCLES: dict[frozenset[str], str] = {
+    # recipes runs each step through cli.main (and asks cli.app which commands take --force); the
+    # CLI's `run`/`report` commands call recipes and recipe_report. Breaking it needs the commands
+    # registered outside cli.py (issue 14's commands/ package).
+    frozenset({"adapterkit.cli", "adapterkit.recipes", "adapterkit.recipe_report"}): "recipes run steps via cli.main",
+}
+
+# Who may import adapterkit.cli: the entry point, and recipes, which runs each step through
+# cli.main (the same parsing, errors and summary line as typed) and asks cli.app which commands
+# take --force. Removing it means a command registry outside cli.py (issue 14, commands/).
+CLI_IMPORTERS = {"adapterkit.__main__", "adapterkit.recipes"}
+
+MODEL_CODE = ("torch", "transformers", "peft", "accelerate", "bitsandbytes")
+READERS = [
+    "adapterkit.tasks.brat",
+    "adapterkit.tasks.conll",
+    "adapterkit.tasks.jsonl",
+    "adapterkit.tasks.readers",
+    "adapterkit.tasks.hygiene",
+    "adapterkit.tasks.data",
+    "adapterkit.corpus",
+    "adapterkit.scorer",
+]
+EVALUATION = ["adapterkit.metrics", "adapterkit.stats", "adapterkit.folds", "adapterkit.scorer"]
+TRAINING_CODE = (
+    "adapterkit.training",
+    "adapterkit.pretrain",
+    "adapterkit.tasks.finetune",
+    "adapterkit.cv",
+    "adapterkit.quantize",
+    "adapterkit.mlm",
+    *MODEL_CODE,
+)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, absolute names, wherever the import statement stands."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                stem = ".".join(base + ([node.module] if node.module else []))
+            else:
+                stem = node.module or ""
+            found.add(stem)
+            # ``from . import invocation`` imports a module, not a name of the package
+            found.update(f"{stem}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _files() -> dict[str, Path]:
+    return {_module_name(path): path for path in PACKAGE_DIR.rglob("*.py")}
+
+
+def _graph() -> dict[str, set[str]]:
+    files = _files()
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        graph[name] = {target for target in _imports(path) if target in files and target != name}
+    return graph
+
+
+def _external(name: str) -> set[str]:
+    return _imports(_files()[name])
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[frozenset[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                components.append(frozenset(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return components
+
+
+def test_the_graph_sees_imports_inside_functions() -> None:
+    # guards the checker itself: recipes imports cli only inside functions
+    assert "adapterkit.cli" in _graph()["adapterkit.recipes"]
+
+
+def test_there_are_no_import_cycles_but_the_listed_ones() -> None:
+    cycles = set(_cycles(_graph()))
+    new = [sorted(cycle) for cycle in cycles - set(ALLOWED_CYCLES)]
+    assert not new, f"import cycles (move the shared code to a module both can import): {new}"
+    broken = [sorted(cycle) for cycle in set(ALLOWED_CYCLES) - cycles]
+    assert not broken, f"cycles listed as allowed that no longer exist (remove them from ALLOWED_CYCLES): {broken}"
+
+
+def test_nothing_imports_the_cli_but_the_entry_point_and_recipes() -> None:
+    importers = {name for name, targets in _graph().items() if "adapterkit.cli" in targets}
+    assert importers <= CLI_IMPORTERS, f"import adapterkit.invocation or the command's module instead: {importers}"
+
+
+def _reaches(start: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Forbidden modules ``start`` imports, directly or through other adapterkit modules."""
+    graph = _graph()
+    seen, todo, hits = {start}, [start], []
+    while todo:
+        name = todo.pop()
+        for target in _external(name) | graph[name]:
+            if any(target == f or target.startswith(f + ".") for f in forbidden):
+                hits.append(f"{name} -> {target}")
+            elif target in graph and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return sorted(hits)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_readers_import_no_model_code(reader: str) -> None:
+    assert not _reaches(reader, MODEL_CODE), _reaches(reader, MODEL_CODE)
+
+
+@pytest.mark.parametrize("module", EVALUATION)
+def test_evaluation_imports_no_training_code(module: str) -> None:
+    assert not _reaches(module, TRAINING_CODE), _reaches(module, TRAINING_CODE)
