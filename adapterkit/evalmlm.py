@@ -53,6 +53,7 @@ from .registry import MANIFEST, Registry
 from .safety import atomic_write_text, check_destination_file
 
 OUTPUT_SUFFIXES = (".csv", ".json", ".md")
+TIE = 1e-5  # relative: perplexities this close are the same model up to float32 rounding
 
 
 @dataclass
@@ -63,8 +64,19 @@ class Matrix:
     masked_tokens: list[int]  # per corpus
     notes: list[str] = field(default_factory=list)  # what a reader must know about some rows
 
+    def tied_best(self, column: int) -> list[int]:
+        """The rows within float32 rounding (TIE, relative) of the lowest perplexity of the column.
+
+        Why: a stack and its merge are the same model whose perplexities differ by ~1e-7 relative;
+        a strict minimum would crown one of them by rounding noise.
+        """
+        values = [self.perplexity[row][column] for row in range(len(self.variants))]
+        lowest = min(values)
+        return [row for row, value in enumerate(values) if value <= lowest * (1 + TIE)]
+
     def best(self, column: int) -> int:
-        return min(range(len(self.variants)), key=lambda row: self.perplexity[row][column])
+        """The first listed of the tied best rows."""
+        return self.tied_best(column)[0]
 
     def to_json(self) -> str:
         rows = [
@@ -89,12 +101,15 @@ class Matrix:
             "| variant | " + " | ".join(self.corpora) + " |",
             "|---|" + "---:|" * len(self.corpora),
         ]
-        best = [self.best(j) for j in range(len(self.corpora))]
+        best = [self.tied_best(j) for j in range(len(self.corpora))]
         for i, variant in enumerate(self.variants):
-            cells = [f"**{v:,.2f}**" if best[j] == i else f"{v:,.2f}" for j, v in enumerate(self.perplexity[i])]
+            cells = [f"**{v:,.2f}**" if i in best[j] else f"{v:,.2f}" for j, v in enumerate(self.perplexity[i])]
             lines.append(f"| {variant} | " + " | ".join(cells) + " |")
         lines.append("")
-        lines.append("Held-out MLM perplexity (lower is better; best per column in bold).")
+        lines.append(
+            "Held-out MLM perplexity (lower is better; best per column in bold, "
+            f"every row within {TIE:g} relative of it: float32 rounding)."
+        )
         lines += [f"\n{note}" for note in self.notes]
         return "\n".join(lines) + "\n"
 

@@ -178,3 +178,18 @@ def test_heldout_perplexity_of_stack_merge_and_inline_stack_is_the_same(case, in
         assert all(any(note.startswith(f"{spec}:") for note in matrix.notes) for spec in variants[:3])
     assert all(note in matrix.to_markdown() for note in matrix.notes)
     assert json.loads(matrix.to_json())["notes"] == matrix.notes
+
+
+def test_the_matrix_does_not_crown_a_stack_or_its_merge_by_rounding_noise():
+    from adapterkit.evalmlm import Matrix
+
+    # the demo's es-clin column: stack and merge differ by 2.4e-7 relative, the merge was bold alone
+    matrix = Matrix(["nl-clin", "stack", "merged"], ["es"], [[8735.92], [6514.222974], [6514.221408]], [100])
+    assert matrix.best(0) == 1, "the first listed of the tied rows"
+    assert matrix.tied_best(0) == [1, 2]
+    rows = matrix.to_markdown().splitlines()
+    assert rows[3] == "| stack | **6,514.22** |" and rows[4] == "| merged | **6,514.22** |"
+    assert rows[2] == "| nl-clin | 8,735.92 |"
+    assert json.loads(matrix.to_json())["best"] == {"es": "stack"}
+    apart = Matrix(["x", "y"], ["es"], [[100.0], [100.01]], [100])  # 1e-4 apart: a real difference
+    assert apart.tied_best(0) == [0]
