@@ -118,9 +118,10 @@ def test_stack_and_merge_give_the_same_logits_as_the_sum_computed_by_hand(case, 
     assert (folded - expected).abs().max() < 1e-5
     base = _logits(BertForMaskedLM.from_pretrained(tiny_bert))
     assert (expected - base).abs().max() > 1e-2, "the parts must change the model, or equality says nothing"
-    for manifest in (stack_manifest, merged_manifest):  # both paths record the one head rule
+    for folder, manifest in ((stack, stack_manifest), (merged, merged_manifest)):  # both record the one head rule
         recorded = manifest["composition"].get("heads")
         assert recorded == ({"modules": [HEAD], "rule": HEAD_RULE} if heads_trained else None)
+        assert (HEAD_RULE in (folder / "README.md").read_text()) == heads_trained
 
 
 def test_with_two_trained_heads_the_composition_uses_their_mean_not_either_head(in_root, tiny_bert):
