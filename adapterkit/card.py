@@ -150,6 +150,9 @@ def render_composition_card(manifest: dict) -> str:
         if learned
         else ""
     )
+    heads = composition.get("heads")
+    if heads:  # trained heads are replaced, not summed: a reader of the card must know which head it has
+        learned_text += f"\nHead modules {', '.join(f'`{m}`' for m in heads['modules'])}: the {heads['rule']}.\n"
     return f"""{header}
 # {manifest["name"]}
 

@@ -405,7 +405,9 @@ def eval_mlm(
         table.add_column(Text(printable(name)), justify="right")
     best = [matrix.best(j) for j in range(len(matrix.corpora))]
     for i, variant in enumerate(matrix.variants):
-        cells = [f"{v:,.2f}" + (" *" if best[j] == i else "  ") for j, v in enumerate(matrix.perplexity[i])]
+        cells = [  # rows tied within float32 rounding (a stack and its merge) are all marked
+            f"{v:,.2f}" + (" *" if i in matrix.tied_best(j) else "  ") for j, v in enumerate(matrix.perplexity[i])
+        ]
         table.add_row(Text(printable(variant)), *cells)
     Console(width=None if sys.stdout.isatty() else 200).print(table)
     write_outputs(matrix, out or [])

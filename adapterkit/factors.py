@@ -97,6 +97,14 @@ def compose_factors(
     return composed, mean_heads(factors, head_weights or weights)
 
 
+HEAD_RULE = "weighted mean of the parts' trained heads (sum w_i H_i / sum w_i), the same in stack and merge"
+
+
+def head_record(heads: dict[str, dict[str, torch.Tensor]]) -> dict | None:
+    """What the manifest says about the composed heads: which modules, and by which rule."""
+    return {"modules": sorted(heads), "rule": HEAD_RULE} if heads else None
+
+
 def mean_heads(factors: Factors, weights: list[float]) -> dict[str, dict[str, torch.Tensor]]:
     """Σ w_i H_i / Σ w_i for every head module the parts train in full."""
     heads = {}

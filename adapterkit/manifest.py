@@ -326,6 +326,7 @@ COMPOSITION = Obj(
         "rank": Opt(Int(1)),
         "density": Opt(Num(0, 1)),
         "learned": Opt(Obj({"steps": Int(0), "perplexity_start": Num(0), "perplexity_learned": Num(0)})),
+        "heads": Opt(Obj({"modules": ListOf(Str()), "rule": Str()})),
     }
 )
 MANIFEST_SPEC = Obj(

@@ -239,7 +239,8 @@ def test_eval_mlm_writes_the_matrix_with_the_best_variant_per_corpus(in_root, ca
     # the registry composition and the inline stack in the other order are the same model
     assert rows["nl-a+nl-b"]["a"] == pytest.approx(rows["nl-b+nl-a"]["a"], rel=1e-4)
     for corpus in ("a", "b"):
-        assert result["best"][corpus] == min(rows, key=lambda v: rows[v][corpus])
+        lowest = min(row[corpus] for row in rows.values())  # the two stacks tie up to float32 rounding
+        assert rows[result["best"][corpus]][corpus] == pytest.approx(lowest, rel=1e-5)
         assert rows[result["best"][corpus]][corpus] < rows["base"][corpus]
     assert Path("m.csv").read_text().startswith("variant,a,b\n")
     assert "**" in Path("m.md").read_text()
