@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,10 +114,12 @@ def write_fold_file(path: Path, ids: list[str], folds: list[int], meta: dict, se
         "assignment": [{"id": item, "fold": int(fold)} for item, fold in zip(ids, folds, strict=True)],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    from .registry import write_text  # opened without following a symlink planted at the temporary name
-
-    write_text(partial, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+    # A fresh random temporary name opened exclusively ("x": never through a planted symlink), then
+    # one rename: a reader sees the old file or the new one. (No safety/registry import: this module
+    # stays free of model code.)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    with open(partial, "x", encoding="utf-8") as handle:
+        handle.write(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
     os.replace(partial, path)
 
 

@@ -13,8 +13,9 @@ from peft.tuners.lora import LoraLayer
 from safetensors.torch import load_file
 from transformers import AutoModelForMaskedLM, BertForMaskedLM
 
-from adapterkit.compose import HEAD_RULE, ComposeRequest, run_compose
+from adapterkit.compose import ComposeRequest, run_compose
 from adapterkit.evalmlm import evaluate_matrix
+from adapterkit.factors import HEAD_RULE
 from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.registry import Registry
 
