@@ -120,7 +120,8 @@ def _pretrain_manifest(registry: Path, head: str) -> None:
     folder.mkdir(parents=True)
     manifest = {
         "name": "demo-nl",
-        "base": {"id": "minilm", "mlm_head": head},
+        "kind": "language",
+        "base": {"id": "minilm", "fingerprint": "0" * 64, "mlm_head": head},
         "corpus": {"train_tokens": 1000, "heldout_tokens": 100},
         "hyperparameters": {"mode": "lora", "steps": 3},
         "perplexity": {"before": 44012.5, "after": 41.2},
