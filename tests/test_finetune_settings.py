@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import typer
 from transformers import AutoModelForTokenClassification, AutoTokenizer, TrainingArguments
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
@@ -43,14 +44,19 @@ def test_warmup_and_decay_options_reach_the_settings(command: str, monkeypatch: 
     import adapterkit.cv as cv_module
 
     seen = {}
+
+    def record(settings):  # what the command built; stop there (no training, no summary to print)
+        seen["settings"] = settings
+        raise typer.Exit(0)
+
     if command == "finetune":
-        monkeypatch.setattr(ft, "run_finetune", lambda request: seen.setdefault("settings", request.settings))
+        monkeypatch.setattr(ft, "run_finetune", lambda request: record(request.settings))
         argv = ["finetune", "--data", "x.conll", "--name", "m"]
     elif command == "cv":
-        monkeypatch.setattr(cv_module, "run_cv", lambda request: seen.setdefault("settings", request.settings))
+        monkeypatch.setattr(cv_module, "run_cv", lambda request: record(request.settings))
         argv = ["cv", "--data", "x.conll"]
     else:
-        monkeypatch.setattr(cv_module, "run_compare", lambda request: seen.setdefault("settings", request.cv.settings))
+        monkeypatch.setattr(cv_module, "run_compare", lambda request: record(request.cv.settings))
         argv = ["compare", "base", "--data", "x.conll"]
     assert main(argv + ["--warmup-ratio", "0.25", "--weight-decay", "0.05"]) in (0, None)
     assert (seen["settings"].warmup_ratio, seen["settings"].weight_decay) == (0.25, 0.05)
