@@ -318,7 +318,7 @@ def run_cv(request: CvRequest) -> CvResult:
 def _resume_hint(run_dir: Path, folds: int) -> str:
     """Where ``--resume`` continues an interrupted cv run: the first fold without results."""
     for fold in range(folds):
-        fold_dir = run_dir / "folds" / str(fold)
+        fold_dir = run_dir / "folds" / str(fold + 1)  # 1..K on disk, as on screen
         if not (fold_dir / "metrics.json").is_file():
             found = checkpoint_step(fold_dir / "checkpoints")
             at = f", step {found[0]}" if found else ""
