@@ -261,7 +261,8 @@ def read_json(file: Path, fix: str) -> object:
 
 # --------------------------------------------------------------------------------------------- adapterkit.json
 
-KINDS = ("language", "domain", "composed", "model", "task", "vocabulary-extension")
+KINDS = ("language", "domain", "composed", "model", "task", "vocabulary-extension", "new-vocabulary")
+VOCABULARY_KINDS = ("vocabulary-extension", "new-vocabulary")  # vocab extend / vocab build --mode new
 TASKS = ("ner", "classification", "multilabel", "regression")
 MANIFEST_FIX = "the manifest is damaged or not adapterkit's: re-create or re-download the folder"
 
@@ -363,7 +364,7 @@ MANIFEST_SPEC = Obj(
                 }
             )
         ),
-        "vocabulary": Obj({"size": Int(1), "added": Int(0), "first_new_id": Int(0), "pieces": ListOf(Str())}),
+        "vocabulary": Obj({"size": Int(1), "added": Int(0), "first_new_id": Opt(Int(0)), "pieces": ListOf(Str())}),
         "versions": MapOf(Opt(Str())),
         "created": Str(),
     },
@@ -482,14 +483,14 @@ def check_manifest(data: object, file: Path | str, complete: bool = False) -> di
     kind = data["kind"]
     needed: tuple[str, ...] = ()
     if not complete:
-        needed = ("name",) if kind != "vocabulary-extension" else ()
+        needed = ("name",) if kind not in VOCABULARY_KINDS else ()
     elif kind == "task":
         needed = _TASK_FIELDS + (("variant",) if data.get("adapter") else ())
     elif kind == "composed" or "composition" in data:
         needed = _COMPOSED_FIELDS
-    elif "hyperparameters" in data and "corpus" in data and kind != "vocabulary-extension":
+    elif "hyperparameters" in data and "corpus" in data and kind not in VOCABULARY_KINDS:
         needed = _PRETRAIN_FIELDS
-    elif kind == "vocabulary-extension":
+    elif kind in VOCABULARY_KINDS:
         needed = _VOCABULARY_FIELDS
     else:
         needed = ("name",)

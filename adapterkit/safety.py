@@ -37,7 +37,7 @@ KINDS: dict[str, str] = {
     "compare-run": "compare run folder",
     "recipe-run": "recipe run folder",
 }
-VOCAB_MANIFEST_KIND = "vocabulary-extension"
+VOCAB_MANIFEST_KINDS = ("vocabulary-extension", "new-vocabulary")  # vocab extend / vocab build --mode new
 
 
 def write_marker(folder: Path, kind: str) -> None:
@@ -124,9 +124,9 @@ def check_replaceable(
     if marked == kind or not any(resolved.iterdir()):  # its own kind, or an empty folder: nothing to lose
         return
     manifest_kind = _manifest_kind(resolved)
-    if kind == "result" and manifest_kind not in (None, VOCAB_MANIFEST_KIND):
+    if kind == "result" and manifest_kind not in (None, *VOCAB_MANIFEST_KINDS):
         return
-    if kind == "vocab" and manifest_kind == VOCAB_MANIFEST_KIND:
+    if kind == "vocab" and manifest_kind in VOCAB_MANIFEST_KINDS:
         return
     if marked is not None or manifest_kind is not None:
         found = KINDS.get(marked or "", f"{(manifest_kind or marked)!r} folder")
