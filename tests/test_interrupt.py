@@ -39,6 +39,8 @@ def test_sigint_during_pretrain_exits_130_with_the_step_resume_continues_from(ti
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a shell's background job (`make test &`) ignores SIGINT and children inherit that: undo it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     checkpoints = tmp_path / "runs" / "pretrain" / "nl" / "checkpoints"
     deadline = time.time() + 300

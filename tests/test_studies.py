@@ -220,7 +220,8 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     assert "| PROTEINAS |" in (workdir / "runs" / "study-a-es-pharmaconer" / "report.md").read_text()  # per type
     screening_data = json.loads((workdir / "runs" / "study-a-nl-screening" / "comparison.json").read_text())
     assert screening_data["metrics"][:2] == ["mcc", "macro_f1"]
-    assert _pairs(screening_data) == {("models/mbert-nl-clin", "models/mbert-nl-bio")}  # the study's model tests
+    # the study's model tests, full and LoRA
+    assert _pairs(screening_data) == {("models/mbert-nl-clin", "models/mbert-nl-bio"), ("nl-clin", "nl-bio")}
     ro = json.loads((workdir / "runs" / "study-a-ro-ner" / "comparison.json").read_text())
     assert _pairs(ro) == {("models/mbert-ro-bio", "models/mbert-nl-ro")}
     screening = (workdir / "runs" / "study-a-nl-screening" / "report.md").read_text()
