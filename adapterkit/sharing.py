@@ -34,9 +34,11 @@ def last_component(text: str) -> str:
 
 def shared_path(text: str, card_paths: bool = False, cwd: Path | None = None) -> str:
     """How a local file is named in what is shared: its name, or (``card_paths``) its path relative to
-    ``cwd`` when it lies inside it. ``hf:`` dataset names and a ``LANG=`` prefix are kept."""
+    ``cwd`` when it lies inside it. ``hf:`` Hub ids and a ``LANG=`` prefix are kept; an ``hf:`` dataset
+    read from a local folder is named like any local path."""
     if text.startswith("hf:"):
-        return text
+        name = text.removeprefix("hf:")
+        return "hf:" + shared_path(name, card_paths, cwd) if is_absolute_path(name) else text
     prefix, sep, rest = text.partition("=")
     if sep and "/" not in prefix and "\\" not in prefix and rest:
         return f"{prefix}={shared_path(rest, card_paths, cwd)}"
@@ -110,7 +112,7 @@ def data_digest(path: Path) -> str | None:
 def shared_data_entry(item: str, card_paths: bool = False, cwd: Path | None = None) -> dict:
     """A ``--data`` entry of a recorded run as shared: its name (or relative path) and sha256."""
     if item.startswith("hf:"):
-        return {"name": item, "sha256": None}
+        return {"name": shared_path(item, card_paths, cwd), "sha256": None}
     _, sep, rest = item.partition("=")
     local = rest if sep and rest and "/" not in item.split("=")[0] else item
     return {"name": shared_path(item, card_paths, cwd), "sha256": data_digest(Path(local).expanduser())}

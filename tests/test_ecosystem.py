@@ -385,3 +385,11 @@ def test_recorded_versions_include_the_statistics_packages():
     recorded = versions()
     assert recorded["scipy"] == scipy.__version__ and recorded["scikit-learn"] == sklearn.__version__
     assert recorded["seqeval"] == version("seqeval")
+
+
+def test_an_hf_corpus_read_from_a_local_folder_shares_no_folder_but_hub_ids_stay():
+    from adapterkit.sharing import shared_data_entry, shared_path
+
+    assert shared_path("hf:/home/ward7/patients/notes:train") == "hf:notes:train"
+    assert shared_data_entry("hf:/home/ward7/patients/notes")["name"] == "hf:notes"
+    assert shared_path("hf:PlanTL-GOB-ES/cantemist-ner:train") == "hf:PlanTL-GOB-ES/cantemist-ner:train"
