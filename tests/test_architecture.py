@@ -35,7 +35,10 @@ READERS = [
     "adapterkit.tasks.readers",
     "adapterkit.tasks.hygiene",
     "adapterkit.tasks.data",
-    "adapterkit.corpus",
+    "adapterkit.corpus.reading",
+    "adapterkit.corpus.markup",
+    "adapterkit.corpus.cleaning",
+    "adapterkit.corpus.split",
     "adapterkit.scorer",
 ]
 EVALUATION = ["adapterkit.metrics", "adapterkit.stats", "adapterkit.folds", "adapterkit.scorer"]

@@ -1,6 +1,6 @@
 """Corpora read from Parquet files and from Hugging Face datasets (hf:NAME[:SPLIT]), offline.
 
-The hf: path is tested through ``corpus.load_hub_dataset``, the one function that calls
+The hf: path is tested through ``corpus.reading.load_hub_dataset``, the one function that calls
 ``datasets.load_dataset``: replaced here by small in-memory datasets, so nothing reaches the Hub.
 """
 
@@ -14,9 +14,8 @@ import pytest
 from datasets import Dataset
 from transformers import AutoTokenizer
 
-from adapterkit import corpus
 from adapterkit.cli import main
-from adapterkit.corpus import prepare, prepare_streaming, read_corpus
+from adapterkit.corpus import prepare, prepare_streaming, read_corpus, reading
 from adapterkit.errors import AdapterkitError
 
 # Markup, an entity, a control character, an empty line and a duplicate: every cleaning rule counts.
@@ -45,7 +44,7 @@ def fake_hub(monkeypatch):
             raise FileNotFoundError(f"Dataset {name!r} doesn't exist on the Hub or cannot be accessed.")
         return datasets[name].to_iterable_dataset() if streaming else datasets[name]
 
-    monkeypatch.setattr(corpus, "load_hub_dataset", load)
+    monkeypatch.setattr(reading, "load_hub_dataset", load)
     return calls
 
 
@@ -111,7 +110,7 @@ def test_hf_corpus_without_the_text_column_names_the_columns(fake_hub):
 
 
 def test_hf_corpus_with_an_unknown_split_says_it_cannot_be_loaded(fake_hub, monkeypatch):
-    monkeypatch.setattr(corpus, "_hub_offline", lambda: False)
+    monkeypatch.setattr(reading, "_hub_offline", lambda: False)
     with pytest.raises(AdapterkitError, match=r"hf:org/notes:test: cannot load this Hugging Face dataset"):
         read_corpus(["hf:org/notes:test"], text_field="body")
     assert fake_hub == [("org/notes", "test", False)]
