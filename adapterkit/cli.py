@@ -977,23 +977,25 @@ def vocab_extend(
     New rows start as the mean of their old sub-pieces. Reports tokens per word before/after and,
     with --other-corpus, held-out perplexity on the other language before/after (forgetting).
     """
-    from .vocab import extend_vocabulary
+    from .vocab import VocabSettings, extend_vocabulary
 
     _quiet_libraries()
     result = extend_vocabulary(
-        base,
-        corpus,
-        size,
-        out,
-        other_corpus or None,
-        mode,
-        max_steps,
-        epochs,
-        batch_size,
-        grad_accum,
-        lr,
-        max_seq_len,
-        seed,
+        VocabSettings(
+            base,
+            corpus,
+            size,
+            out,
+            other_corpus=other_corpus or None,
+            mode=mode,
+            max_steps=max_steps,
+            epochs=epochs,
+            batch_size=batch_size,
+            grad_accum=grad_accum,
+            lr=lr,
+            max_seq_len=max_seq_len,
+            seed=seed,
+        ),
         force,
     )
     tpw = result.tokens_per_word
@@ -1042,26 +1044,28 @@ def vocab_build(
     the base had are copied, the others start as the mean of their old sub-pieces; the MLM decoder
     stays tied. --mode extend is `vocab extend` (whose --mode is this command's --train).
     """
-    from .vocab import build_vocabulary
+    from .vocab import VocabSettings, build_vocabulary
 
     _quiet_libraries()
     build_vocabulary(
-        base,
-        corpus,
-        size,
-        out,
-        mode,  # type: ignore[arg-type]  # checked inside, with a one-line error
-        other_corpus or None,
-        train,  # type: ignore[arg-type]
-        max_steps,
-        epochs,
-        batch_size,
-        grad_accum,
-        lr,
-        max_seq_len,
-        seed,
+        VocabSettings(
+            base,
+            corpus,
+            size,
+            out,
+            vocab_mode=mode,  # type: ignore[arg-type]  # checked when made, with a one-line error
+            other_corpus=other_corpus or None,
+            mode=train,  # type: ignore[arg-type]
+            max_steps=max_steps,
+            epochs=epochs,
+            batch_size=batch_size,
+            grad_accum=grad_accum,
+            lr=lr,
+            max_seq_len=max_seq_len,
+            seed=seed,
+            mode_option="--train",
+        ),
         force,
-        mode_option="--train",
     )
 
 

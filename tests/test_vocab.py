@@ -16,6 +16,7 @@ from adapterkit.paths import STANDIN_CORPORA_DIR
 from adapterkit.safety import write_marker
 from adapterkit.vocab import (
     PREFIX,
+    VocabSettings,
     extend_tokenizer,
     extend_vocabulary,
     init_new_embeddings,
@@ -119,7 +120,9 @@ def test_extend_vocabulary_full_writes_loadable_models_and_reports_the_figures(
     tiny_bert, small_corpus, ro_small, tmp_path
 ):
     out = tmp_path / "nl-vocab"
-    result = extend_vocabulary(str(tiny_bert), [small_corpus], 400, out, other_corpus=[ro_small], **_quick(mode="full"))
+    result = extend_vocabulary(
+        VocabSettings(str(tiny_bert), [small_corpus], 400, out, other_corpus=[ro_small], **_quick(mode="full"))
+    )
     tokenizer = AutoTokenizer.from_pretrained(out / "base")
     for folder in (out / "base", out / "model"):
         model = AutoModelForMaskedLM.from_pretrained(folder)
@@ -143,7 +146,7 @@ def test_extend_vocabulary_lora_trains_the_new_rows_and_keeps_the_old_ones(tiny_
     from peft import PeftModel
 
     out = tmp_path / "nl-vocab-lora"
-    result = extend_vocabulary(str(tiny_bert), [small_corpus], 300, out, **_quick(mode="lora", lr=1e-2))
+    result = extend_vocabulary(VocabSettings(str(tiny_bert), [small_corpus], 300, out, **_quick(mode="lora", lr=1e-2)))
     config = json.loads((out / "model" / "adapter_config.json").read_text())
     new_ids = list(range(result.first_new_id, result.first_new_id + len(result.pieces)))
     assert config["trainable_token_indices"] == {"word_embeddings": new_ids}
@@ -168,26 +171,28 @@ def _quick(**overrides) -> dict:
 )
 def test_nonsense_sizes_are_rejected(tiny_bert, small_corpus, tmp_path, size, message):
     with pytest.raises(AdapterkitError, match=message):
-        extend_vocabulary(str(tiny_bert), [small_corpus], size, tmp_path / "out")
+        extend_vocabulary(VocabSettings(str(tiny_bert), [small_corpus], size, tmp_path / "out"))
     assert not (tmp_path / "out").exists(), "a failed run leaves nothing behind"
 
 
 def test_bad_requests_are_rejected_before_any_work(tiny_bert, small_corpus, tmp_path):
     with pytest.raises(AdapterkitError, match="no such file"):
-        extend_vocabulary(str(tiny_bert), [tmp_path / "missing.txt"], SIZE, tmp_path / "out")
+        extend_vocabulary(VocabSettings(str(tiny_bert), [tmp_path / "missing.txt"], SIZE, tmp_path / "out"))
     with pytest.raises(AdapterkitError, match="no such file"):
-        extend_vocabulary(str(tiny_bert), [small_corpus], SIZE, tmp_path / "out", other_corpus=[tmp_path / "x.txt"])
+        extend_vocabulary(
+            VocabSettings(str(tiny_bert), [small_corpus], SIZE, tmp_path / "out", other_corpus=[tmp_path / "x.txt"])
+        )
     with pytest.raises(AdapterkitError, match="--mode 'half'"):
-        extend_vocabulary(str(tiny_bert), [small_corpus], SIZE, tmp_path / "out", mode="half")  # type: ignore[arg-type]
+        extend_vocabulary(VocabSettings(str(tiny_bert), [small_corpus], SIZE, tmp_path / "out", mode="half"))  # type: ignore[arg-type]
     with pytest.raises(AdapterkitError, match="--max-seq-len 4096"):
-        extend_vocabulary(str(tiny_bert), [small_corpus], SIZE, tmp_path / "out", max_seq_len=4096)
+        extend_vocabulary(VocabSettings(str(tiny_bert), [small_corpus], SIZE, tmp_path / "out", max_seq_len=4096))
     existing = tmp_path / "taken"
     write_marker(existing, "vocab")  # an earlier vocab extend output: what --force may replace
     (existing / "keep").mkdir(parents=True)
     with pytest.raises(AdapterkitError, match="already exists.*--force"):
-        extend_vocabulary(str(tiny_bert), [small_corpus], SIZE, existing)
+        extend_vocabulary(VocabSettings(str(tiny_bert), [small_corpus], SIZE, existing))
     with pytest.raises(AdapterkitError, match="smaller than the corpus alphabet"):
-        extend_vocabulary(str(tiny_bert), [small_corpus], 20, existing, force=True)
+        extend_vocabulary(VocabSettings(str(tiny_bert), [small_corpus], 20, existing), force=True)
     assert (existing / "keep").is_dir(), "a failed --force run puts the old folder back"
 
 
