@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from adapterkit import vocab
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
 from adapterkit.vocab import ExtendResult, VocabSettings, extend_vocabulary
@@ -16,7 +17,8 @@ from adapterkit.vocab import build as vocab_build
 
 
 def _settings(tmp_path: Path, **changes) -> VocabSettings:
-    return VocabSettings("minilm", [tmp_path / "notes.txt"], 8000, tmp_path / "vocab", **changes)
+    required = {"base": "minilm", "corpus": [tmp_path / "notes.txt"], "size": 8000, "out": tmp_path / "vocab"}
+    return VocabSettings(**{**required, **changes})
 
 
 def test_settings_round_trip_through_json_and_leave_the_option_name_out(tmp_path):
@@ -125,7 +127,9 @@ def recorded(monkeypatch):
             settings.out, settings.out / "base", settings.out / "model", settings.mode, ["x"], 10, fertility, figures
         )
 
+    # Where extend_vocabulary finds it, and where the vocab build command imports it from.
     monkeypatch.setattr(vocab_build, "build_vocabulary", record)
+    monkeypatch.setattr(vocab, "build_vocabulary", record)
     return calls
 
 
