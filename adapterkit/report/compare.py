@@ -18,7 +18,7 @@ from ..paths import folder_name  # the folder name compare gave each variant
 from ..stats import Comparison, PairedTest, Summary
 from .document import Section, write_report
 from .figures import mean_curve, per_type_f1_bars, training_curves
-from .formatting import markdown_table, mean_sd_cell, metric_heading, metric_name, metric_value
+from .formatting import markdown_table, mean_sd_cell, metric_heading, metric_name, metric_value, number
 
 
 def comparison_from_json(data: dict) -> Comparison:
@@ -169,7 +169,7 @@ def similarity_table(similarities: dict[str, dict[str, float]], digits: int = 2)
         values = [similarities[v].get(kind) for v in variants]
         top = max((v for v in values if v is not None), default=None)
         cells = [
-            "–" if v is None else (f"**{v:.{digits}f}**" if v == top and len(variants) > 1 else f"{v:.{digits}f}")
+            f"**{number(v, digits)}**" if v is not None and v == top and len(variants) > 1 else number(v, digits)
             for v in values
         ]
         rows.append([kind, *cells])

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import AdapterkitError
 from ..metrics import COEFFICIENT_METRICS
-from .formatting import metric_name
+from .formatting import metric_name, number
 
 DPI = 120
 
@@ -103,7 +103,7 @@ def training_curve(log_history: Sequence[dict], path: Path | str, name: str | No
         if len(perplexity) == 2:
             labels = [f"before training\n(step {ppl_steps[0]:.0f})", f"after training\n(step {ppl_steps[1]:.0f})"]
             bars = ppl_axes.bar(labels, perplexity, color=["tab:grey", "tab:green"], width=0.5)
-            ppl_axes.bar_label(bars, labels=[f"{value:,.1f}" for value in perplexity])
+            ppl_axes.bar_label(bars, labels=[number(value, 1) for value in perplexity])
             ppl_axes.set(ylabel="perplexity" + (" (log scale)" if wide else ""), yscale=scale)
             ppl_axes.set_ylim(top=max(perplexity) * (3.0 if wide else 1.15))  # room for the value above the bar
             ppl_axes.set_title(f"Held-out perplexity{of}, before and after", fontsize="medium")

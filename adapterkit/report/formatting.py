@@ -4,7 +4,7 @@ A metric's display rule (proportions in % with 2 decimals, coefficients such as 
 they are with 3) belongs to ``stats``, which prints the comparison tables; the reports use the very
 same functions, so a score reads the same in ``comparison.md`` and in every report table. What the
 reports add is defined here once: "–" for a missing value, counts as integers, mean ± sd cells of
-per-part scores, plain numbers with thousands separators (token counts, perplexities), and the
+per-part scores, numbers as recorded with fixed decimals (perplexities, raw scores), and the
 markdown pipe table every report section is made of.
 """
 
@@ -44,7 +44,8 @@ def metric_name(metric: str) -> str:
 
 
 def number(value: float | None, digits: int = 2) -> str:
-    """A plain number with thousands separators (perplexities, losses, tokens/s); "–" when not recorded."""
+    """A number as recorded, ``digits`` decimals and thousands separators (perplexities, losses, tokens/s,
+    raw scores such as 0.8123 beside a recipe's steps); "–" when not recorded."""
     return MISSING if value is None else f"{value:,.{digits}f}"
 
 

@@ -111,7 +111,7 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
         first,
         [
             "tokens per word, domain text",
-            f"{corpus['tokens_per_word']['before']:.3f} → {corpus['tokens_per_word']['after']:.3f}",
+            f"{number(corpus['tokens_per_word']['before'], 3)} → {number(corpus['tokens_per_word']['after'], 3)}",
         ],
         [
             "held-out perplexity: base / extended / trained",
@@ -129,7 +129,7 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
         )
         if other.get("tokens_per_word"):
             tpw = other["tokens_per_word"]
-            rows.append(["tokens per word, other text", f"{tpw['before']:.3f} → {tpw['after']:.3f}"])
+            rows.append(["tokens per word, other text", f"{number(tpw['before'], 3)} → {number(tpw['after'], 3)}"])
     text = (
         "Base perplexity uses the base tokenizer; extended and trained use the extended one on the same "
         "masked positions, so only those two compare exactly."
@@ -201,7 +201,7 @@ def external_rows(plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
                 step["id"],
                 f"`{variant}`",
                 metric,
-                number(cv.get("mean"), 4) + (f" ± {cv['sd']:.4f}" if cv.get("sd") is not None else ""),
+                number(cv.get("mean"), 4) + (f" ± {number(cv['sd'], 4)}" if cv.get("sd") is not None else ""),
                 number(metrics.get(metric), 4),
             ]
         )
@@ -270,7 +270,7 @@ def _prf(tp: int, pred: int, gold: int) -> list[str]:
     precision = tp / pred if pred else 0.0
     recall = tp / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return [f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}", f"{tp} / {pred} / {gold}"]
+    return [number(precision, 4), number(recall, 4), number(f1, 4), f"{tp} / {pred} / {gold}"]
 
 
 def heldout_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
@@ -327,9 +327,10 @@ def recovery_rows(pairs: list[list[str]], compare_dirs: list[tuple[str, Path]]) 
             ratio = (
                 "– (full adaptation did not change the score)"
                 if abs(gain) < 1e-12
-                else f"{(lora_score - base) / gain:.2f}"
+                else number((lora_score - base) / gain, 2)
             )
-            rows.append([step_id, metric, f"{base:.4f}", f"{full} {full_score:.4f}", f"{lora} {lora_score:.4f}", ratio])
+            full_cell, lora_cell = f"{full} {number(full_score, 4)}", f"{lora} {number(lora_score, 4)}"
+            rows.append([step_id, metric, number(base, 4), full_cell, lora_cell, ratio])
     return rows
 
 
