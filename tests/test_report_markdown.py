@@ -96,9 +96,10 @@ INJECTIONS = [
     '<a href="javascript:alert(1)">x</a>',
     "<svg onload=alert(1)>",
 ]
+# The report's own markup; anything else (script, svg, iframe, ...) would have come from a name.
 ALLOWED_TAGS = {
-    "h1", "h2", "h3", "p", "strong", "em", "code", "pre", "ul", "li", "a", "span",
-    "table", "thead", "tbody", "tr", "th", "td", "figure", "img", "figcaption",
+    "h1", "h2", "h3", "h4", "p", "strong", "em", "code", "pre", "ul", "ol", "li", "a", "span", "br", "hr",
+    "blockquote", "table", "thead", "tbody", "tr", "th", "td", "figure", "img", "figcaption",
 }  # fmt: skip
 
 
