@@ -138,7 +138,8 @@ def test_html_in_a_name_shows_as_text_wherever_it_stands(name: str) -> None:
 def test_links_go_to_http_pages_or_relative_paths_only() -> None:
     text = (
         "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](data:text/html,<b>x</b>) [d](file:///etc/passwd) "
-        "[e](vbscript:x) <javascript:alert(1)> [f](https://example.org/p) [g](../ro-ner/report.html) [h](#steps)"
+        "[e](vbscript:x) <javascript:alert(1)> [i](data:image/png;base64,AAAA) [k](ftp://example.org/x) "
+        "[f](https://example.org/p) [g](../ro-ner/report.html) [h](#steps)"
     )
     hrefs = [attributes.get("href") for tag, attributes in parsed(markdown_to_html(text)).tags if tag == "a"]
     assert hrefs == ["https://example.org/p", "../ro-ner/report.html", "#steps"]
