@@ -8,7 +8,7 @@ What is analysed follows the task of the run:
   similarity per type and variant (a domain-adapted encoder groups entities of one type closer).
 - classification / multi-label: gradient × input token importance of a few test decisions of the
   first fold, made with the first fold's model that ``compare --keep-model`` kept (the study used
-  LIME; see ``analysis.token_importance`` for why gradient × input). Without a kept model the
+  LIME; see ``qualitative.token_importance`` for why gradient × input). Without a kept model the
   report says so instead of explaining anything.
 
 Everything goes to ``RUN_DIR/analysis/`` (``analysis.json`` and the figures), and the run's
@@ -114,7 +114,7 @@ def _sample_sentences(items, max_entities: int, seed: int):
 
 
 def _entities(result, out: Path, run: dict, variant, data, items, tokenizer, max_entities: int, seed: int) -> None:
-    from .analysis import collect_entity_embeddings, intra_entity_similarity
+    from .qualitative import collect_entity_embeddings, intra_entity_similarity
     from .report import tsne_plot
     from .tasks.finetune import build_model
 
@@ -137,9 +137,9 @@ def _entities(result, out: Path, run: dict, variant, data, items, tokenizer, max
 
 
 def _importance(result, out: Path, run: dict, data, items, store: Registry, examples: int) -> None:
-    from .analysis import token_importance
     from .cv import _ids_and_groups
     from .folds import folds_for, split
+    from .qualitative import token_importance
     from .report import importance_figure
     from .tasks.finetune import load_task_model
 

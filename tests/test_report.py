@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 import torch
 
-from adapterkit.analysis import (
+from adapterkit.errors import AdapterkitError
+from adapterkit.qualitative import (
     collect_entity_embeddings,
     entity_embeddings,
     intra_entity_similarity,
     token_importance,
 )
-from adapterkit.errors import AdapterkitError
 from adapterkit.report import (
     Section,
     importance_figure,

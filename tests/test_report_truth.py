@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from adapterkit import report as report_module
-from adapterkit.recipe_report import _pretrain_section
 from adapterkit.registry import MANIFEST
+from adapterkit.report import figures as report_module
 from adapterkit.report import gold_counts_table, per_fold_type_table, report_for_compare, training_curve
+from adapterkit.report.recipe import _pretrain_section
 from adapterkit.stats import compare
 
 

@@ -322,7 +322,7 @@ def test_study_a_recipe_pairs_name_its_compared_variants() -> None:
 
 @pytest.mark.skipif(find_spec("matplotlib") is None, reason="figures need matplotlib")
 def test_per_type_figure_names_the_interval_method(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from adapterkit import report
+    from adapterkit.report import figures as report  # where the figures are drawn and saved
 
     labels = []
     monkeypatch.setattr(report, "_save", lambda figure, path: labels.append(figure.axes[0].get_ylabel()) or path)

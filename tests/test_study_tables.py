@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adapterkit.recipe_report import external_rows, heldout_rows, paper_section, per_language_rows
+from adapterkit.report.recipe import external_rows, heldout_rows, paper_section, per_language_rows
 
 
 def _comparison(folder: Path, summary: dict, metric: str, groups: dict | None = None) -> None:

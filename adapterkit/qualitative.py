@@ -1,4 +1,7 @@
-"""Computations on models for the study's qualitative analyses (no plotting; see ``report.py``).
+"""The computations behind ``adapterkit analyse`` (the command is ``analyse.py``): the study's qualitative analyses.
+
+They run models and return numbers; nothing here plots or writes (the figures are
+``report.figures.tsne_plot``/``importance_figure``, the report section ``report.compare``).
 
 - ``entity_embeddings``: the last-layer representation of every gold entity, the input of the
   study's t-SNE plots and of its intra-entity similarity (e.g. DISO 0.46 for mBERT vs 0.60 for
