@@ -9,7 +9,7 @@ import typer
 
 from ..errors import AdapterkitError
 from .common import print_table
-from .options import RegistryOption
+from .options import AdapterNameArgument, RegistryOption
 
 
 def adapters_list(registry: RegistryOption = None) -> None:
@@ -45,7 +45,7 @@ def adapters_list(registry: RegistryOption = None) -> None:
     print_table(table)
 
 
-def adapters_show(name: Annotated[str, typer.Argument(help="Adapter name.")], registry: RegistryOption = None) -> None:
+def adapters_show(name: AdapterNameArgument, registry: RegistryOption = None) -> None:
     """Print an adapter's manifest (adapterkit.json) and its folder."""
     import json
 
@@ -96,7 +96,7 @@ def adapters_verify(
 
 
 def adapters_rm(
-    name: Annotated[str, typer.Argument(help="Adapter name.")],
+    name: AdapterNameArgument,
     wait: Annotated[
         float, typer.Option(help="Seconds to wait for processes reading the adapter before refusing.")
     ] = 10.0,

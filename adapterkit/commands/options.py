@@ -37,6 +37,7 @@ RegistryOption = Annotated[
     Path | None,
     typer.Option("--registry", help="Adapter registry folder (default: $ADAPTERKIT_REGISTRY or ./adapters)."),
 ]
+AdapterNameArgument = Annotated[str, typer.Argument(help="Adapter name.")]
 # compose and finetune: a result named by --name
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Replace an existing result of that name (only one adapterkit wrote).")
