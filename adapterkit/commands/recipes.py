@@ -41,7 +41,6 @@ def run_command(run_step: StepRunner, accepts_force: ForceCheck) -> Callable[...
         ] = False,
     ) -> None:
         """Run a recipe: its steps in order, each an adapterkit command; finished steps are skipped."""
-        from ..recipe_report import write_recipe_report
         from ..recipes import run_recipe
 
         quiet_libraries()
@@ -56,6 +55,8 @@ def run_command(run_step: StepRunner, accepts_force: ForceCheck) -> Callable[...
         )
         if dry_run:
             return
+        from ..recipe_report import write_recipe_report
+
         # the report of the whole run, also when every step was skipped
         report_md, report_html = write_recipe_report(done.run_dir, done.recipe, done.plan, done.status)
         steps_dir = done.run_dir / "steps"
