@@ -124,8 +124,7 @@ class MLMCollator(DataCollatorForLanguageModeling):
         labels = inputs.clone()
         if special_tokens_mask is None:
             special_tokens_mask = [
-                self.tokenizer.get_special_tokens_mask(row, already_has_special_tokens=True)
-                for row in labels.tolist()
+                self.tokenizer.get_special_tokens_mask(row, already_has_special_tokens=True) for row in labels.tolist()
             ]
         special = torch.as_tensor(special_tokens_mask, dtype=torch.bool)
         masked = torch.zeros_like(special)

@@ -42,6 +42,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -134,7 +136,7 @@ def run_name(path: Path, recipe: dict) -> str:
     """The recipe's run folder name: its ``name``, else the file's stem (both must be plain names)."""
     if "name" in recipe:
         return check_name(recipe["name"], f"{path}: name =")
-    return check_name(path.stem, f"{path}: the file name (set name = \"...\" in the recipe)")
+    return check_name(path.stem, f'{path}: the file name (set name = "..." in the recipe)')
 
 
 def _parse_value(text: str):
@@ -333,21 +335,6 @@ def _fingerprint(argv: list[str]) -> str:
     return digest.hexdigest()
 
 
-def accepts_force(argv: list[str]) -> bool:
-    """Whether the command of ``argv`` (``pretrain``, ``vocab extend`` ...) has a ``--force`` option."""
-    import typer
-
-    from .cli import app
-
-    command = typer.main.get_command(app)
-    for word in argv[:2]:
-        sub = getattr(command, "commands", {}).get(word)
-        if sub is None:
-            break
-        command = sub
-    return any("--force" in getattr(param, "opts", ()) for param in command.params)
-
-
 def builtin_settings() -> dict:
     """Locations recipes may use: ``${standin}``, ``${tasks}`` (shipped data) and ``${shared}``."""
     return {
@@ -374,25 +361,53 @@ def resolve_recipe(name: str, overrides: list[str], smoke: bool = False) -> tupl
     return path, recipe, [(step, command_line(step, recipe)) for step in expand_steps(recipe)]
 
 
-def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool = False, dry_run: bool = False):
-    """Run (or, with ``dry_run``, print) every step; skip steps recorded as done with the same inputs."""
-    from .cli import main
+@dataclass
+class RecipeRun:
+    """A recipe run: its file, settings (overrides applied), plan of (step, argv) and each step's outcome.
 
+    What the recipe's report is written from (``report.recipe.write_recipe_report``).
+    """
+
+    path: Path
+    recipe: dict
+    plan: list[tuple[dict, list[str]]]
+    run_dir: Path
+    status: dict[str, str] = field(default_factory=dict)  # step id -> "ran" / "skipped (...)"
+
+
+def run_recipe(
+    name: str,
+    overrides: list[str],
+    smoke: bool = False,
+    force: bool = False,
+    dry_run: bool = False,
+    *,
+    run_step: Callable[[list[str]], int],
+    accepts_force: Callable[[list[str]], bool],
+) -> RecipeRun:
+    """Run (or, with ``dry_run``, print) every step; skip steps recorded as done with the same inputs.
+
+    ``run_step`` runs one step's command line exactly as typed (the CLI's ``main``: the same
+    parsing, one-line errors and summary line) and returns its exit code; ``accepts_force`` says
+    whether a command line's command has ``--force``. The CLI passes both, built from its app: a
+    recipe needs the commands, and the commands' app needs no recipe.
+    """
     path, recipe, plan = resolve_recipe(name, overrides, smoke)
     run_dir = Path("runs") / run_name(path, recipe)
     steps_dir = run_dir / "steps"
+    done = RecipeRun(path, recipe, plan, run_dir)
     if dry_run:
         for step, argv in plan:
             extra = " --force" if force and accepts_force(argv) else ""
             print(printable(f"[{step['id']}] adapterkit " + " ".join(argv) + extra))
-        return run_dir
+        return done
     check_writable(run_dir, "recipe run folder")
     write_marker(run_dir, "recipe-run")
     steps_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / "recipe.toml", path.read_text(encoding="utf-8"))
     atomic_write_text(run_dir / "command.txt", invocation.command_line() + "\n")
     upstream_ran = False  # once a step runs, every later step runs: it may read what that step wrote
-    status: dict[str, str] = {}
+    status = done.status
     for number, (step, argv) in enumerate(plan, start=1):
         record_file = steps_dir / f"{step['id']}.json"
         fingerprint = _fingerprint(argv)
@@ -407,11 +422,11 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
         command = [*argv, "--force"] if forced else argv
         print(printable(f"== [{number}/{len(plan)}] {step['id']}: adapterkit {' '.join(command)}"), flush=True)
         upstream_ran = True
-        # A ctrl-C inside the step propagates (main re-raises it when nested): no record is written,
-        # so the rerun runs this step again.
+        # A ctrl-C inside the step propagates (the CLI's main, as run_step, re-raises it when nested):
+        # no record is written, so the rerun runs this step again.
         rerun = f"rerunning the recipe runs step {step['id']} ({number}/{len(plan)}) again; earlier steps are skipped"
         with on_interrupt(lambda rerun=rerun: rerun):
-            code = main(command)
+            code = run_step(command)
         if code != 0:
             raise AdapterkitError(f"recipe {path.stem}: step {step['id']} failed (exit code {code}); fix and rerun")
         record = {
@@ -427,11 +442,7 @@ def run_recipe(name: str, overrides: list[str], smoke: bool = False, force: bool
         }
         atomic_write_json(record_file, record)  # a kill while writing leaves the old record or none
         status[step["id"]] = "ran"
-    from .recipe_report import write_recipe_report
-
-    report_md, report_html = write_recipe_report(run_dir, recipe, plan, status)
-    print(f"recipe {path.stem}: all {len(plan)} steps done; records in {steps_dir}; report: {report_md}, {report_html}")
-    return run_dir
+    return done
 
 
 def _recorded_inputs(record_file: Path, label: str) -> str | None:

@@ -26,14 +26,14 @@ def run(compiled: bool, options: dict) -> dict:
     from pretrain_vs_canonical import SHAPES
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, Trainer, TrainerCallback
 
-    from adapterkit.cli import _quiet_libraries
+    from adapterkit.commands.common import quiet_libraries
     from adapterkit.corpus import read_corpus, tokenize
     from adapterkit.mlm import MLMCollator, masked_only_class
     from adapterkit.models import materialise_embedded
     from adapterkit.paths import STANDIN_CORPORA_DIR
     from adapterkit.training import training_arguments
 
-    _quiet_libraries()
+    quiet_libraries()
     torch.set_num_threads(options["threads"])
     tokenizer = AutoTokenizer.from_pretrained(materialise_embedded())
     torch.manual_seed(0)

@@ -121,12 +121,12 @@ def main() -> None:
 
     import torch
 
-    from adapterkit.cli import _quiet_libraries
+    from adapterkit.commands.common import quiet_libraries
     from adapterkit.paths import PACKAGE_DIR
     from adapterkit.tasks.finetune import TrainSettings, predict
     from adapterkit.tasks.readers import read_task
 
-    _quiet_libraries()
+    quiet_libraries()
     torch.set_num_threads(args.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     data = read_task([PACKAGE_DIR / "data" / "tasks" / DATA])

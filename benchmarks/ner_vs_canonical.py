@@ -257,11 +257,11 @@ def main() -> None:
     if args.run_canonical:
         run_canonical(json.loads(args.run_canonical))
         return
-    from adapterkit.cli import _quiet_libraries
+    from adapterkit.commands.common import quiet_libraries
     from adapterkit.models import resolve_base
     from adapterkit.paths import shared_data_dir
 
-    _quiet_libraries()
+    quiet_libraries()
     recipes = [r.strip() for r in args.recipes.split(",") if r.strip()]
     if not recipes or set(recipes) - set(RECIPES) or (args.record and len(recipes) != 2):
         raise SystemExit(f"--recipes: choose from {', '.join(RECIPES)} (both with --record)")

@@ -360,9 +360,9 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--options", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from adapterkit.cli import _quiet_libraries
+    from adapterkit.commands.common import quiet_libraries
 
-    _quiet_libraries()
+    quiet_libraries()
     if args.run_variant:
         result = run_variant(args.run_variant, args.model_dir, args.work_dir, json.loads(args.options))
         print(json.dumps(result))

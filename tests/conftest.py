@@ -18,9 +18,9 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Materialised bases and tokenized corpora go to a per-session folder."""
     cache = tmp_path_factory.mktemp("adapterkit-cache")
     os.environ["ADAPTERKIT_CACHE"] = str(cache)
-    from adapterkit.cli import _quiet_libraries
+    from adapterkit.commands.common import quiet_libraries
 
-    _quiet_libraries()
+    quiet_libraries()
     return cache
 
 

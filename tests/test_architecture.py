@@ -15,20 +15,13 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "adapterkit"
 
 # Cycles that remain, each with why. The test fails when one of them is broken (remove it here)
 # and when any other cycle appears.
-ALLOWED_CYCLES: dict[frozenset[str], str] = {
-    # recipes runs each step through cli.main (and asks cli.app which commands take --force); the
-    # CLI's `run`/`report` commands call recipes and the recipe report (report.recipe, imported
-    # through its old name recipe_report), which reads recipes back. Breaking it needs the commands
-    # registered outside cli.py (issue 14's commands/ package).
-    frozenset(
-        {"adapterkit.cli", "adapterkit.recipes", "adapterkit.recipe_report", "adapterkit.report.recipe"}
-    ): "recipes run steps via cli.main",
-}
+ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 
-# Who may import adapterkit.cli: the entry point, and recipes, which runs each step through
-# cli.main (the same parsing, errors and summary line as typed) and asks cli.app which commands
-# take --force. Removing it means a command registry outside cli.py (issue 14, commands/).
-CLI_IMPORTERS = {"adapterkit.__main__", "adapterkit.recipes"}
+# Who may import adapterkit.cli: the entry point alone. A recipe runs its steps through the CLI's
+# main, but the CLI hands it main (and which commands take --force) when it registers `run`.
+CLI_IMPORTERS = {"adapterkit.__main__"}
+# The commands are the top layer: only the CLI (and the commands package itself) imports them.
+COMMANDS = "adapterkit.commands"
 
 MODEL_CODE = ("torch", "transformers", "peft", "accelerate", "bitsandbytes")
 READERS = [
@@ -134,8 +127,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 
 def test_the_graph_sees_imports_inside_functions() -> None:
-    # guards the checker itself: recipes imports cli only inside functions
-    assert "adapterkit.cli" in _graph()["adapterkit.recipes"]
+    # guards the checker itself: the pretrain command imports the pretrain module only inside its function
+    assert "adapterkit.pretrain" in _graph()["adapterkit.commands.pretrain"]
 
 
 def test_there_are_no_import_cycles_but_the_listed_ones() -> None:
@@ -146,9 +139,17 @@ def test_there_are_no_import_cycles_but_the_listed_ones() -> None:
     assert not broken, f"cycles listed as allowed that no longer exist (remove them from ALLOWED_CYCLES): {broken}"
 
 
-def test_nothing_imports_the_cli_but_the_entry_point_and_recipes() -> None:
+def test_nothing_imports_the_cli_but_the_entry_point() -> None:
     importers = {name for name, targets in _graph().items() if "adapterkit.cli" in targets}
     assert importers <= CLI_IMPORTERS, f"import adapterkit.invocation or the command's module instead: {importers}"
+
+
+def test_nothing_imports_the_commands_but_the_cli() -> None:
+    def is_command(name: str) -> bool:
+        return name == COMMANDS or name.startswith(COMMANDS + ".")
+
+    importers = {name for name, targets in _graph().items() if not is_command(name) and any(map(is_command, targets))}
+    assert importers == {"adapterkit.cli"}, f"move what a command and a module share out of commands/: {importers}"
 
 
 def _reaches(start: str, forbidden: tuple[str, ...]) -> list[str]:

@@ -97,7 +97,7 @@ def test_a_module_refuses_what_the_command_line_refuses_for_api_callers():
 
 @pytest.mark.parametrize("quantize", ["4bit", None])
 def test_compare_passes_quantize_on_to_every_cross_validation(quantize, monkeypatch, tmp_path: Path):
-    import adapterkit.cli
+    import adapterkit.commands.cv
     import adapterkit.cv
 
     seen = []
@@ -107,7 +107,7 @@ def test_compare_passes_quantize_on_to_every_cross_validation(quantize, monkeypa
         return tmp_path
 
     monkeypatch.setattr(adapterkit.cv, "run_compare", fake_compare)
-    monkeypatch.setattr(adapterkit.cli, "_compare_headline", lambda run_dir: "f1 %: base 1.00")
+    monkeypatch.setattr(adapterkit.commands.cv, "_compare_headline", lambda run_dir: "f1 %: base 1.00")
     argv = ["compare", "base", "a", "--data", str(tmp_path / "d.conll"), "--mode", "adapter"]
     assert main([*argv, *(["--quantize", quantize] if quantize else [])]) == 0
     (request,) = seen

@@ -78,9 +78,7 @@ def _assert_close(one: dict, two: dict) -> float:
 
 
 @pytest.mark.e2e
-def test_pretrain_on_two_processes_equals_one_process_with_twice_the_batch(
-    tiny_bert_no_dropout, small_corpus, workdir
-):
+def test_pretrain_on_two_processes_equals_one_process_with_twice_the_batch(tiny_bert_no_dropout, small_corpus, workdir):
     common = [
         "pretrain", "--full", "--corpus", str(small_corpus), "--base", str(tiny_bert_no_dropout),
         "--max-steps", "4", "--grad-accum", "1", "--max-seq-len", "32", "--lr", "1e-3", "--heldout", "0.1",

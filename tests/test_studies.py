@@ -15,8 +15,8 @@ from adapterkit.cli import app, main
 from adapterkit.cv import limited
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
-from adapterkit.recipe_report import recovery_rows
 from adapterkit.recipes import RECIPES_DIR, command_line, load_recipe, resolve_recipe
+from adapterkit.report.recipe import recovery_rows
 from adapterkit.tasks.data import Sentence
 from adapterkit.tasks.readers import read_task
 

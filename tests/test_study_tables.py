@@ -33,8 +33,13 @@ def test_external_validation_sets_the_external_score_beside_the_internal_cross_v
     _comparison(workdir / "runs" / "ct", {"base": 0.80, "models/new": 0.90}, "macro_f1")
     for name, score in (("ct-base", 0.70), ("ct-new", 0.85)):
         (workdir / "models" / name).mkdir(parents=True)
-        manifest = {"name": name, "kind": "task", "base": {"id": "tiny", "fingerprint": "0" * 64},
-                    "task": "multilabel", "evaluation": {"metrics": {"macro_f1": score, "micro_f1": 0.9}}}
+        manifest = {
+            "name": name,
+            "kind": "task",
+            "base": {"id": "tiny", "fingerprint": "0" * 64},
+            "task": "multilabel",
+            "evaluation": {"metrics": {"macro_f1": score, "micro_f1": 0.9}},
+        }
         (workdir / "models" / name / "adapterkit.json").write_text(json.dumps(manifest))
     plan = [
         ({"id": "compare"}, ["compare", "--data", "ct.jsonl", "--run-id", "ct", "base", "models/new"]),

@@ -1,0 +1,119 @@
+"""`adapterkit adapters list/show/verify/rm`: the registry of adapters, seen and kept by hand."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..errors import AdapterkitError
+from .common import print_table
+from .options import AdapterNameArgument, RegistryOption
+
+
+def adapters_list(registry: RegistryOption = None) -> None:
+    """Show the adapters in the registry as a table."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..errors import printable
+    from ..paths import registry_dir
+    from ..registry import Registry
+
+    store = Registry(registry_dir(registry))
+    table = Table(title=Text(printable(f"adapters in {store.root}")))
+    for column in ("name", "kind", "languages", "domain", "base", "rank", "steps", "ppl before", "ppl after"):
+        table.add_column(column, justify="right" if column.startswith(("ppl", "steps", "rank")) else "left")
+    for name in store.names():
+        manifest = store.manifest(name)
+        hyper = manifest.get("hyperparameters", {})
+        ppl = manifest.get("perplexity", {})
+        cells = [
+            name,
+            manifest.get("kind", "?"),
+            ",".join(manifest.get("languages", [])),
+            manifest.get("domain") or "",
+            manifest.get("base", {}).get("id", "?"),
+            str(hyper.get("lora_r", "")),
+            str(hyper.get("steps", "")),
+            f"{ppl['before']:.2f}" if "before" in ppl else "",
+            f"{ppl['after']:.2f}" if "after" in ppl else "",
+        ]
+        # Text, not str: rich would read "[...]" in a (downloaded) manifest as markup.
+        table.add_row(*(Text(printable(cell)) for cell in cells))
+    print_table(table)
+
+
+def adapters_show(name: AdapterNameArgument, registry: RegistryOption = None) -> None:
+    """Print an adapter's manifest (adapterkit.json) and its folder."""
+    import json
+
+    from ..errors import printable
+    from ..paths import registry_dir
+    from ..registry import Registry
+
+    store = Registry(registry_dir(registry))
+    manifest = store.manifest(name)
+    print(printable(f"# {store.path(name)}"))
+    for line in json.dumps(manifest, indent=2, ensure_ascii=False).splitlines():
+        print(printable(line))  # JSON escapes C0 controls but not C1 ones, DEL or bidi overrides
+
+
+def adapters_verify(
+    name: Annotated[str | None, typer.Argument(help="Adapter name (default: every adapter).")] = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Check the weight files against the sha256 recorded in each manifest; exit code 2 on a mismatch."""
+    from ..errors import printable
+    from ..paths import registry_dir
+    from ..registry import HASHES, Registry
+
+    store = Registry(registry_dir(registry))
+    names = [name] if name is not None else store.names()
+    failed = []
+    for adapter in names:
+        try:
+            problems = store.verify(adapter)
+            recorded = len(store.manifest(adapter).get(HASHES) or {})
+        except AdapterkitError as error:  # a damaged manifest: report it and check the others
+            if name is not None:
+                raise
+            problems, recorded = [str(error)], 0
+        if problems:
+            failed.append(adapter)
+            print(f"{adapter}: MISMATCH")
+            for problem in problems:
+                print(f"  {printable(problem)}")
+        elif recorded:
+            print(f"{adapter}: ok ({recorded} weight file{'s' if recorded > 1 else ''})")
+        else:
+            print(f"{adapter}: ok (no sha256 recorded; headers checked only)")
+    if failed:
+        raise AdapterkitError(f"{len(failed)} of {len(names)} adapter(s) failed verification: {', '.join(failed)}")
+    if not names:
+        print(f"no adapters in {store.root}")
+
+
+def adapters_rm(
+    name: AdapterNameArgument,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for processes reading the adapter before refusing.")
+    ] = 10.0,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Delete an adapter from the registry (asks first in a terminal, unless --yes; waits for commands reading it)."""
+    from ..paths import registry_dir
+    from ..registry import MANIFEST, Registry
+
+    store = Registry(registry_dir(registry))
+    folder = store.path(name)
+    # Scripts and pipes (stdin not a terminal) are not asked: there is nobody to answer.
+    if not yes and (folder / MANIFEST).is_file() and sys.stdin.isatty():
+        answer = input(f"delete the adapter {name} ({folder})? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print(f"kept {folder}")
+            raise typer.Exit(1)
+    store.remove(name, wait=wait)
+    print(f"removed {folder}")

@@ -1,0 +1,195 @@
+"""`adapterkit cv` (k-fold cross-validation of one variant) and `adapterkit compare` (several, same folds)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..invocation import summarise
+from .common import quiet_libraries
+from .finetune import train_settings, types_list
+from .options import (
+    BaseOption,
+    BatchOption,
+    CheckpointingOption,
+    DataOption,
+    EpochsOption,
+    FoldFileOption,
+    FoldsOption,
+    FormatOption,
+    GroupOption,
+    KeepCheckpointsOption,
+    KeepModelOption,
+    LengthOption,
+    LimitOption,
+    LoggingDirOption,
+    LrOption,
+    MaxStepsOption,
+    ModeOption,
+    PrecisionOption,
+    PresetOption,
+    QuantizeOption,
+    RegistryOption,
+    RepairOption,
+    ReportToOption,
+    ResumeOption,
+    SeedOption,
+    StrictOption,
+    StrideOption,
+    TaskRankOption,
+    TypesOption,
+    WarmupRatioOption,
+    WeightDecayOption,
+)
+
+
+def cv(
+    data: DataOption,
+    variant: Annotated[
+        str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b.")
+    ] = "base",
+    base: BaseOption = None,
+    folds: FoldsOption = 10,
+    fold_file: FoldFileOption = None,
+    mode: ModeOption = "full",
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    repair: RepairOption = False,
+    epochs: EpochsOption = 15.0,
+    batch_size: BatchOption = 16,
+    lr: LrOption = None,
+    max_steps: MaxStepsOption = -1,
+    max_seq_len: LengthOption = 512,
+    stride: StrideOption = 16,
+    seed: SeedOption = 42,
+    task_lora_r: TaskRankOption = 16,
+    strict: StrictOption = False,
+    types: TypesOption = None,
+    keep_model: KeepModelOption = False,
+    precision: PrecisionOption = "auto",
+    gradient_checkpointing: CheckpointingOption = False,
+    group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
+    quantize: QuantizeOption = None,
+    run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
+    limit: LimitOption = None,
+    resume: ResumeOption = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Discard an earlier run in the same folder (only a run adapterkit wrote).")
+    ] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
+    registry: RegistryOption = None,
+) -> None:
+    """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
+    from ..cv import CvRequest, run_cv
+    from ..tracking import Tracking
+
+    quiet_libraries()
+    settings = train_settings(
+        epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
+        seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
+        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
+        weight_decay=weight_decay,
+    )  # fmt: skip
+    request = CvRequest(
+        data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
+        fold_file=fold_file, strict=strict, limit=limit, types=types_list(types), keep_model=keep_model,
+        settings=settings, run_dir=run_dir, resume=resume, force=force, registry=registry,
+        tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
+    )  # fmt: skip
+    result = run_cv(request)
+    figures = ", ".join(f"{k} {m:.4f} ± {sd:.4f}" for k, (m, sd) in list(result.summary().items())[:2])
+    summarise(f"{result.variant}, {len(result.per_fold)} folds: {figures}", result.run_dir / "cv.json")
+
+
+PairsOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="all|A:B,C:D",
+        help="Also test these pairs of non-baseline variants with each other (Δ = A − B); all: every two.",
+    ),
+]
+
+
+def compare(
+    variants: Annotated[list[str], typer.Argument(metavar="VARIANT...", help="Variants; the first is the baseline.")],
+    data: DataOption,
+    base: BaseOption = None,
+    folds: FoldsOption = 10,
+    fold_file: FoldFileOption = None,
+    mode: ModeOption = "full",
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    repair: RepairOption = False,
+    epochs: EpochsOption = 15.0,
+    batch_size: BatchOption = 16,
+    lr: LrOption = None,
+    max_steps: MaxStepsOption = -1,
+    max_seq_len: LengthOption = 512,
+    stride: StrideOption = 16,
+    seed: SeedOption = 42,
+    task_lora_r: TaskRankOption = 16,
+    strict: StrictOption = False,
+    types: TypesOption = None,
+    keep_model: KeepModelOption = False,
+    precision: PrecisionOption = "auto",
+    gradient_checkpointing: CheckpointingOption = False,
+    group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
+    quantize: QuantizeOption = None,
+    run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
+    limit: LimitOption = None,
+    resume: ResumeOption = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Discard an earlier run of the same --run-id (only a run adapterkit wrote).")
+    ] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
+    registry: RegistryOption = None,
+    pairs: PairsOption = None,
+) -> None:
+    """Cross-validate several variants on identical folds and print the study's comparison table.
+
+    Mean ± sd per metric, per-type F1, and against the baseline (and between --pairs): Wilcoxon
+    signed-rank p over folds, Benjamini-Hochberg adjusted p over every test on a metric, 95 %
+    t-interval of the mean difference. Written to runs/<id>/ with the exact command, versions and
+    fold file.
+    """
+    from ..cv import CompareRequest, CvRequest, run_compare
+    from ..tracking import Tracking
+
+    quiet_libraries()
+    settings = train_settings(
+        epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
+        seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
+        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
+        weight_decay=weight_decay,
+    )  # fmt: skip
+    request = CvRequest(
+        data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,
+        strict=strict, limit=limit, types=types_list(types), keep_model=keep_model, settings=settings, resume=resume,
+        force=force, registry=registry, tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
+    )  # fmt: skip
+    run_dir = run_compare(CompareRequest(variants=variants, cv=request, run_id=run_id, pairs=pairs))
+    if os.environ.get("RANK", "0") == "0":  # under torchrun the main process alone writes the comparison
+        summarise(_compare_headline(run_dir), run_dir / "report.html")
+
+
+def _compare_headline(run_dir: Path) -> str:
+    """The primary metric's mean per variant, as the comparison recorded it."""
+    from ..manifest import read_comparison
+    from ..metrics import COEFFICIENT_METRICS
+
+    data = read_comparison(run_dir / "comparison.json")
+    metric = data["metrics"][0]
+    scale, unit = (1, "") if metric in COEFFICIENT_METRICS else (100, " %")
+    means = [(v, (data["summary"].get(v, {}).get(metric) or {}).get("mean")) for v in data["variants"]]
+    return f"{metric}{unit}: " + ", ".join(f"{v} {m * scale:.2f}" for v, m in means if m is not None)

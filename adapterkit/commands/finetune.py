@@ -1,0 +1,174 @@
+"""`adapterkit finetune`, and the training settings that finetune, cv and compare build alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..invocation import summarise
+from .common import quiet_libraries
+from .options import (
+    BaseOption,
+    BatchOption,
+    CheckpointingOption,
+    DataOption,
+    EpochsOption,
+    ForceOption,
+    FormatOption,
+    GroupOption,
+    KeepCheckpointsOption,
+    LengthOption,
+    LoggingDirOption,
+    LrOption,
+    MaxStepsOption,
+    ModeOption,
+    PrecisionOption,
+    PresetOption,
+    QuantizeOption,
+    RegistryOption,
+    RepairOption,
+    ReportToOption,
+    SeedOption,
+    StrictOption,
+    StrideOption,
+    TaskRankOption,
+    TypesOption,
+    WarmupRatioOption,
+    WeightDecayOption,
+)
+
+if TYPE_CHECKING:
+    from ..tasks.finetune import TrainSettings
+
+
+def train_settings(
+    *,
+    epochs: float,
+    batch_size: int,
+    lr: float | None,
+    max_steps: int,
+    max_seq_len: int,
+    stride: int,
+    seed: int,
+    mode: str,
+    task_lora_r: int,
+    quantize: str | None = None,
+    precision: str = "auto",
+    gradient_checkpointing: bool = False,
+    group_by_length: bool = True,
+    warmup_ratio: float = 0.0,
+    weight_decay: float = 0.0,
+) -> TrainSettings:
+    """The training settings of finetune, cv and compare, from their (shared) options."""
+    from ..tasks.finetune import TrainSettings
+
+    return TrainSettings(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        max_steps=max_steps,
+        max_seq_len=max_seq_len,
+        stride=stride,
+        seed=seed,
+        mode=mode,
+        task_lora_r=task_lora_r,
+        task_lora_alpha=2 * task_lora_r,
+        quantize=quantize,
+        precision=precision,
+        gradient_checkpointing=gradient_checkpointing,
+        group_by_length=group_by_length,
+        warmup_ratio=warmup_ratio,
+        weight_decay=weight_decay,
+    )
+
+
+def finetune(
+    data: DataOption,
+    name: Annotated[str, typer.Option(help="Name of the task model (models/NAME, or REGISTRY/NAME in adapter mode).")],
+    variant: Annotated[
+        str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b to start from.")
+    ] = "base",
+    base: BaseOption = None,
+    mode: ModeOption = "full",
+    eval_data: Annotated[
+        list[Path] | None, typer.Option(metavar="PATH", help="Evaluate on this data after training.")
+    ] = None,
+    eval_adapters: Annotated[
+        str | None,
+        typer.Option(help="Cross-lingual zero-shot: evaluate with these language adapters swapped in (adapter mode)."),
+    ] = None,
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    repair: RepairOption = False,
+    types: TypesOption = None,
+    epochs: EpochsOption = 15.0,
+    batch_size: BatchOption = 16,
+    lr: LrOption = None,
+    max_steps: MaxStepsOption = -1,
+    max_seq_len: LengthOption = 512,
+    stride: StrideOption = 16,
+    seed: SeedOption = 42,
+    task_lora_r: TaskRankOption = 16,
+    strict: StrictOption = False,
+    precision: PrecisionOption = "auto",
+    gradient_checkpointing: CheckpointingOption = False,
+    group_by_length: GroupOption = True,
+    warmup_ratio: WarmupRatioOption = 0.0,
+    weight_decay: WeightDecayOption = 0.0,
+    quantize: QuantizeOption = None,
+    output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
+    force: ForceOption = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
+    ] = False,
+    report_to: ReportToOption = "none",
+    logging_dir: LoggingDirOption = None,
+    keep_checkpoints: KeepCheckpointsOption = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Fine-tune NER, classification or regression on a variant; optionally evaluate (also zero-shot).
+
+    The task kind follows the data: tokens + tags is NER, text + label classification,
+    text + labels multi-label, text + text_pair + score regression.
+    """
+    from ..tasks.finetune import FinetuneRequest, _headline, run_finetune
+    from ..tracking import Tracking
+
+    quiet_libraries()
+    settings = train_settings(
+        epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
+        seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
+        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
+        weight_decay=weight_decay,
+    )  # fmt: skip
+    request = FinetuneRequest(
+        data=data,
+        name=name,
+        variant=variant,
+        base=base,
+        fmt=fmt,
+        preset=preset,
+        repair=repair,
+        types=types_list(types),
+        eval_data=eval_data or [],
+        eval_adapters=eval_adapters,
+        strict=strict,
+        settings=settings,
+        registry=registry,
+        output=output,
+        force=force,
+        resume=resume,
+        tracking=Tracking(report_to, logging_dir),
+        keep_checkpoints=keep_checkpoints,
+    )
+    destination, manifest = run_finetune(request)
+    metrics = manifest["evaluation"]["metrics"]
+    evaluation = f"evaluation: {_headline(manifest['task'], metrics)}" if metrics else "no --eval-data"
+    summarise(f"{manifest['task']}, {evaluation}", destination)
+
+
+def types_list(text: str | None) -> list[str] | None:
+    """--types DISO,CHEM as a list (None: keep every type)."""
+    return [kind.strip() for kind in text.split(",") if kind.strip()] if text else None

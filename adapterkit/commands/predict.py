@@ -1,0 +1,88 @@
+"""`adapterkit predict` (label new data with a task model) and `adapterkit score` (against gold)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..invocation import summarise
+from .common import print_table, quiet_libraries
+from .options import FormatOption, LengthOption, OutputFormat, PresetOption, RegistryOption, ScoreFormat
+
+
+def predict(
+    model: Annotated[str, typer.Argument(help="A task model folder (models/NAME) or a registry task adapter.")],
+    inputs: Annotated[
+        list[Path],
+        typer.Option("--input", metavar="PATH", help="Data to label: .txt notes (file or folder), BRAT, CoNLL, JSONL."),
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder (outside the input; input files are never replaced).")],
+    output_format: Annotated[
+        OutputFormat, typer.Option(help="brat: .ann files with exact character offsets.")
+    ] = "conll",
+    fmt: FormatOption = "auto",
+    preset: PresetOption = "auto",
+    gold: Annotated[
+        bool, typer.Option("--gold", help="Write the input's own tags instead of predictions (checks offsets).")
+    ] = False,
+    eval_adapters: Annotated[
+        str | None, typer.Option(help="Swap in these language adapters under a task adapter (zero-shot).")
+    ] = None,
+    max_seq_len: LengthOption = 512,
+    registry: RegistryOption = None,
+) -> None:
+    """Label new data with a fine-tuned model; write CoNLL, BRAT .ann (character offsets) or JSONL.
+
+    Text is cut into words and sentences from the text alone: an .ann beside a .txt is never read.
+    """
+    from ..tasks.predict import run_predict
+
+    quiet_libraries()
+    written = run_predict(
+        model, inputs, out, output_format, fmt, preset, gold, eval_adapters, registry, max_seq_len=max_seq_len
+    )
+    print(f"wrote {len(written)} file(s) to {out}")
+    summarise(f"{len(written)} {output_format} file(s)", out)
+
+
+def score(
+    gold: Annotated[Path, typer.Option(help="Gold: a folder of BRAT .ann files or a CoNLL file.")],
+    pred: Annotated[Path, typer.Option(help="Predictions: a folder of .ann files (same names) or a CoNLL file.")],
+    fmt: Annotated[ScoreFormat, typer.Option("--format", help="auto: brat for folders, conll for files.")] = "auto",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="CoNLL: seqeval strict IOB2 (an I- after O is no entity) over conlleval.")
+    ] = False,
+    ignore_type: Annotated[
+        bool, typer.Option("--ignore-type", help="BRAT: match offsets only (the CANTEMIST-NER convention).")
+    ] = False,
+    preset: PresetOption = "auto",
+    repair: Annotated[
+        bool, typer.Option("--repair", help="CoNLL: score malformed tags as O instead of failing.")
+    ] = False,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", metavar="FILE", help="Also write the scores as JSON.")
+    ] = None,
+) -> None:
+    """Entity precision, recall and F1 of predictions against gold (BRAT exact offsets or conlleval)."""
+    from rich.table import Table
+
+    from ..scorer import score_paths, table_rows, write_json
+
+    result = score_paths(gold, pred, fmt, strict, ignore_type, preset, repair)
+    units = f"{result['documents']} documents" + (f", {result['sentences']} sentences" if "sentences" in result else "")
+    table = Table(title=f"{result['scheme']}{' (types ignored)' if ignore_type else ''}: {units}")
+    for column in ("type", "precision", "recall", "F1", "true pos.", "predicted", "gold"):
+        table.add_column(column, justify="left" if column == "type" else "right")
+    for row in table_rows(result):
+        table.add_row(*row)
+    print_table(table)
+    for role, found in (result.get("hygiene") or {}).items():
+        if any(found.values()):
+            print(
+                f"{role}: {found['orphan_i_tags']} orphan I- tags, {found['malformed_to_o']} malformed tags scored as O"
+            )
+    if json_file is not None:
+        write_json(json_file, result)
+        print(f"wrote {json_file}")
