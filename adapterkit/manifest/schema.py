@@ -4,18 +4,24 @@ A schema is a tree of small ``Spec`` objects (``Obj``, ``Str``, ``Num``, ``ListO
 ``validate`` walks the data with it and turns the first wrong field into one ``AdapterkitError``
 line naming the file and the field and saying what to do (exit code 2), never a
 ``TypeError``/``KeyError`` traceback from deep inside. ``read_json`` and ``read_checked`` read a
-JSON file and validate it. The schemas themselves live beside this module: ``adapter``
+JSON file and validate it. ``Record`` turns a validated JSON object into a frozen dataclass whose
+fields are typed attributes and back (``load``/``to_dict``). The schemas themselves live beside this module: ``adapter``
 (adapterkit.json), ``adapter_config`` (PEFT's adapter_config.json), ``records`` (recipes, step
 records, run files).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
+import types
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from ..errors import AdapterkitError
 
@@ -258,3 +264,90 @@ def read_checked(file: Path, spec: Spec, fix: str, check: Callable[[dict], None]
     if check is not None:
         check(data)
     return data
+
+
+# --------------------------------------------------------------------------------------------- typed records
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """A validated JSON object as a frozen dataclass: the fields adapterkit reads are typed attributes.
+
+    A field absent from the object is ``None``. Every key a subclass does not type is kept in
+    ``extra``, and ``keys`` remembers the keys as read, in order, explicit nulls included, so that
+    ``to_dict`` gives the object back as it was read: a file rewritten from it, or a card that lists
+    a section's entries, does not change. ``keys`` is not part of equality (two records with the same
+    values are equal whatever order their files had); fields set in code and not read (``replace``)
+    follow the keys as read, in the order the fields are declared.
+    """
+
+    extra: dict[str, Any] = field(default_factory=dict)  # the keys this adapterkit does not type, as read
+    keys: tuple[str, ...] = field(default=(), compare=False, repr=False)  # as read, in order
+
+    @classmethod
+    def load(cls: type[R], data: Mapping) -> R:
+        """``data``, already validated against this record's ``Spec``, as the record (a deep copy)."""
+        hints = _field_types(cls)
+        values = {name: _load(hint, data[name]) for name, hint in hints.items() if name in data}
+        extra = {key: copy.deepcopy(value) for key, value in data.items() if key not in hints}
+        return cls(**values, extra=extra, keys=tuple(data))
+
+    def to_dict(self) -> dict:
+        """The JSON object: the keys as read in their order, then fields set since, then ``extra``."""
+        hints = _field_types(type(self))
+        out: dict = {}
+        for key in (*self.keys, *hints, *self.extra):
+            if key in out:
+                continue
+            if key in hints:
+                value = getattr(self, key)
+                if value is not None or key in self.keys:  # an absent field stays absent, a null stays null
+                    out[key] = _dump(value)
+            elif key in self.extra:
+                out[key] = copy.deepcopy(self.extra[key])
+        return out
+
+
+R = TypeVar("R", bound=Record)
+
+
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    """The typed fields of a ``Record`` class (name -> type), without ``extra`` and ``keys``."""
+    return {name: hint for name, hint in get_type_hints(cls).items() if name not in ("extra", "keys")}
+
+
+def _load(hint: Any, value: object) -> Any:
+    """``value`` as the type ``hint`` says: records (also in lists and ``X | None``) become ``Record``s."""
+    if value is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [option for option in get_args(hint) if option is not type(None)]
+        records = [option for option in options if _is_record(option)]
+        if records and isinstance(value, Mapping):
+            return _load(records[0], value)
+        lists = [option for option in options if get_origin(option) is list]
+        if lists and isinstance(value, list | tuple):
+            return _load(lists[0], value)
+        return copy.deepcopy(value)
+    if origin is list and isinstance(value, list | tuple):
+        (item,) = get_args(hint)
+        return [_load(item, element) for element in value]
+    if _is_record(hint) and isinstance(value, Mapping):
+        return hint.load(value)
+    return copy.deepcopy(value)
+
+
+def _is_record(hint: Any) -> bool:
+    return get_origin(hint) is None and isinstance(hint, type) and issubclass(hint, Record)
+
+
+def _dump(value: object) -> object:
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, list | tuple):
+        return [_dump(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _dump(item) for key, item in value.items()}
+    return copy.deepcopy(value)
