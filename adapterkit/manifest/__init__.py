@@ -11,7 +11,8 @@ is used, so a wrong file is one line naming the file and the field — exit code
 - ``adapter_config``: ``adapter_config.json``, PEFT's LoRA settings (``AdapterConfig``), and the
   safetensors tensors against it (``tensor_problems``);
 - ``records``: recipe TOML (``RECIPE``, ``STEP``), a recipe's step records (``STEP_RECORD``),
-  ``comparison.json`` (``COMPARISON``).
+  ``comparison.json`` (``COMPARISON``), a cv run's ``cv.json`` (``CV_RUN``), per-fold
+  ``metrics.json`` (``FOLD_METRICS``) and ``log.json`` (``TRAINING_LOG``).
 
 This package re-exports their public names, so ``from adapterkit.manifest import X`` keeps working.
 """
@@ -65,13 +66,22 @@ from .records import (
     COMMANDS,
     COMPARISON,
     COMPARISON_FIX,
+    CV_RUN,
+    FOLD_METRICS,
+    GROUP_METRICS,
+    LOG_ENTRY,
     PAIRED_TEST,
     RECIPE,
     RECIPE_FIX,
+    RUN_FIX,
     STEP,
     STEP_RECORD,
     SUMMARY,
+    TRAINING_LOG,
     read_comparison,
+    read_cv_run,
+    read_fold_metrics,
+    read_training_log,
 )
 from .schema import (
     NAME,
@@ -105,9 +115,13 @@ __all__ = [
     "COMPOSITION",
     "CONFIG_FIX",
     "CORPUS",
+    "CV_RUN",
     "FILE_RECORD",
+    "FOLD_METRICS",
+    "GROUP_METRICS",
     "HYPERPARAMETERS",
     "KINDS",
+    "LOG_ENTRY",
     "MANIFEST",
     "MANIFEST_FIX",
     "MANIFEST_SPEC",
@@ -116,11 +130,13 @@ __all__ = [
     "PERPLEXITY",
     "RECIPE",
     "RECIPE_FIX",
+    "RUN_FIX",
     "SCHEMA_VERSION",
     "STEP",
     "STEP_RECORD",
     "SUMMARY",
     "TASKS",
+    "TRAINING_LOG",
     "VOCABULARY_KINDS",
     "AdapterConfig",
     "AdapterManifest",
@@ -161,8 +177,11 @@ __all__ = [
     "read_adapter_manifest",
     "read_checked",
     "read_comparison",
+    "read_cv_run",
+    "read_fold_metrics",
     "read_json",
     "read_manifest",
+    "read_training_log",
     "require",
     "tensor_problems",
     "validate",

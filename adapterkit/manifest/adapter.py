@@ -118,7 +118,7 @@ MANIFEST_SPEC = Obj(
         "data": ListOf(Str()),
         "types": Opt(ListOf(Str())),
         "settings": MapOf(Any_()),
-        "evaluation": Obj({"data": ListOf(Str()), "adapters": Opt(Str()), "metrics": MapOf(Any_())}),
+        "evaluation": Obj({"data": ListOf(Str()), "adapters": Opt(Str()), "metrics": Opt(MapOf(Any_()))}),
         "source": Obj({"hub": Str(), "revision": Opt(Str()), "requested": Opt(Str()), "endpoint": Opt(Str())}),
         "other_corpus": Opt(
             Obj(

@@ -1,7 +1,9 @@
-"""The run files adapterkit reads back: recipe TOML, a recipe's step records, ``comparison.json``.
+"""The run files adapterkit reads back: recipe TOML, a recipe's step records, ``comparison.json``,
+and a cv run's ``cv.json``, per-fold ``metrics.json`` and ``log.json``.
 
 Each is a ``Spec`` tree (``schema``); recipe steps refuse unknown fields (a typo there would
-silently do nothing), the others allow them (later versions add some).
+silently do nothing), the others allow them (later versions add some). The ``read_*`` functions
+give a wrong file as one line naming the file and the field (exit code 2).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AdapterkitError
-from .schema import Any_, Bool, Either, Int, ListOf, MapOf, Name, Num, Obj, Opt, Str, read_json, validate
+from .schema import Any_, Bool, Either, Int, ListOf, MapOf, Name, Num, Obj, Opt, Str, read_checked, read_json, validate
 
 RECIPE_FIX = "fix the recipe"
 COMMANDS = (
@@ -105,4 +107,64 @@ def read_comparison(file: Path) -> dict:
         raise AdapterkitError(
             f"{file}: field 'baseline': {data['baseline']!r} is not one of the variants; {COMPARISON_FIX}"
         )
+    return data
+
+
+# --------------------------------------------------------------------------------------------- cv run files
+
+RUN_FIX = "the cv run's files are damaged: run adapterkit cv (or compare) again with --force"
+# One evaluation's metrics (``tasks.finetune.score``): figures (null when undefined), the NER scheme,
+# per-type and per-label tables; with --data LANG=PATH the same per part under "groups".
+_SCORES = {
+    "n_test": Int(0),
+    "scheme": Str(),
+    "per_type": MapOf(MapOf(Opt(Num()))),
+    "per_label": MapOf(Opt(Num())),
+}
+GROUP_METRICS = Obj(_SCORES, others=Opt(Num()))
+FOLD_METRICS = Obj({**_SCORES, "groups": MapOf(GROUP_METRICS)}, others=Opt(Num()))  # folds/<k>/metrics.json
+CV_RUN = Obj(  # <run>/cv.json: the settings the run was made with, every fold's metrics, mean and sd
+    {
+        "variant": Str(nonempty=True),
+        "data": ListOf(Str()),
+        "folds": Int(1),
+        "seed": Int(),
+        "base": Str(),
+        "format": Str(),
+        "preset": Str(),
+        "repair": Bool(),
+        "fold_file": Str(),
+        "strict": Bool(),
+        "limit": Opt(Int(0)),
+        "types": Opt(ListOf(Str())),
+        "settings": MapOf(Any_()),
+        "per_fold": ListOf(FOLD_METRICS),
+        "summary": MapOf(Either(ListOf(Num(), 2, 2), Num())),  # metric -> [mean, sd]
+        "scoring": MapOf(Any_()),
+    },
+    required=("variant",),
+)
+# folds/<k>/log.json: the Trainer's log history, one entry per logging step (and the final summary)
+LOG_ENTRY = Obj(
+    {"step": Int(0), "epoch": Num(0), "loss": Num(), "learning_rate": Num(), "grad_norm": Opt(Num())},
+    required=("step",),
+)
+TRAINING_LOG = ListOf(LOG_ENTRY)
+
+
+def read_cv_run(file: Path) -> dict:
+    """A run's ``cv.json``, validated."""
+    return read_checked(file, CV_RUN, RUN_FIX)
+
+
+def read_fold_metrics(file: Path) -> dict:
+    """A fold's ``metrics.json``, validated."""
+    return read_checked(file, FOLD_METRICS, RUN_FIX)
+
+
+def read_training_log(file: Path) -> list[dict]:
+    """A fold's (or a task model's) ``log.json``, validated."""
+    data = read_json(file, RUN_FIX)
+    validate(data, TRAINING_LOG, file, RUN_FIX)
+    assert isinstance(data, list)
     return data

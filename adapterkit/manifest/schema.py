@@ -18,7 +18,7 @@ import math
 import re
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -203,10 +203,13 @@ class MapOf(Spec):
 
 
 class Obj(Spec):
-    """A table/object with known fields; ``required`` must be present; ``closed`` refuses others."""
+    """A table/object with known fields; ``required`` must be present; ``closed`` refuses others;
+    ``others`` is what every other field must be (unchecked when None)."""
 
-    def __init__(self, fields: dict[str, Spec], required: tuple[str, ...] = (), closed: bool = False):
-        self.fields, self.required, self.closed = fields, required, closed
+    def __init__(
+        self, fields: dict[str, Spec], required: tuple[str, ...] = (), closed: bool = False, others: Spec | None = None
+    ):
+        self.fields, self.required, self.closed, self.others = fields, required, closed, others
         self.what = "a table/object"
 
     def check(self, value: object, at: str) -> None:
@@ -222,6 +225,8 @@ class Obj(Spec):
                 if self.closed:
                     known = ", ".join(self.fields)
                     raise Wrong(where, f"unknown field (known: {known})")
+                if self.others is not None:
+                    self.others.check(item, where)
                 continue
             spec.check(item, where)
 
@@ -291,6 +296,11 @@ class Record:
         values = {name: _load(hint, data[name]) for name, hint in hints.items() if name in data}
         extra = {key: copy.deepcopy(value) for key, value in data.items() if key not in hints}
         return cls(**values, extra=extra, keys=tuple(data))
+
+    def without(self: R, *names: str) -> R:
+        """This record with the typed fields ``names`` absent (not null) in ``to_dict``."""
+        cleared = replace(self, **dict.fromkeys(names))  # type: ignore[arg-type]
+        return replace(cleared, keys=tuple(key for key in self.keys if key not in names))
 
     def to_dict(self) -> dict:
         """The JSON object: the keys as read in their order, then fields set since, then ``extra``."""
