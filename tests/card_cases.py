@@ -237,6 +237,7 @@ def snapshot() -> dict[str, dict[str, str]]:
     """What adapterkit writes from each case, as text."""
     from adapterkit.card import hub_base_id, render_card, render_composition_card, render_hub_card
     from adapterkit.hub import _dataset_ids
+    from adapterkit.manifest import AdapterManifest
     from adapterkit.sharing import shareable_manifest
 
     out: dict[str, dict[str, str]] = {}
@@ -256,7 +257,7 @@ def snapshot() -> dict[str, dict[str, str]]:
             texts[label] = json.dumps(shared, indent=2, ensure_ascii=False)
             texts[f"{label}: hub card"] = render_hub_card(shared, "team/x", RUNS, None, [])
         texts["hub base id"] = str(hub_base_id(manifest))
-        texts["datasets"] = json.dumps(_dataset_ids(manifest, ["team/d"]))
+        texts["datasets"] = json.dumps(_dataset_ids(AdapterManifest.from_dict(manifest), ["team/d"]))
         assert manifest == given, f"{name}: rendering changed the manifest"
         out[name] = texts
     return out
