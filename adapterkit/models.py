@@ -27,7 +27,7 @@ from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING
 
 from .errors import AdapterkitError
 from .integrity import verify_weights
-from .manifest import AdapterManifest
+from .manifest import AdapterManifest, read_base_info
 from .mlm import masked_only_class
 from .paths import cache_dir
 
@@ -142,7 +142,7 @@ def resolve_base(name: str, local_only: bool = False) -> Base:
             raise AdapterkitError(f"--base {name}: the folder has no config.json; give a transformers model folder")
         _check_weights(folder, name)
         info_file = folder / BASE_INFO_FILE
-        head_is_new = info_file.is_file() and json.loads(info_file.read_text()).get("mlm_head") == "new"
+        head_is_new = info_file.is_file() and read_base_info(info_file).get("mlm_head") == "new"
         return Base(name, folder, None, None, head_is_new=head_is_new)
     if name.startswith((".", "/", "~")) or os.sep in name.strip("/").replace("/", "", 1):
         raise AdapterkitError(f"--base {name}: no such folder; give a model folder, a hub id or {EMBEDDED}")

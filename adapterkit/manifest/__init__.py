@@ -12,7 +12,8 @@ is used, so a wrong file is one line naming the file and the field — exit code
   safetensors tensors against it (``tensor_problems``);
 - ``records``: recipe TOML (``RECIPE``, ``STEP``), a recipe's step records (``STEP_RECORD``),
   ``comparison.json`` (``COMPARISON``), a cv run's ``cv.json`` (``CV_RUN``), per-fold
-  ``metrics.json`` (``FOLD_METRICS``) and ``log.json`` (``TRAINING_LOG``).
+  ``metrics.json`` (``FOLD_METRICS``) and ``log.json`` (``TRAINING_LOG``), a made base folder's
+  ``adapterkit_base.json`` (``BASE_INFO``).
 
 This package re-exports their public names, so ``from adapterkit.manifest import X`` keeps working.
 """
@@ -63,6 +64,8 @@ from .adapter_config import (
 )
 from .records import (
     ARG_VALUE,
+    BASE_INFO,
+    BASE_INFO_FIX,
     COMMANDS,
     COMPARISON,
     COMPARISON_FIX,
@@ -78,6 +81,7 @@ from .records import (
     STEP_RECORD,
     SUMMARY,
     TRAINING_LOG,
+    read_base_info,
     read_comparison,
     read_cv_run,
     read_fold_metrics,
@@ -109,6 +113,8 @@ __all__ = [
     "ADAPTER_CONFIG_SPEC",
     "ARG_VALUE",
     "BASE",
+    "BASE_INFO",
+    "BASE_INFO_FIX",
     "COMMANDS",
     "COMPARISON",
     "COMPARISON_FIX",
@@ -175,6 +181,7 @@ __all__ = [
     "peft_loading",
     "read_adapter_config",
     "read_adapter_manifest",
+    "read_base_info",
     "read_checked",
     "read_comparison",
     "read_cv_run",

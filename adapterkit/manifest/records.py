@@ -1,5 +1,6 @@
 """The run files adapterkit reads back: recipe TOML, a recipe's step records, ``comparison.json``,
-and a cv run's ``cv.json``, per-fold ``metrics.json`` and ``log.json``.
+a cv run's ``cv.json``, per-fold ``metrics.json`` and ``log.json``, and the ``adapterkit_base.json``
+of a base folder adapterkit made (the embedded MiniLM with its new MLM head).
 
 Each is a ``Spec`` tree (``schema``); recipe steps refuse unknown fields (a typo there would
 silently do nothing), the others allow them (later versions add some). The ``read_*`` functions
@@ -168,3 +169,14 @@ def read_training_log(file: Path) -> list[dict]:
     validate(data, TRAINING_LOG, file, RUN_FIX)
     assert isinstance(data, list)
     return data
+
+
+# --------------------------------------------------------------------------------------------- base folders
+
+BASE_INFO_FIX = "the base folder's adapterkit_base.json is damaged: delete the folder, adapterkit makes it again"
+BASE_INFO = Obj({"source": Str(), "mlm_head": Str(choices=("new", "pretrained")), "head_seed": Int()})
+
+
+def read_base_info(file: Path) -> dict:
+    """A base folder's ``adapterkit_base.json`` (what adapterkit did to the base), validated."""
+    return read_checked(file, BASE_INFO, BASE_INFO_FIX)
