@@ -39,12 +39,7 @@ def weight_problems(folder: Path, manifest: AdapterManifest | Mapping | None = N
     """
     from safetensors import safe_open
 
-    if manifest is None:
-        manifest_file = folder / MANIFEST
-        manifest = read_adapter_manifest(manifest_file) if manifest_file.is_file() else None
-    elif not isinstance(manifest, AdapterManifest):
-        manifest = AdapterManifest.of(manifest, folder / MANIFEST) if manifest else None  # {}: no manifest
-    recorded = (manifest.sha256 if manifest is not None else None) or {}
+    recorded = _recorded_hashes(folder, manifest)
     problems = [
         f"{link}: a symbolic link inside the adapter folder; adapterkit does not follow links there: "
         "replace it by the file itself"
@@ -69,6 +64,19 @@ def weight_problems(folder: Path, manifest: AdapterManifest | Mapping | None = N
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             problems.append(f"{file}: not a readable safetensors file ({reason}); the file is corrupted or truncated")
     return problems
+
+
+def _recorded_hashes(folder: Path, manifest: AdapterManifest | Mapping | None) -> dict[str, str]:
+    """The sha256 the manifest records: of the folder's own manifest (read typed) when none is given.
+
+    A dict is a manifest its caller read (``read_manifest``) or is building: only its hashes are used.
+    """
+    if manifest is None:
+        manifest_file = folder / MANIFEST
+        manifest = read_adapter_manifest(manifest_file) if manifest_file.is_file() else None
+    if isinstance(manifest, AdapterManifest):
+        return manifest.sha256 or {}
+    return dict((manifest or {}).get(HASHES) or {})
 
 
 def links_inside(folder: Path) -> list[Path]:
