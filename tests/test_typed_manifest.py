@@ -90,7 +90,9 @@ def _valid(spec: Spec) -> st.SearchStrategy:
         known = st.fixed_dictionaries(required, optional=optional)
         if spec.closed:
             return known
-        unknown = st.dictionaries(st.sampled_from(["x_note", "later_field", "keys", "extra"]), _valid(Any_()), max_size=2)
+        unknown = st.dictionaries(
+            st.sampled_from(["x_note", "later_field", "keys", "extra"]), _valid(Any_()), max_size=2
+        )
         return st.tuples(known, unknown).map(lambda pair: {**pair[0], **pair[1]})
     if isinstance(spec, Name):
         return st.from_regex(NAME, fullmatch=True).filter(lambda name: ".." not in name)
