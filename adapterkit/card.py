@@ -1,28 +1,38 @@
-"""Model cards: the README.md of an adapter or model folder, with Hub metadata."""
+"""Model cards: the README.md of an adapter or model folder, with Hub metadata.
+
+Every figure on a card comes from the typed manifest (``manifest.AdapterManifest``); the functions
+also take a manifest dict, as a command builds it before writing, and validate it first.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
+
+from .manifest import AdapterManifest
+
+Manifest = AdapterManifest | Mapping  # typed, or a dict that is validated into one
 
 
-def _tags(manifest: dict) -> list[str]:
-    is_adapter = manifest.get("hyperparameters", {}).get("mode", "lora") == "lora" and manifest.get("kind") != "model"
-    tags = ["adapterkit", "medical", "fill-mask", "lora" if is_adapter else "domain-adaptive-pretraining"]
-    if manifest.get("domain"):
-        tags.append(manifest["domain"])
+def _tags(manifest: AdapterManifest) -> list[str]:
+    tags = ["adapterkit", "medical", "fill-mask", "lora" if manifest.is_lora else "domain-adaptive-pretraining"]
+    if manifest.domain:
+        tags.append(manifest.domain)
     return tags
 
 
-def card_metadata(manifest: dict, tags: list[str], is_adapter: bool, **extra) -> str:
+def card_metadata(manifest: Manifest, tags: list[str], is_adapter: bool, **extra) -> str:
     """The YAML header of a card, written by ``huggingface_hub.ModelCardData`` for local and Hub cards
     alike: no empty ``language`` list, and ``base_model`` only when the base is a Hub model."""
     from huggingface_hub import ModelCardData
 
+    manifest = AdapterManifest.of(manifest)
     data = ModelCardData(
         library_name="peft" if is_adapter else None,
         base_model=hub_base_id(manifest),
-        language=manifest.get("languages") or None,
+        language=manifest.languages or None,
         tags=tags,
         pipeline_tag="fill-mask",
         **extra,
@@ -30,11 +40,12 @@ def card_metadata(manifest: dict, tags: list[str], is_adapter: bool, **extra) ->
     return f"---\n{data.to_yaml()}\n---\n"
 
 
-def render_card(manifest: dict) -> str:
+def render_card(manifest: Manifest) -> str:
     """A model card built from the manifest; every figure in it comes from the manifest."""
-    is_adapter = manifest["hyperparameters"]["mode"] == "lora"
+    manifest = AdapterManifest.of(manifest)
+    is_adapter = _required(manifest.hyperparameters).mode == "lora"
     header = card_metadata(manifest, _tags(manifest), is_adapter)
-    usage = _usage(manifest, f"path/to/{manifest['name']}")
+    usage = _usage(manifest, f"path/to/{manifest.name}")
     return f"""{header}
 {_pretrain_body(manifest)}
 ## Usage
@@ -43,52 +54,51 @@ def render_card(manifest: dict) -> str:
 """
 
 
-def _pretrain_body(manifest: dict) -> str:
+def _pretrain_body(manifest: AdapterManifest) -> str:
     """Title, what it is, how it was trained and its held-out perplexity (a pretrain manifest)."""
-    base = manifest["base"]
-    hyper = manifest["hyperparameters"]
-    corpus = manifest["corpus"]
-    ppl = manifest["perplexity"]
-    is_adapter = hyper["mode"] == "lora"
+    base = manifest.base
+    hyper = _required(manifest.hyperparameters)
+    corpus = _required(manifest.corpus)
+    ppl, cleaning = _required(manifest.perplexity), _required(corpus.cleaning)
+    is_adapter = hyper.mode == "lora"
     files = "\n".join(
-        f"| `{record['path']}` | {record['lines']:,} | `{record['sha256'][:16]}…` |" for record in corpus["files"]
+        f"| `{record.path}` | {record.lines:,} | `{_required(record.sha256)[:16]}…` |" for record in corpus.files or []
     )
-    cleaning = corpus["cleaning"]
     naming = (
-        f"\nCorpus files are named by {corpus['paths']} (no folder of the training machine); "
+        f"\nCorpus files are named by {corpus.paths} (no folder of the training machine); "
         "the sha256 identifies each file.\n"
-        if corpus.get("paths")
+        if corpus.paths
         else ""
     )
-    hyper_rows = "\n".join(f"| {key} | {value} |" for key, value in hyper.items())
+    hyper_rows = "\n".join(f"| {key} | {value} |" for key, value in hyper.to_dict().items())
     what = (
-        f"A LoRA adapter ({manifest['kind']}) for `{base['id']}`"
+        f"A LoRA adapter ({manifest.kind}) for `{base.id}`"
         if is_adapter
-        else f"`{base['id']}` after continued masked-language-model pre-training of all weights"
+        else f"`{base.id}` after continued masked-language-model pre-training of all weights"
     )
-    languages = ", ".join(manifest["languages"]) or "unspecified"
+    languages = ", ".join(manifest.languages or []) or "unspecified"
     head_note = (
         "\nThe base had no pretrained MLM head: the head transform was initialised with a fixed seed "
         "and trained here (saved with the weights).\n"
-        if base["mlm_head"] == "new"
+        if base.mlm_head == "new"
         else ""
     )
-    return f"""# {manifest["name"]}
+    return f"""# {manifest.name}
 
-{what}, made with adapterkit {manifest["versions"]["adapterkit"]}.
-Languages: {languages}. Domain: {manifest.get("domain") or "unspecified"}.
+{what}, made with adapterkit {_adapterkit_version(manifest)}.
+Languages: {languages}. Domain: {manifest.domain or "unspecified"}.
 {head_note}
 ## Training
 
-Masked-language modelling (MLM) on {_training_tokens(manifest)} ({corpus["block_mode"]} blocks),
-{hyper["steps"]} optimisation steps. Base fingerprint `{base["fingerprint"]}`.
+Masked-language modelling (MLM) on {_training_tokens(manifest)} ({corpus.block_mode} blocks),
+{hyper.steps} optimisation steps. Base fingerprint `{base.fingerprint}`.
 
 | corpus file | lines | sha256 |
 |---|---|---|
 {files}
 {naming}
-Cleaning: {cleaning["lines_read"]:,} lines read, {cleaning["empty_dropped"]:,} empty and
-{cleaning["duplicates_dropped"]:,} duplicate lines dropped, {cleaning["lines_kept"]:,} kept.
+Cleaning: {cleaning.lines_read:,} lines read, {cleaning.empty_dropped:,} empty and
+{cleaning.duplicates_dropped:,} duplicate lines dropped, {cleaning.lines_kept:,} kept.
 
 | hyper-parameter | value |
 |---|---|
@@ -96,29 +106,29 @@ Cleaning: {cleaning["lines_read"]:,} lines read, {cleaning["empty_dropped"]:,} e
 
 ## Evaluation
 
-Held-out MLM perplexity ({corpus["heldout_fraction"]:.0%} of the cleaned lines, {ppl["heldout_masked_tokens"]:,}
+Held-out MLM perplexity ({corpus.heldout_fraction:.0%} of the cleaned lines, {ppl.heldout_masked_tokens:,}
 masked tokens, the same masked positions for both):
 
 | model | perplexity |
 |---|---|
-| base | {ppl["before"]:.2f} |
-| {manifest["name"]} | {ppl["after"]:.2f} |
+| base | {ppl.before:.2f} |
+| {manifest.name} | {ppl.after:.2f} |
 """
 
 
-def _usage(manifest: dict, where: str) -> str:
+def _usage(manifest: AdapterManifest, where: str) -> str:
     """How to load the adapter (or model) found at ``where``: a folder or a Hub repo id."""
-    base = manifest["base"]
-    if manifest.get("hyperparameters", {}).get("mode", "lora") == "lora" and manifest.get("kind") != "model":
+    base = manifest.base
+    if manifest.is_lora:
         return f"""```python
 from transformers import AutoModelForMaskedLM
 from peft import PeftModel
 
-base = AutoModelForMaskedLM.from_pretrained({json.dumps(base.get("peft_base_model") or base["id"])})
+base = AutoModelForMaskedLM.from_pretrained({json.dumps(base.peft_base_model or base.id)})
 model = PeftModel.from_pretrained(base, {json.dumps(where)})
 ```
 
-With adapterkit: `adapterkit adapters show {manifest["name"]}`."""
+With adapterkit: `adapterkit adapters show {manifest.name}`."""
     return f"""```python
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
@@ -127,37 +137,38 @@ tokenizer = AutoTokenizer.from_pretrained({json.dumps(where)})
 ```"""
 
 
-def render_composition_card(manifest: dict) -> str:
+def render_composition_card(manifest: Manifest) -> str:
     """The card of a composed adapter or merged composition."""
-    base = manifest["base"]
-    composition = manifest["composition"]
-    is_adapter = manifest["kind"] == "composed"
+    manifest = AdapterManifest.of(manifest)
+    base = manifest.base
+    composition = _required(manifest.composition)
+    is_adapter = manifest.kind == "composed"
     tags = ["adapterkit", "medical", "fill-mask", "lora" if is_adapter else "merged-lora", "composition"]
     header = card_metadata(manifest, tags, is_adapter)
-    rows = "\n".join(f"| {part['name']} | {part['weight']:.4g} |" for part in composition["parts"])
+    rows = "\n".join(f"| {part.name} | {part.weight:.4g} |" for part in composition.parts or [])
     exactness = (
         "exact: W + Σ wᵢ·ΔWᵢ"
-        if composition["exact"]
-        else f"approximation: {composition['approximation']}"
-        if composition["approximation"]
+        if composition.exact
+        else f"approximation: {composition.approximation}"
+        if composition.approximation
         else "learned weights, then exact stack"
     )
     what = "A composed LoRA adapter" if is_adapter else "A plain transformers model with the composition merged in"
-    learned = composition.get("learned")
+    learned = composition.learned
     learned_text = (
-        f"\nWeights fitted on target-language text ({learned['steps']} steps): held-out perplexity "
-        f"{learned['perplexity_start']:.2f} with the starting weights, {learned['perplexity_learned']:.2f} learned.\n"
-        if learned
+        f"\nWeights fitted on target-language text ({learned.steps} steps): held-out perplexity "
+        f"{learned.perplexity_start:.2f} with the starting weights, {learned.perplexity_learned:.2f} learned.\n"
+        if learned is not None
         else ""
     )
-    heads = composition.get("heads")
-    if heads:  # trained heads are replaced, not summed: a reader of the card must know which head it has
-        learned_text += f"\nHead modules {', '.join(f'`{m}`' for m in heads['modules'])}: the {heads['rule']}.\n"
+    heads = composition.heads
+    if heads is not None:  # trained heads are replaced, not summed: a reader of the card must know which head it has
+        learned_text += f"\nHead modules {', '.join(f'`{m}`' for m in heads.modules or [])}: the {heads.rule}.\n"
     return f"""{header}
-# {manifest["name"]}
+# {manifest.name}
 
-{what} for `{base["id"]}` (fingerprint `{base["fingerprint"]}`), made with adapterkit
-{manifest["versions"]["adapterkit"]} by `--how {composition["how"]}` ({exactness}).
+{what} for `{base.id}` (fingerprint `{base.fingerprint}`), made with adapterkit
+{_adapterkit_version(manifest)} by `--how {composition.how}` ({exactness}).
 
 | part | weight |
 |---|---|
@@ -166,7 +177,7 @@ def render_composition_card(manifest: dict) -> str:
 
 
 def render_hub_card(
-    manifest: dict,
+    manifest: Manifest,
     repo_id: str,
     runs: list[dict] | None = None,
     license: str | None = None,
@@ -177,27 +188,27 @@ def render_hub_card(
     Every figure comes from the manifest or from the recorded ``runs`` (see ``hub.recorded_runs``);
     a section whose facts were not recorded says so instead of being left out silently.
     """
-    kind = manifest.get("kind")
+    manifest = AdapterManifest.of(manifest)
     header = card_metadata(
         manifest, _tags(manifest), True, license=license or "unknown", datasets=list(datasets or []) or None
     )
-    if "hyperparameters" in manifest and "corpus" in manifest:
+    if manifest.hyperparameters is not None and manifest.corpus is not None:
         body = _pretrain_body(manifest)
-    elif kind == "composed":
+    elif manifest.kind == "composed":
         body = render_composition_card(manifest).split("---\n", 2)[2].lstrip("\n")
     else:
         body = _plain_body(manifest)
     return f"{header}\n{body}\n{_runs_section(runs or [])}\n## Usage\n\n{_hub_usage(manifest, repo_id)}\n"
 
 
-def hub_base_id(manifest: dict) -> str | None:
+def hub_base_id(manifest: Manifest) -> str | None:
     """The base as a Hub model id for ``base_model`` metadata; None for a local folder."""
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-    base = manifest.get("base", {})
-    if base.get("local"):  # shared by push: the id is the name of a folder on the trainer's machine
+    base = AdapterManifest.of(manifest).base
+    if base.local:  # shared by push: the id is the name of a folder on the trainer's machine
         return None
-    for candidate in (base.get("peft_base_model"), base.get("id")):
+    for candidate in (base.peft_base_model, base.id):
         if not candidate or candidate.startswith(("/", ".", "~")) or candidate.count("/") > 1:
             continue
         try:
@@ -209,12 +220,12 @@ def hub_base_id(manifest: dict) -> str | None:
     return None
 
 
-def _plain_body(manifest: dict) -> str:
-    source = manifest.get("source", {})
-    origin = f" pulled from `{source['hub']}` at commit `{source.get('revision')}`" if source.get("hub") else ""
-    return f"""# {manifest["name"]}
+def _plain_body(manifest: AdapterManifest) -> str:
+    source = manifest.source
+    origin = f" pulled from `{source.hub}` at commit `{source.revision}`" if source is not None and source.hub else ""
+    return f"""# {manifest.name}
 
-A LoRA adapter ({manifest.get("kind")}) for `{manifest["base"]["id"]}`{origin}.
+A LoRA adapter ({manifest.kind}) for `{manifest.base.id}`{origin}.
 Its training was not recorded by adapterkit, so this card has no training details or perplexity.
 """
 
@@ -255,9 +266,9 @@ def _data_cell(item: dict | str) -> str:
     return f"`{item['name']}`{digest}"
 
 
-def _hub_usage(manifest: dict, repo_id: str) -> str:
-    base = manifest["base"]
-    base_id = hub_base_id(manifest) or base.get("peft_base_model") or base["id"]
+def _hub_usage(manifest: AdapterManifest, repo_id: str) -> str:
+    base = manifest.base
+    base_id = hub_base_id(manifest) or base.peft_base_model or base.id
     head = "AutoModelForMaskedLM"
     local = "" if hub_base_id(manifest) else f"\n(`{base_id}` is a local folder: use the same base weights.)\n"
     use = f"adapterkit eval-mlm hub:{repo_id} --corpus TEXT   # or compose / finetune / cv with hub:{repo_id}"
@@ -274,14 +285,29 @@ model = PeftModel.from_pretrained(base, {json.dumps(repo_id)})
 With adapterkit (checks the files and the base fingerprint, then adds it to the registry):
 
 ```bash
-adapterkit pull {repo_id} --as {manifest["name"]}
+adapterkit pull {repo_id} --as {manifest.name}
 {use}
 ```"""
 
 
-def _training_tokens(manifest: dict) -> str:
-    tokens = manifest["corpus"]["train_tokens"]
+def _training_tokens(manifest: AdapterManifest) -> str:
+    tokens = _required(manifest.corpus).train_tokens
     if tokens is None:  # --streaming: the training split is never counted as a whole
-        seen = manifest.get("training", {}).get("tokens_seen", 0)
+        training = manifest.training
+        seen = training.tokens_seen if training is not None and training.tokens_seen is not None else 0
         return f"a streamed corpus ({seen:,} non-padding tokens seen in training)"
     return f"{tokens:,} training tokens"
+
+
+def _adapterkit_version(manifest: AdapterManifest) -> str | None:
+    return (manifest.versions or {}).get("adapterkit")
+
+
+T = TypeVar("T")
+
+
+def _required(section: T | None) -> T:
+    """A section the card is written from; ``check_manifest(complete=True)`` makes sure it is there."""
+    if section is None:
+        raise ValueError("the manifest lacks a section this card is written from (check_manifest complete=True)")
+    return section

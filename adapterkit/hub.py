@@ -5,14 +5,8 @@
 with ``huggingface_hub`` (``create_repo`` + ``upload_folder``); the token comes from where
 ``huggingface_hub`` looks (``HF_TOKEN``, the ``hf auth login`` file) and is never printed.
 
-``pull`` trusts nothing it downloads. Before any file is fetched, the repository's listing is
-checked: every name stays inside the folder, every file is safetensors, JSON or Markdown
-(weights that can hold pickles, such as ``.bin``/``.pt``/``.pkl``, are refused: adapterkit never
-unpickles files from outside), and ``adapter_config.json`` and ``adapter_model.safetensors``
-are there. After the download into a temporary folder, the files on disk are checked again,
-the safetensors headers and JSON files must parse, and the adapter's base must match: the base
-named in ``adapter_config.json`` is the manifest's, and when the manifest records a fingerprint
-and the base is available here without a download, the local base has that fingerprint.
+``pull`` trusts nothing it downloads: the repository's listing, the downloaded files, the
+manifest, the tensors and the adapter's base are checked (``pull_checks``) in a temporary folder.
 Only then is the folder moved into the registry with the atomic ``Registry.save``, so a failed
 pull leaves the registry as it was. A plain PEFT LoRA (no adapterkit manifest) gets a manifest
 naming its base and its source (repo and commit).
@@ -30,25 +24,19 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from glob import escape
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .card import render_hub_card
 from .errors import AdapterkitError, printable
-from .manifest import SCHEMA_VERSION, AdapterConfig, check_manifest, tensor_problems
+from .manifest import SCHEMA_VERSION, AdapterConfig, AdapterManifest, Source, read_cv_run, tensor_problems
+from .pull_checks import ADAPTER_CONFIG, ADAPTER_WEIGHTS, check_base, check_download, check_listing, read_json_object
 from .registry import MANIFEST, Registry, check_name, write_json
 from .sharing import scrub, shareable_manifest
 
 HUB_PREFIX = "hub:"
-ADAPTER_CONFIG = "adapter_config.json"
-ADAPTER_WEIGHTS = "adapter_model.safetensors"
-# What a shared adapter may contain: tensors in safetensors, settings in JSON, cards in Markdown,
-# and the .gitattributes every Hub repository has. Anything else is refused, pickles above all.
-SAFE_SUFFIXES = (".safetensors", ".json", ".md")
-GIT_FILES = (".gitattributes",)
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib", ".npy", ".npz", ".h5", ".msgpack")
 PUSHED_KINDS = ("language", "domain", "composed")
 
 
@@ -163,20 +151,21 @@ def recorded_runs(runs: Path, name: str, card_paths: bool = False) -> list[dict]
     found = []
     for file in sorted(runs.rglob("cv.json")) if runs.is_dir() else []:
         try:
-            run = json.loads(file.read_text())
-            used = name in [_registry_name(part) for part in str(run["variant"]).split("+")]
+            run = read_cv_run(file)  # the schema of cv.json (manifest.records)
+            used = name in [_registry_name(part) for part in run["variant"].split("+")]
+            if not used or not run.get("summary"):
+                continue
             record = {
                 "file": file.relative_to(runs).as_posix(),  # under --runs, whose own path is not shared
-                "variant": scrub(str(run["variant"])),
-                "data": [shared_data_entry(str(item), card_paths) for item in run.get("data", [])],
+                "variant": scrub(run["variant"]),
+                "data": [shared_data_entry(item, card_paths) for item in run.get("data", [])],
                 "folds": run.get("folds"),
                 "mode": run.get("settings", {}).get("mode", "?"),
                 "summary": run["summary"],
             }
-        except (OSError, ValueError, KeyError, TypeError):
+        except (AdapterkitError, OSError):
             continue  # a half-written or foreign file is not a recorded result
-        if used and record["summary"]:
-            found.append(record)
+        found.append(record)
     return found
 
 
@@ -188,23 +177,24 @@ def _registry_name(part: str) -> str:
     return derived_name(repo_id, revision or None)
 
 
-def _dataset_ids(manifest: dict, given: list[str]) -> list[str]:
+def _dataset_ids(manifest: AdapterManifest, given: list[str]) -> list[str]:
     """``--dataset`` ids, plus corpora read from the Hub (``hf:NAME``) that the manifest records."""
     ids = list(given)
-    for record in manifest.get("corpus", {}).get("files", []):
-        path = str(record.get("path", ""))
+    files = manifest.corpus.files if manifest.corpus is not None else None
+    for record in files or []:
+        path = str(record.path or "")
         if path.startswith("hf:"):
             ids.append(path.removeprefix("hf:").split(":")[0])
     return list(dict.fromkeys(ids))
 
 
-def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> dict:
+def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> AdapterManifest:
     """Fill ``folder`` with exactly what ``push`` uploads; returns the manifest."""
     source = store.path(request.name)
-    manifest = store.manifest(request.name)  # refuses an adapter folder that is itself a link
-    check_manifest(manifest, source / MANIFEST, complete=True)  # the card is written from it
+    # complete: the card is written from it; refuses an adapter folder that is itself a link
+    manifest = store.adapter_manifest(request.name, complete=True)
     store.hold(request.name)
-    kind = manifest.get("kind")
+    kind = manifest.kind
     if kind not in PUSHED_KINDS or not (source / ADAPTER_CONFIG).is_file():
         raise AdapterkitError(
             f"{request.name} is a {kind} {'adapter' if (source / ADAPTER_CONFIG).is_file() else 'model'}: "
@@ -265,7 +255,7 @@ def push(request: PushRequest) -> str:
                 repo_id=request.repo_id,
                 folder_path=staged,
                 repo_type="model",
-                commit_message=f"adapterkit push {manifest.get('name', request.name)}",
+                commit_message=f"adapterkit push {manifest.name or request.name}",
             )
     return f"{commit.commit_url} ({commit.oid})" if commit.oid else str(commit.commit_url)
 
@@ -277,127 +267,9 @@ def push(request: PushRequest) -> str:
 class PullResult:
     name: str
     path: Path
-    manifest: dict
+    manifest: AdapterManifest
     commit: str
     notes: list[str]
-
-
-def _check_names(repo_id: str, names: list[str]) -> list[str]:
-    """Refuse names that escape the folder or files that are not safetensors/JSON/Markdown.
-
-    Returns the top-level files (the adapter folder is flat; files in sub-folders are not taken).
-    """
-    top = []
-    for name in names:
-        path = PurePosixPath(name)
-        if not name or "\\" in name or path.is_absolute() or ".." in path.parts or name != str(path):
-            raise AdapterkitError(f"{repo_id}: the file name {name!r} would land outside the adapter folder; refused")
-        lowered = name.lower()
-        if lowered.endswith(PICKLE_SUFFIXES):
-            raise AdapterkitError(
-                f"{repo_id}: {name} can hold pickled code and adapterkit never loads such files; "
-                "ask the owner for a safetensors-only repository"
-            )
-        if not (lowered.endswith(SAFE_SUFFIXES) or path.name in GIT_FILES):
-            raise AdapterkitError(
-                f"{repo_id}: {name} is not safetensors, JSON or Markdown; adapterkit pulls only those (refused)"
-            )
-        if len(path.parts) == 1 and path.name not in GIT_FILES:
-            top.append(name)
-    for required in (ADAPTER_CONFIG, ADAPTER_WEIGHTS):
-        if required not in top:
-            raise AdapterkitError(f"{repo_id}: no {required} at the top of the repository; it is not a PEFT adapter")
-    return top
-
-
-def _read_json(file: Path, repo_id: str) -> dict:
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise AdapterkitError(f"{repo_id}: {file.name} is not valid JSON ({error}); refused") from None
-    if not isinstance(data, dict):
-        raise AdapterkitError(f"{repo_id}: {file.name} is not a JSON object; refused")
-    return data
-
-
-def _check_files(repo_id: str, root: Path, files: list[str], download: Path) -> None:
-    """The downloaded files (``root``): exactly the listed ones, inside ``download``, parseable."""
-    from safetensors import safe_open
-
-    download = download.resolve()
-    present = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-    unexpected = sorted(set(present) - set(files))
-    if unexpected:
-        raise AdapterkitError(f"{repo_id}: the download holds {unexpected[0]}, which was not in the listing; refused")
-    for name in files:
-        real = (root / name).resolve()  # snapshot files are links into the download's blob store
-        if not real.is_relative_to(download) or not real.is_file():
-            raise AdapterkitError(f"{repo_id}: {name} resolves outside the download folder; refused")
-        if name.endswith(".safetensors"):
-            try:
-                with safe_open(real, "pt") as handle:
-                    handle.keys()
-            except Exception as error:
-                reason = str(error).splitlines()[0][:100]
-                raise AdapterkitError(f"{repo_id}: {name} is not a valid safetensors file ({reason})") from None
-        elif name.endswith(".json"):
-            _read_json(real, repo_id)
-
-
-def _local_fingerprint(manifest: dict) -> tuple[str, str] | None:
-    """(where, fingerprint) of the adapter's base as available here without a download, else None."""
-    from .models import base_of, fingerprint, load_masked_lm
-
-    try:
-        base = base_of(manifest, local_only=True)
-        model, _ = load_masked_lm(base)
-    except AdapterkitError:
-        return None
-    return str(base.path), fingerprint(model)
-
-
-def check_base(repo_id: str, config: dict, manifest: dict | None) -> tuple[dict, list[str], list[str]]:
-    """The base record for the manifest, the problems (refused without --force) and notes."""
-    declared = config.get("base_model_name_or_path")
-    problems: list[str] = []
-    notes: list[str] = []
-    if manifest is None:
-        if not isinstance(declared, str) or not declared:
-            raise AdapterkitError(f"{repo_id}: {ADAPTER_CONFIG} names no base_model_name_or_path; cannot use it")
-        if config.get("peft_type") != "LORA":
-            raise AdapterkitError(f"{repo_id}: a {config.get('peft_type')} adapter; adapterkit uses LoRA adapters")
-        record = {"id": declared, "peft_base_model": declared, "revision": None, "fingerprint": None}
-        local = _local_fingerprint({"base": record})
-        if local is None:
-            notes.append(
-                f"its base {declared} is not available here without a download, so no fingerprint was recorded; "
-                "get the base, then pull again with --force to record it"
-            )
-        else:
-            record["fingerprint"] = local[1]
-        return record, problems, notes
-    record = manifest.get("base")
-    if not isinstance(record, dict) or not record.get("id"):
-        raise AdapterkitError(f"{repo_id}: {MANIFEST} records no base; refused")
-    known = {record.get("id"), record.get("peft_base_model"), record.get("path")} - {None}
-    if declared not in known:
-        problems.append(
-            f"{ADAPTER_CONFIG} names the base {declared!r} but {MANIFEST} records {record.get('peft_base_model')!r}"
-        )
-    recorded = record.get("fingerprint")
-    if recorded:
-        local = _local_fingerprint(manifest)
-        if local is None:
-            notes.append(
-                f"its base {record['id']} is not available here without a download: the fingerprint is checked "
-                "when the adapter is first loaded"
-            )
-        elif local[1] != recorded:
-            problems.append(
-                f"the local base {record['id']} ({local[0]}) has fingerprint {local[1][:19]}…, the adapter was "
-                f"trained on {recorded[:19]}…"
-            )
-    return record, problems, notes
 
 
 def _languages(folder: Path) -> list[str]:
@@ -449,7 +321,7 @@ def pull(
             f"{repo_id}: the Hub's answer lists files or a commit that are not strings (a malformed listing); refused"
         )
     commit = info.sha or ""
-    top = _check_names(repo_id, names)
+    top = check_listing(repo_id, names)
     with tempfile.TemporaryDirectory(prefix="adapterkit-pull-") as tmp:
         with hub_errors("pull", repo_id, revision):
             folder = Path(
@@ -461,44 +333,45 @@ def pull(
                     endpoint=endpoint,
                 )
             )
-        _check_files(repo_id, folder, top, Path(tmp))
-        config = _read_json(folder / ADAPTER_CONFIG, repo_id)
+        check_download(repo_id, folder, top, Path(tmp))
+        config = read_json_object(folder / ADAPTER_CONFIG, repo_id)
         peft_config = AdapterConfig.from_dict(config, f"{repo_id}: {ADAPTER_CONFIG}")
-        manifest = _read_json(folder / MANIFEST, repo_id) if MANIFEST in top else None
-        if manifest is not None:
+        shared = read_json_object(folder / MANIFEST, repo_id) if MANIFEST in top else None
+        manifest = None
+        if shared is not None:
             # complete: its card is written from it; it is renamed to `name`
-            check_manifest({**manifest, "name": name}, f"{repo_id}: {MANIFEST}", complete=True)
+            manifest = AdapterManifest.from_dict({**shared, "name": name}, f"{repo_id}: {MANIFEST}", complete=True)
         problems = tensor_problems(folder, peft_config, label=ADAPTER_WEIGHTS)
         if problems:
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused")
-        base, problems, notes = check_base(repo_id, config, manifest)
+        base, problems, notes = check_base(repo_id, peft_config, manifest)
         if problems and not force:
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused (add --force to accept it)")
         notes += [f"accepted with --force: {problem}" for problem in problems]
-        source = {"hub": repo_id, "revision": commit, "requested": revision, "endpoint": endpoint}
-        if manifest is None:
+        if manifest is None:  # a plain PEFT LoRA: the manifest names its base (and below, its source)
             from .versions import versions
 
-            manifest = {
+            plain = {
                 "schema_version": SCHEMA_VERSION,
                 "name": name,
                 "kind": "language",
                 "languages": _languages(folder),
                 "domain": None,
-                "base": base,
+                "base": base.to_dict(),
                 "versions": versions(),
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
-        else:
-            if manifest.get("name") != name:  # pulled under another name: keep the one it was shared as
-                manifest = {**manifest, "name": name, "origin_name": manifest.get("name")}
-        manifest["source"] = source
+            manifest = AdapterManifest.from_dict(plain, f"{repo_id}: {MANIFEST}")
+        elif shared is not None and shared.get("name") != name:  # pulled under another name: keep the shared one
+            manifest = replace(manifest, origin_name=shared.get("name"))
+        source = {"hub": repo_id, "revision": commit, "requested": revision, "endpoint": endpoint}
+        manifest = replace(manifest, source=Source.load(source))
 
         def write(staging: Path) -> None:
             for item in top:
                 if item != MANIFEST:
                     shutil.copyfile(folder / item, staging / item)
-            write_json(staging / MANIFEST, manifest)
+            write_json(staging / MANIFEST, manifest.to_dict())
 
         path = store.save(name, write, force=force)
     return PullResult(name, path, manifest, commit, notes)
@@ -510,9 +383,11 @@ def ensure_pulled(spec: str, store: Registry) -> str:
     check_repo_id(repo_id, f"adapter {spec!r}:")
     name = derived_name(repo_id, revision or None)
     if (store.root / name / MANIFEST).is_file():
-        source = store.manifest(name).get("source", {})
-        if source.get("hub") != repo_id or (
-            revision and revision not in (source.get("requested"), source.get("revision"))
+        source = store.adapter_manifest(name).source
+        if (
+            source is None
+            or source.hub != repo_id
+            or (revision and revision not in (source.requested, source.revision))
         ):
             raise AdapterkitError(
                 f"adapter {spec!r}: the registry name {name} holds another adapter; remove it "

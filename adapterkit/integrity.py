@@ -8,10 +8,11 @@ so that loading a base does not need the store.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import AdapterkitError
-from .manifest import MANIFEST, read_manifest
+from .manifest import MANIFEST, AdapterManifest, read_adapter_manifest
 
 HASHES = "sha256"  # manifest key: {path relative to the folder: hex sha256} of every .safetensors file
 
@@ -29,7 +30,7 @@ def weight_files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.safetensors") if p.is_file())
 
 
-def weight_problems(folder: Path, manifest: dict | None = None) -> list[str]:
+def weight_problems(folder: Path, manifest: AdapterManifest | Mapping | None = None) -> list[str]:
     """What is wrong with the weight files of ``folder`` (empty: nothing), one line each.
 
     Files recorded in the manifest are hashed and compared; files without a record (an older
@@ -38,10 +39,7 @@ def weight_problems(folder: Path, manifest: dict | None = None) -> list[str]:
     """
     from safetensors import safe_open
 
-    if manifest is None:
-        manifest_file = folder / MANIFEST
-        manifest = read_manifest(manifest_file) if manifest_file.is_file() else {}
-    recorded = manifest.get(HASHES) or {}
+    recorded = _recorded_hashes(folder, manifest)
     problems = [
         f"{link}: a symbolic link inside the adapter folder; adapterkit does not follow links there: "
         "replace it by the file itself"
@@ -68,6 +66,19 @@ def weight_problems(folder: Path, manifest: dict | None = None) -> list[str]:
     return problems
 
 
+def _recorded_hashes(folder: Path, manifest: AdapterManifest | Mapping | None) -> dict[str, str]:
+    """The sha256 the manifest records: of the folder's own manifest (read typed) when none is given.
+
+    A dict is a manifest its caller read (``read_manifest``) or is building: only its hashes are used.
+    """
+    if manifest is None:
+        manifest_file = folder / MANIFEST
+        manifest = read_adapter_manifest(manifest_file) if manifest_file.is_file() else None
+    if isinstance(manifest, AdapterManifest):
+        return manifest.sha256 or {}
+    return dict((manifest or {}).get(HASHES) or {})
+
+
 def links_inside(folder: Path) -> list[Path]:
     """Symbolic links in ``folder`` (recursively, links to folders not entered)."""
     return sorted(path for path in folder.rglob("*") if path.is_symlink())
@@ -76,7 +87,7 @@ def links_inside(folder: Path) -> list[Path]:
 _VERIFIED: set[tuple[tuple[str, int, int], ...]] = set()
 
 
-def verify_weights(folder: Path, manifest: dict | None = None) -> None:
+def verify_weights(folder: Path, manifest: AdapterManifest | Mapping | None = None) -> None:
     """Raise a one-line error naming the first bad weight file of ``folder``; cached per file state.
 
     Call it before handing a folder to ``from_pretrained``: transformers and PEFT would otherwise

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING
 
 from .errors import AdapterkitError
 from .integrity import verify_weights
+from .manifest import AdapterManifest, read_base_info
 from .mlm import masked_only_class
 from .paths import cache_dir
 
@@ -140,7 +142,7 @@ def resolve_base(name: str, local_only: bool = False) -> Base:
             raise AdapterkitError(f"--base {name}: the folder has no config.json; give a transformers model folder")
         _check_weights(folder, name)
         info_file = folder / BASE_INFO_FILE
-        head_is_new = info_file.is_file() and json.loads(info_file.read_text()).get("mlm_head") == "new"
+        head_is_new = info_file.is_file() and read_base_info(info_file).get("mlm_head") == "new"
         return Base(name, folder, None, None, head_is_new=head_is_new)
     if name.startswith((".", "/", "~")) or os.sep in name.strip("/").replace("/", "", 1):
         raise AdapterkitError(f"--base {name}: no such folder; give a model folder, a hub id or {EMBEDDED}")
@@ -230,14 +232,16 @@ def fingerprint(model: torch.nn.Module) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def base_of(manifest: dict, local_only: bool = False) -> Base:
-    """The base an adapter was trained on, checked against its recorded fingerprint."""
-    recorded = manifest["base"]
-    local = Path(recorded.get("peft_base_model", ""))
-    name = recorded["id"] if recorded["id"] == EMBEDDED or not local.is_dir() else str(local)
-    if recorded.get("local") and not local.is_dir():  # shared by push, which names a local base by its folder only
+def base_of(manifest: AdapterManifest | Mapping, local_only: bool = False) -> Base:
+    """The base an adapter was trained on: the local folder it was trained from while it is there, else its id."""
+    manifest = AdapterManifest.of(manifest)
+    recorded = manifest.base
+    # Without a recorded peft_base_model there is no folder to look for (not the current folder).
+    found = recorded.peft_base_model is not None and Path(recorded.peft_base_model).is_dir()
+    name = str(recorded.peft_base_model) if found and recorded.id != EMBEDDED else recorded.id
+    if recorded.local and not found:  # shared by push, which names a local base by its folder only
         raise AdapterkitError(
-            f"{manifest.get('name', 'the adapter')} was trained on a local base folder named {recorded['id']!r} "
+            f"{manifest.name or 'the adapter'} was trained on a local base folder named {recorded.id!r} "
             "(push shares no paths): run from the folder that holds a copy of that base under this name"
         )
     return resolve_base(name, local_only)

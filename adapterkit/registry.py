@@ -42,12 +42,24 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 
 from . import locks
 from .errors import AdapterkitError
-from .integrity import HASHES, file_sha256, weight_files, weight_problems
-from .manifest import MANIFEST, NAME, SCHEMA_VERSION, read_adapter_config, tensor_problems
+from .integrity import HASHES as HASHES  # the manifest's hash key; cli reads it from here
+from .integrity import file_sha256, weight_files, weight_problems
+from .manifest import (
+    MANIFEST,
+    MANIFEST_FIX,
+    NAME,
+    SCHEMA_VERSION,
+    AdapterManifest,
+    read_adapter_config,
+    read_adapter_manifest,
+    read_json,
+    tensor_problems,
+)
 from .manifest import read_manifest as read_checked_manifest
 from .safety import check_replaceable, writing
 
@@ -69,14 +81,19 @@ def check_name(name: object, option: str = "--name") -> str:
 # --------------------------------------------------------------------------------------------- integrity
 
 
-def record_hashes(folder: Path) -> dict:
-    """Add the sha256 of every weight file to the folder's manifest; returns the manifest."""
+def record_hashes(folder: Path) -> AdapterManifest:
+    """Add the sha256 of every weight file to the folder's manifest; returns the manifest.
 
+    The manifest a command just wrote is validated here (``AdapterManifest.from_dict``), so a
+    manifest adapterkit could not read back is never saved, and gets this version's ``schema_version``.
+    """
     manifest_file = folder / MANIFEST
-    manifest = json.loads(manifest_file.read_text())
-    manifest.setdefault("schema_version", SCHEMA_VERSION)
-    manifest[HASHES] = {name: file_sha256(folder / name) for name in weight_files(folder)}
-    write_json(manifest_file, manifest)
+    written = read_json(manifest_file, MANIFEST_FIX)
+    manifest = AdapterManifest.from_dict(written, manifest_file)
+    if isinstance(written, dict) and "schema_version" not in written:  # written just now, by this version
+        manifest = replace(manifest, schema_version=SCHEMA_VERSION)
+    manifest = replace(manifest, sha256={name: file_sha256(folder / name) for name in weight_files(folder)})
+    write_json(manifest_file, manifest.to_dict())
     return manifest
 
 
@@ -230,12 +247,19 @@ class Registry:
         return target
 
     def manifest(self, name: str) -> dict:
-        folder = self.path(name)
-        file = folder / MANIFEST
+        """Adapter ``name``'s manifest as a validated dict (see ``adapter_manifest`` for the typed one)."""
+        return read_manifest(self._manifest_file(name))
+
+    def adapter_manifest(self, name: str, complete: bool = False) -> AdapterManifest:
+        """Adapter ``name``'s manifest, typed; ``complete``: with all its kind records (``check_manifest``)."""
+        return read_adapter_manifest(self._manifest_file(name), complete)
+
+    def _manifest_file(self, name: str) -> Path:
+        file = self.path(name) / MANIFEST
         if not file.is_file():
             raise AdapterkitError(f"no adapter named {name!r} in {self.root} (see: adapterkit adapters list)")
-        self.check_not_link(name)
-        return read_manifest(file)
+        self.check_not_link(name)  # the registry never reads through a link out of itself
+        return file
 
     def check_not_link(self, name: str) -> None:
         """Refuse an adapter folder that is a symbolic link: the registry never follows one out of itself."""
@@ -264,7 +288,7 @@ class Registry:
         """
 
         folder = self.path(name)
-        manifest = self.manifest(name)
+        manifest = self.adapter_manifest(name)
         problems = weight_problems(folder, manifest)
         if problems or not (folder / "adapter_config.json").is_file():
             return problems
@@ -321,9 +345,9 @@ class Registry:
 _BASES: dict[str, object] = {}
 
 
-def _local_base_model(manifest: dict):
+def _local_base_model(manifest: AdapterManifest):
     """The masked-LM base of a language/domain/composed adapter if it is here without a download, else None."""
-    if manifest.get("kind") not in ("language", "domain", "composed"):
+    if manifest.kind not in ("language", "domain", "composed"):
         return None  # task adapters sit on a task model, full models have no adapter
     from .models import base_of, load_masked_lm
 

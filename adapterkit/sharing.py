@@ -11,10 +11,13 @@ component. The copies kept in the local registry are not changed.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from .manifest import AdapterManifest
 
 NAMES_ONLY = "file names only"
 RELATIVE = "relative to the folder push ran in"
@@ -63,30 +66,26 @@ def scrub(value, key: str | None = None):
     return value
 
 
-def shareable_manifest(manifest: dict, card_paths: bool = False, cwd: Path | None = None) -> dict:
+def shareable_manifest(manifest: AdapterManifest | Mapping, card_paths: bool = False, cwd: Path | None = None) -> dict:
     """The manifest as ``push`` uploads it: corpus files by name (or relative path) and sha256, no
     absolute path anywhere, and the base marked ``local`` when it was a folder (not a Hub id)."""
-    shared = copy.deepcopy(manifest)
-    corpus = shared.get("corpus")
-    if isinstance(corpus, dict) and isinstance(corpus.get("files"), list):
-        corpus["files"] = [
-            {**record, "path": shared_path(str(record.get("path", "")), card_paths, cwd)}
-            if isinstance(record, dict)
-            else record
-            for record in corpus["files"]
-        ]
-        corpus["paths"] = RELATIVE if card_paths else NAMES_ONLY
-    base = shared.get("base")
-    if isinstance(base, dict):
-        from .card import hub_base_id
+    from .card import hub_base_id
 
-        if hub_base_id(manifest) is None and base.get("id") != "minilm":
-            base["local"] = True  # its id is a folder name here, not a Hub model
-        base.pop("path", None)
-    corpus_files = (corpus or {}).get("files") if isinstance(corpus, dict) else None
-    shared = scrub({k: v for k, v in shared.items() if k != "corpus"})
-    if isinstance(corpus, dict):  # already named as asked; only absolute paths elsewhere in it go
-        shared["corpus"] = {**scrub({k: v for k, v in corpus.items() if k != "files"}), "files": corpus_files}
+    typed = AdapterManifest.of(manifest)
+    corpus = typed.corpus
+    if corpus is not None and corpus.files is not None:
+        files = [replace(record, path=shared_path(str(record.path or ""), card_paths, cwd)) for record in corpus.files]
+        corpus = replace(corpus, files=files, paths=RELATIVE if card_paths else NAMES_ONLY)
+    base = typed.base
+    if hub_base_id(typed) is None and base.id != "minilm":
+        base = replace(base, local=True)  # its id is a folder name here, not a Hub model
+    data = replace(typed, base=base.without("path"), corpus=corpus).to_dict()
+    shared = scrub({key: value for key, value in data.items() if key != "corpus"})
+    if "corpus" in data:  # already named as asked; only absolute paths elsewhere in it go
+        named = data["corpus"]
+        shared["corpus"] = scrub({key: value for key, value in named.items() if key != "files"})
+        if "files" in named:
+            shared["corpus"]["files"] = named["files"]
     return shared
 
 
