@@ -42,6 +42,17 @@ plausible doses, diseases, symptoms, anatomy, procedures, lab values, ages and d
 per-sentence or per-document context (the patient's sex, so that participles and pronouns agree).
 The content is invented: no patient data, no text copied from real records, leaflets or articles.
 
+Data files
+----------
+The word lists, entity phrases, templates and STS frames are data, one TOML file per task set in
+``scripts/standin/tasks/`` (``ro-ner``, ``es-ner``, ``nl-screening``, ``sts``, ``ct-reports``); this
+script holds the grammar that combines them (Romanian lemmas and POS, BIO tagging, character
+offsets, label logic, scores) and reads each key into the constant of the same name (``RO["drugs"]``
+-> ``RO_DRUGS``). Arrays are read as tuples. Some values keep a small line format that the reading
+function parses: ``name = dose; dose`` under ``# group`` lines (``_drugs``), ``form|lemma|POS``
+overrides (``_ro_words``), ``value = synonym; value`` (``_syns``). Items are drawn by position: an
+edit changes the output; regenerate and commit both.
+
 Deliberate irregularities
 -------------------------
 - ``ro-ner.conll`` contains exactly three orphan ``I-`` tags (an ``I-X`` whose previous token is
@@ -63,14 +74,15 @@ Each task set has its own fixed seed (``random.Random(seed)``); only ``choice``,
 versions. Sets are used for membership tests only, never iterated into the output, so
 ``PYTHONHASHSEED`` has no effect. Running the script twice gives byte-identical files.
 
-Usage (from the repository root; stdlib only)::
+Usage (from the repository root; stdlib only, plus ``tomli`` on Python 3.10)::
 
     python scripts/make_standin_tasks.py                # (re)write adapterkit/data/tasks/
     python scripts/make_standin_tasks.py --check        # exit 1 if the committed files differ
     python scripts/make_standin_tasks.py --out /tmp/t
 
 The script also writes ``README.md`` beside the task files (with their statistics); ``--check``
-compares it and the document texts too.
+compares it and the document texts too. A malformed data file stops it with one line naming the
+file (exit code 2).
 """
 
 from __future__ import annotations
@@ -469,7 +481,7 @@ class Anat:
 
 RO_ANAT = tuple(
     Anat(Ent("ANAT", _ro_words(nom.strip())), Ent("ANAT", _ro_words(gen.strip())))
-    for nom, gen in (line.split("/") for line in _items(RO["anat"]))
+    for nom, gen in (line.split("/") for line in RO["anat"])
 )
 
 
@@ -490,14 +502,14 @@ RO_PROC_DIAG = _ro_procs(RO["proc_diag"])
 
 RO_PROC_THER = _ro_procs(RO["proc_ther"])
 
-RO_TEMPLATES = _items(RO["templates"])
+RO_TEMPLATES = RO["templates"]
 
 #: the three sentences with a discontinuous entity, i.e. an orphan I- tag (the one word tagged
 #: I-X right after an O); ``|`` separates form and tag
 RO_ORPHAN_SENTENCES = RO["orphan_sentences"]
 
 #: running-text words: ``form lemma POS`` (UPOS); looked up lower-cased
-RO_LEXICON = {form: (lemma, pos) for form, lemma, pos in (line.split() for line in _items(RO["lexicon"]))}
+RO_LEXICON = {form: (lemma, pos) for form, lemma, pos in (line.split() for line in RO["lexicon"])}
 
 RO_GROUPS = _by_group(RO_DRUGS)
 RO_RX = _rx_map(
@@ -506,12 +518,12 @@ RO_RX = _rx_map(
     RO_GROUPS,
 )
 #: organs where a local finding ("noduli hipoecogeni la nivelul ...") makes sense
-RO_ORGANS = tuple(a for a in RO_ANAT if a.nom.words[0].lemma in _semi(RO["organs"]))
+RO_ORGANS = tuple(a for a in RO_ANAT if a.nom.words[0].lemma in RO["organs"])
 #: solid organs ("... are dimensiuni normale și structură omogenă")
-RO_PARENCHYMA = tuple(a for a in RO_ORGANS if a.nom.words[0].lemma in _semi(RO["parenchyma"]))
+RO_PARENCHYMA = tuple(a for a in RO_ORGANS if a.nom.words[0].lemma in RO["parenchyma"])
 RO_CHEMO = tuple(d for d in RO_DRUGS if any("/m2" in dose for dose in d.doses))
 RO_ORAL = tuple(d for d in RO_DRUGS if d not in RO_CHEMO)
-RO_IV_LEMMAS = _semi(RO["iv_lemmas"])
+RO_IV_LEMMAS = RO["iv_lemmas"]
 RO_IV = tuple(d for d in RO_DRUGS if d.ent.words[0].lemma in RO_IV_LEMMAS)
 #: one-word procedures that take an organ in the genitive ("Biopsia ficatului")
 RO_PROC_ORGAN = _ro_ents(
@@ -519,17 +531,17 @@ RO_PROC_ORGAN = _ro_ents(
     RO["proc_organ"],
 )
 RO_CROSS_SECTIONAL = tuple(p for p in RO_PROC_DIAG if p.base.words[0].lemma in ("tomografie", "rezonanță"))
-RO_ACUTE = tuple(d for d in RO_DISEASES if d.text in _semi(RO["acute"]))
+RO_ACUTE = tuple(d for d in RO_DISEASES if d.text in RO["acute"])
 RO_SUBCUTANEOUS = tuple(d for d in RO_DRUGS if d.ent.words[0].lemma in ("insulină", "enoxaparină", "heparină"))
 RO_INJECTION_SITES = tuple(a for a in RO_ANAT if a.nom.words[0].lemma in ("perete", "coapsă", "braț"))
 RO_ONCO_PROC = tuple(p for p in RO_PROC_THER if p.base.words[0].lemma in ("radioterapie", "chimioterapie"))
 
-RO_FREQ = _semi(RO["freq"])
-RO_HOURS = _semi(RO["hours"])
-RO_WEEKS = _semi(RO["weeks"])
-RO_MONTHS = _semi(RO["months"])
-RO_YEARS = _semi(RO["years"])
-RO_CYCLES = _semi(RO["cycles"])
+RO_FREQ = RO["freq"]
+RO_HOURS = RO["hours"]
+RO_WEEKS = RO["weeks"]
+RO_MONTHS = RO["months"]
+RO_YEARS = RO["years"]
+RO_CYCLES = RO["cycles"]
 
 
 def _ro_count(number: int, noun: str) -> str:
@@ -829,36 +841,36 @@ ES_ORAL = tuple(d for d in ES_DRUGS if d.group not in ("chemo", "antidote", "sed
 ES_IV = tuple(
     d
     for d in ES_DRUGS
-    if (d.group in ("antibiotic", "antifungal", "antiviral", "corticoid") and d.ent.text not in ES["iv"])
-    or d.ent.text in ES["iv_2"]
+    if (d.group in ("antibiotic", "antifungal", "antiviral", "corticoid") and d.ent.text not in ES["iv_not"])
+    or d.ent.text in ES["iv_also"]
 )
-ES_PROPHYLAXIS = tuple(d for d in ES_DRUGS if d.ent.text in _semi(ES["prophylaxis"]))
+ES_PROPHYLAXIS = tuple(d for d in ES_DRUGS if d.ent.text in ES["prophylaxis"])
 
 #: diseases are running text in PharmaCoNER (not annotated); with their drug groups where treated
 ES_DISEASES_RX = tuple(
     (disease.strip(), tuple(g.strip() for g in groups.split(",")))
-    for disease, _, groups in (line.partition("@") for line in _items(ES["diseases_rx"]))
+    for disease, _, groups in (line.partition("@") for line in ES["diseases_rx"])
 )
 for _disease, _groups in ES_DISEASES_RX:
     for _group in _groups:
         if _group not in ES_GROUPS:
             raise KeyError(f"unknown drug group {_group!r} for {_disease!r}")
 
-ES_DISEASES = tuple(d for d, _ in ES_DISEASES_RX) + _items(ES["diseases"])
+ES_DISEASES = tuple(d for d, _ in ES_DISEASES_RX) + ES["diseases"]
 
-ES_SYMPTOMS = _items(ES["symptoms"])
+ES_SYMPTOMS = ES["symptoms"]
 
-ES_ADVERSE = _items(ES["adverse"])
+ES_ADVERSE = ES["adverse"]
 
-ES_IMAGING = _items(ES["imaging"])
+ES_IMAGING = ES["imaging"]
 
-ES_IMAGING_ABDOMEN = tuple(x for x in ES_IMAGING if any(w in x for w in ES["imaging_abdomen"]["0"]))
+ES_IMAGING_ABDOMEN = tuple(x for x in ES_IMAGING if any(w in x for w in ES["abdomen_cues"]))
 
-ES_XRAY = _items(ES["xray"])
+ES_XRAY = ES["xray"]
 
-ES_EXAM = _items(ES["exam"])
+ES_EXAM = ES["exam"]
 
-ES_PATHOLOGY = _items(ES["pathology"])
+ES_PATHOLOGY = ES["pathology"]
 
 ES_LABS_NORM = _labs(
     "NORMALIZABLES",
@@ -944,8 +956,8 @@ ES_FLUIDS = _es_ents(
 ES_IRON = tuple(d for d in ES_DRUGS if d.ent.text in ("hierro sacarosa", "sulfato ferroso"))
 ES_POTASSIUM = tuple(d for d in ES_DRUGS if d.ent.text == "cloruro potásico")
 
-ES_FREQ = _semi(ES["freq"])
-ES_DUR = _semi(ES["dur"])
+ES_FREQ = ES["freq"]
+ES_DUR = ES["dur"]
 
 
 def _es_disease_rx(rng: random.Random, ctx: Ctx) -> list[Piece]:
@@ -1078,15 +1090,7 @@ ES_SLOTS: dict[str, Fill] = {
     "plt": _text(lambda rng: _number(rng.uniform(35000, 520000), 0)),
 }
 
-ES_SECTIONS: dict[str, tuple[str, ...]] = {
-    "presentation": _items(ES["sections"]["presentation"]),
-    "history": _items(ES["sections"]["history"]),
-    "exam": _items(ES["sections"]["exam"]),
-    "labs": _items(ES["sections"]["labs"]),
-    "imaging": _items(ES["sections"]["imaging"]),
-    "treatment": _items(ES["sections"]["treatment"]),
-    "evolution": _items(ES["sections"]["evolution"]),
-}
+ES_SECTIONS: dict[str, tuple[str, ...]] = ES["sections"]
 
 #: ATTACH_PREV tokens follow the previous token without a space, a token after OPEN follows it directly
 ATTACH_PREV = frozenset(".,;:)%")
@@ -1232,125 +1236,30 @@ NL_NUMBERS: dict[str, Callable[[random.Random], str]] = {
     "arc": lambda rng: f"{rng.choice((50, 60, 70))} en {rng.choice((110, 120, 130))}",
 }
 
-NL_WORDS: dict[str, tuple[str, ...]] = {
-    "count": _semi(NL["words"]["count"]),
-    "side": _semi(NL["words"]["side"]),
-    "lr": _semi(NL["words"]["lr"]),
-    "alcohol": _semi(NL["words"]["alcohol"]),
-    "job": _semi(NL["words"]["job"]),
-    "living": _semi(NL["words"]["living"]),
-    "strain": _semi(NL["words"]["strain"]),
-    "sport": _semi(NL["words"]["sport"]),
-    "meniscus": _semi(NL["words"]["meniscus"]),
-    "bpnote": _semi(NL["words"]["bpnote"]),
-    "antihypertensive": _semi(NL["words"]["antihypertensive"]),
-    "activity": _semi(NL["words"]["activity"]),
-    "skinsite": _semi(NL["words"]["skinsite"]),
-    "eczematrigger": _semi(NL["words"]["eczematrigger"]),
-    "headachetrigger": _semi(NL["words"]["headachetrigger"]),
-    "stressor": _semi(NL["words"]["stressor"]),
-    "hba1ctrend": _semi(NL["words"]["hba1ctrend"]),
-    "eyeadvice": _semi(NL["words"]["eyeadvice"]),
-    "wheeze": _semi(NL["words"]["wheeze"]),
-    "mouthsite": _semi(NL["words"]["mouthsite"]),
-    "since": _semi(NL["words"]["since"]),
-    "season": _semi(NL["words"]["season"]),
-    "history": _items(NL["words"]["history"]),
-    "meds": _items(NL["words"]["meds"]),
-    "plan": _items(NL["words"]["plan"]),
-    "action": _items(NL["words"]["action"]),
-    "follow": _items(NL["words"]["follow"]),
-    "lo": _items(NL["words"]["lo"]),
-}
+NL_WORDS: dict[str, tuple[str, ...]] = NL["words"]
 
 #: complaints that open notes of both labels; for an exclusion note, a harmless explanation
 NL_SHARED_COMPLAINTS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (complaint.strip(), _semi(explanations))
-    for complaint, _, explanations in (line.partition(":") for line in _items(NL["shared_complaints"]))
+    for complaint, _, explanations in (line.partition(":") for line in NL["shared_complaints"])
 )
 
-NL_OPENINGS = _items(NL["openings"])
+NL_OPENINGS = NL["openings"]
 
-NL_CONTEXT = _items(NL["context"])
+NL_CONTEXT = NL["context"]
 
 #: examination lines in groups; a note takes at most one line per group
-NL_EXAM: tuple[tuple[str, ...], ...] = (
-    _semi(NL["exam"]["0"]),
-    _semi(NL["exam"]["1"]),
-    _semi(NL["exam"]["2"]),
-    _semi(NL["exam"]["3"]),
-)
+NL_EXAM: tuple[tuple[str, ...], ...] = NL["exam"]
 
 #: exclusion complaints and what the note says about them
-NL_OTHER_COMPLAINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "lage rugpijn",
-        _items(NL["other_complaints"]["lage rugpijn"]),
-    ),
-    (
-        "knieklachten na het sporten",
-        _items(NL["other_complaints"]["knieklachten na het sporten"]),
-    ),
-    (
-        "hoge bloeddruk bij thuismetingen",
-        _items(NL["other_complaints"]["hoge bloeddruk bij thuismetingen"]),
-    ),
-    (
-        "klachten bij het plassen",
-        _items(NL["other_complaints"]["klachten bij het plassen"]),
-    ),
-    (
-        "een verstuikte enkel",
-        _items(NL["other_complaints"]["een verstuikte enkel"]),
-    ),
-    (
-        "jeukende huidplekken",
-        _items(NL["other_complaints"]["jeukende huidplekken"]),
-    ),
-    (
-        "spanningshoofdpijn",
-        _items(NL["other_complaints"]["spanningshoofdpijn"]),
-    ),
-    (
-        "wisselende bloedsuikers",
-        _items(NL["other_complaints"]["wisselende bloedsuikers"]),
-    ),
-    (
-        "rode, prikkende ogen",
-        _items(NL["other_complaints"]["rode, prikkende ogen"]),
-    ),
-    (
-        "toename van kortademigheid",
-        _items(NL["other_complaints"]["toename van kortademigheid"]),
-    ),
-    (
-        "slapeloosheid",
-        _items(NL["other_complaints"]["slapeloosheid"]),
-    ),
-    (
-        "schouderpijn",
-        _items(NL["other_complaints"]["schouderpijn"]),
-    ),
-    (
-        "duizeligheid",
-        _items(NL["other_complaints"]["duizeligheid"]),
-    ),
-)
+NL_OTHER_COMPLAINTS: tuple[tuple[str, tuple[str, ...]], ...] = NL["other_complaints"]
 
 #: risk indicators (inclusion), by kind; a note draws one to three kinds
-NL_INDICATORS: dict[str, tuple[str, ...]] = {
-    "weight": _items(NL["indicators"]["weight"]),
-    "infections": _items(NL["indicators"]["infections"]),
-    "candida": _items(NL["indicators"]["candida"]),
-    "lymph": _items(NL["indicators"]["lymph"]),
-    "sti": _items(NL["indicators"]["sti"]),
-    "lab": _items(NL["indicators"]["lab"]),
-    "other": _items(NL["indicators"]["other"]),
-}
+NL_INDICATORS: dict[str, tuple[str, ...]] = NL["indicators"]
 
 #: misleading cues: an indicator that is negated or explained
 NL_NEGATED: tuple[tuple[str, str], ...] = tuple(
-    (kind.strip(), sentence.strip()) for kind, _, sentence in (line.partition(":") for line in _items(NL["negated"]))
+    (kind.strip(), sentence.strip()) for kind, _, sentence in (line.partition(":") for line in NL["negated"])
 )
 
 NL_MISLEADING_EXCLUSION = 20
@@ -1597,21 +1506,8 @@ def _plain_frame(
 NL_STS_SIDE = STS["nl_side"]
 
 NL_STS_FRAMES = (
-    _med_frame(
-        "medicatie",
-        STS["nl_frames"]["medicatie"]["groups"],
-        STS["nl_frames"]["medicatie"]["freq"],
-        STS["nl_frames"]["medicatie"]["since"],
-        STS["nl_frames"]["medicatie"]["templates"],
-        STS["nl_frames"]["medicatie"]["omissions"],
-        ("mg", "milligram"),
-    ),
-    _plain_frame(
-        "klacht",
-        STS["nl_frames"]["klacht"]["slots"],
-        STS["nl_frames"]["klacht"]["templates"],
-        STS["nl_frames"]["klacht"]["omissions"],
-    ),
+    _med_frame("medicatie", unit=("mg", "milligram"), **STS["nl_frames"]["medicatie"]),
+    _plain_frame("klacht", **STS["nl_frames"]["klacht"]),
     _plain_frame(
         "beeldvorming",
         {
@@ -1628,18 +1524,8 @@ NL_STS_FRAMES = (
             {0: (0, 2, 3), 1: (0, 3), 2: (0, 3), 3: (3, 0), 4: (0, 2), 5: (1,), 6: (2, 0), 7: (2,), 8: (0, 3)},
         ),
     ),
-    _plain_frame(
-        "laboratorium",
-        STS["nl_frames"]["laboratorium"]["slots"],
-        STS["nl_frames"]["laboratorium"]["templates"],
-        STS["nl_frames"]["laboratorium"]["omissions"],
-    ),
-    _plain_frame(
-        "ingreep",
-        STS["nl_frames"]["ingreep"]["slots"],
-        STS["nl_frames"]["ingreep"]["templates"],
-        STS["nl_frames"]["ingreep"]["omissions"],
-    ),
+    _plain_frame("laboratorium", **STS["nl_frames"]["laboratorium"]),
+    _plain_frame("ingreep", **STS["nl_frames"]["ingreep"]),
 )
 
 # Spanish --------------------------------------------------------------------------------------
@@ -1647,21 +1533,8 @@ NL_STS_FRAMES = (
 ES_STS_SIDE = STS["es_side"]
 
 ES_STS_FRAMES = (
-    _med_frame(
-        "medicación",
-        STS["es_frames"]["medicación"]["groups"],
-        STS["es_frames"]["medicación"]["freq"],
-        STS["es_frames"]["medicación"]["since"],
-        STS["es_frames"]["medicación"]["templates"],
-        STS["es_frames"]["medicación"]["omissions"],
-        ("mg", "miligramos"),
-    ),
-    _plain_frame(
-        "síntoma",
-        STS["es_frames"]["síntoma"]["slots"],
-        STS["es_frames"]["síntoma"]["templates"],
-        STS["es_frames"]["síntoma"]["omissions"],
-    ),
+    _med_frame("medicación", unit=("mg", "miligramos"), **STS["es_frames"]["medicación"]),
+    _plain_frame("síntoma", **STS["es_frames"]["síntoma"]),
     _plain_frame(
         "imagen",
         {
@@ -1677,18 +1550,8 @@ ES_STS_FRAMES = (
             {0: (0, 2, 3), 1: (0, 3), 2: (0, 3), 3: (3, 0), 4: (0, 2), 5: (1,), 6: (2, 0), 7: (2,), 8: (0, 3)},
         ),
     ),
-    _plain_frame(
-        "laboratorio",
-        STS["es_frames"]["laboratorio"]["slots"],
-        STS["es_frames"]["laboratorio"]["templates"],
-        STS["es_frames"]["laboratorio"]["omissions"],
-    ),
-    _plain_frame(
-        "intervención",
-        STS["es_frames"]["intervención"]["slots"],
-        STS["es_frames"]["intervención"]["templates"],
-        STS["es_frames"]["intervención"]["omissions"],
-    ),
+    _plain_frame("laboratorio", **STS["es_frames"]["laboratorio"]),
+    _plain_frame("intervención", **STS["es_frames"]["intervención"]),
 )
 
 #: pair kinds and their shares: the second sentence restates the fact (paraphrase), leaves a minor
@@ -1881,33 +1744,15 @@ CT_NUMBERS: dict[str, Callable[[random.Random], str]] = {
     "vert": lambda rng: str(rng.randint(6, 12)),
     "pct": lambda rng: str(rng.choice((10, 15, 20, 25, 30))),
 }
-CT_WORDS: dict[str, tuple[str, ...]] = {
-    "lobe": _semi(CT["words"]["lobe"]),
-    "lr": _semi(CT["words"]["lr"]),
-    "lrb": _semi(CT["words"]["lrb"]),
-    "side": _semi(CT["words"]["side"]),
-    "amount": _semi(CT["words"]["amount"]),
-}
+CT_WORDS: dict[str, tuple[str, ...]] = CT["words"]
 
-CT_SENTENCES: dict[str, tuple[str, ...]] = {
-    "pneumonie": _items(CT["sentences"]["pneumonie"]),
-    "longnodule": _items(CT["sentences"]["longnodule"]),
-    "pleuravocht": _items(CT["sentences"]["pleuravocht"]),
-    "longembolie": _items(CT["sentences"]["longembolie"]),
-    "fractuur": _items(CT["sentences"]["fractuur"]),
-}
+CT_SENTENCES: dict[str, tuple[str, ...]] = CT["sentences"]
 #: negated mentions: they name a finding but must not produce its label
-CT_NEGATIONS: dict[str, tuple[str, ...]] = {
-    "pneumonie": _items(CT["negations"]["pneumonie"]),
-    "longnodule": _items(CT["negations"]["longnodule"]),
-    "pleuravocht": _items(CT["negations"]["pleuravocht"]),
-    "longembolie": _items(CT["negations"]["longembolie"]),
-    "fractuur": _items(CT["negations"]["fractuur"]),
-}
-CT_NORMAL_SENTENCES = _items(CT["normal_sentences"])
+CT_NEGATIONS: dict[str, tuple[str, ...]] = CT["negations"]
+CT_NORMAL_SENTENCES = CT["normal_sentences"]
 #: incidental remarks that carry no label (in normal and abnormal reports alike)
-CT_INCIDENTAL = _items(CT["incidental"])
-CT_OPENINGS = _items(CT["openings"])
+CT_INCIDENTAL = CT["incidental"]
+CT_OPENINGS = CT["openings"]
 
 
 def _ct_fill(template: str, rng: random.Random) -> str:
