@@ -45,7 +45,8 @@ The content is invented: no patient data, no text copied from real records, leaf
 Data files
 ----------
 The word lists, entity phrases, templates and STS frames are data, one TOML file per task set in
-``scripts/standin/tasks/`` (``ro-ner``, ``es-ner``, ``nl-screening``, ``sts``, ``ct-reports``); this
+``scripts/standin/tasks/`` (``ro-ner``, ``es-ner``, ``nl-screening``, ``sts``, ``ct-reports``; the
+README's prose is ``README.template.md`` there, filled in with the statistics); this
 script holds the grammar that combines them (Romanian lemmas and POS, BIO tagging, character
 offsets, label logic, scores) and reads each key into the constant of the same name (``RO["drugs"]``
 -> ``RO_DRUGS``). Arrays are read as tuples. Some values keep a small line format that the reading
@@ -124,6 +125,7 @@ ES_DOCS_DIR = "es-ner-docs"
 NL_FILE = "nl-screening.jsonl"
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "standin" / "tasks"
+README_TEMPLATE = DEFAULT_DATA / "README.template.md"  # the README written beside the task files
 
 
 def _frozen(value: object) -> object:
@@ -2089,183 +2091,59 @@ def _readme(
     )
     ct_per_report = ", ".join(f"{n}: {count}" for n, count in ct.per_report.items())
     ct_negated = ", ".join(f"{name} {count}" for name, count in ct.negated.items())
-    return f"""# Stand-in downstream task sets
-
-Small **synthetic** task sets in the formats of the studies' downstream tasks, so that the
-task readers, tag hygiene, fine-tuning and evaluation can be run and tested end to end without the
-real data (which cannot be redistributed). UTF-8, `\\n` line endings. They are learnable (the
-labels follow from the text) but the content is invented: do not use it for anything medical.
-
-| file | task | format | size | counts |
-|---|---|---|---:|---|
-{table}
-
-## `{RO_FILE}`: Romanian biomedical NER
-
-MoNERo's layout: one token per line, `token<TAB>lemma<TAB>tag<TAB>POS`, a blank line after every
-sentence (the file ends with one). Lemmas are dictionary forms (`pacienții` -> `pacient`, `renală` -> `renal`,
-`s-` -> `sine`); POS tags are UPOS (NOUN, ADJ, VERB, AUX, ADP, DET, PRON, NUM, PUNCT, ...), not
-MoNERo's MSD tags. Romanian is written with the comma-below letters ș and ț (never the cedilla
-forms ş ţ); the clitic in `s-a` is split into `s-` and `a`, as in MoNERo.
-
-Entity types, in about the study's proportions (CHEM 44 %, DISO 34 %, ANAT 16 %, PROC 6 %):
-
-| type | entities | share |
-|---|---:|---:|
-{_entity_rows(ro)}
-
-CHEM: drugs (with doses), drug classes, substances measured in the lab, infusions; DISO:
-diseases, symptoms, adverse effects, lab abnormalities and imaging findings; ANAT: organs and
-body parts (nominative or genitive with the article: `ficatul`, `rinichiului drept`); PROC:
-diagnostic and therapeutic procedures. Multi-word entities: {ro.multiword}
-(`insuficiență renală cronică` = `B-DISO I-DISO I-DISO`). Distinct sentences: {ro.distinct} of
-{ro.sentences}.
-
-### Deliberate orphan `I-` tags
-
-Exactly {ro.orphans} tags are orphan `I-` tags, an `I-X` whose previous token is not `B-X`/`I-X`,
-as MoNERo has where an entity is discontinuous (its second fragment continues after an `O`). They
-test the tag-hygiene repair, which turns an orphan `I-X` into `B-X`. Every other tag is valid BIO,
-and there are {ro.malformed} malformed tags.
-
-Sentence numbers and (1-based) file line numbers of the three:
-
-| sentence | line | token | tag |
-|---:|---:|---|---|
-{orphan_rows}
-
-(`insuficiență cardiacă și renală`, `ecografie abdominală și pelvină`, `săruri de calciu și de
-magneziu`: the part after `și` continues the entity.)
-
-## `{ES_FILE}`: Spanish clinical-case NER
-
-PharmaCoNER's CoNLL layout: `token<TAB>document id<TAB>start_end<TAB>tag`, a blank line after
-every sentence, the sentences of a document in order. The span is the token's character offsets
-in its document's text, end exclusive. The {es_docs} document texts are in
-`{ES_DOCS_DIR}/<document id>.txt` (the text plus a final `\\n`); for every token
-`text[start:end] == token`. A document is its sentences joined by single spaces; within a
-sentence tokens are separated by single spaces, except that `.` `,` `;` `:` `)` `%` attach to the
-previous token and the token after `(` attaches to it. Document ids look like PharmaCoNER's file
-names but use a prefix no real case has (`S9999-SYN0001-1`, ...). Each document is a short
-clinical case (presentation, history, examination, lab results, imaging or pathology, treatment,
-evolution), {es.sentences / es_docs:.1f} sentences on average.
-
-| type | entities | share |
-|---|---:|---:|
-{_entity_rows(es)}
-
-NORMALIZABLES: drugs and chemicals with a standard name (`paracetamol`, `ácido acetilsalicílico`,
-`creatinina`, `potasio`); PROTEINAS: proteins, enzymes, antibodies, receptors, peptide hormones
-and tumour markers (`proteína C reactiva`, `GOT`, `TSH`, `receptores de estrógenos`, `CA 19-9`);
-NO_NORMALIZABLES: products without a standard name (invented brand names such as `Vitaforzen`,
-unstandardised preparations such as `extracto de cardo mariano`); UNCLEAR: vague chemical
-mentions (`contraste yodado`, `metales pesados`, `sustancias de abuso`). Diseases, procedures and
-anatomy are not annotated, as in PharmaCoNER. Multi-word entities: {es.multiword}. Distinct sentences: {es.distinct} of
-{es.sentences}. All tags are valid BIO ({es.orphans} orphan `I-`, {es.malformed} malformed).
-
-## `{NL_FILE}`: Dutch screening notes
-
-One JSON object per line: `{{"id": "nl-scr-0001", "text": "...", "label": "inclusion"}}`, in
-random label order. Labels: {nl.labels["inclusion"]} `inclusion`, {nl.labels["exclusion"]}
-`exclusion`. Sentences per note: {nl.sentences_min} to {nl.sentences_max}, mean
-{nl.sentences_mean:.1f}. Distinct sentences: {nl.distinct_sentences} of {nl.sentences}.
-
-- `inclusion` notes mention one to three risk indicators, in varied wording: unexplained weight
-  loss, recurrent infections (pneumonia, herpes zoster), oral candidiasis, lymphadenopathy, a
-  history of sexually transmitted infections or risk contacts, suggestive lab findings
-  (unexplained thrombocytopenia, lymphopenia, leukopenia, high total protein), night sweats,
-  chronic diarrhoea or persistent fever. About 30 % of them also have an everyday complaint.
-- `exclusion` notes are about other complaints (back pain, a sprained ankle, cystitis, eczema,
-  blood pressure, diabetes, conjunctivitis, COPD, insomnia, ...); about a quarter open with a
-  complaint that inclusion notes open with too (fatigue, fever, diarrhoea, a swelling in the neck)
-  and explain it harmlessly. Openings, history, vital signs, lab lines and plans come from pools
-  shared by both labels.
-- Misleading cues: {nl.misleading["exclusion"] + nl.misleading["inclusion"]} notes
-  ({(nl.misleading["exclusion"] + nl.misleading["inclusion"]) / nl.notes:.0%}). Of them,
-  {nl.misleading["exclusion"]} `exclusion` notes mention an indicator negated or explained ("Geen
-  aanwijzingen voor candida bij inspectie van de mond.", "Bewust 8 kg afgevallen door een dieet
-  ...", "Geen palpabele lymfeklieren ..."), and {nl.misleading["inclusion"]} `inclusion` notes have
-  a single real indicator next to two negated ones (never of the same kind). A bag-of-words
-  baseline is therefore good but not perfect.
-
-## Study B stand-ins: sentence similarity and CT reports
-
-Study B (bilingual clinical BERT) measured semantic textual similarity by Pearson correlation and
-multi-label classification of CT reports by macro F1, in Korean and English. The stand-ins below
-are in Dutch and Spanish, the languages of the shipped stand-in corpora.
-
-{_sts_section(NL_STS_FILE, "Dutch", nl_sts)}
-{_sts_section(ES_STS_FILE, "Spanish", es_sts)}
-Both files: one JSON object per line, `{{"id": "nl-sts-0001", "text": "...", "text_pair": "...",
-"score": 3.27}}`, scores on the STS-B scale (5 = same meaning, 0 = unrelated) with two decimals. Each
-pair is built from one clinical fact with slots: a medication (indication, drug, dose, frequency,
-since when), a complaint (symptom, when it occurs, how long), an imaging finding (finding, side,
-modality), a lab result (test, high or low, when) or a procedure (procedure, when, outcome). Every
-slot value has synonymous forms (`hypertensie` = `hoge bloeddruk`, `2 dd` = `tweemaal daags`,
-`la Hb` = `la hemoglobina`), and each kind of fact has four or five sentence templates with different
-clause orders. The score follows from what the second sentence keeps:
-
-- paraphrase: the same fact in another template with other synonyms: {STS_PARAPHRASE};
-- omission: a minor slot (dose, frequency, duration, modality, ...) left out: {STS_PARAPHRASE} minus
-  0.5 to 0.7;
-- one or two slots changed (another drug of the same indication, the other side, high instead of
-  low, another time): {STS_PARAPHRASE} minus the slots' weights (key slots 1.6 to 2.2, minor ones 0.8
-  to 1.4; a dose re-drawn with its drug counts only through the drug), at least {STS_TOPIC_FLOOR};
-- same topic: another fact of the same kind, every slot different: {STS_TOPIC_FLOOR};
-- unrelated: a fact of another kind: 0 to 0.5;
-
-plus a uniform jitter of ±{STS_JITTER} (not for unrelated pairs), clipped to [0, 5]. Half of the
-changed pairs keep the first sentence's template and half of their unchanged slots keep its wording,
-while paraphrases never keep the template, so surface overlap alone does not give the score (see the
-token-overlap column and r above). The two sentences are in random order.
-
-## `{CT_FILE}`: Dutch CT report impressions
-
-One JSON object per line: `{{"id": "nl-ct-0001", "text": "...", "labels": ["pneumonie", "pleuravocht"]}}`.
-Each text is the impression of a chest CT ({ct.sentences_mean:.1f} sentences on average, half of
-them opened by the kind of scan): one sentence per finding, in varied wording (`Consolidatie in de
-rechter onderkwab met luchtbronchogram, passend bij pneumonie.`, `Solide nodule van 8 mm ...`,
-`Embolus in de linker arteria pulmonalis.`), sometimes an incidental remark that carries no label
-(`Coronairkalk.`, `Kleine hiatushernia.`). `{CT_NORMAL}` is the label exactly when no finding is
-present; normal reports say so in their own words (`Geen acute intrathoracale pathologie.`). Reports
-by number of findings (0 = `{CT_NORMAL}`): {ct_per_report}.
-
-| label | reports | share | keyword-baseline F1 |
-|---|---:|---:|---:|
-{ct_label_rows}
-
-Negated mentions: {sum(ct.negated.values())} reports ({sum(ct.negated.values()) / ct.reports:.0%}) mention a finding
-they do not have, negated (`Geen aanwijzingen voor longembolie.`, `Geen pleuravocht.`): {ct_negated}.
-They do not produce the label. A keyword baseline that predicts a label whenever one of its cue
-words occurs (negated or not, `{CT_NORMAL}` when none does) reaches macro F1
-{ct.keyword_f1:.3f}: a bag-of-words model is good but not perfect.
-
-## `{CT_EXTERNAL_FILE}`: the external validation set
-
-{ct_external.reports} more reports from the same generator with its own seed and no text that occurs in
-`{CT_FILE}` (study B scores the model fine-tuned on the internal set on an external one): ids
-`nl-ct-ext-0001` on, {sum(ct_external.negated.values())} with a negated mention; labels
-{", ".join(f"`{name}` {count}" for name, count in ct_external.labels.items())}; keyword-baseline
-macro F1 {ct_external.keyword_f1:.3f}.
-
-## Regenerate / check
-
-The files are generated, deterministically (fixed seeds, stdlib only), by
-`scripts/make_standin_tasks.py`; do not edit them (or this README) by hand. From the repository
-root:
-
-```bash
-python scripts/make_standin_tasks.py            # rewrite the files in this folder
-python scripts/make_standin_tasks.py --check    # exit 1 if they differ from a fresh generation
-```
-
-## Licence
-
-MIT, the same licence as the adapterkit project. The data is entirely synthetic: it was written by
-the generator script, contains no patient data and no text copied from real records, leaflets,
-articles or annotated corpora; the brand names tagged NO_NORMALIZABLES are invented. Any
-resemblance to real persons or cases is coincidental.
-"""
+    # The prose is README.template.md's (``{field}`` below, ``{{``/``}}`` for a brace); these are its fields.
+    return README_TEMPLATE.read_text(encoding="utf-8").format(
+        table=table,
+        ro_file=RO_FILE,
+        entity_rows_ro=_entity_rows(ro),
+        ro_multiword=ro.multiword,
+        ro_distinct=ro.distinct,
+        ro_sentences=ro.sentences,
+        ro_orphans=ro.orphans,
+        ro_malformed=ro.malformed,
+        orphan_rows=orphan_rows,
+        es_file=ES_FILE,
+        es_docs=es_docs,
+        es_docs_dir=ES_DOCS_DIR,
+        es_sentences_per_doc=es.sentences / es_docs,
+        entity_rows_es=_entity_rows(es),
+        es_multiword=es.multiword,
+        es_distinct=es.distinct,
+        es_sentences=es.sentences,
+        es_orphans=es.orphans,
+        es_malformed=es.malformed,
+        nl_file=NL_FILE,
+        nl_labels_inclusion=nl.labels["inclusion"],
+        nl_labels_exclusion=nl.labels["exclusion"],
+        nl_sentences_min=nl.sentences_min,
+        nl_sentences_max=nl.sentences_max,
+        nl_sentences_mean=nl.sentences_mean,
+        nl_distinct_sentences=nl.distinct_sentences,
+        nl_sentences=nl.sentences,
+        nl_misleading=nl.misleading["exclusion"] + nl.misleading["inclusion"],
+        nl_misleading_share=(nl.misleading["exclusion"] + nl.misleading["inclusion"]) / nl.notes,
+        nl_misleading_exclusion=nl.misleading["exclusion"],
+        nl_misleading_inclusion=nl.misleading["inclusion"],
+        nl_sts_section=_sts_section(NL_STS_FILE, "Dutch", nl_sts),
+        es_sts_section=_sts_section(ES_STS_FILE, "Spanish", es_sts),
+        sts_paraphrase=STS_PARAPHRASE,
+        sts_topic_floor=STS_TOPIC_FLOOR,
+        sts_jitter=STS_JITTER,
+        ct_file=CT_FILE,
+        ct_sentences_mean=ct.sentences_mean,
+        ct_normal=CT_NORMAL,
+        ct_per_report=ct_per_report,
+        ct_label_rows=ct_label_rows,
+        ct_negated_reports=sum(ct.negated.values()),
+        ct_negated_share=sum(ct.negated.values()) / ct.reports,
+        ct_negated=ct_negated,
+        ct_keyword_f1=ct.keyword_f1,
+        ct_external_file=CT_EXTERNAL_FILE,
+        ct_external_reports=ct_external.reports,
+        ct_external_negated_reports=sum(ct_external.negated.values()),
+        ct_external_labels=", ".join((f"`{name}` {count}" for name, count in ct_external.labels.items())),
+        ct_external_keyword_f1=ct_external.keyword_f1,
+    )
 
 
 @dataclass
