@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils import check_random_state
 
+from .atomic import atomic_write_text
 from .errors import AdapterkitError
 
 FORMAT_NOTE = "fold assignment of adapterkit: same ids, k and seed give the same folds for every variant"
@@ -113,14 +112,8 @@ def write_fold_file(path: Path, ids: list[str], folds: list[int], meta: dict, se
         "meta": meta,
         "assignment": [{"id": item, "fold": int(fold)} for item, fold in zip(ids, folds, strict=True)],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A fresh random temporary name opened exclusively ("x": never through a planted symlink), then
-    # one rename: a reader sees the old file or the new one. (No safety/registry import: this module
-    # stays free of model code.)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    with open(partial, "x", encoding="utf-8") as handle:
-        handle.write(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
-    os.replace(partial, path)
+    # atomic.py, not safety: this module stays free of model code (ARCHITECTURE.md, rule 4).
+    atomic_write_text(path, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
 
 
 def _load(path: Path) -> dict:

@@ -46,6 +46,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import locks
+from .atomic import atomic_write_text
 from .errors import AdapterkitError
 from .integrity import HASHES as HASHES  # the manifest's hash key; cli reads it from here
 from .integrity import file_sha256, weight_files, weight_problems
@@ -366,8 +367,5 @@ def write_json(path: Path, data: dict) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` without following a symlink there (a link is refused, not written through)."""
-    fd = locks.open_nofollow(path, os.O_WRONLY | os.O_CREAT)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.truncate(0)  # only after the open refused links and non-regular files
-        handle.write(text)
+    """Write ``text`` to ``path`` atomically (``atomic_write_text``); a symlink there is refused, not followed."""
+    atomic_write_text(path, text)

@@ -1,5 +1,8 @@
 """What ``--force`` may delete, atomic file writes, and what a ctrl-C or a failed write leaves behind.
 
+The atomic writes themselves (``atomic_write_text``/``_bytes``/``_json``) are ``atomic.py``'s, re-exported
+here: a temporary file in the same folder, fsync, one ``os.replace``, nothing half-written.
+
 ``--force`` replaces a folder only when adapterkit itself wrote it as a result or run of the kind
 being replaced. Every run folder adapterkit creates carries a marker file (``.adapterkit-run``,
 holding the kind); registry adapters and model folders are recognised by their manifest
@@ -17,11 +20,14 @@ import math
 import os
 import re
 import shutil
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# The atomic writes are atomic.py's (model-free, so that folds may use them too); the commands name them here.
+from .atomic import atomic_write_bytes as atomic_write_bytes
+from .atomic import atomic_write_json as atomic_write_json
+from .atomic import atomic_write_text
 from .errors import AdapterkitError
 
 MARKER = ".adapterkit-run"
@@ -161,41 +167,6 @@ def check_destination_file(path: Path, option: str) -> None:
         raise AdapterkitError(f"{option} {path}: {existing} is a file, so not a folder; choose another place")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise AdapterkitError(f"{option} {path}: the folder {existing} is not writable; choose another place")
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and one rename.
-
-    A reader, a full disk or a kill sees the old file or the new one, never half of one; the
-    temporary file is removed on failure. An ``OSError`` carries the path it concerns.
-    """
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        raise AdapterkitError(f"{path}: it is {'a folder' if path.is_dir() else 'not a regular file'}; not replaced")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        if error.filename is None or Path(error.filename) == temporary:
-            raise OSError(error.errno, error.strerror, str(path)) from None
-        raise
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, data) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 # A failed write reported by a library in its own words: safetensors quotes the OS error, torch's

@@ -37,10 +37,17 @@ READERS = [
     "adapterkit.corpus.split",
     "adapterkit.scorer",
 ]
-EVALUATION = ["adapterkit.metrics", "adapterkit.stats", "adapterkit.folds", "adapterkit.scorer"]
+EVALUATION = [
+    "adapterkit.metrics",
+    "adapterkit.stats",
+    "adapterkit.fold_stats",
+    "adapterkit.folds",
+    "adapterkit.scorer",
+]
 TRAINING_CODE = (
     "adapterkit.training",
     "adapterkit.pretrain",
+    "adapterkit.pretrain_config",
     "adapterkit.tasks.finetune",
     "adapterkit.cv",
     "adapterkit.quantize",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import train_adapter
 from peft import PeftModel
 from peft.tuners.lora import LoraLayer
 from safetensors.torch import load_file, save_file
@@ -15,30 +16,14 @@ from transformers import AutoModelForMaskedLM, AutoTokenizer, BertConfig, BertFo
 
 from adapterkit.cli import main
 from adapterkit.compose import ComposeRequest, run_compose
-from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.registry import record_hashes
 
 INPUT = {"input_ids": torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 2005, 1996, 5776, 102]])}
 
 
 def _train(tiny_bert: Path, corpus: Path, root: Path, name: str, **overrides) -> Path:
-    settings = dict(
-        corpus=[corpus],
-        name=name,
-        base=str(tiny_bert),
-        language=["nl"],
-        domain="clinical",
-        max_steps=4,
-        batch_size=8,
-        grad_accum=1,
-        max_seq_len=64,
-        save_steps=4,
-        lr=5e-3,
-        registry=root / "adapters",
-        work_dir=root / "runs" / name,
-    )
-    settings.update(overrides)
-    return run_pretrain(PretrainConfig(**settings)).destination
+    settings = dict(language=["nl"], domain="clinical", max_steps=4, save_steps=4, lr=5e-3)
+    return train_adapter(tiny_bert, corpus, root, name, **(settings | overrides))
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import save_tiny_bert
 from safetensors.torch import load_file
 from transformers import AutoTokenizer
 
@@ -29,23 +30,8 @@ WEIGHT_TOLERANCE = 1e-5
 
 @pytest.fixture(scope="module")
 def tiny_bert_no_dropout(tmp_path_factory, embedded_path) -> Path:
-    from transformers import BertConfig, BertForMaskedLM
-
     folder = tmp_path_factory.mktemp("tiny-bert-no-dropout")
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        hidden_dropout_prob=0.0,
-        attention_probs_dropout_prob=0.0,
-    )
-    BertForMaskedLM(config).save_pretrained(folder)
-    AutoTokenizer.from_pretrained(embedded_path).save_pretrained(folder)
-    return folder
+    return save_tiny_bert(folder, embedded_path, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
 
 
 def test_an_example_gets_the_same_mask_however_it_is_batched(tiny_bert):

@@ -12,6 +12,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
+from conftest import train_adapter
 from huggingface_hub import ModelCard
 
 from adapterkit.cli import main
@@ -25,28 +26,14 @@ def private_adapter(tmp_path_factory, tiny_bert, nl_corpus) -> tuple[Path, Path,
     """An adapter trained on a corpus in a telling folder, with a cv run on data in another one.
 
     Returns (root, registry, corpus file)."""
-    from adapterkit.pretrain import PretrainConfig, run_pretrain
-
     root = tmp_path_factory.mktemp("cardiology-ward-7")
     notes = root / "patients-jdoe" / "notes-2024.txt"
     notes.parent.mkdir()
     notes.write_text("\n".join(nl_corpus.read_text(encoding="utf-8").splitlines()[:200]) + "\n", encoding="utf-8")
-    config = PretrainConfig(
-        corpus=[notes],
-        name="nl-private",
-        base=str(tiny_bert),
-        language=["nl"],
-        domain="clinical",
-        max_steps=2,
-        batch_size=4,
-        grad_accum=1,
-        max_seq_len=32,
-        save_steps=2,
-        heldout=0.1,
-        registry=root / "adapters",
-        work_dir=root / "runs-train" / "nl-private",
-    )
-    run_pretrain(config)
+    train_adapter(
+        tiny_bert, notes, root, "nl-private", runs="runs-train",
+        language=["nl"], domain="clinical", max_steps=2, batch_size=4, max_seq_len=32, save_steps=2, heldout=0.1,
+    )  # fmt: skip
     data = root / "patients-jdoe" / "ner-gold.conll"
     data.write_text("Koorts B-SYMPTOM\n\n", encoding="utf-8")
     cv = root / "runs" / "cmp" / "cv" / "nl-private"

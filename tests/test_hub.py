@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import torch
+from conftest import train_adapter
 from huggingface_hub import ModelCard, constants
 from peft import PeftModel
 from transformers import AutoModelForMaskedLM, BertForMaskedLM
@@ -22,7 +23,6 @@ from adapterkit.card import render_hub_card
 from adapterkit.cli import main
 from adapterkit.compose import parse_variant
 from adapterkit.models import fingerprint
-from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.registry import MANIFEST, Registry
 
 INPUT = {"input_ids": torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 2005, 1996, 5776, 102]])}
@@ -234,23 +234,8 @@ def hub(monkeypatch) -> FakeHub:
 
 
 def _train(base: Path, corpus: Path, root: Path, name: str, **overrides) -> Path:
-    settings = dict(
-        corpus=[corpus],
-        name=name,
-        base=str(base),
-        language=["nl"],
-        domain="clinical",
-        max_steps=3,
-        batch_size=8,
-        grad_accum=1,
-        max_seq_len=64,
-        save_steps=3,
-        lr=5e-3,
-        registry=root / "adapters",
-        work_dir=root / "runs-train" / name,
-    )
-    settings.update(overrides)
-    return run_pretrain(PretrainConfig(**settings)).destination
+    settings = dict(language=["nl"], domain="clinical", max_steps=3, save_steps=3, lr=5e-3)
+    return train_adapter(base, corpus, root, name, runs="runs-train", **(settings | overrides))
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 import torch
+from conftest import pretrain_config
 from peft import PeftModel
 from safetensors.torch import load_file
 from transformers import AutoModelForMaskedLM, BertForMaskedLM, TrainerCallback
@@ -15,22 +16,16 @@ from adapterkit.pretrain import PretrainConfig, run_pretrain
 
 def _config(tiny_bert, corpus, **overrides) -> PretrainConfig:
     settings = dict(
-        corpus=[corpus],
         name="nl-clin",
-        base=str(tiny_bert),
         language=["nl"],
         domain="clinical",
         max_steps=12,
-        batch_size=8,
-        grad_accum=1,
-        max_seq_len=64,
         save_steps=6,
         logging_steps=3,
         heldout=0.1,
         lr=2e-3,
     )
-    settings.update(overrides)
-    return PretrainConfig(**settings)
+    return pretrain_config(tiny_bert, corpus, **(settings | overrides))
 
 
 def test_lora_pretraining_leaves_every_base_weight_bitwise_unchanged(tiny_bert, small_corpus, workdir):

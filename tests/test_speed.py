@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import pretrain_config
 from safetensors.torch import load_file
 from transformers import BertForMaskedLM, Trainer, TrainerCallback
 
@@ -26,21 +27,8 @@ class _SeesCheckpointing(TrainerCallback):
 
 
 def _config(tiny_bert, corpus, **overrides) -> PretrainConfig:
-    settings = dict(
-        corpus=[corpus],
-        name="gc",
-        base=str(tiny_bert),
-        max_steps=4,
-        batch_size=8,
-        grad_accum=1,
-        max_seq_len=64,
-        save_steps=100,
-        logging_steps=1,
-        heldout=0.1,
-        lr=2e-3,
-    )
-    settings.update(overrides)
-    return PretrainConfig(**settings)
+    settings = dict(name="gc", max_steps=4, save_steps=100, logging_steps=1, heldout=0.1, lr=2e-3)
+    return pretrain_config(tiny_bert, corpus, **(settings | overrides))
 
 
 @pytest.mark.parametrize("full", [True, False], ids=["full", "lora"])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import train_adapter
 from peft import PeftModel
 from peft.tuners.lora import LoraLayer
 from safetensors.torch import load_file
@@ -16,7 +17,6 @@ from transformers import AutoModelForMaskedLM, BertForMaskedLM
 from adapterkit.compose import ComposeRequest, run_compose
 from adapterkit.evalmlm import evaluate_matrix
 from adapterkit.factors import HEAD_RULE
-from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.registry import Registry
 
 INPUT = {"input_ids": torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 2005, 1996, 5776, 102]])}
@@ -36,23 +36,12 @@ def registry(tmp_path_factory, tiny_bert, nl_corpus) -> Path:
             (first, "a.txt", dict(lora_r=4, lora_alpha=8, lora_targets=["query", "value"])),
             (second, "b.txt", dict(lora_r=8, lora_alpha=32, seed=7)),
         ):
-            config = PretrainConfig(
-                corpus=[root / corpus],
-                name=name,
-                base=str(tiny_bert),
-                language=["nl"],
-                max_steps=2,
-                batch_size=8,
-                grad_accum=1,
-                max_seq_len=32,
-                save_steps=2,
+            train_adapter(
+                tiny_bert, root / corpus, root, name,
+                language=["nl"], max_steps=2, max_seq_len=32, save_steps=2,
                 lr=5e-2,  # large on purpose: parts and heads far from the base and from each other
-                train_head=train_head,
-                registry=root / "adapters",
-                work_dir=root / "runs" / name,
-                **extra,
-            )
-            run_pretrain(config)
+                train_head=train_head, **extra,
+            )  # fmt: skip
     return root / "adapters"
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import train_adapter
 
 from adapterkit.cli import main
 from adapterkit.cv import CompareRequest, CvRequest, run_compare, run_cv
-from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.registry import Registry
 from adapterkit.tasks.finetune import (
     FinetuneRequest,
@@ -61,20 +61,7 @@ def task_root(tmp_path_factory, tiny_bert, nl_corpus) -> Path:
     lines = nl_corpus.read_text(encoding="utf-8").split("\n")
     for name, chunk in (("nl-a", lines[:300]), ("nl-b", lines[300:600])):
         (root / f"{name}.txt").write_text("\n".join(chunk), encoding="utf-8")
-        run_pretrain(
-            PretrainConfig(
-                corpus=[root / f"{name}.txt"],
-                name=name,
-                base=str(tiny_bert),
-                max_steps=3,
-                batch_size=8,
-                grad_accum=1,
-                max_seq_len=64,
-                save_steps=3,
-                registry=root / "adapters",
-                work_dir=root / "runs" / name,
-            )
-        )
+        train_adapter(tiny_bert, root / f"{name}.txt", root, name, max_steps=3, save_steps=3)
     return root
 
 
