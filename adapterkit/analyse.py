@@ -61,7 +61,8 @@ def run_analyse(
     """Analyse every variant of the compare run in ``run_dir``; returns what ``analysis.json`` holds."""
     from .models import load_tokenizer
     from .report import report_for_compare
-    from .tasks.finetune import resolve_variant, task_kind
+    from .tasks.finetune import task_kind
+    from .variants import task_start
 
     if max_entities < 3:
         raise AdapterkitError(f"--max-entities {max_entities}: expected at least 3 (t-SNE needs three points)")
@@ -77,7 +78,7 @@ def run_analyse(
     out.mkdir(parents=True, exist_ok=True)
     result: dict = {"variants": [run["variant"] for run in runs]}
     for run in runs:
-        variant = resolve_variant(run["variant"], store, run.get("base"))
+        variant = task_start(run["variant"], store, run.get("base"))
         tokenizer = load_tokenizer(variant.base)
         data, items = _read(run)
         kind = task_kind(data)

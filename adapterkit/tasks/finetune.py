@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -39,12 +38,11 @@ from transformers import (
 )
 
 from ..choices import TASK_MODES as MODES
-from ..compose import load_parts, parse_variant
 from ..errors import AdapterkitError, printable
-from ..factors import compose_factors, extract_factors, merge_into
+from ..factors import merge_into
 from ..integrity import verify_weights
 from ..manifest import check_manifest, check_tensors, peft_loading
-from ..models import DEFAULT_BASE, Base, base_of, has_module, load_config, load_tokenizer, max_length, resolve_base
+from ..models import has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest
 from ..safety import atomic_write_json, check_finite_options, check_finite_weights, check_replaceable, write_marker
 from ..speed import ShuffledLengthGroups, resolve_precision
@@ -58,57 +56,12 @@ from ..training import (
     train_with_checkpoints,
     training_arguments,
 )
+from ..variants import Variant, task_start
 from .data import NerDataset, TextDataset
 from .encode import mean_by_owner, ner_windows, text_windows, window_labels, words_from_windows
 
 FULL_LR = 2e-5
 ADAPTER_LR = 5e-4
-
-
-@dataclass
-class Variant:
-    """The weights a task model starts from: a base folder plus folded-in adapter updates."""
-
-    label: str
-    base: Base
-    deltas: dict = field(default_factory=dict)  # module name -> (A, B) of the exact stack
-    parts: list[str] = field(default_factory=list)  # names of the language/domain adapters
-    fingerprint: str | None = None
-    task: dict | None = None  # the manifest of a task model to start from (two-stage fine-tuning)
-
-
-HUB_MODEL_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
-
-
-def resolve_variant(spec: str, store: Registry, base: str | None = None) -> Variant:
-    """``base`` | model folder | Hugging Face model id | registry adapter (single or composed) | inline ``a+b``.
-
-    A model folder or hub id is another encoder with its own tokenizer: a variant like any other
-    (items and folds never depend on a tokenizer)."""
-    # owner/name is a hub id unless "owner" is a local folder (models/NAME is a path, found or not)
-    if HUB_MODEL_ID.fullmatch(spec) and not Path(spec.split("/")[0]).exists() and not (store.root / spec).exists():
-        return Variant(spec, resolve_base(spec))
-    kind, what = parse_variant(spec, store)
-    if kind == "base":
-        return Variant("base", resolve_base(base or DEFAULT_BASE))
-    if kind == "model":
-        manifest_file = Path(what) / MANIFEST
-        manifest = read_manifest(manifest_file) if manifest_file.is_file() else {}
-        if manifest.get("kind") == "task":
-            if manifest.get("adapter"):
-                raise AdapterkitError(
-                    f"variant {spec!r}: a task adapter; two-stage fine-tuning starts from a full task model "
-                    "(finetune --mode full)"
-                )
-            return Variant(spec, resolve_base(str(what)), task=manifest)
-        return Variant(spec, resolve_base(str(what)))
-    parts = what
-    for part in parts:
-        if part.manifest.get("kind") == "task":
-            raise AdapterkitError(f"variant {spec!r}: {part.name} is a task adapter; give language/domain adapters")
-    peft_model = load_parts(parts)
-    composed, _ = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")
-    return Variant(spec, base_of(parts[0].manifest), composed, [p.name for p in parts], parts[0].fingerprint)
 
 
 def task_kind(data: NerDataset | TextDataset) -> str:
@@ -575,7 +528,7 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
             manifest,
         )
     variant_spec = eval_adapters or manifest["variant"]
-    variant = resolve_variant(variant_spec, store, manifest["base"]["id"])
+    variant = task_start(variant_spec, store, manifest["base"]["id"])
     if (
         variant.fingerprint
         and manifest["base"].get("fingerprint")
@@ -707,8 +660,8 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
 
     settings = request.settings
     adapter_mode = settings.mode == "adapter"
-    variant = resolve_variant(request.variant, store, request.base)
-    eval_variant = resolve_variant(request.eval_adapters, store, request.base) if request.eval_adapters else None
+    variant = task_start(request.variant, store, request.base)
+    eval_variant = task_start(request.eval_adapters, store, request.base) if request.eval_adapters else None
     if eval_variant is not None and eval_variant.fingerprint != variant.fingerprint:
         raise AdapterkitError(f"--eval-adapters {request.eval_adapters}: trained on another base than {variant.label}")
     tokenizer = load_tokenizer(variant.base)
