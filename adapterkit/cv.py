@@ -50,24 +50,15 @@ from .safety import (
     write_marker,
 )
 from .tasks.data import NerDataset
-from .tasks.finetune import (
-    TrainSettings,
-    add_task_adapter,
-    build_model,
-    document_gold,
-    finite,
-    model_limit,
-    predict,
-    read_data,
-    save_task_model,
-    score,
-    task_kind,
-    train,
-)
-from .tasks.scoring import scheme_note, scoring_summary
+from .tasks.inference import predict
+from .tasks.inputs import read_data, task_kind
+from .tasks.model import add_task_adapter, build_model, model_limit, save_task_model
+from .tasks.scoring import document_gold, finite, scheme_note, score, scoring_summary
+from .tasks.settings import TrainSettings
+from .tasks.train import train
 from .tracking import Tracking
 from .training import process_state
-from .variants import parse_variant, task_start
+from .variants import adapter_parts, parse_variant, task_start
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],
@@ -389,8 +380,10 @@ def run_compare(request: CompareRequest) -> Path:
         raise AdapterkitError("compare: a variant is named twice")
     pairs = parse_pairs(request.pairs, request.variants, request.variants[0])  # before any training
     store = Registry(registry_dir(request.cv.registry))
-    for variant in request.variants:  # a typo is reported before any variant trains
-        parse_variant(variant, store)
+    for variant in request.variants:  # a typo or a task adapter is reported before any variant trains
+        spec = parse_variant(variant, store)
+        if spec.kind == "adapters":
+            adapter_parts(spec, store)
     run_id = request.run_id or datetime.now(timezone.utc).strftime("compare-%Y%m%d-%H%M%S")
     run_dir = Path("runs") / folder_name(run_id)
     check_writable(run_dir, "--run-id")

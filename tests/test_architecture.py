@@ -43,6 +43,8 @@ TRAINING_CODE = (
     "adapterkit.training",
     "adapterkit.pretrain",
     "adapterkit.tasks.finetune",
+    "adapterkit.tasks.settings",
+    "adapterkit.tasks.train",
     "adapterkit.cv",
     "adapterkit.quantize",
     "adapterkit.mlm",

@@ -113,7 +113,7 @@ def test_parts_get_their_group_and_may_reuse_document_names(tmp_path):
 
 
 def test_scores_are_given_per_part_as_well_as_pooled():
-    from adapterkit.tasks.finetune import score
+    from adapterkit.tasks.scoring import score
 
     items = [
         Sentence(["a", "b"], ["B-X", "O"], "en/1", "f:1", group="en"),
@@ -127,7 +127,7 @@ def test_scores_are_given_per_part_as_well_as_pooled():
 
 def test_two_stage_fine_tuning_keeps_the_head_rows_of_shared_labels(workdir, tiny_bert):
     from adapterkit.registry import Registry
-    from adapterkit.tasks.finetune import build_model
+    from adapterkit.tasks.model import build_model
     from adapterkit.variants import task_start
 
     stage_one = workdir / "stage-one.conll"

@@ -13,16 +13,12 @@ from adapterkit.cli import main
 from adapterkit.cv import CompareRequest, CvRequest, run_compare, run_cv
 from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.registry import Registry
-from adapterkit.tasks.finetune import (
-    FinetuneRequest,
-    TrainSettings,
-    add_task_adapter,
-    build_model,
-    read_data,
-    run_finetune,
-    train,
-)
+from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
+from adapterkit.tasks.inputs import read_data
+from adapterkit.tasks.model import add_task_adapter, build_model
 from adapterkit.tasks.predict import run_predict
+from adapterkit.tasks.settings import TrainSettings
+from adapterkit.tasks.train import train
 from adapterkit.variants import task_start
 
 DRUGS = ["metformine", "insuline", "amoxicilline", "paracetamol", "furosemide", "heparine"]
