@@ -40,7 +40,7 @@ def _cv_settings(run_dir: Path) -> list[dict]:
 
 
 def _read(recorded: dict):
-    from .tasks.finetune import read_data
+    from .tasks.inputs import read_data
 
     data, items = read_data(
         [Path(p) for p in recorded["data"]],
@@ -61,7 +61,8 @@ def run_analyse(
     """Analyse every variant of the compare run in ``run_dir``; returns what ``analysis.json`` holds."""
     from .models import load_tokenizer
     from .report import report_for_compare
-    from .tasks.finetune import resolve_variant, task_kind
+    from .tasks.inputs import task_kind
+    from .variants import task_start
 
     if max_entities < 3:
         raise AdapterkitError(f"--max-entities {max_entities}: expected at least 3 (t-SNE needs three points)")
@@ -77,7 +78,7 @@ def run_analyse(
     out.mkdir(parents=True, exist_ok=True)
     result: dict = {"variants": [run["variant"] for run in runs]}
     for run in runs:
-        variant = resolve_variant(run["variant"], store, run.get("base"))
+        variant = task_start(run["variant"], store, run.get("base"))
         tokenizer = load_tokenizer(variant.base)
         data, items = _read(run)
         kind = task_kind(data)
@@ -116,7 +117,7 @@ def _sample_sentences(items, max_entities: int, seed: int):
 def _entities(result, out: Path, run: dict, variant, data, items, tokenizer, max_entities: int, seed: int) -> None:
     from .qualitative import collect_entity_embeddings, intra_entity_similarity
     from .report import tsne_plot
-    from .tasks.finetune import build_model
+    from .tasks.model import build_model
 
     sentences = _sample_sentences(items, max_entities, seed)
     model = build_model(variant, "ner", data.labels)  # the head is not used: last-layer states only
@@ -141,7 +142,7 @@ def _importance(result, out: Path, run: dict, data, items, store: Registry, exam
     from .folds import folds_for, split
     from .qualitative import token_importance
     from .report import importance_figure
-    from .tasks.finetune import load_task_model
+    from .tasks.model import load_task_model
 
     label = run["variant"]
     kept = Path(run["_dir"]) / "folds" / "1" / "model"  # the first fold's

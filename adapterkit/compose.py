@@ -91,36 +91,6 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     return Part(name=manifest.get("name", folder.name), path=folder, manifest=manifest)
 
 
-HUB_MODEL = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
-
-
-def parse_variant(spec: str, store: Registry) -> tuple[str, Path | list[Part] | None]:
-    """What a variant names: ``("base", None)``, ``("model", folder)`` or ``("adapters", parts)``.
-
-    ``base``, a full model folder, a registry adapter or adapter folder (single or composed),
-    a ``hub:user/repo`` adapter, or an inline stack ``a+b`` of those: the forms eval-mlm, finetune and cv take.
-    """
-    if spec == "base":
-        return "base", None
-    folder = Path(spec)
-    if folder.is_dir() and (folder / "config.json").is_file():
-        return "model", folder
-    single = spec.startswith(HUB_PREFIX) and "+" not in spec
-    if single or (store.root / spec / MANIFEST).is_file() or (folder / "adapter_config.json").is_file():
-        return "adapters", [resolve_adapter(spec, store)]
-    if "+" in spec:
-        return "adapters", [resolve_adapter(name, store) for name in spec.split("+")]
-    if HUB_MODEL.fullmatch(spec) and not Path(spec.split("/")[0]).exists():
-        # a full model on the Hub (e.g. study A's PlanTL-GOB-ES/bsc-bio-ehr-es): its local snapshot folder.
-        # "models/typo" is not tried there: its first part is a local folder, so it meant a local model.
-        from .models import resolve_base
-
-        return "model", resolve_base(spec).path
-    raise AdapterkitError(
-        f"variant {spec!r}: not 'base', a model folder, a registry adapter, a Hub model id, or an inline stack like a+b"
-    )
-
-
 def parse_weights(text: str | None, count: int) -> list[float]:
     if text is None:
         return [1.0] * count

@@ -50,24 +50,15 @@ from .safety import (
     write_marker,
 )
 from .tasks.data import NerDataset
-from .tasks.finetune import (
-    TrainSettings,
-    add_task_adapter,
-    build_model,
-    document_gold,
-    finite,
-    model_limit,
-    predict,
-    read_data,
-    resolve_variant,
-    save_task_model,
-    score,
-    task_kind,
-    train,
-)
-from .tasks.scoring import scheme_note, scoring_summary
+from .tasks.inference import predict
+from .tasks.inputs import read_data, task_kind
+from .tasks.model import add_task_adapter, build_model, model_limit, save_task_model
+from .tasks.scoring import document_gold, finite, scheme_note, score, scoring_summary
+from .tasks.settings import TrainSettings
+from .tasks.train import train
 from .tracking import Tracking
 from .training import process_state
+from .variants import adapter_parts, parse_variant, task_start
 
 HEADLINE = {
     "ner": ["f1", "precision", "recall", "macro_f1"],
@@ -193,7 +184,7 @@ def run_cv(request: CvRequest) -> CvResult:
     if request.force:  # refused now, before any work, if --force would delete what adapterkit did not write
         check_replaceable(run_dir, "cv-run", _inputs(request))
     store = Registry(registry_dir(request.registry))
-    variant = resolve_variant(request.variant, store, request.base)
+    variant = task_start(request.variant, store, request.base)
     from .models import load_tokenizer
 
     tokenizer = load_tokenizer(variant.base)
@@ -388,6 +379,11 @@ def run_compare(request: CompareRequest) -> Path:
     if len(set(request.variants)) != len(request.variants):
         raise AdapterkitError("compare: a variant is named twice")
     pairs = parse_pairs(request.pairs, request.variants, request.variants[0])  # before any training
+    store = Registry(registry_dir(request.cv.registry))
+    for variant in request.variants:  # a typo or a task adapter is reported before any variant trains
+        spec = parse_variant(variant, store)
+        if spec.kind == "adapters":
+            adapter_parts(spec, store)
     run_id = request.run_id or datetime.now(timezone.utc).strftime("compare-%Y%m%d-%H%M%S")
     run_dir = Path("runs") / folder_name(run_id)
     check_writable(run_dir, "--run-id")

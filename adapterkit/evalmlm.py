@@ -1,7 +1,8 @@
 """Held-out MLM perplexity of model variants on corpora: the cross-lingual matrix.
 
-A variant is ``base`` (the base encoder), a full model folder, a registry adapter (single or
-composed), or an inline stack ``a+b`` of registry adapters (composed exactly on the fly).
+A variant is ``base`` (the base encoder), a full model folder or Hub model id, a registry adapter
+(single or composed), or an inline stack ``a+b`` of registry adapters (composed exactly on the fly):
+read and loaded by ``variants.py``, as for every command.
 Each corpus is cleaned and split exactly as ``adapterkit pretrain`` does (same ``--heldout``
 and ``--seed`` defaults), so the held-out lines of a corpus an adapter was trained on are the
 lines it never saw. Masks depend only on the text (see ``mlm.MLMCollator``): every variant is
@@ -17,32 +18,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peft import PeftModel
-
-from .compose import Part, load_parts, parse_variant, resolve_adapter, write_adapter
 from .corpus import prepare
 from .errors import AdapterkitError, printable
-from .factors import HEAD_RULE, compose_factors, extract_factors
-from .hub import HUB_PREFIX
-from .manifest import check_tensors, peft_loading
+from .factors import HEAD_RULE
 from .mlm import MLMCollator, heldout_perplexity
-from .models import (
-    DEFAULT_BASE,
-    Base,
-    base_of,
-    fingerprint,
-    load_config,
-    load_masked_lm,
-    load_tokenizer,
-    max_length,
-    resolve_base,
-)
-from .registry import MANIFEST, Registry
+from .models import load_config, load_tokenizer, max_length
+from .registry import Registry
 from .safety import atomic_write_text, check_destination_file
+from .variants import Loaded, adapter_parts, base_for, load_mlm, parse_variant
 
 OUTPUT_SUFFIXES = (".csv", ".json", ".md")
 TIE = 1e-5  # relative: perplexities this close are the same model up to float32 rounding
@@ -106,67 +92,6 @@ class Matrix:
         return "\n".join(lines) + "\n"
 
 
-@dataclass
-class Loaded:
-    """A variant's model, and what its row means when it is a composition."""
-
-    model: object
-    exact_composition: bool = False
-    heads: list[str] | None = None  # head modules composed by HEAD_RULE
-
-
-def _composition_of(folder: Path) -> dict | None:
-    manifest = folder / MANIFEST
-    if not manifest.is_file():
-        return None
-    try:
-        return json.loads(manifest.read_text(encoding="utf-8")).get("composition")
-    except (OSError, ValueError, AttributeError):  # not adapterkit's manifest: a plain model, no note
-        return None
-
-
-def _composed_heads(composition: dict, folder: Path) -> list[str] | None:
-    """The head modules a saved composition took the mean of (older manifests: from its PEFT config)."""
-    if composition.get("heads"):
-        return list(composition["heads"]["modules"])
-    config = folder / "adapter_config.json"
-    if config.is_file():
-        return json.loads(config.read_text(encoding="utf-8")).get("modules_to_save") or None
-    return None
-
-
-def _load_variant(spec: str, store: Registry, base: Base) -> Loaded:
-    """The model of one variant, ready for ``heldout_perplexity``."""
-    kind, what = parse_variant(spec, store)
-    if kind == "base":
-        return Loaded(load_masked_lm(base)[0])
-    if kind == "model":
-        model = load_masked_lm(resolve_base(str(what)))[0]
-        composition = _composition_of(Path(str(what)))
-        if composition is None:
-            return Loaded(model)
-        return Loaded(model, bool(composition.get("exact")), _composed_heads(composition, Path(str(what))))
-    if len(what) == 1:  # a registry adapter, single or composed: evaluate the saved folder itself
-        part = what[0]
-        model, _ = load_masked_lm(base_of(part.manifest))
-        if fingerprint(model) != part.fingerprint:
-            raise AdapterkitError(f"variant {spec}: it was trained on another base than {base.name}")
-        check_tensors(part.path, model)  # tensors that do not fit: one line, not PEFT's traceback
-        with peft_loading(part.path):
-            loaded = PeftModel.from_pretrained(model, part.path)
-        composition = part.manifest.get("composition")
-        if not isinstance(composition, dict):
-            return Loaded(loaded)
-        return Loaded(loaded, bool(composition.get("exact")), _composed_heads(composition, part.path))
-    parts: list[Part] = what
-    peft_model = load_parts(parts)  # an inline stack a+b: compose it exactly, load it as PEFT would
-    composed, heads = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")
-    model = peft_model.unload()
-    with tempfile.TemporaryDirectory() as folder:
-        write_adapter(Path(folder), composed, heads, "inline")
-        return Loaded(PeftModel.from_pretrained(model, folder), True, sorted(heads) or None)
-
-
 def composition_notes(loaded: dict[str, Loaded]) -> list[str]:
     """The notes under the matrix: how its composed rows relate, and which head they use."""
     notes = []
@@ -184,21 +109,6 @@ def composition_notes(loaded: dict[str, Loaded]) -> list[str]:
                 f"not LoRA updates and have no sum, so it uses the {HEAD_RULE}."
             )
     return notes
-
-
-def _base_for(variants: list[str], store: Registry, base: str | None) -> Base:
-    """``--base``, else the base of the first adapter among the variants, else mBERT."""
-    if base is not None:
-        return resolve_base(base)
-    for spec in variants:
-        for name in (spec, *spec.split("+")):
-            if (
-                name.startswith(HUB_PREFIX)
-                or (store.root / name / MANIFEST).is_file()
-                or (Path(name) / "adapter_config.json").is_file()
-            ):
-                return base_of(resolve_adapter(name, store).manifest)
-    return resolve_base(DEFAULT_BASE)
 
 
 def evaluate_matrix(
@@ -220,9 +130,11 @@ def evaluate_matrix(
         raise AdapterkitError(f"--batch-size {batch_size}: expected a positive number of blocks")
     if max_seq_len < 8:
         raise AdapterkitError(f"--max-seq-len {max_seq_len}: expected at least 8 tokens")
-    for spec in variants:  # a typo is reported before any base or corpus is loaded
-        parse_variant(spec, store)
-    resolved_base = _base_for(variants, store, base)
+    specs = [parse_variant(spec, store) for spec in variants]  # a typo: before any base or corpus is loaded
+    for spec in specs:  # every adapter found, checked (sha256) and pulled (hub:) before any work
+        if spec.kind == "adapters":
+            adapter_parts(spec, store)
+    resolved_base = base_for(specs, store, base)
     tokenizer = load_tokenizer(resolved_base)
     length = min(max_seq_len, max_length(load_config(resolved_base)))
     heldout_sets = []
@@ -233,16 +145,16 @@ def evaluate_matrix(
     table: list[list[float]] = []
     masked: list[int] = [0] * len(corpora)
     loaded: dict[str, Loaded] = {}
-    for spec in variants:
-        variant = _load_variant(spec, store, resolved_base)
+    for spec in specs:
+        variant = load_mlm(spec, store, resolved_base)
         model = variant.model
-        loaded[spec] = Loaded(None, variant.exact_composition, variant.heads)  # the note, not the weights
+        loaded[spec.text] = Loaded(None, variant.exact_composition, variant.heads)  # the note, not the weights
         row = []
         for column, dataset in enumerate(heldout_sets):
             ppl, masked[column] = heldout_perplexity(model, dataset, collator, batch_size)
             row.append(ppl)
         table.append(row)
-        line = f"{spec}: " + ", ".join(f"{c.stem} {p:,.2f}" for c, p in zip(corpora, row, strict=True))
+        line = f"{spec.text}: " + ", ".join(f"{c.stem} {p:,.2f}" for c, p in zip(corpora, row, strict=True))
         print(printable(line), flush=True)
     notes = composition_notes(loaded)
     for note in notes:

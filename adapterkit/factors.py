@@ -1,7 +1,7 @@
 """LoRA composition maths: the factors of loaded adapters, their weighted combination, merging.
 
 Pure tensor code on PEFT models: no files, no registry. ``compose`` (the command), ``learned``
-(fitted weights) and ``tasks.finetune`` (composed variants) share it.
+(fitted weights) and ``variants`` (composed variants) share it.
 """
 
 from __future__ import annotations

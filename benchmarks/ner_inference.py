@@ -2,7 +2,7 @@
 unmerged adapter stacks, through adapterkit's own prediction path, measured side by side.
 
 The same sentences (the Spanish NER stand-in, ``es-ner.conll``), the same task head, the same
-``adapterkit.tasks.finetune.predict`` (whole-word windows, batches of 32, first-subword
+``adapterkit.tasks.inference.predict`` (whole-word windows, batches of 32, first-subword
 labels back to words), in eval mode under ``torch.no_grad()``; a seeded, randomly initialised
 BertForTokenClassification of mBERT's shape (``--shape small`` for quick checks) with the
 embedded MiniLM tokenizer (mBERT's own is not available offline). Variants:
@@ -59,8 +59,9 @@ def build(folder: Path, shape: str, labels: list[str], seed: int) -> dict:
 
     from adapterkit.compose import compose_factors, extract_factors, write_adapter
     from adapterkit.models import materialise_embedded, resolve_base
-    from adapterkit.tasks.finetune import Variant, add_task_adapter, build_model
+    from adapterkit.tasks.model import add_task_adapter, build_model
     from adapterkit.training import LORA_TARGETS, lora_target_pattern
+    from adapterkit.variants import Variant
 
     tokenizer = AutoTokenizer.from_pretrained(materialise_embedded())
     torch.manual_seed(seed)
@@ -123,8 +124,9 @@ def main() -> None:
 
     from adapterkit.commands.common import quiet_libraries
     from adapterkit.paths import PACKAGE_DIR
-    from adapterkit.tasks.finetune import TrainSettings, predict
+    from adapterkit.tasks.inference import predict
     from adapterkit.tasks.readers import read_task
+    from adapterkit.tasks.settings import TrainSettings
 
     quiet_libraries()
     torch.set_num_threads(args.threads)

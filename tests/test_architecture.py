@@ -49,6 +49,8 @@ TRAINING_CODE = (
     "adapterkit.pretrain",
     "adapterkit.pretrain_config",
     "adapterkit.tasks.finetune",
+    "adapterkit.tasks.settings",
+    "adapterkit.tasks.train",
     "adapterkit.cv",
     "adapterkit.quantize",
     "adapterkit.mlm",
@@ -182,3 +184,15 @@ def test_readers_import_no_model_code(reader: str) -> None:
 @pytest.mark.parametrize("module", EVALUATION)
 def test_evaluation_imports_no_training_code(module: str) -> None:
     assert not _reaches(module, TRAINING_CODE), _reaches(module, TRAINING_CODE)
+
+
+MAX_LINES = 500  # rule 5: a module a reader can hold in their head; split by idea beyond that
+
+
+def test_no_module_is_over_the_line_limit() -> None:
+    sizes = {
+        str(path.relative_to(PACKAGE_DIR.parent)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE_DIR.rglob("*.py")
+    }
+    too_long = {path: lines for path, lines in sizes.items() if lines > MAX_LINES}
+    assert not too_long, f"modules over {MAX_LINES} lines (split them by idea): {too_long}"

@@ -68,7 +68,7 @@ def test_a_wrong_choice_is_one_line_naming_the_option_and_its_values_exit_2(comm
 
 def test_the_modules_check_the_same_tuples_the_command_line_offers():
     from adapterkit import compose, corpus, pretrain, quantize, scorer, speed, tracking, vocab
-    from adapterkit.tasks import brat, conll, finetune, predict, readers
+    from adapterkit.tasks import brat, conll, predict, readers, settings
 
     assert corpus.BLOCK_MODES is pretrain.BLOCK_MODES is choices.BLOCK_MODES
     assert pretrain.TRAIN_HEAD is choices.TRAIN_HEAD
@@ -76,7 +76,7 @@ def test_the_modules_check_the_same_tuples_the_command_line_offers():
     assert quantize.QUANTIZE_MODES is choices.QUANTIZE_MODES and quantize.OPTIMIZERS is choices.OPTIMIZERS
     assert tracking.CHOICES is choices.REPORT_TO
     assert compose.STRATEGIES is choices.STRATEGIES
-    assert finetune.MODES is choices.TASK_MODES
+    assert settings.MODES is choices.TASK_MODES
     assert readers.FORMATS is choices.DATA_FORMATS and scorer.FORMATS is choices.SCORE_FORMATS
     assert predict.OUTPUT_FORMATS is choices.OUTPUT_FORMATS
     assert conll.PRESETS is choices.CONLL_PRESETS and brat.PRESETS is choices.BRAT_PRESETS

@@ -101,7 +101,7 @@ def test_finetune_on_two_processes_equals_one_process_with_twice_the_batch(tiny_
 def test_task_loss_equals_the_models_own_loss_in_one_process(tiny_bert, kind):
     from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification
 
-    from adapterkit.tasks.finetune import task_loss
+    from adapterkit.tasks.train import task_loss
 
     torch.manual_seed(0)
     model_class = AutoModelForTokenClassification if kind == "ner" else AutoModelForSequenceClassification

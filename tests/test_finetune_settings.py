@@ -13,15 +13,20 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
+from adapterkit.models import resolve_base
 from adapterkit.speed import ShuffledLengthGroups
 from adapterkit.tasks import finetune as ft
+from adapterkit.tasks import train as task_train
 from adapterkit.tasks.data import Sentence
+from adapterkit.tasks.model import build_model
+from adapterkit.tasks.settings import TrainSettings
+from adapterkit.variants import Variant
 
 
 def test_warmup_and_weight_decay_default_to_run_ner_values(tmp_path: Path) -> None:
     """run_ner.py passes TrainingArguments' own defaults: no warm-up, no weight decay."""
     reference = TrainingArguments(output_dir=str(tmp_path), report_to=[])
-    settings = ft.TrainSettings()
+    settings = TrainSettings()
     assert settings.warmup_ratio == 0.0 == reference.get_warmup_steps(1000)
     assert settings.weight_decay == 0.0 == reference.weight_decay
 
@@ -36,7 +41,7 @@ def test_warmup_and_weight_decay_default_to_run_ner_values(tmp_path: Path) -> No
 )
 def test_out_of_range_warmup_or_decay_is_refused_naming_the_option(field: str, value: float, option: str) -> None:
     with pytest.raises(AdapterkitError, match=option):
-        ft.TrainSettings(**{field: value}).validate()
+        TrainSettings(**{field: value}).validate()
 
 
 @pytest.mark.parametrize("command", ["finetune", "cv", "compare"])
@@ -87,12 +92,12 @@ def spy_trainer(monkeypatch: pytest.MonkeyPatch) -> dict:
     """The finetune Trainer, recorded when ``train`` builds it."""
     seen: dict = {}
 
-    class Spy(ft._TaskTrainer):
+    class Spy(task_train._TaskTrainer):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             seen["trainer"] = self
 
-    monkeypatch.setattr(ft, "_TaskTrainer", Spy)
+    monkeypatch.setattr(task_train, "_TaskTrainer", Spy)
     return seen
 
 
@@ -101,12 +106,12 @@ def test_training_arguments_carry_warmup_decay_and_the_data_order(
     grouped: bool, tiny_bert: Path, tmp_path: Path, spy_trainer: dict
 ) -> None:
     labels = ["O", "B-CHEM", "I-CHEM"]
-    settings = ft.TrainSettings(
+    settings = TrainSettings(
         max_steps=1, batch_size=4, max_seq_len=32, warmup_ratio=0.2, weight_decay=0.05, group_by_length=grouped
     )
-    model = ft.build_model(ft.Variant("base", ft.resolve_base(str(tiny_bert))), "ner", labels)
+    model = build_model(Variant("base", resolve_base(str(tiny_bert))), "ner", labels)
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
-    ft.train(model, tokenizer, _sentences(12), "ner", labels, settings, tmp_path / "run", resume=False)
+    task_train.train(model, tokenizer, _sentences(12), "ner", labels, settings, tmp_path / "run", resume=False)
     trainer = spy_trainer["trainer"]
     assert trainer.args.weight_decay == 0.05
     assert trainer.args.get_warmup_steps(100) == 20  # a ratio of the steps, not 0.2 steps
@@ -126,7 +131,7 @@ def test_task_loss_equals_the_models_own_loss_and_spans_accumulated_batches(tiny
     labels[:, 0] = labels[:, -1] = -100  # [CLS], [SEP]
     labels[0, 3:] = -100  # a short sentence: padding
     labels[2, 2::2] = -100  # later subwords of words
-    loss = ft.task_loss("ner")
+    loss = task_train.task_loss("ner")
     outputs = model(input_ids=ids)
     own = model(input_ids=ids, labels=labels).loss
     assert torch.allclose(loss(outputs, labels), own, atol=1e-6)
@@ -198,21 +203,23 @@ def test_training_draws_new_length_grouped_batches_each_epoch(
     """In a real run the Trainer moves the sampler to the next epoch: the two epochs' batches differ,
     each epoch holds every window once, and the same seed gives the same run."""
     seen: list[int] = []
-    rows_get = ft._Rows.__getitem__
+    rows_get = task_train._Rows.__getitem__
 
     def get(self, index: int) -> dict:
         seen.append(index)
         return rows_get(self, index)
 
-    monkeypatch.setattr(ft._Rows, "__getitem__", get)
+    monkeypatch.setattr(task_train._Rows, "__getitem__", get)
     labels = ["O", "B-CHEM", "I-CHEM"]
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
 
     def epochs(seed: int) -> tuple[list[int], list[int]]:
         seen.clear()
-        settings = ft.TrainSettings(epochs=2, batch_size=4, max_seq_len=128, seed=seed)  # one window each
-        model = ft.build_model(ft.Variant("base", ft.resolve_base(str(tiny_bert))), "ner", labels)
-        ft.train(model, tokenizer, _sentences(24), "ner", labels, settings, tmp_path / f"run{seed}", resume=False)
+        settings = TrainSettings(epochs=2, batch_size=4, max_seq_len=128, seed=seed)  # one window each
+        model = build_model(Variant("base", resolve_base(str(tiny_bert))), "ner", labels)
+        task_train.train(
+            model, tokenizer, _sentences(24), "ner", labels, settings, tmp_path / f"run{seed}", resume=False
+        )
         order = seen[-48:]  # the sampler reads every length first; then two epochs of 24 windows
         return order[:24], order[24:]
 

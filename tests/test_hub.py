@@ -21,9 +21,9 @@ from transformers import AutoModelForMaskedLM, BertForMaskedLM
 
 from adapterkit.card import render_hub_card
 from adapterkit.cli import main
-from adapterkit.compose import parse_variant
 from adapterkit.models import fingerprint
 from adapterkit.registry import MANIFEST, Registry
+from adapterkit.variants import adapter_parts, parse_variant
 
 INPUT = {"input_ids": torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 2005, 1996, 5776, 102]])}
 TOKEN = "hf_adapterkit_test_token"
@@ -439,8 +439,9 @@ def test_pull_of_a_plain_peft_lora_writes_a_manifest_naming_base_and_source(hub,
         "requested": None,
         "endpoint": hub.url,
     }
-    kind, parts = parse_variant("someone--plain-lora", Registry(registry))
-    assert kind == "adapters" and parts[0].fingerprint == manifest["base"]["fingerprint"]
+    spec = parse_variant("someone--plain-lora", Registry(registry))
+    parts = adapter_parts(spec, Registry(registry))
+    assert spec.kind == "adapters" and parts[0].fingerprint == manifest["base"]["fingerprint"]
 
 
 # --------------------------------------------------------------------------- failures
@@ -504,8 +505,9 @@ def test_hub_names_work_in_compose_and_eval_mlm_and_are_pulled_once(
     argv = ["compose", "hub:team/nl-a", "hub:team/nl-b", "--name", "ab2", "--registry", str(empty)]
     assert main(argv) == 0  # the second use reads the registry: no request reaches the Hub
     assert len([p for m, p, _ in hub.requests if p.startswith("/api/models/")]) == infos
-    kind, parts = parse_variant("hub:team/nl-a", Registry(empty))
-    assert kind == "adapters" and parts[0].name == "team--nl-a"
+    spec = parse_variant("hub:team/nl-a", Registry(empty))
+    parts = adapter_parts(spec, Registry(empty))
+    assert spec.kind == "adapters" and parts[0].name == "team--nl-a"
 
     # eval-mlm takes the base of a hub: variant (not the default mBERT, which is not here)
     argv = ["eval-mlm", "hub:team/nl-a", "base", "--corpus", str(shared / "a.txt"), "--max-seq-len", "64"]

@@ -124,7 +124,9 @@ def test_missing_bitsandbytes_names_the_extra_to_install(tiny_bert, monkeypatch)
 def test_adapter_mode_task_training_on_an_8bit_base_saves_a_plain_peft_task_adapter(small_bert, workdir):
     from adapterkit.paths import PACKAGE_DIR
     from adapterkit.registry import Registry
-    from adapterkit.tasks.finetune import FinetuneRequest, TrainSettings, load_task_model, run_finetune
+    from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
+    from adapterkit.tasks.model import load_task_model
+    from adapterkit.tasks.settings import TrainSettings
 
     sentences = (PACKAGE_DIR / "data" / "tasks" / "ro-ner.conll").read_text(encoding="utf-8").split("\n\n")[:24]
     data = workdir / "ner.conll"
@@ -140,7 +142,7 @@ def test_adapter_mode_task_training_on_an_8bit_base_saves_a_plain_peft_task_adap
 
 
 def test_quantize_in_full_task_mode_is_a_one_line_error():
-    from adapterkit.tasks.finetune import TrainSettings
+    from adapterkit.tasks.settings import TrainSettings
 
     with pytest.raises(AdapterkitError, match="--quantize.*--mode adapter"):
         TrainSettings(mode="full", quantize="8bit").validate()

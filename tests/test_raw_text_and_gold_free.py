@@ -20,8 +20,9 @@ import pytest
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
-from adapterkit.tasks.finetune import FinetuneRequest, TrainSettings, run_finetune
+from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
 from adapterkit.tasks.predict import run_predict
+from adapterkit.tasks.settings import TrainSettings
 
 CANTEMIST = shared_data_dir() / "cantemist"
 TRAIN_DOCS = 20

@@ -147,9 +147,9 @@ def test_study_c_without_monolingual_has_no_monolingual_steps(workdir, capsys):
 
 def test_a_hub_model_id_is_a_variant_but_a_mistyped_local_model_is_not_looked_up_there(workdir, tiny_bert, monkeypatch):
     import adapterkit.models
-    from adapterkit.compose import parse_variant
     from adapterkit.models import Base
     from adapterkit.registry import Registry
+    from adapterkit.variants import parse_variant, task_start
 
     asked = []
 
@@ -159,7 +159,8 @@ def test_a_hub_model_id_is_a_variant_but_a_mistyped_local_model_is_not_looked_up
 
     monkeypatch.setattr(adapterkit.models, "resolve_base", snapshot)
     store = Registry(workdir / "adapters")
-    assert parse_variant("PlanTL-GOB-ES/bsc-bio-ehr-es", store) == ("model", tiny_bert)
+    assert parse_variant("PlanTL-GOB-ES/bsc-bio-ehr-es", store).kind == "hub-model"
+    assert task_start("PlanTL-GOB-ES/bsc-bio-ehr-es", store).base.path == tiny_bert
     assert asked == ["PlanTL-GOB-ES/bsc-bio-ehr-es"]
     (workdir / "models").mkdir()
     with pytest.raises(AdapterkitError, match="variant 'models/mbert-nl-clni': not 'base', a model folder"):

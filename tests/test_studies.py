@@ -113,7 +113,7 @@ def test_parts_get_their_group_and_may_reuse_document_names(tmp_path):
 
 
 def test_scores_are_given_per_part_as_well_as_pooled():
-    from adapterkit.tasks.finetune import score
+    from adapterkit.tasks.scoring import score
 
     items = [
         Sentence(["a", "b"], ["B-X", "O"], "en/1", "f:1", group="en"),
@@ -127,7 +127,8 @@ def test_scores_are_given_per_part_as_well_as_pooled():
 
 def test_two_stage_fine_tuning_keeps_the_head_rows_of_shared_labels(workdir, tiny_bert):
     from adapterkit.registry import Registry
-    from adapterkit.tasks.finetune import build_model, resolve_variant
+    from adapterkit.tasks.model import build_model
+    from adapterkit.variants import task_start
 
     stage_one = workdir / "stage-one.conll"
     stage_one.write_text("aspirin\tB-CHEM\nhelps\tO\n\nibuprofen\tB-CHEM\ntoo\tO\n")
@@ -136,7 +137,7 @@ def test_two_stage_fine_tuning_keeps_the_head_rows_of_shared_labels(workdir, tin
         + ["--batch-size", "2", "--max-seq-len", "32"]
     )
     assert code == 0
-    variant = resolve_variant("models/one", Registry(workdir / "adapters"))
+    variant = task_start("models/one", Registry(workdir / "adapters"))
     assert variant.task["labels"] == ["O", "B-CHEM", "I-CHEM"]
     labels = ["O", "B-CHEM", "I-CHEM", "B-DISO", "I-DISO"]
     model = build_model(variant, "ner", labels)

@@ -13,17 +13,13 @@ from conftest import train_adapter
 from adapterkit.cli import main
 from adapterkit.cv import CompareRequest, CvRequest, run_compare, run_cv
 from adapterkit.registry import Registry
-from adapterkit.tasks.finetune import (
-    FinetuneRequest,
-    TrainSettings,
-    add_task_adapter,
-    build_model,
-    read_data,
-    resolve_variant,
-    run_finetune,
-    train,
-)
+from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
+from adapterkit.tasks.inputs import read_data
+from adapterkit.tasks.model import add_task_adapter, build_model
 from adapterkit.tasks.predict import run_predict
+from adapterkit.tasks.settings import TrainSettings
+from adapterkit.tasks.train import train
+from adapterkit.variants import task_start
 
 DRUGS = ["metformine", "insuline", "amoxicilline", "paracetamol", "furosemide", "heparine"]
 DISEASES = ["diabetes", "pneumonie", "hartfalen", "astma", "sepsis", "anemie"]
@@ -102,7 +98,7 @@ def test_full_finetuning_saves_a_model_that_predicts_every_word_of_a_long_senten
 
 def test_task_lora_on_a_frozen_stack_trains_only_the_task_adapter_and_head(in_tasks):
     store = Registry(in_tasks / "adapters")
-    variant = resolve_variant("nl-a+nl-b", store)
+    variant = task_start("nl-a+nl-b", store)
     assert variant.parts == ["nl-a", "nl-b"] and variant.deltas
     data, items = read_data([in_tasks / "ner.conll"], "auto", "auto", False, None)
     model = build_model(variant, "ner", data.labels)

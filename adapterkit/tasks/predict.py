@@ -28,7 +28,10 @@ from ..errors import AdapterkitError
 from ..paths import registry_dir
 from ..registry import Registry
 from .data import NerDataset, Sentence
-from .finetune import TrainSettings, load_task_model, predict, read_data
+from .inference import predict
+from .inputs import read_data
+from .model import load_task_model
+from .settings import TrainSettings
 
 
 def _input_paths(inputs: list[Path]) -> list[Path]:

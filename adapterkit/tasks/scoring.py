@@ -1,4 +1,7 @@
-"""Scores of NER predictions as finetune and cv record them, with the scheme that counted.
+"""Scores of predictions as finetune and cv record them, with the scheme that counted.
+
+``score`` gives the study's metrics of one evaluation for every task (``metrics.py``), pooled and
+per part (``--data LANG=PATH``); ``finite`` makes them JSON-safe. NER is scored by one of:
 
 - ``brat-exact`` (document data: BRAT): the predicted tags over the gold-free segmentation become
   character spans exactly as ``predict`` writes them to ``.ann`` (``brat.spans_from_bio``: an
@@ -20,10 +23,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from ..errors import AdapterkitError
 from ..scorer import Mention, score_mentions
 from .brat import spans_from_bio
-from .data import Entity, Sentence
+from .data import Entity, NerDataset, Sentence
 
 
 def predicted_mentions(items: list[Sentence], predictions: list[list[str]]) -> dict[str, list[Mention]]:
@@ -125,3 +130,93 @@ def scoring_summary(per_fold: list[dict]) -> dict:
         if values:
             summary[key] = sum(values)
     return summary
+
+
+def score(
+    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+) -> dict:
+    """The study's metrics for one evaluation; with several groups (``--data LANG=PATH``) also per
+    group under ``"groups"`` (pooled training, per-language evaluation).
+
+    ``gold`` (document id -> every gold entity; BRAT evaluation data) scores NER predictions as
+    exact character spans against all of them (``scoring.py``); else NER is scored on the tags."""
+    overall = _score(kind, items, predictions, probabilities, labels, strict, gold)
+    groups = sorted({item.group for item in items if item.group})
+    if len(groups) > 1:
+        overall["groups"] = {}
+        for group in groups:
+            index = [i for i, item in enumerate(items) if item.group == group]
+            part_gold = None
+            if gold is not None:
+                owners = {item.doc_id: item.group for item in items}
+                part_gold = {
+                    doc: entities for doc, entities in gold.items() if owners.get(doc, doc.split("/", 1)[0]) == group
+                }
+            overall["groups"][group] = _score(
+                kind,
+                [items[i] for i in index],
+                [predictions[i] for i in index],
+                None if probabilities is None else probabilities[index],
+                labels,
+                strict,
+                part_gold,
+            )
+            overall["groups"][group]["n_test"] = len(index)
+    return overall
+
+
+def _score(
+    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+) -> dict:
+    from .. import metrics
+
+    if kind == "ner":
+        return brat_metrics(items, predictions, gold) if gold is not None else tag_metrics(items, predictions, strict)
+    gold_labels = [example.label for example in items]
+    if kind == "classification":
+        if len(labels) != 2:
+            return metrics.classification_metrics(gold_labels, predictions, labels=labels)
+        positive = _positive(labels)
+        scores = probabilities[:, labels.index(positive)].tolist()
+        return metrics.classification_metrics(gold_labels, predictions, scores, positive, labels=labels)
+    if kind == "multilabel":
+        return metrics.multilabel_metrics(gold_labels, predictions, labels)
+    return metrics.regression_metrics(gold_labels, predictions)
+
+
+def document_gold(data) -> dict | None:
+    """Every gold entity per document when the data is document data with character offsets (BRAT).
+
+    BRAT parts mixed with BIO parts (CoNLL, JSONL) are refused: no one scheme scores both."""
+    if not (isinstance(data, NerDataset) and data.gold):
+        return None
+    other = next((s for s in data.sentences if s.doc_id not in data.gold), None)
+    if other is not None:
+        raise AdapterkitError(
+            f"{other.source}: BRAT documents mixed with BIO data (CoNLL/JSONL) in one evaluation; BRAT is scored "
+            "on exact character spans, BIO on tags: evaluate them in separate runs"
+        )
+    return data.gold
+
+
+def _positive(labels: list[str]) -> str:
+    """The positive class of a binary task: a conventional name if present, else the second label."""
+    for name in ("inclusion", "positive", "yes", "true", "1"):
+        if name in labels:
+            return name
+    return labels[-1]
+
+
+def finite(metrics: dict) -> dict:
+    """JSON-safe metrics: NaN becomes None."""
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, float | np.floating):
+            return None if np.isnan(value) else float(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        return value
+
+    return clean(metrics)

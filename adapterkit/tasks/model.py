@@ -1,0 +1,167 @@
+"""The task model: built on a variant, with a new or carried-over head; a task LoRA; saved and loaded.
+
+``build_model`` puts a task head on the weights a variant starts from (``variants.task_start``:
+language/domain adapters folded into the base, exact), optionally with the encoder quantized;
+a full task model as the variant (two-stage fine-tuning) keeps the head rows of the labels both
+tasks share. ``add_task_adapter`` freezes it all and adds a trainable task LoRA and head (MAD-X
+style). ``save_task_model`` / ``load_task_model`` write and read a task model folder or registry
+task adapter with its manifest; ``zero_shot_model`` puts a task adapter on another language's
+adapters (``--eval-adapters``).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, PreTrainedModel
+
+from ..errors import AdapterkitError
+from ..factors import merge_into
+from ..integrity import verify_weights
+from ..manifest import check_manifest, check_tensors, peft_loading
+from ..models import has_module, load_config, load_tokenizer, max_length, resolve_base
+from ..registry import MANIFEST, Registry, read_manifest
+from ..training import LORA_TARGETS, lora_target_pattern
+from ..variants import Variant, task_start
+
+
+def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | None = None) -> PreTrainedModel:
+    """The task model on the variant's weights, with a new head for ``labels``.
+
+    ``quantize`` (8bit, 4bit; adapter mode): the encoder's linear layers are loaded quantized.
+    A variant with language/domain adapters is folded into the float weights first, saved to
+    a temporary folder and loaded quantized from there (int8/NF4 weights cannot take the fold).
+    """
+    if kind == "ner":
+        model_class = AutoModelForTokenClassification
+        extra = {"num_labels": len(labels)}
+    else:
+        model_class = AutoModelForSequenceClassification
+        problem = {"classification": "single_label_classification", "multilabel": "multi_label_classification"}
+        extra = {"num_labels": 1 if kind == "regression" else len(labels)}
+        extra["problem_type"] = problem.get(kind, "regression")
+    if kind != "regression":
+        extra["id2label"] = dict(enumerate(labels))
+        extra["label2id"] = {label: i for i, label in enumerate(labels)}
+    if variant.task is not None:
+        return _from_task_model(variant, model_class, kind, labels, extra)
+    if quantize is not None:
+        from ..quantize import load_kwargs, prepare_for_training
+
+        with tempfile.TemporaryDirectory() as folder:
+            source = variant.base.path
+            if variant.deltas:
+                build_model(variant, kind, labels).save_pretrained(folder)
+                source = folder
+            model = model_class.from_pretrained(source, use_safetensors=True, **extra, **load_kwargs(quantize))
+        return prepare_for_training(model)  # before any forward pass
+    model = model_class.from_pretrained(variant.base.path, use_safetensors=True, **extra)
+    if variant.deltas:
+        merge_into(model, variant.deltas, {})
+    return model
+
+
+def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str], extra: dict) -> PreTrainedModel:
+    """Stage two: the stage-one task model with its head re-indexed to ``labels`` (shared rows kept)."""
+    first = variant.task or {}
+    if first.get("task") != kind:
+        raise AdapterkitError(f"variant {variant.label!r}: a {first.get('task')} model; this task is {kind}")
+    old = model_class.from_pretrained(variant.base.path)
+    model = model_class.from_pretrained(variant.base.path, ignore_mismatched_sizes=True, **extra)
+    old_head, new_head = old.classifier, model.classifier
+    old_index = {label: i for i, label in enumerate(first.get("labels") or [])}
+    shared = [(i, old_index[label]) for i, label in enumerate(labels) if label in old_index]
+    if kind == "regression":
+        shared = [(0, 0)]
+    with torch.no_grad():
+        for new_row, old_row in shared:
+            new_head.weight[new_row] = old_head.weight[old_row]
+            new_head.bias[new_row] = old_head.bias[old_row]
+    rows = max(len(labels), 1)  # regression: one output row
+    print(f"two-stage: starting from task model {variant.label} ({len(shared)} of {rows} head rows carried over)")
+    return model
+
+
+def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, dropout: float):
+    """Freeze everything, then add a trainable task LoRA and head (MAD-X style)."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    head = ["classifier"] + (["pooler"] if kind != "ner" and has_module(model, "bert.pooler") else [])
+    config = LoraConfig(
+        r=r,
+        lora_alpha=alpha,
+        lora_dropout=dropout,
+        target_modules=lora_target_pattern(list(LORA_TARGETS)),
+        modules_to_save=head,
+        task_type=TaskType.TOKEN_CLS if kind == "ner" else TaskType.SEQ_CLS,
+    )
+    return get_peft_model(model, config)
+
+
+def model_limit(variant: Variant, requested: int) -> int:
+    return min(requested, max_length(load_config(variant.base)))
+
+
+def save_task_model(model, tokenizer, folder: Path, manifest: dict) -> None:
+    """A full task model (transformers folder) or a task adapter (PEFT folder), with a manifest."""
+    model.save_pretrained(folder)
+    if not manifest.get("adapter"):
+        tokenizer.save_pretrained(folder)
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None):
+    """A saved task model (``models/NAME`` folder or registry task adapter) and its manifest."""
+    from peft import PeftModel
+
+    folder = Path(spec)
+    if not (folder / MANIFEST).is_file():
+        folder = store.root / spec
+        if (folder / MANIFEST).is_file():
+            store.check_not_link(spec)
+            store.hold(spec)  # before reading: `adapters rm` now waits for this command
+    if not (folder / MANIFEST).is_file():
+        raise AdapterkitError(f"task model {spec!r}: no such folder with {MANIFEST}, nor a registry task adapter")
+    manifest = read_manifest(folder / MANIFEST)
+    verify_weights(folder, manifest)
+    if manifest.get("kind") != "task":
+        raise AdapterkitError(f"{spec}: a {manifest.get('kind')} model, not a fine-tuned task model")
+    check_manifest(manifest, folder / MANIFEST, complete=True)  # labels, task, variant: what loading needs
+    labels = manifest["labels"]
+    kind = manifest["task"]
+    if not manifest.get("adapter"):
+        if eval_adapters:
+            raise AdapterkitError("--eval-adapters needs a task adapter (finetune --mode adapter)")
+        model_class = AutoModelForTokenClassification if kind == "ner" else AutoModelForSequenceClassification
+        return (
+            model_class.from_pretrained(folder, use_safetensors=True),
+            load_tokenizer(resolve_base(str(folder))),
+            manifest,
+        )
+    variant_spec = eval_adapters or manifest["variant"]
+    variant = task_start(variant_spec, store, manifest["base"]["id"])
+    if (
+        variant.fingerprint
+        and manifest["base"].get("fingerprint")
+        and variant.fingerprint != manifest["base"]["fingerprint"]
+    ):
+        raise AdapterkitError(f"--eval-adapters {variant_spec}: trained on another base than the task adapter")
+    model = build_model(variant, kind, labels)
+    check_tensors(folder, model)  # tensors that do not fit: one line, not PEFT's size-mismatch traceback
+    with peft_loading(folder):
+        model = PeftModel.from_pretrained(model, folder)
+    return model, load_tokenizer(variant.base), manifest
+
+
+def zero_shot_model(task_model, variant_b: Variant, kind: str, labels: list[str]):
+    """The trained task adapter and head on another language's adapters (cross-lingual zero-shot)."""
+    from peft import PeftModel
+
+    with tempfile.TemporaryDirectory() as folder:
+        task_model.save_pretrained(folder)
+        return PeftModel.from_pretrained(build_model(variant_b, kind, labels), folder)

@@ -1,0 +1,145 @@
+"""Training a task model with the transformers Trainer: rows in, trained model out.
+
+``train`` encodes the items (``inputs.encode``), sets up the Trainer from ``TrainSettings``
+(``training.training_arguments``: precision, checkpoints every epoch, tracking) and runs it through
+``training.train_with_checkpoints`` (resume, ctrl-C). The loss (``task_loss``) is summed over the
+labelled items of the whole step and divided by their number, so gradient accumulation and several
+processes give the loss of one large batch; batches are grouped by length in a shuffled order
+(``speed.ShuffledLengthGroups``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import torch.nn.functional as F
+from torch.utils.data import Dataset
+from transformers import Trainer, set_seed
+
+from ..safety import atomic_write_json
+from ..speed import ShuffledLengthGroups
+from ..tracking import Tracking
+from ..training import ProgressBar, last_complete_checkpoint, train_with_checkpoints, training_arguments
+from .inputs import collator, encode
+from .settings import TrainSettings
+
+
+class _Rows(Dataset):
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> dict:
+        return self.rows[index]
+
+
+def task_loss(kind: str):
+    """The Trainer's loss for ``kind``: summed over labelled items, divided by their number in the step.
+
+    ``num_items_in_batch`` counts the labelled tokens (NER) or examples of every micro-batch of
+    the step and, under torchrun, of every process; so the loss of N processes × batch b is the
+    loss of one process × batch N·b (the models' own losses average per process, and the
+    Trainer would also scale them by N, believing they use the count).
+    """
+
+    def loss(outputs, labels, num_items_in_batch=None):
+        logits = outputs.logits.float()
+        if kind == "multilabel":
+            total = F.binary_cross_entropy_with_logits(logits, labels.float(), reduction="sum")
+        elif kind == "regression":
+            total = F.mse_loss(logits.squeeze(-1), labels.float(), reduction="sum")
+        else:
+            flat = logits.view(-1, logits.shape[-1])
+            total = F.cross_entropy(flat, labels.view(-1), ignore_index=-100, reduction="sum")
+        count = num_items_in_batch if num_items_in_batch is not None else labels.ne(-100).sum()
+        return total / count
+
+    return loss
+
+
+def train(
+    model,
+    tokenizer,
+    items,
+    kind: str,
+    labels: list[str],
+    settings: TrainSettings,
+    work_dir: Path,
+    resume: bool,
+    log_file: Path | None = None,
+    interrupt_hint: Callable[[], str] | None = None,
+    tracking: Tracking | None = None,
+    logging_dir: Path | None = None,
+    run_name: str | None = None,
+):
+    """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``).
+
+    ``log_file`` receives the Trainer's log history (loss, learning rate per logging step) as JSON:
+    the training curve of the report. ``interrupt_hint`` says, on ctrl-C, what continues the work
+    (default: where ``--resume`` continues in ``work_dir``). ``tracking`` reports the run to TensorBoard / wandb, into
+    ``logging_dir`` unless it names its own folder."""
+    from transformers.trainer_callback import PrinterCallback
+
+    set_seed(settings.seed)
+    encoded = encode(items, kind, labels, tokenizer, settings.max_seq_len, settings.stride, with_labels=True)
+    tracked, tracking_callbacks = (tracking or Tracking()).trainer_setup(
+        logging_dir or work_dir / "logs", run_name or work_dir.parent.name
+    )
+    args = training_arguments(
+        work_dir,
+        settings.seed,
+        precision=settings.precision,
+        gradient_checkpointing=settings.gradient_checkpointing,
+        group_by_length=settings.group_by_length,
+        per_device_train_batch_size=settings.batch_size,
+        gradient_accumulation_steps=settings.grad_accum,
+        learning_rate=settings.learning_rate,
+        num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps,
+        warmup_steps=settings.warmup_ratio,
+        weight_decay=settings.weight_decay,
+        logging_steps=_logging_steps(len(encoded.rows), settings),
+        save_strategy="epoch",
+        save_total_limit=1,
+        **tracked,
+    )
+    trainer = _TaskTrainer(
+        model=model,
+        args=args,
+        train_dataset=_Rows(encoded.rows),
+        data_collator=collator(kind, tokenizer),
+        callbacks=[ProgressBar(run_name), *tracking_callbacks],
+        compute_loss_func=task_loss(kind),
+    )
+    trainer.remove_callback(PrinterCallback)
+    last = last_complete_checkpoint(work_dir) if resume else None
+    if last is not None:
+        print(f"resuming from {last}", flush=True)
+    train_with_checkpoints(trainer, work_dir, last, interrupt_hint)
+    if log_file is not None and trainer.is_world_process_zero():
+        atomic_write_json(log_file, trainer.state.log_history)
+    return trainer.model
+
+
+class _TaskTrainer(Trainer):
+    """The Trainer with length-grouped batches in a shuffled order (``speed.ShuffledLengthGroups``)."""
+
+    def _get_train_sampler(self, train_dataset=None):
+        dataset = train_dataset if train_dataset is not None else self.train_dataset
+        if self.args.train_sampling_strategy != "group_by_length" or dataset is None:
+            return super()._get_train_sampler(train_dataset)
+        lengths = [len(dataset[i]["input_ids"]) for i in range(len(dataset))]
+        seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
+        # Grouped by the global batch (all processes): the data loader hands each process its slice
+        # of every global batch, so N processes see the same batches as one with N times the batch.
+        return ShuffledLengthGroups(lengths, self.args.train_batch_size * max(1, self.args.world_size), seed)
+
+
+def _logging_steps(rows: int, settings: TrainSettings) -> int:
+    """About 25 points on the training curve, whatever the run's length."""
+    per_epoch = max(1, -(-rows // (settings.batch_size * settings.grad_accum)))
+    steps = settings.max_steps if settings.max_steps > 0 else int(per_epoch * settings.epochs)
+    return max(1, min(50, steps // 25))
