@@ -18,6 +18,7 @@ def adapters_list(registry: RegistryOption = None) -> None:
     from rich.text import Text
 
     from ..errors import printable
+    from ..manifest import Hyperparameters, Perplexity
     from ..paths import registry_dir
     from ..registry import Registry
 
@@ -26,19 +27,19 @@ def adapters_list(registry: RegistryOption = None) -> None:
     for column in ("name", "kind", "languages", "domain", "base", "rank", "steps", "ppl before", "ppl after"):
         table.add_column(column, justify="right" if column.startswith(("ppl", "steps", "rank")) else "left")
     for name in store.names():
-        manifest = store.manifest(name)
-        hyper = manifest.get("hyperparameters", {})
-        ppl = manifest.get("perplexity", {})
+        manifest = store.adapter_manifest(name)
+        hyper = manifest.hyperparameters or Hyperparameters()
+        ppl = manifest.perplexity or Perplexity()
         cells = [
             name,
-            manifest.get("kind", "?"),
-            ",".join(manifest.get("languages", [])),
-            manifest.get("domain") or "",
-            manifest.get("base", {}).get("id", "?"),
-            str(hyper.get("lora_r", "")),
-            str(hyper.get("steps", "")),
-            f"{ppl['before']:.2f}" if "before" in ppl else "",
-            f"{ppl['after']:.2f}" if "after" in ppl else "",
+            manifest.kind,
+            ",".join(manifest.languages or []),
+            manifest.domain or "",
+            manifest.base.id,
+            "" if hyper.lora_r is None else str(hyper.lora_r),
+            "" if hyper.steps is None else str(hyper.steps),
+            "" if ppl.before is None else f"{ppl.before:.2f}",
+            "" if ppl.after is None else f"{ppl.after:.2f}",
         ]
         # Text, not str: rich would read "[...]" in a (downloaded) manifest as markup.
         table.add_row(*(Text(printable(cell)) for cell in cells))

@@ -53,6 +53,7 @@ def compose(
     weights that do not match the adapters. The result records its parts and weights.
     """
     from ..compose import ComposeRequest, run_compose
+    from ..manifest import MANIFEST, AdapterManifest
 
     quiet_libraries()
     request = ComposeRequest(
@@ -72,8 +73,11 @@ def compose(
         output=output,
         force=force,
     )
-    destination, manifest = run_compose(request)
-    parts = ", ".join(f"{p['name']} x{p['weight']:.3g}" for p in manifest["composition"]["parts"])
-    kind = "exact" if manifest["composition"]["exact"] else manifest["composition"]["approximation"] or "learned"
-    print(f"saved {manifest['kind']} {destination} = {parts} ({how}: {kind})")
-    summarise(f"{manifest['kind']} of {len(manifest['composition']['parts'])} adapters ({how}: {kind})", destination)
+    destination, written = run_compose(request)
+    manifest = AdapterManifest.of(written, destination / MANIFEST)
+    composition = manifest.composition
+    assert composition is not None and composition.parts is not None  # run_compose records both
+    parts = ", ".join(f"{part.name} x{part.weight:.3g}" for part in composition.parts)
+    kind = "exact" if composition.exact else composition.approximation or "learned"
+    print(f"saved {manifest.kind} {destination} = {parts} ({how}: {kind})")
+    summarise(f"{manifest.kind} of {len(composition.parts)} adapters ({how}: {kind})", destination)

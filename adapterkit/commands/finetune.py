@@ -133,6 +133,7 @@ def finetune(
     The task kind follows the data: tokens + tags is NER, text + label classification,
     text + labels multi-label, text + text_pair + score regression.
     """
+    from ..manifest import MANIFEST, AdapterManifest
     from ..tasks.finetune import FinetuneRequest, _headline, run_finetune
     from ..tracking import Tracking
 
@@ -163,10 +164,11 @@ def finetune(
         tracking=Tracking(report_to, logging_dir),
         keep_checkpoints=keep_checkpoints,
     )
-    destination, manifest = run_finetune(request)
-    metrics = manifest["evaluation"]["metrics"]
-    evaluation = f"evaluation: {_headline(manifest['task'], metrics)}" if metrics else "no --eval-data"
-    summarise(f"{manifest['task']}, {evaluation}", destination)
+    destination, written = run_finetune(request)
+    manifest = AdapterManifest.of(written, destination / MANIFEST)
+    metrics = manifest.evaluation.metrics if manifest.evaluation is not None else None
+    evaluation = f"evaluation: {_headline(manifest.task, metrics)}" if metrics else "no --eval-data"
+    summarise(f"{manifest.task}, {evaluation}", destination)
 
 
 def types_list(text: str | None) -> list[str] | None:

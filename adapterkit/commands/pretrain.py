@@ -123,6 +123,7 @@ def pretrain(
     transformers Trainer (checkpoints every --save-steps; --resume continues), measures
     perplexity again and saves the adapter into the registry (or the model into models/NAME).
     """
+    from ..manifest import MANIFEST, AdapterManifest
     from ..pretrain import PretrainConfig, run_pretrain
 
     quiet_libraries()
@@ -170,5 +171,6 @@ def pretrain(
         keep_checkpoints=keep_checkpoints,
     )
     result = run_pretrain(config)
-    ppl = result.manifest["perplexity"]
-    summarise(f"held-out perplexity {ppl['before']:,.2f} -> {ppl['after']:,.2f}", result.destination)
+    ppl = AdapterManifest.of(result.manifest, result.destination / MANIFEST).perplexity
+    assert ppl is not None and ppl.before is not None and ppl.after is not None  # run_pretrain measures both
+    summarise(f"held-out perplexity {ppl.before:,.2f} -> {ppl.after:,.2f}", result.destination)

@@ -272,6 +272,8 @@ class Perplexity(Record):
 class Training(Record):
     log: list[dict[str, Any]] | None = None  # the training curve: loss per logging step, perplexities
     tokens_seen: int | None = None
+    final_loss: float | None = None  # pretrain records both; the recipe report prints them
+    tokens_per_s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -348,6 +350,11 @@ class Vocabulary(Record):
     added: int | None = None
     first_new_id: int | None = None
     pieces: list[str] | None = None
+    # vocab build records these too (the recipe report prints them)
+    mode: str | None = None  # "extend" or "new"
+    vocab_size: int | None = None
+    copied: int | None = None
+    initialised: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

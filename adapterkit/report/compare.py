@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import AdapterkitError
+from ..manifest import read_cv_run, read_training_log
 from ..paths import folder_name  # the folder name compare gave each variant
 from ..stats import Comparison, PairedTest, Summary
 from .document import Section, write_report
@@ -101,7 +102,7 @@ def _read_json(path: Path) -> dict:
 
 def recorded_cv_runs(run_dir: Path, order: Sequence[str]) -> list[dict]:
     """The recorded cv.json of every variant, in the comparison's variant order (others after)."""
-    runs = [_read_json(path) for path in sorted((run_dir / "cv").glob("*/cv.json"))]
+    runs = [read_cv_run(path) for path in sorted((run_dir / "cv").glob("*/cv.json"))]  # schema: manifest.records
     rank = {variant: i for i, variant in enumerate(order)}
     return sorted(runs, key=lambda run: (rank.get(run.get("variant"), len(rank)), str(run.get("variant"))))
 
@@ -151,7 +152,7 @@ def _fold_curves(run_dir: Path, cv_runs: Sequence[dict]) -> dict[str, tuple[list
     for run in cv_runs:
         variant = run.get("variant", "?")
         folder = run_dir / "cv" / folder_name(variant) / "folds"
-        histories = [json.loads(path.read_text()) for path in sorted(folder.glob("*/log.json"))]
+        histories = [read_training_log(path) for path in sorted(folder.glob("*/log.json"))]
         if histories:
             curves[variant] = mean_curve(histories)
     return {variant: curve for variant, curve in curves.items() if curve[0]}

@@ -19,8 +19,8 @@ import json
 import os
 from pathlib import Path
 
-from ..manifest import read_comparison, read_manifest
-from ..paths import registry_dir
+from ..manifest import AdapterManifest, read_adapter_manifest, read_comparison
+from ..paths import folder_name, registry_dir
 from ..registry import MANIFEST
 from .compare import recorded_cv_runs
 from .document import Section, write_report
@@ -36,7 +36,7 @@ def _options(argv: list[str], name: str) -> list[str]:
     return [argv[i + 1] for i, item in enumerate(argv[:-1]) if item == name]
 
 
-def _pretrain_manifest(argv: list[str]) -> tuple[Path, dict] | None:
+def _pretrain_manifest(argv: list[str]) -> tuple[Path, AdapterManifest] | None:
     name = _option(argv, "--name")
     if name is None:
         return None
@@ -44,7 +44,7 @@ def _pretrain_manifest(argv: list[str]) -> tuple[Path, dict] | None:
     if not _option(argv, "--output"):
         folder = Path("models") / name if "--full" in argv else registry_dir(_path_or_none(argv, "--registry")) / name
     manifest = folder / MANIFEST
-    return (folder, read_manifest(manifest)) if manifest.is_file() else None
+    return (folder, read_adapter_manifest(manifest)) if manifest.is_file() else None
 
 
 def _path_or_none(argv: list[str], name: str) -> Path | None:
@@ -57,21 +57,21 @@ def _pretrain_section(step: dict, argv: list[str], figures_dir: Path) -> Section
     if found is None:
         return None
     folder, manifest = found
-    hyper, training, perplexity = manifest["hyperparameters"], manifest["training"], manifest["perplexity"]
+    hyper, training = manifest.hyperparameters, manifest.training
+    perplexity, corpus = manifest.perplexity, manifest.corpus
+    # pretrain records all four (as before, a manifest without them fails here)
+    assert hyper is not None and training is not None and perplexity is not None and corpus is not None
     rows = [
-        ["result", f"`{folder}` ({hyper['mode']})"],
-        [
-            "corpus tokens (train / held-out)",
-            f"{manifest['corpus']['train_tokens']:,} / {manifest['corpus']['heldout_tokens']:,}",
-        ],
-        ["steps", hyper["steps"]],
-        ["held-out perplexity before → after", f"{number(perplexity['before'])} → {number(perplexity['after'])}"],
-        ["final training loss", number(training.get("final_loss"), 4)],
-        ["tokens/s", number(training.get("tokens_per_s"), 1)],
+        ["result", f"`{folder}` ({hyper.mode})"],
+        ["corpus tokens (train / held-out)", f"{corpus.train_tokens:,} / {corpus.heldout_tokens:,}"],
+        ["steps", hyper.steps],
+        ["held-out perplexity before → after", f"{number(perplexity.before)} → {number(perplexity.after)}"],
+        ["final training loss", number(training.final_loss, 4)],
+        ["tokens/s", number(training.tokens_per_s, 1)],
     ]
     figures, captions = [], []
-    log = training.get("log") or []
-    name = manifest.get("name", folder.name)
+    log = training.log or []
+    name = manifest.name if manifest.name is not None else folder.name
     logged_loss = any("loss" in entry for entry in log)
     if logged_loss or any("perplexity" in entry for entry in log):
         figures.append(training_curve(log, figures_dir / f"pretrain-{step['id']}.png", name))
@@ -81,10 +81,10 @@ def _pretrain_section(step: dict, argv: list[str], figures_dir: Path) -> Section
             else f"Held-out perplexity of {name} before and after training"
         )
     notes = [] if logged_loss else ["No training loss was logged (fewer steps than --logging-steps)."]
-    if manifest["base"].get("mlm_head") == "new":
+    if manifest.base.mlm_head == "new":
         notes.append(
-            f"The base {manifest['base']['id']} has no pretrained MLM head: the 'before' perplexity "
-            f"({number(perplexity['before'])}) is that of a freshly initialised (seeded) head, not of a trained "
+            f"The base {manifest.base.id} has no pretrained MLM head: the 'before' perplexity "
+            f"({number(perplexity.before)}) is that of a freshly initialised (seeded) head, not of a trained "
             "language model, and the drop after training includes the head learning to predict at all."
         )
     table = markdown_table(["figure", "value"], rows, align="ll")
@@ -96,51 +96,52 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
     manifest_file = Path(out) / MANIFEST if out else None
     if manifest_file is None or not manifest_file.is_file():
         return None
-    manifest = read_manifest(manifest_file)
-    vocabulary, corpus = manifest["vocabulary"], manifest["corpus"]
-    ppl = manifest["perplexity"]
-    if vocabulary.get("mode") == "new":
+    manifest = read_adapter_manifest(manifest_file)
+    vocabulary, corpus, ppl = manifest.vocabulary, manifest.corpus, manifest.perplexity
+    # vocab build records all three (as before, a manifest without them fails here)
+    assert vocabulary is not None and corpus is not None and corpus.tokens_per_word is not None and ppl is not None
+    if vocabulary.mode == "new":
         first = [
             "new vocabulary (replaces the base's)",
-            f"{vocabulary['vocab_size']:,} pieces: {vocabulary['copied']:,} rows copied from the base, "
-            f"{vocabulary['initialised']:,} initialised from their old sub-pieces",
+            f"{vocabulary.vocab_size:,} pieces: {vocabulary.copied:,} rows copied from the base, "
+            f"{vocabulary.initialised:,} initialised from their old sub-pieces",
         ]
     else:
-        first = ["new pieces", f"{vocabulary['added']:,} (domain vocabulary of {vocabulary['size']:,})"]
+        first = ["new pieces", f"{vocabulary.added:,} (domain vocabulary of {vocabulary.size:,})"]
     rows = [
         first,
         [
             "tokens per word, domain text",
-            f"{number(corpus['tokens_per_word']['before'], 3)} → {number(corpus['tokens_per_word']['after'], 3)}",
+            f"{number(corpus.tokens_per_word.before, 3)} → {number(corpus.tokens_per_word.after, 3)}",
         ],
         [
             "held-out perplexity: base / extended / trained",
-            f"{number(ppl['base'])} / {number(ppl['extended'])} / {number(ppl['trained'])}",
+            f"{number(ppl.base)} / {number(ppl.extended)} / {number(ppl.trained)}",
         ],
     ]
-    other = manifest.get("other_corpus")
-    if other and other.get("perplexity"):
-        other_ppl = other["perplexity"]
+    other = manifest.other_corpus
+    if other is not None and other.perplexity:
+        other_ppl = other.perplexity
         rows.append(
             [
                 "forgetting check, other text: perplexity base / extended / trained",
                 " / ".join(number(other_ppl.get(key)) for key in ("base", "extended", "trained")),
             ]
         )
-        if other.get("tokens_per_word"):
-            tpw = other["tokens_per_word"]
-            rows.append(["tokens per word, other text", f"{number(tpw['before'], 3)} → {number(tpw['after'], 3)}"])
+        if other.tokens_per_word is not None:
+            tpw = other.tokens_per_word
+            rows.append(["tokens per word, other text", f"{number(tpw.before, 3)} → {number(tpw.after, 3)}"])
     text = (
         "Base perplexity uses the base tokenizer; extended and trained use the extended one on the same "
         "masked positions, so only those two compare exactly."
     )
-    if vocabulary.get("mode") == "new":  # another vocabulary: another softmax, so another perplexity scale
+    if vocabulary.mode == "new":  # another vocabulary: another softmax, so another perplexity scale
         text = (
             "Base perplexity uses the base tokenizer and vocabulary; extended (the rebuilt, untrained model) "
             "and trained use the new vocabulary on the same masked positions, so only those two compare "
             "exactly: a smaller vocabulary alone lowers perplexity."
         )
-    title = "New vocabulary" if vocabulary.get("mode") == "new" else "Vocabulary extension"
+    title = "New vocabulary" if vocabulary.mode == "new" else "Vocabulary extension"
     return Section(f"{title}: {step['id']}", text, [markdown_table(["figure", "value"], rows, align="ll")])
 
 
@@ -152,7 +153,7 @@ def _eval_mlm_section(step: dict, argv: list[str]) -> Section | None:
 
 def _compare_dir(argv: list[str]) -> Path | None:
     run_id = _option(argv, "--run-id")
-    folder = Path("runs") / run_id if run_id else None
+    folder = Path("runs") / folder_name(run_id) if run_id else None  # the folder compare wrote (cv.run_compare)
     return folder if folder is not None and (folder / "comparison.json").is_file() else None
 
 
@@ -170,10 +171,10 @@ def _compare_section(step: dict, argv: list[str], report_dir: Path) -> Section |
 PRIMARY = {"ner": "f1", "classification": "mcc", "multilabel": "macro_f1", "regression": "pearson"}
 
 
-def _finetune_manifest(argv: list[str]) -> dict | None:
+def _finetune_manifest(argv: list[str]) -> AdapterManifest | None:
     folder = _option(argv, "--output") or (f"models/{_option(argv, '--name')}" if _option(argv, "--name") else None)
     manifest = Path(folder) / MANIFEST if folder else None
-    return read_manifest(manifest) if manifest is not None and manifest.is_file() else None
+    return read_adapter_manifest(manifest) if manifest is not None and manifest.is_file() else None
 
 
 def external_rows(plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
@@ -190,10 +191,10 @@ def external_rows(plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
     rows = []
     for step, argv in plan:
         manifest = _finetune_manifest(argv) if argv[0] == "finetune" and "--eval-data" in argv else None
-        metrics = (manifest or {}).get("evaluation", {}).get("metrics")
-        if not metrics:
+        metrics = manifest.evaluation.metrics if manifest is not None and manifest.evaluation is not None else None
+        if not metrics or manifest is None:
             continue
-        metric = PRIMARY.get(manifest["task"], "f1")
+        metric = PRIMARY.get(manifest.task or "", "f1")
         variant = _option(argv, "--variant") or "base"
         cv = internal.get((tuple(_options(argv, "--data")), variant), {}).get(metric) or {}
         rows.append(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..corpus import read_corpus, split_heldout, tokenize
 from ..errors import AdapterkitError
+from ..manifest import AdapterManifest
 from ..mlm import MLMCollator, heldout_perplexity
 from ..models import (
     BASE_INFO_FILE,
@@ -189,6 +190,8 @@ def build_vocabulary(settings: VocabSettings, force: bool = False) -> ExtendResu
         if not config.full:
             config.new_token_ids = new_ids
         trained = run_pretrain(config)
+        perplexity = AdapterManifest.of(trained.manifest, config.destination / MANIFEST).perplexity
+        assert perplexity is not None  # run_pretrain measures it before and after training
         shutil.rmtree(config.run_dir / "checkpoints", ignore_errors=True)  # no resume here: only space taken
         result = ExtendResult(
             out=out,
@@ -200,8 +203,8 @@ def build_vocabulary(settings: VocabSettings, force: bool = False) -> ExtendResu
             tokens_per_word=fertility,
             perplexity={
                 "base": extension.perplexity_base,
-                "extended": trained.manifest["perplexity"]["before"],
-                "trained": trained.manifest["perplexity"]["after"],
+                "extended": perplexity.before,
+                "trained": perplexity.after,
             },
             vocab_mode=vocab_mode,
             copied=len(extension.copied),

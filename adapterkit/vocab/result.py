@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..corpus import CleaningReport
-from ..manifest import SCHEMA_VERSION
+from ..manifest import MANIFEST, SCHEMA_VERSION, AdapterManifest
 from ..pretrain import PretrainConfig, PretrainResult
 from ..versions import versions
 
@@ -88,6 +88,8 @@ def vocab_manifest(
     config: PretrainConfig,
 ) -> dict:
     """``out/adapterkit.json``: what was added, how it was initialised, the figures, the settings."""
+    training = AdapterManifest.of(trained.manifest, trained.destination / MANIFEST).training
+    assert training is not None  # run_pretrain records its training curve
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "vocabulary-extension" if result.vocab_mode == "extend" else "new-vocabulary",
@@ -130,7 +132,7 @@ def vocab_manifest(
             "max_seq_len": config.max_seq_len,
             "heldout_fraction": config.heldout,
         },
-        "training": trained.manifest["training"],
+        "training": training.to_dict(),
         "versions": versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
