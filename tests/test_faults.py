@@ -60,7 +60,14 @@ def _kill_after(process: subprocess.Popen, exists, seed: int, log: Path, spread:
 
 
 def _checkpoint_in(folder: Path):
-    return lambda: folder.is_dir() and any(re.fullmatch(r"checkpoint-\d+", p.name) for p in folder.iterdir())
+    """A *complete* checkpoint is in ``folder`` (the Trainer writes trainer_state.json last): a kill
+    before that point rightly restarts the run, and on a loaded machine it can land there."""
+    return lambda: (
+        folder.is_dir()
+        and any(
+            re.fullmatch(r"checkpoint-\d+", p.name) and (p / "trainer_state.json").is_file() for p in folder.iterdir()
+        )
+    )
 
 
 def _assert_same_tensors(expected_file: Path, got_file: Path) -> None:
