@@ -163,7 +163,7 @@ def _importance(result, out: Path, run: dict, data, items, store: Registry, exam
         with torch.no_grad():
             encoded = tokenizer(example.text, truncation=True, max_length=limit, return_tensors="pt")
             logits = model(**encoded).logits[0]
-        predicted = manifest["labels"][int(logits.argmax())]  # the class whose logit is explained
+        predicted = (manifest.labels or [])[int(logits.argmax())]  # the class whose logit is explained
         title = f"Token importance for '{predicted}', {label}"
         figure = importance_figure(scores[:40], out / f"importance-{_file_name(label)}-{number}.png", title)
         special = set(tokenizer.all_special_tokens)

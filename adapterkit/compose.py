@@ -42,7 +42,7 @@ from .errors import AdapterkitError
 from .factors import Factors, compose_factors, extract_factors, head_record, merge_into
 from .hub import HUB_PREFIX, ensure_pulled
 from .integrity import verify_weights
-from .manifest import check_tensors, peft_loading, read_adapter_config
+from .manifest import AdapterManifest, check_tensors, peft_loading, read_adapter_config
 from .models import base_of, fingerprint, load_masked_lm
 from .registry import MANIFEST, Registry, read_manifest
 
@@ -56,12 +56,12 @@ class Part:
 
     name: str
     path: Path
-    manifest: dict
+    manifest: AdapterManifest
     weight: float = 1.0
 
     @property
     def fingerprint(self) -> str:
-        return self.manifest.get("base", {}).get("fingerprint", "")
+        return self.manifest.base.fingerprint or ""
 
 
 def resolve_adapter(spec: str, store: Registry) -> Part:
@@ -84,11 +84,11 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     manifest_file = folder / MANIFEST
     if not manifest_file.is_file():
         raise AdapterkitError(f"{folder}: no {MANIFEST}, so its base cannot be checked; compose registry adapters")
-    manifest = read_manifest(manifest_file)
+    manifest = AdapterManifest.of(read_manifest(manifest_file), manifest_file)
     if not (folder / "adapter_model.safetensors").is_file():
         raise AdapterkitError(f"{folder}: no adapter_model.safetensors (adapterkit loads safetensors weights only)")
     verify_weights(folder, manifest)  # corrupted or truncated files: one line naming the file, before any work
-    return Part(name=manifest.get("name", folder.name), path=folder, manifest=manifest)
+    return Part(name=manifest.name or folder.name, path=folder, manifest=manifest)
 
 
 def parse_weights(text: str | None, count: int) -> list[float]:
@@ -116,7 +116,7 @@ def check_parts(parts: list[Part], how: str) -> None:
     if repeated:
         raise AdapterkitError(f"adapter {repeated[0]!r} is named twice: name it once and set its weight with --weights")
     for part in parts:
-        kind = part.manifest.get("kind")
+        kind = part.manifest.kind
         if kind not in COMPOSABLE_KINDS:
             raise AdapterkitError(
                 f"{part.name} is a {kind} adapter: compose takes language/domain adapters "
@@ -130,8 +130,8 @@ def check_parts(parts: list[Part], how: str) -> None:
         if part.fingerprint != first.fingerprint:
             raise AdapterkitError(
                 f"{first.name} and {part.name} were trained on different bases "
-                f"({first.manifest['base']['id']} {first.fingerprint[:19]}… vs "
-                f"{part.manifest['base']['id']} {part.fingerprint[:19]}…): "
+                f"({first.manifest.base.id} {first.fingerprint[:19]}… vs "
+                f"{part.manifest.base.id} {part.fingerprint[:19]}…): "
                 "adapters compose only on the same frozen base"
             )
     if how in ("ties", "dare"):
@@ -215,14 +215,14 @@ def composition_manifest(
 
     languages: list[str] = []
     for part in parts:
-        languages += [lang for lang in part.manifest.get("languages", []) if lang not in languages]
-    domains = [part.manifest.get("domain") for part in parts if part.manifest.get("domain")]
+        languages += [lang for lang in part.manifest.languages or [] if lang not in languages]
+    domains = [part.manifest.domain for part in parts if part.manifest.domain]
     return {
         "name": name,
         "kind": "composed" if how != "merge" else "model",
         "languages": languages,
         "domain": "+".join(dict.fromkeys(domains)) or None,
-        "base": parts[0].manifest["base"],
+        "base": parts[0].manifest.base.to_dict(),
         "composition": {
             "how": how,
             "exact": how in EXACT,
@@ -331,7 +331,8 @@ def _compose_and_save(request: ComposeRequest, parts: list[Part], destination: P
     manifest = composition_manifest(
         destination.name, parts, how, request.rank, request.density if how in ("ties", "dare") else None, extra
     )
-    base_name = parts[0].manifest["base"].get("peft_base_model", parts[0].manifest["base"]["id"])
+    recorded = parts[0].manifest.base
+    base_name = recorded.peft_base_model if recorded.peft_base_model is not None else recorded.id
 
     for layer, (a, b) in composed.items():  # learned weights that diverged: refuse before writing
         if not (torch.isfinite(a).all() and torch.isfinite(b).all()):

@@ -38,7 +38,7 @@ from .compose import Part, load_parts, resolve_adapter, write_adapter
 from .errors import AdapterkitError
 from .factors import compose_factors, extract_factors
 from .hub import HUB_PREFIX
-from .manifest import check_tensors, peft_loading
+from .manifest import AdapterManifest, check_tensors, peft_loading
 from .models import DEFAULT_BASE, Base, base_of, fingerprint, load_masked_lm
 from .registry import MANIFEST, Registry, read_manifest
 
@@ -105,7 +105,7 @@ def adapter_parts(spec: VariantSpec, store: Registry) -> list[Part]:
     """The adapters of a variant, found, checked (sha256) and pulled (``hub:``); task adapters refused."""
     parts = [resolve_adapter(name, store) for name in spec.parts]
     for part in parts:
-        if part.manifest.get("kind") == "task":
+        if part.manifest.kind == "task":
             raise AdapterkitError(
                 f"variant {spec.text!r}: {part.name} is a task adapter; give language/domain adapters"
             )
@@ -129,7 +129,7 @@ class Variant:
     deltas: dict = field(default_factory=dict)  # module name -> (A, B) of the exact stack
     parts: list[str] = field(default_factory=list)  # names of the language/domain adapters
     fingerprint: str | None = None
-    task: dict | None = None  # the manifest of a task model to start from (two-stage fine-tuning)
+    task: AdapterManifest | None = None  # the manifest of a task model to start from (two-stage fine-tuning)
 
 
 def task_start(variant: str | VariantSpec, store: Registry, base: str | None = None) -> Variant:
@@ -144,9 +144,9 @@ def task_start(variant: str | VariantSpec, store: Registry, base: str | None = N
         return Variant(spec.text, _model_base(spec))
     if spec.kind == "model":
         manifest_file = Path(spec.folder) / MANIFEST
-        manifest = read_manifest(manifest_file) if manifest_file.is_file() else {}
-        if manifest.get("kind") == "task":
-            if manifest.get("adapter"):
+        manifest = AdapterManifest.of(read_manifest(manifest_file), manifest_file) if manifest_file.is_file() else None
+        if manifest is not None and manifest.kind == "task":
+            if manifest.adapter:
                 raise AdapterkitError(
                     f"variant {spec.text!r}: a task adapter; two-stage fine-tuning starts from a full task model "
                     "(finetune --mode full)"
@@ -212,9 +212,10 @@ def load_mlm(variant: str | VariantSpec, store: Registry, base: Base) -> Loaded:
         check_tensors(part.path, model)  # tensors that do not fit: one line, not PEFT's traceback
         with peft_loading(part.path):
             loaded = PeftModel.from_pretrained(model, part.path)
-        composition = part.manifest.get("composition")
-        if not isinstance(composition, dict):
+        recorded = part.manifest.composition
+        if recorded is None:
             return Loaded(loaded)
+        composition = recorded.to_dict()
         return Loaded(loaded, bool(composition.get("exact")), _composed_heads(composition, part.path))
     peft_model = load_parts(parts)  # an inline stack a+b: compose it exactly, load it as PEFT would
     composed, heads = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")

@@ -21,7 +21,7 @@ from transformers import AutoModelForSequenceClassification, AutoModelForTokenCl
 from ..errors import AdapterkitError
 from ..factors import merge_into
 from ..integrity import verify_weights
-from ..manifest import check_manifest, check_tensors, peft_loading
+from ..manifest import AdapterManifest, check_tensors, peft_loading
 from ..models import has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest
 from ..training import LORA_TARGETS, lora_target_pattern
@@ -66,13 +66,14 @@ def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | 
 
 def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str], extra: dict) -> PreTrainedModel:
     """Stage two: the stage-one task model with its head re-indexed to ``labels`` (shared rows kept)."""
-    first = variant.task or {}
-    if first.get("task") != kind:
-        raise AdapterkitError(f"variant {variant.label!r}: a {first.get('task')} model; this task is {kind}")
+    first = variant.task
+    assert first is not None  # build_model comes here for a two-stage variant only
+    if first.task != kind:
+        raise AdapterkitError(f"variant {variant.label!r}: a {first.task} model; this task is {kind}")
     old = model_class.from_pretrained(variant.base.path)
     model = model_class.from_pretrained(variant.base.path, ignore_mismatched_sizes=True, **extra)
     old_head, new_head = old.classifier, model.classifier
-    old_index = {label: i for i, label in enumerate(first.get("labels") or [])}
+    old_index = {label: i for i, label in enumerate(first.labels or [])}
     shared = [(i, old_index[label]) for i, label in enumerate(labels) if label in old_index]
     if kind == "regression":
         shared = [(0, 0)]
@@ -127,14 +128,15 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
             store.hold(spec)  # before reading: `adapters rm` now waits for this command
     if not (folder / MANIFEST).is_file():
         raise AdapterkitError(f"task model {spec!r}: no such folder with {MANIFEST}, nor a registry task adapter")
-    manifest = read_manifest(folder / MANIFEST)
-    verify_weights(folder, manifest)
-    if manifest.get("kind") != "task":
-        raise AdapterkitError(f"{spec}: a {manifest.get('kind')} model, not a fine-tuned task model")
-    check_manifest(manifest, folder / MANIFEST, complete=True)  # labels, task, variant: what loading needs
-    labels = manifest["labels"]
-    kind = manifest["task"]
-    if not manifest.get("adapter"):
+    raw = read_manifest(folder / MANIFEST)
+    verify_weights(folder, raw)
+    if raw["kind"] != "task":
+        raise AdapterkitError(f"{spec}: a {raw['kind']} model, not a fine-tuned task model")
+    # labels, task, variant: what loading needs
+    manifest = AdapterManifest.from_dict(raw, folder / MANIFEST, complete=True)
+    labels = manifest.labels or []
+    kind = manifest.task
+    if not manifest.adapter:
         if eval_adapters:
             raise AdapterkitError("--eval-adapters needs a task adapter (finetune --mode adapter)")
         model_class = AutoModelForTokenClassification if kind == "ner" else AutoModelForSequenceClassification
@@ -143,13 +145,10 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
             load_tokenizer(resolve_base(str(folder))),
             manifest,
         )
-    variant_spec = eval_adapters or manifest["variant"]
-    variant = task_start(variant_spec, store, manifest["base"]["id"])
-    if (
-        variant.fingerprint
-        and manifest["base"].get("fingerprint")
-        and variant.fingerprint != manifest["base"]["fingerprint"]
-    ):
+    variant_spec = eval_adapters or manifest.variant
+    assert variant_spec is not None  # a task adapter's manifest records its variant (complete=True)
+    variant = task_start(variant_spec, store, manifest.base.id)
+    if variant.fingerprint and manifest.base.fingerprint and variant.fingerprint != manifest.base.fingerprint:
         raise AdapterkitError(f"--eval-adapters {variant_spec}: trained on another base than the task adapter")
     model = build_model(variant, kind, labels)
     check_tensors(folder, model)  # tensors that do not fit: one line, not PEFT's size-mismatch traceback

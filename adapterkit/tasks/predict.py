@@ -171,7 +171,7 @@ def run_predict(
 
     store = Registry(registry_dir(registry))
     model, tokenizer, manifest = load_task_model(model_spec, store, eval_adapters)
-    kind, labels = manifest["task"], manifest["labels"]
+    kind, labels = manifest.task, manifest.labels or []
     if (kind == "ner") != is_ner:
         raise AdapterkitError(f"{model_spec} is a {kind} model; the input is {'NER' if is_ner else 'text'} data")
     settings = TrainSettings(max_seq_len=min(max_seq_len, max_length(model.config)), stride=stride)
