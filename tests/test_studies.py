@@ -138,7 +138,7 @@ def test_two_stage_fine_tuning_keeps_the_head_rows_of_shared_labels(workdir, tin
     )
     assert code == 0
     variant = task_start("models/one", Registry(workdir / "adapters"))
-    assert variant.task["labels"] == ["O", "B-CHEM", "I-CHEM"]
+    assert variant.task.labels == ["O", "B-CHEM", "I-CHEM"]
     labels = ["O", "B-CHEM", "I-CHEM", "B-DISO", "I-DISO"]
     model = build_model(variant, "ner", labels)
     from transformers import AutoModelForTokenClassification

@@ -178,7 +178,7 @@ def test_a_model_folder_holding_a_task_adapter_manifest_is_no_two_stage_start(pr
     with pytest.raises(AdapterkitError, match="two-stage fine-tuning starts from a full task model"):
         task_start("models/one", store)
     (folder / MANIFEST).write_text(json.dumps({**manifest, "name": "one", "adapter": False}))
-    assert task_start("models/one", store).task["labels"] == ["O", "B-X", "I-X"]
+    assert task_start("models/one", store).task.labels == ["O", "B-X", "I-X"]
 
 
 def test_a_hub_model_id_is_asked_of_the_hub_by_every_loader_a_local_look_alike_never(
