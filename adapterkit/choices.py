@@ -7,7 +7,7 @@ accepts. Kept free of heavy imports: the command line reads it before any comman
 
 from __future__ import annotations
 
-BLOCK_MODES = ("packed", "line")  # pretrain --block-mode (corpus.py)
+BLOCK_MODES = ("packed", "line")  # pretrain --block-mode (corpus/blocks.py)
 TRAIN_HEAD = ("auto", "yes", "no")  # pretrain --train-head (pretrain.py)
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # --precision (speed.py)
 QUANTIZE_MODES = ("8bit", "4bit")  # --quantize (quantize.py)
@@ -22,5 +22,5 @@ OUTPUT_FORMATS = ("conll", "brat", "jsonl")  # predict --output-format (tasks/pr
 CONLL_PRESETS = ("auto", "conll2", "monero", "pharmaconer")  # tasks/conll.py
 BRAT_PRESETS = ("auto", "mantra")  # auto: the T line's type; mantra: the group in the AnnotatorNotes line
 PRESETS = tuple(dict.fromkeys(CONLL_PRESETS + BRAT_PRESETS))  # --preset: CoNLL columns or BRAT types
-VOCAB_TRAIN_MODES = ("full", "lora")  # vocab extend --mode, vocab build --train (vocab.py)
-VOCAB_MODES = ("new", "extend")  # vocab build --mode (vocab.py)
+VOCAB_TRAIN_MODES = ("full", "lora")  # vocab extend --mode, vocab build --train (vocab/settings.py)
+VOCAB_MODES = ("new", "extend")  # vocab build --mode (vocab/settings.py)

@@ -11,17 +11,17 @@ adapters (``--eval-adapters``).
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, PreTrainedModel
 
+from ..atomic import atomic_write_json
 from ..errors import AdapterkitError
 from ..factors import merge_into
 from ..integrity import verify_weights
-from ..manifest import AdapterManifest, check_tensors, peft_loading
+from ..manifest import SCHEMA_VERSION, AdapterManifest, check_tensors, peft_loading
 from ..models import has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest
 from ..training import LORA_TARGETS, lora_target_pattern
@@ -109,11 +109,16 @@ def model_limit(variant: Variant, requested: int) -> int:
 
 
 def save_task_model(model, tokenizer, folder: Path, manifest: dict) -> None:
-    """A full task model (transformers folder) or a task adapter (PEFT folder), with a manifest."""
+    """A full task model (transformers folder) or a task adapter (PEFT folder), with a manifest.
+
+    The manifest is checked against its schema before anything is written and carries
+    ``schema_version`` also where no registry stamps it (cv's kept fold models)."""
+    manifest = {**manifest, "schema_version": manifest.get("schema_version", SCHEMA_VERSION)}
+    typed = AdapterManifest.of(manifest, folder / MANIFEST)
     model.save_pretrained(folder)
-    if not manifest.get("adapter"):
+    if not typed.adapter:
         tokenizer.save_pretrained(folder)
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_json(folder / MANIFEST, manifest)
 
 
 def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None):
