@@ -8,15 +8,29 @@ on disk are checked again (``check_download``): exactly the listed ones, inside 
 folder, safetensors headers and JSON files that parse. Then the adapter's base must match
 (``check_base``): the base named in ``adapter_config.json`` is the manifest's, and when the manifest
 records a fingerprint and the base is available here without a download, the local base has it.
+
+Every identifier that comes from the Hub or from a manifest is checked here, in one place, before
+it is used (``check_commit``, ``check_revision``, ``check_file_name``, ``check_repo_id``): a commit is
+40 lowercase hex digits; a file name is a plain relative POSIX name (no ``..`` or ``.`` part, no
+leading ``/``, no backslash, no ``:`` so no drive, no control character, no empty part).
+
+What was shared is verified, never adopted (``check_digests``): the shared manifest's ``sha256``
+must list every downloaded file except the two metadata files ``adapterkit.json`` (the manifest
+itself) and ``README.md`` (the card, rendered from the manifest), each with the digest of what
+arrived; any other file, or any mismatch, is refused. The registry then records those shared
+digests (``Registry.save(expected_hashes=...)`` checks the copied files against them again).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from .errors import AdapterkitError
+from .integrity import file_sha256
 from .manifest import MANIFEST, AdapterConfig, AdapterManifest, BaseRecord
 
 ADAPTER_CONFIG = "adapter_config.json"
@@ -26,6 +40,136 @@ ADAPTER_WEIGHTS = "adapter_model.safetensors"
 SAFE_SUFFIXES = (".safetensors", ".json", ".md")
 GIT_FILES = (".gitattributes",)
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib", ".npy", ".npz", ".h5", ".msgpack")
+# Downloaded files whose sha256 a shared manifest does not list: the manifest and the card.
+METADATA_FILES = (MANIFEST, "README.md")
+
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+_REVISION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}")
+_NAME_MAX = 255
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+def _has_control(text: str) -> bool:
+    """Control, format, separator (but the plain space), surrogate or unassigned characters."""
+    return not text.isprintable()
+
+
+def check_repo_id(repo_id: object, option: str = "--repo") -> str:
+    """A Hub repository as ``user/name`` (huggingface_hub's own rule, and exactly one ``/``)."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    valid = isinstance(repo_id, str) and repo_id.count("/") == 1 and not _has_control(repo_id)
+    if valid:
+        try:
+            validate_repo_id(repo_id)
+        except HFValidationError:
+            valid = False
+    if not valid:
+        raise AdapterkitError(f"{option}: give a Hub repository as user/name (letters, digits, - _ .)")
+    return str(repo_id)
+
+
+def check_commit(commit: object, where: str) -> str:
+    """A commit sha as the Hub sends it: exactly 40 lowercase hexadecimal digits."""
+    if not isinstance(commit, str) or not _COMMIT.fullmatch(commit):
+        shown = repr(commit)[:60]
+        raise AdapterkitError(f"{where}: the commit {shown} is not 40 hexadecimal digits; refused")
+    return commit
+
+
+def check_revision(revision: object, option: str = "--revision") -> str:
+    """A branch, tag or commit: letters, digits and ``. _ - /``, no ``..``, ``//`` or ``.lock`` end (git's rules)."""
+    text = revision if isinstance(revision, str) else ""
+    parts = text.split("/")
+    if (
+        not _REVISION.fullmatch(text)
+        or ".." in text
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts)
+    ):
+        raise AdapterkitError(
+            f"{option} {str(revision)[:60]!r}: give a branch, tag or commit (letters, digits and . _ - /, no '..')"
+        )
+    return text
+
+
+def check_file_name(name: object, where: str) -> str:
+    """A file name from the Hub or a manifest: a plain relative POSIX name that stays inside its folder."""
+    text = name if isinstance(name, str) else ""
+    parts = text.split("/")
+    if (
+        not text
+        or len(text) > _NAME_MAX
+        or "\\" in text
+        or ":" in text
+        or _has_control(text)
+        or text.startswith("/")
+        or any(part in ("", ".", "..") for part in parts)
+        or any(part != part.strip() for part in parts)
+    ):
+        raise AdapterkitError(
+            f"{where}: the file name {str(name)[:80]!r} is not a plain relative name inside the adapter folder; refused"
+        )
+    return text
+
+
+def inside(folder: Path, name: str, where: str) -> Path:
+    """``folder / name`` for a checked name, refusing anything that resolves outside ``folder`` (a link)."""
+    path = folder / check_file_name(name, where)
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise AdapterkitError(f"{where}: {name} resolves outside the download folder; refused")
+    return path
+
+
+# --------------------------------------------------------------------------- what was shared
+
+
+def check_digests(repo_id: str, folder: Path, files: list[str], shared: Mapping | None) -> dict[str, str]:
+    """The shared digests of every downloaded file but the metadata files, each checked; returns them.
+
+    ``shared`` is the ``sha256`` of the shared manifest: ``{file name: hex digest}``.
+    """
+    if not isinstance(shared, Mapping) or not shared:
+        raise AdapterkitError(
+            f"{repo_id}: {MANIFEST} records no sha256 of the shared files, so what arrived cannot be checked; "
+            "refused (ask the owner to push it again with this adapterkit)"
+        )
+    for name in shared:
+        check_file_name(name, f"{repo_id}: {MANIFEST} sha256")
+    for name in sorted(files):
+        if name in METADATA_FILES:
+            continue
+        if name not in shared:
+            raise AdapterkitError(
+                f"{repo_id}: {name} is not listed in the sha256 of {MANIFEST}, so it was not shared with it; refused"
+            )
+        if file_sha256(inside(folder, name, repo_id)) != shared[name]:
+            raise AdapterkitError(
+                f"{repo_id}: {name} does not have the sha256 {MANIFEST} records (tampered or corrupted on the way); "
+                "refused"
+            )
+    missing = sorted(set(shared) - set(files))
+    if missing:
+        raise AdapterkitError(
+            f"{repo_id}: {MANIFEST} records {missing[0]}, which the repository does not hold; refused"
+        )
+    return {name: shared[name] for name in sorted(shared)}
+
+
+def base_disagreement(config: AdapterConfig, manifest: AdapterManifest) -> str | None:
+    """Where an adapter's PEFT config and its manifest disagree on the base, in words; None when they agree.
+
+    The one check behind pull, compose and finetune: ``base_model_name_or_path`` must be one of the
+    names the manifest records for its base (id, the name PEFT loads, the folder it was trained from).
+    """
+    declared = config.base_model_name_or_path
+    record = manifest.base
+    known = {record.id, record.peft_base_model, record.path} - {None}
+    if declared in known:
+        return None
+    recorded = record.peft_base_model or record.id
+    return f"{ADAPTER_CONFIG} names the base {declared!r} but {MANIFEST} records {recorded!r}"
 
 
 def check_listing(repo_id: str, names: list[str]) -> list[str]:
@@ -35,9 +179,7 @@ def check_listing(repo_id: str, names: list[str]) -> list[str]:
     """
     top = []
     for name in names:
-        path = PurePosixPath(name)
-        if not name or "\\" in name or path.is_absolute() or ".." in path.parts or name != str(path):
-            raise AdapterkitError(f"{repo_id}: the file name {name!r} would land outside the adapter folder; refused")
+        path = PurePosixPath(check_file_name(name, repo_id))
         lowered = name.lower()
         if lowered.endswith(PICKLE_SUFFIXES):
             raise AdapterkitError(
@@ -71,12 +213,15 @@ def check_download(repo_id: str, root: Path, files: list[str], download: Path) -
     from safetensors import safe_open
 
     download = download.resolve()
-    present = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    links = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_symlink())
+    if links:
+        raise AdapterkitError(f"{repo_id}: the download holds a symbolic link, {links[0]}; refused")
+    present = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     unexpected = sorted(set(present) - set(files))
     if unexpected:
         raise AdapterkitError(f"{repo_id}: the download holds {unexpected[0]}, which was not in the listing; refused")
     for name in files:
-        real = (root / name).resolve()  # snapshot files are links into the download's blob store
+        real = (root / name).resolve()
         if not real.is_relative_to(download) or not real.is_file():
             raise AdapterkitError(f"{repo_id}: {name} resolves outside the download folder; refused")
         if name.endswith(".safetensors"):
@@ -125,11 +270,9 @@ def check_base(
             record = replace(record, fingerprint=local[1])
         return record, problems, notes
     record = manifest.base  # validated: every manifest records its base and the base's id
-    known = {record.id, record.peft_base_model, record.path} - {None}
-    if declared not in known:
-        problems.append(
-            f"{ADAPTER_CONFIG} names the base {declared!r} but {MANIFEST} records {record.peft_base_model!r}"
-        )
+    disagreement = base_disagreement(config, manifest)
+    if disagreement is not None:  # not even --force: compose and finetune would refuse it
+        raise AdapterkitError(f"{repo_id}: {disagreement}; refused")
     recorded = record.fingerprint
     if recorded:
         local = _local_fingerprint(manifest)
