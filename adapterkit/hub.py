@@ -39,14 +39,17 @@ from .manifest import SCHEMA_VERSION, AdapterConfig, AdapterManifest, Source, re
 from .pull_checks import (
     ADAPTER_CONFIG,
     ADAPTER_WEIGHTS,
+    METADATA_FILES,
     check_base,
     check_commit,
     check_digests,
     check_download,
     check_file_name,
+    check_listed,
     check_listing,
     check_repo_id,
     check_revision,
+    listed_files,
     read_json_object,
 )
 from .registry import MANIFEST, Registry, check_name, write_json
@@ -343,7 +346,12 @@ def pull(
 
     endpoint = _endpoint()
     with hub_errors("pull", repo_id, revision):
-        info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision)
+        try:
+            info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision, files_metadata=True)
+        except (KeyError, TypeError, AttributeError):  # huggingface_hub reading an answer of the wrong shape
+            raise AdapterkitError(
+                f"{repo_id}: the Hub's answer is not a repository listing (malformed); refused"
+            ) from None
     names = [getattr(sibling, "rfilename", None) for sibling in info.siblings or []]
     if not all(isinstance(name, str) for name in names):
         raise AdapterkitError(
@@ -351,11 +359,13 @@ def pull(
         )
     commit = check_commit(info.sha, f"{repo_id}: the Hub's answer")
     top = check_listing(repo_id, names)
+    listed = listed_files(repo_id, info.siblings or [])
     with tempfile.TemporaryDirectory(prefix="adapterkit-pull-") as tmp:
         folder = Path(tmp) / "download"
         folder.mkdir()
         with hub_errors("pull", repo_id, revision):
             download(repo_id, commit, top, folder, endpoint)
+        check_listed(repo_id, folder, top, listed, required=MANIFEST not in top)
         check_download(repo_id, folder, top, folder)
         config = read_json_object(folder / ADAPTER_CONFIG, repo_id)
         peft_config = AdapterConfig.from_dict(config, f"{repo_id}: {ADAPTER_CONFIG}")
@@ -374,6 +384,8 @@ def pull(
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused (add --force to accept it)")
         notes += [f"accepted with --force: {problem}" for problem in problems]
         if manifest is None:  # a plain PEFT LoRA: the manifest names its base (and below, its source)
+            # nothing was shared to check against: the digests of the files as checked against the listing
+            digests = {item: file_sha256(folder / item) for item in top if item not in METADATA_FILES}
             from .versions import versions
 
             plain = {

@@ -23,10 +23,11 @@ digests (``Registry.save(expected_hashes=...)`` checks the copied files against 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import AdapterkitError
@@ -44,6 +45,7 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib",
 METADATA_FILES = (MANIFEST, "README.md")
 
 _COMMIT = re.compile(r"[0-9a-f]{40}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _REVISION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}")
 _NAME_MAX = 255
 
@@ -123,6 +125,70 @@ def inside(folder: Path, name: str, where: str) -> Path:
 
 
 # --------------------------------------------------------------------------- what was shared
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What the Hub's listing (``model_info(files_metadata=True)``) says of one file at the pinned commit."""
+
+    size: int | None = None
+    sha256: str | None = None  # of an LFS file's content
+    blob_id: str | None = None  # git's blob id of a regular file (sha1 of "blob SIZE" NUL content)
+
+
+def listed_files(repo_id: str, siblings: list) -> dict[str, Listed]:
+    """The listing's size and digest of every file, each value checked for its form."""
+    listed = {}
+    for sibling in siblings:
+        name = check_file_name(getattr(sibling, "rfilename", None), repo_id)
+        size, blob_id, lfs = getattr(sibling, "size", None), getattr(sibling, "blob_id", None), sibling.lfs
+        sha256 = lfs.get("sha256") if isinstance(lfs, Mapping) else None
+        if (
+            (size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0))
+            or (blob_id is not None and not (isinstance(blob_id, str) and _COMMIT.fullmatch(blob_id)))
+            or (sha256 is not None and not (isinstance(sha256, str) and _SHA256.fullmatch(sha256)))
+            or (lfs is not None and sha256 is None)
+        ):
+            raise AdapterkitError(f"{repo_id}: the Hub's listing gives {name} a malformed size or digest; refused")
+        listed[name] = Listed(size, sha256, blob_id)
+    return listed
+
+
+def git_blob_id(path: Path) -> str:
+    """git's id of a file's content, as the Hub lists it for files not stored with LFS."""
+    digest = hashlib.sha1(b"blob %d\0" % path.stat().st_size)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_listed(repo_id: str, folder: Path, files: list[str], listed: Mapping[str, Listed], required: bool) -> None:
+    """Every downloaded file has the size and digest the Hub lists for it at the commit.
+
+    ``required`` (a plain PEFT LoRA, with no shared manifest to check against): a file the listing
+    gives no digest for is refused; otherwise the shared manifest's digests are the check that counts.
+    """
+    for name in files:
+        entry, path = listed.get(name, Listed()), inside(folder, name, repo_id)
+        if entry.size is not None and path.stat().st_size != entry.size:
+            raise AdapterkitError(f"{repo_id}: {name} arrived with another size than the Hub lists; refused")
+        if entry.sha256 is not None:
+            matches = file_sha256(path) == entry.sha256
+        elif entry.blob_id is not None:
+            matches = git_blob_id(path) == entry.blob_id
+        elif required:
+            raise AdapterkitError(
+                f"{repo_id}: the Hub lists no digest for {name} and there is no {MANIFEST} recording one, "
+                "so what arrived cannot be checked; refused"
+            )
+        else:
+            continue
+        if not matches:
+            raise AdapterkitError(
+                f"{repo_id}: {name} does not have the digest the Hub lists for it at this commit "
+                "(altered on the way); refused"
+            )
 
 
 def check_digests(repo_id: str, folder: Path, files: list[str], shared: Mapping | None) -> dict[str, str]:

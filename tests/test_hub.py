@@ -45,7 +45,9 @@ class FakeHub:
         self.repos: dict[str, dict] = {}
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Authorization header
         self.fail_status: int | None = None  # answer every request with this status
-        self.crafted: dict[str, str] = {}  # a hostile Hub: "sha" in model_info, "etag" and "commit" headers
+        # a hostile Hub: "sha" in model_info, "etag" and "commit" headers, "served" {file: other content},
+        # "no_digests": a listing without sizes and digests
+        self.crafted: dict = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -175,7 +177,13 @@ class FakeHub:
                 sha = self._revision(repo_id, revision)
                 if sha is None:
                     return self._error(404, "RevisionNotFound", "Invalid rev id")
-                siblings = [{"rfilename": name} for name in sorted(hub.repos[repo_id]["commits"][sha])]
+                files = hub.repos[repo_id]["commits"][sha]
+                siblings = [
+                    {"rfilename": name, "size": len(content), "blobId": _blob_oid(content)}
+                    for name, content in sorted(files.items())
+                ]
+                if hub.crafted.get("no_digests"):
+                    siblings = [{"rfilename": sibling["rfilename"]} for sibling in siblings]
                 sha = hub.crafted.get("sha", sha)
                 return self._json(200, {"id": repo_id, "sha": sha, "private": False, "siblings": siblings})
 
@@ -197,6 +205,7 @@ class FakeHub:
                 if sha is None:
                     return self._error(404, "RevisionNotFound", "Invalid rev id", head=head)
                 content = hub.repos[repo_id]["commits"][sha].get(name)
+                content = hub.crafted.get("served", {}).get(name, content)
                 if content is None:
                     return self._error(404, "EntryNotFound", "Entry not found", head=head)
                 headers = {
@@ -703,3 +712,26 @@ def test_compose_and_finetune_refuse_an_adapter_whose_peft_config_names_another_
     assert main([*argv, "--mode", "adapter"]) == 2
     assert says in _one_line_error(capsys)
     assert not (registry / "ab").exists() and not (registry / "ner").exists() and not (tmp_path / "models").exists()
+
+
+def test_pull_checks_every_file_against_the_listing_of_the_commit_also_without_a_manifest(hub, registry, capsys):
+    files = {
+        name: (registry / "nl-b" / name).read_bytes() for name in ("adapter_config.json", "adapter_model.safetensors")
+    }
+    hub.commit("someone/plain-lora", files)
+    before = _state(registry)
+    weights = files["adapter_model.safetensors"]
+    hub.crafted["served"] = {"adapter_model.safetensors": _flip_last_value(weights)}  # altered on the way
+    assert main(["pull", "someone/plain-lora"]) == 2
+    assert "adapter_model.safetensors does not have the digest the Hub lists for it" in _one_line_error(capsys)
+    hub.crafted["served"] = {"adapter_model.safetensors": weights + b" "}
+    assert main(["pull", "someone/plain-lora"]) == 2
+    assert "arrived with another size than the Hub lists" in _one_line_error(capsys)
+    hub.crafted = {"no_digests": True}  # nothing to check a plain LoRA against: refused
+    assert main(["pull", "someone/plain-lora"]) == 2
+    assert "the Hub lists no digest for adapter_config.json" in _one_line_error(capsys)
+    assert _state(registry) == before
+    hub.crafted = {}
+    assert main(["pull", "someone/plain-lora"]) == 0
+    recorded = json.loads((registry / "someone--plain-lora" / MANIFEST).read_text())["sha256"]
+    assert recorded == {name: _sha256(content) for name, content in files.items()}  # as fetched at the commit
