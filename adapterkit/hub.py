@@ -9,11 +9,12 @@ with ``huggingface_hub`` (``create_repo`` + ``upload_folder``); the token comes 
 (``pull_checks``) before they are used; each listed file is fetched at the pinned commit into a file
 adapterkit itself creates in a temporary folder it made (``huggingface_hub.file_download.http_get``
 writes into that open file, so no name or header the Hub sends ever becomes a path). Then every
-file is checked against the sha256 the shared manifest records, and the manifest, the tensors and
+file is checked against the size and digest the Hub lists at that commit and against the sha256
+the shared manifest records, and the manifest, the tensors and
 the adapter's base are checked. Only then is the folder moved into the registry with the atomic
 ``Registry.save``, recording the shared digests, so a failed pull leaves the registry as it was. A
 plain PEFT LoRA (no adapterkit manifest) gets a manifest naming its base and its source (repo and
-commit), and the digests of the files as fetched at that commit.
+commit), and the digests of its files (checked against the Hub's listing, which must give them).
 
 ``hub:user/repo[@revision]`` works wherever an adapter name does (``compose.resolve_adapter``):
 it is pulled once under a derived name (``user--repo``, ``user--repo--revision``) and reused.

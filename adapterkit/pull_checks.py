@@ -17,7 +17,9 @@ leading ``/``, no backslash, no ``:`` so no drive, no control character, no empt
 What was shared is verified, never adopted (``check_digests``): the shared manifest's ``sha256``
 must list every downloaded file except the two metadata files ``adapterkit.json`` (the manifest
 itself) and ``README.md`` (the card, rendered from the manifest), each with the digest of what
-arrived; any other file, or any mismatch, is refused. The registry then records those shared
+arrived; any other file, or any mismatch, is refused. Every file must also have the size and
+digest the Hub's listing gives it at the pinned commit (``check_listed``; required for a plain
+PEFT LoRA, which has no shared manifest). The registry then records those shared
 digests (``Registry.save(expected_hashes=...)`` checks the copied files against them again).
 """
 
