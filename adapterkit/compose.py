@@ -44,6 +44,7 @@ from .hub import HUB_PREFIX, ensure_pulled
 from .integrity import verify_weights
 from .manifest import AdapterManifest, check_tensors, peft_loading, read_adapter_config
 from .models import base_of, fingerprint, load_masked_lm
+from .pull_checks import base_disagreement
 from .registry import MANIFEST, Registry, read_manifest
 
 EXACT = ("stack", "merge")
@@ -88,6 +89,11 @@ def resolve_adapter(spec: str, store: Registry) -> Part:
     if not (folder / "adapter_model.safetensors").is_file():
         raise AdapterkitError(f"{folder}: no adapter_model.safetensors (adapterkit loads safetensors weights only)")
     verify_weights(folder, manifest)  # corrupted or truncated files: one line naming the file, before any work
+    disagreement = base_disagreement(read_adapter_config(folder / "adapter_config.json"), manifest)
+    if disagreement is not None:  # PEFT would load the config's base, adapterkit checks the manifest's
+        raise AdapterkitError(
+            f"adapter {spec!r}: {disagreement}; they must name the same base: re-create or pull it again"
+        )
     return Part(name=manifest.name or folder.name, path=folder, manifest=manifest)
 
 

@@ -5,11 +5,16 @@
 with ``huggingface_hub`` (``create_repo`` + ``upload_folder``); the token comes from where
 ``huggingface_hub`` looks (``HF_TOKEN``, the ``hf auth login`` file) and is never printed.
 
-``pull`` trusts nothing it downloads: the repository's listing, the downloaded files, the
-manifest, the tensors and the adapter's base are checked (``pull_checks``) in a temporary folder.
-Only then is the folder moved into the registry with the atomic ``Registry.save``, so a failed
-pull leaves the registry as it was. A plain PEFT LoRA (no adapterkit manifest) gets a manifest
-naming its base and its source (repo and commit).
+``pull`` trusts nothing it downloads: the commit, the revision and every file name are checked
+(``pull_checks``) before they are used; each listed file is fetched at the pinned commit into a file
+adapterkit itself creates in a temporary folder it made (``huggingface_hub.file_download.http_get``
+writes into that open file, so no name or header the Hub sends ever becomes a path). Then every
+file is checked against the size and digest the Hub lists at that commit and against the sha256
+the shared manifest records, and the manifest, the tensors and
+the adapter's base are checked. Only then is the folder moved into the registry with the atomic
+``Registry.save``, recording the shared digests, so a failed pull leaves the registry as it was. A
+plain PEFT LoRA (no adapterkit manifest) gets a manifest naming its base and its source (repo and
+commit), and the digests of its files (checked against the Hub's listing, which must give them).
 
 ``hub:user/repo[@revision]`` works wherever an adapter name does (``compose.resolve_adapter``):
 it is pulled once under a derived name (``user--repo``, ``user--repo--revision``) and reused.
@@ -26,13 +31,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from glob import escape
 from pathlib import Path
 
 from .card import render_hub_card
 from .errors import AdapterkitError, printable
+from .integrity import file_sha256
 from .manifest import SCHEMA_VERSION, AdapterConfig, AdapterManifest, Source, read_cv_run, tensor_problems
-from .pull_checks import ADAPTER_CONFIG, ADAPTER_WEIGHTS, check_base, check_download, check_listing, read_json_object
+from .pull_checks import (
+    ADAPTER_CONFIG,
+    ADAPTER_WEIGHTS,
+    METADATA_FILES,
+    check_base,
+    check_commit,
+    check_digests,
+    check_download,
+    check_file_name,
+    check_listed,
+    check_listing,
+    check_repo_id,
+    check_revision,
+    listed_files,
+    read_json_object,
+)
 from .registry import MANIFEST, Registry, check_name, write_json
 from .sharing import scrub, shareable_manifest
 
@@ -51,18 +71,6 @@ def _offline() -> bool:
     from huggingface_hub import constants
 
     return constants.is_offline_mode() or os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on")
-
-
-def check_repo_id(repo_id: str, option: str = "--repo") -> str:
-    from huggingface_hub.utils import HFValidationError, validate_repo_id
-
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError:
-        repo_id = ""
-    if repo_id.count("/") != 1:
-        raise AdapterkitError(f"{option}: give a Hub repository as user/name (letters, digits, - _ .)")
-    return repo_id
 
 
 # --------------------------------------------------------------------------- errors
@@ -214,10 +222,12 @@ def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> 
         # absolute path (a local base folder in adapter_config.json, corpus folders in the manifest).
         if file.is_file() and file.suffix == ".safetensors":
             shutil.copyfile(file, folder / file.name, follow_symlinks=False)
-        elif file.is_file() and file.name == MANIFEST:
-            write_json(folder / file.name, shared)
-        elif file.is_file() and file.suffix == ".json":
+        elif file.is_file() and file.suffix == ".json" and file.name != MANIFEST:
             write_json(folder / file.name, scrub(json.loads(file.read_text(encoding="utf-8"))))
+    # The shared manifest records the sha256 of every file that travels but itself and the card:
+    # pull checks each arrived file against it (pull_checks.check_digests).
+    shared["sha256"] = {file.name: file_sha256(file) for file in sorted(folder.iterdir()) if file.is_file()}
+    write_json(folder / MANIFEST, shared)
     datasets = _dataset_ids(manifest, request.datasets)
     runs = recorded_runs(request.runs, request.name, request.card_paths)
     card = render_hub_card(shared, request.repo_id, runs, request.license, datasets)
@@ -294,6 +304,27 @@ def derived_name(repo_id: str, revision: str | None = None) -> str:
     return name[:100]
 
 
+def download(repo_id: str, commit: str, names: list[str], folder: Path, endpoint: str) -> None:
+    """Fetch ``names`` at ``commit`` into files this function creates in ``folder`` (nothing else is written).
+
+    Each file is opened here (new, not through a link) and ``http_get`` streams the answer into it:
+    no name, commit or ETag the Hub sends becomes a path, unlike ``snapshot_download``'s cache.
+    """
+    from huggingface_hub.file_download import hf_hub_url, http_get
+    from huggingface_hub.utils import build_hf_headers
+
+    headers = build_hf_headers()
+    for name in names:
+        target = folder / check_file_name(name, repo_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.resolve().is_relative_to(folder.resolve()):
+            raise AdapterkitError(f"{repo_id}: {name} would land outside the download folder; refused")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(target, flags, 0o600), "wb") as handle:
+            url = hf_hub_url(repo_id, name, revision=commit, endpoint=endpoint)
+            http_get(url, handle, headers=headers, displayed_filename=name)
+
+
 def pull(
     repo_id: str,
     registry: Path | None = None,
@@ -305,42 +336,47 @@ def pull(
     from .paths import registry_dir
 
     check_repo_id(repo_id, "REPO")
+    if revision is not None:
+        check_revision(revision)
     store = Registry(registry_dir(registry))
     name = check_name(as_name or derived_name(repo_id, revision), "--as")
     store.ensure_free(name, force)
     if _offline():
         raise AdapterkitError(f"cannot pull {repo_id}: HF_HUB_OFFLINE is set; unset it to reach the Hub")
-    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub import HfApi
 
     endpoint = _endpoint()
     with hub_errors("pull", repo_id, revision):
-        info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision)
+        try:
+            info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision, files_metadata=True)
+        except (KeyError, TypeError, AttributeError):  # huggingface_hub reading an answer of the wrong shape
+            raise AdapterkitError(
+                f"{repo_id}: the Hub's answer is not a repository listing (malformed); refused"
+            ) from None
     names = [getattr(sibling, "rfilename", None) for sibling in info.siblings or []]
-    if not isinstance(info.sha, str | None) or not all(isinstance(name, str) for name in names):
+    if not all(isinstance(name, str) for name in names):
         raise AdapterkitError(
-            f"{repo_id}: the Hub's answer lists files or a commit that are not strings (a malformed listing); refused"
+            f"{repo_id}: the Hub's answer lists files that are not strings (a malformed listing); refused"
         )
-    commit = info.sha or ""
+    commit = check_commit(info.sha, f"{repo_id}: the Hub's answer")
     top = check_listing(repo_id, names)
+    listed = listed_files(repo_id, info.siblings or [])
     with tempfile.TemporaryDirectory(prefix="adapterkit-pull-") as tmp:
+        folder = Path(tmp) / "download"
+        folder.mkdir()
         with hub_errors("pull", repo_id, revision):
-            folder = Path(
-                snapshot_download(
-                    repo_id,
-                    revision=commit or revision,
-                    cache_dir=tmp,
-                    allow_patterns=[escape(item) for item in top],
-                    endpoint=endpoint,
-                )
-            )
-        check_download(repo_id, folder, top, Path(tmp))
+            download(repo_id, commit, top, folder, endpoint)
+        check_listed(repo_id, folder, top, listed, required=MANIFEST not in top)
+        check_download(repo_id, folder, top, folder)
         config = read_json_object(folder / ADAPTER_CONFIG, repo_id)
         peft_config = AdapterConfig.from_dict(config, f"{repo_id}: {ADAPTER_CONFIG}")
         shared = read_json_object(folder / MANIFEST, repo_id) if MANIFEST in top else None
         manifest = None
+        digests = None
         if shared is not None:
             # complete: its card is written from it; it is renamed to `name`
             manifest = AdapterManifest.from_dict({**shared, "name": name}, f"{repo_id}: {MANIFEST}", complete=True)
+            digests = check_digests(repo_id, folder, top, manifest.sha256)  # verified, never recomputed
         problems = tensor_problems(folder, peft_config, label=ADAPTER_WEIGHTS)
         if problems:
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused")
@@ -349,6 +385,8 @@ def pull(
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused (add --force to accept it)")
         notes += [f"accepted with --force: {problem}" for problem in problems]
         if manifest is None:  # a plain PEFT LoRA: the manifest names its base (and below, its source)
+            # nothing was shared to check against: the digests of the files as checked against the listing
+            digests = {item: file_sha256(folder / item) for item in top if item not in METADATA_FILES}
             from .versions import versions
 
             plain = {
@@ -370,10 +408,10 @@ def pull(
         def write(staging: Path) -> None:
             for item in top:
                 if item != MANIFEST:
-                    shutil.copyfile(folder / item, staging / item)
+                    shutil.copyfile(folder / item, staging / item, follow_symlinks=False)
             write_json(staging / MANIFEST, manifest.to_dict())
 
-        path = store.save(name, write, force=force)
+        path = store.save(name, write, force=force, expected_hashes=digests)
     return PullResult(name, path, manifest, commit, notes)
 
 

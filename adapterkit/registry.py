@@ -40,7 +40,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
@@ -82,18 +82,28 @@ def check_name(name: object, option: str = "--name") -> str:
 # --------------------------------------------------------------------------------------------- integrity
 
 
-def record_hashes(folder: Path) -> AdapterManifest:
+def record_hashes(folder: Path, expected: Mapping[str, str] | None = None) -> AdapterManifest:
     """Add the sha256 of every weight file to the folder's manifest; returns the manifest.
 
     The manifest a command just wrote is validated here (``AdapterManifest.from_dict``), so a
     manifest adapterkit could not read back is never saved, and gets this version's ``schema_version``.
+    ``expected`` (a pulled adapter: the digests its shared manifest records) is what gets recorded,
+    after every file it names, and every weight file, is checked against it; a mismatch is refused.
     """
     manifest_file = folder / MANIFEST
     written = read_json(manifest_file, MANIFEST_FIX)
     manifest = AdapterManifest.from_dict(written, manifest_file)
     if isinstance(written, dict) and "schema_version" not in written:  # written just now, by this version
         manifest = replace(manifest, schema_version=SCHEMA_VERSION)
-    manifest = replace(manifest, sha256={name: file_sha256(folder / name) for name in weight_files(folder)})
+    hashes = {name: file_sha256(folder / name) for name in weight_files(folder)}
+    if expected is not None:
+        for name in sorted(set(hashes) | set(expected)):
+            file = folder / name
+            outside = not file.resolve().is_relative_to(folder.resolve())
+            if outside or name not in expected or not file.is_file() or file_sha256(file) != expected[name]:
+                raise AdapterkitError(f"{name}: does not have the sha256 that was shared for it; nothing was saved")
+        hashes = dict(sorted(expected.items()))
+    manifest = replace(manifest, sha256=hashes)
     write_json(manifest_file, manifest.to_dict())
     return manifest
 
@@ -216,9 +226,17 @@ class Registry:
             shutil.rmtree(folder, ignore_errors=True)
 
     def save(
-        self, name: str, write: Callable[[Path], None], force: bool = False, inputs: Sequence[Path | str] = ()
+        self,
+        name: str,
+        write: Callable[[Path], None],
+        force: bool = False,
+        inputs: Sequence[Path | str] = (),
+        expected_hashes: Mapping[str, str] | None = None,
     ) -> Path:
-        """Build the folder with ``write(staging_dir)``, record weight hashes, swap it into place."""
+        """Build the folder with ``write(staging_dir)``, record weight hashes, swap it into place.
+
+        ``expected_hashes``: the digests to record (checked against the files), not ones computed here.
+        """
         with self.reserve(name, force, inputs):
             target = self.path(name)
             staging = self.root / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
@@ -228,7 +246,7 @@ class Registry:
                     write(staging)
                     if not (staging / MANIFEST).is_file():
                         raise RuntimeError(f"an adapter folder must contain {MANIFEST}")
-                    record_hashes(staging)
+                    record_hashes(staging, expected_hashes)
                     _fsync_tree(staging)
                 if not target.exists():
                     staging.rename(target)

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import shutil
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,6 +45,9 @@ class FakeHub:
         self.repos: dict[str, dict] = {}
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Authorization header
         self.fail_status: int | None = None  # answer every request with this status
+        # a hostile Hub: "sha" in model_info, "etag" and "commit" headers, "served" {file: other content},
+        # "no_digests": a listing without sizes and digests
+        self.crafted: dict = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -173,7 +177,14 @@ class FakeHub:
                 sha = self._revision(repo_id, revision)
                 if sha is None:
                     return self._error(404, "RevisionNotFound", "Invalid rev id")
-                siblings = [{"rfilename": name} for name in sorted(hub.repos[repo_id]["commits"][sha])]
+                files = hub.repos[repo_id]["commits"][sha]
+                siblings = [
+                    {"rfilename": name, "size": len(content), "blobId": _blob_oid(content)}
+                    for name, content in sorted(files.items())
+                ]
+                if hub.crafted.get("no_digests"):
+                    siblings = [{"rfilename": sibling["rfilename"]} for sibling in siblings]
+                sha = hub.crafted.get("sha", sha)
                 return self._json(200, {"id": repo_id, "sha": sha, "private": False, "siblings": siblings})
 
             def _tree(self, repo_id: str, revision: str) -> None:
@@ -194,11 +205,12 @@ class FakeHub:
                 if sha is None:
                     return self._error(404, "RevisionNotFound", "Invalid rev id", head=head)
                 content = hub.repos[repo_id]["commits"][sha].get(name)
+                content = hub.crafted.get("served", {}).get(name, content)
                 if content is None:
                     return self._error(404, "EntryNotFound", "Entry not found", head=head)
                 headers = {
-                    "X-Repo-Commit": sha,
-                    "ETag": f'"{_blob_oid(content)}"',
+                    "X-Repo-Commit": hub.crafted.get("commit", sha),
+                    "ETag": f'"{hub.crafted.get("etag", _blob_oid(content))}"',
                     "Content-Length": str(len(content)),
                     "Content-Type": "application/octet-stream",
                 }
@@ -374,7 +386,7 @@ def test_push_then_pull_gives_an_adapter_with_the_same_logits(hub, registry, tin
     [
         ({"training_args.bin": b"\x80\x04pickled"}, "training_args.bin can hold pickled code"),
         ({"weights/model.pt": b"\x80\x04pickled"}, "weights/model.pt can hold pickled code"),
-        ({"../escape.json": b"{}"}, "would land outside the adapter folder"),
+        ({"../escape.json": b"{}"}, "is not a plain relative name inside the adapter folder"),
         ({"setup.py": b"print('hi')"}, "setup.py is not safetensors, JSON or Markdown"),
     ],
     ids=["pickle", "nested-pickle", "escaping-name", "code"],
@@ -524,3 +536,202 @@ def test_hub_names_work_in_compose_and_eval_mlm_and_are_pulled_once(
 
 def _base(registry: Path) -> str:
     return json.loads((registry / "nl-a" / MANIFEST).read_text())["base"]["peft_base_model"]
+
+
+# --------------------------------------------------------------------------- what the Hub sends is verified
+
+
+def _shared_files(registry: Path, tmp_path: Path, name: str = "nl-a") -> dict[str, bytes]:
+    """What push uploads for ``name`` (written with --out, read back): to commit altered copies of it."""
+    out = tmp_path / f"upload-{name}"
+    assert main(["push", name, "--repo", f"team/{name}", "--out", str(out)]) == 0
+    return {file.name: file.read_bytes() for file in sorted(out.iterdir())}
+
+
+def _with_manifest(files: dict[str, bytes], **changes) -> dict[str, bytes]:
+    manifest = json.loads(files[MANIFEST])
+    manifest.update(changes)
+    return {**files, MANIFEST: json.dumps(manifest).encode()}
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _raise_alpha(files: dict[str, bytes]) -> dict[str, bytes]:
+    config = files["adapter_config.json"]
+    assert b'"lora_alpha": 8,' in config
+    return {**files, "adapter_config.json": config.replace(b'"lora_alpha": 8,', b'"lora_alpha": 80,')}
+
+
+def _flip_last_value(content: bytes) -> bytes:
+    """The same safetensors file with one weight changed slightly (the header stays valid)."""
+    return content[:-4] + bytes([content[-4] ^ 1]) + content[-3:]
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch) -> Path:
+    """Temporary folders go under tmp_path/tmp/inner, huggingface_hub's cache under tmp_path: whatever
+    pull writes outside its temporary folder shows up in tmp_path."""
+    inner = tmp_path / "tmp" / "inner"
+    inner.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(inner))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    return inner
+
+
+def test_push_records_the_sha256_of_every_shared_file_but_the_manifest_and_card(registry, tmp_path):
+    files = _shared_files(registry, tmp_path)
+    recorded = json.loads(files[MANIFEST])["sha256"]
+    assert recorded == {name: _sha256(files[name]) for name in ("adapter_config.json", "adapter_model.safetensors")}
+
+
+@pytest.mark.parametrize(
+    ("tamper", "says"),
+    [
+        (
+            lambda f: {**f, "adapter_model.safetensors": _flip_last_value(f["adapter_model.safetensors"])},
+            "adapter_model.safetensors does not have the sha256 adapterkit.json records",
+        ),
+        (_raise_alpha, "adapter_config.json does not have the sha256 adapterkit.json records"),
+        (lambda f: _with_manifest(f, sha256={}), "records no sha256 of the shared files"),
+        (
+            lambda f: {**f, "extra.safetensors": f["adapter_model.safetensors"]},
+            "extra.safetensors is not listed in the sha256 of adapterkit.json",
+        ),
+        (lambda f: {**f, "notes.json": b"{}"}, "notes.json is not listed in the sha256 of adapterkit.json"),
+        (
+            lambda f: _with_manifest(f, sha256={**json.loads(f[MANIFEST])["sha256"], "../evil.safetensors": "0" * 64}),
+            "is not a plain relative name inside the adapter folder",
+        ),
+        (
+            lambda f: _with_manifest(f, sha256={**json.loads(f[MANIFEST])["sha256"], "gone.safetensors": "0" * 64}),
+            "records gone.safetensors, which the repository does not hold",
+        ),
+    ],
+    ids=["weights", "peft-config", "no-digests", "unlisted-weights", "unlisted-json", "escaping-digest", "missing"],
+)
+def test_pull_refuses_files_that_differ_from_or_are_missing_in_the_shared_manifest(
+    hub, registry, tmp_path, tamper, says, capsys
+):
+    files = _shared_files(registry, tmp_path)
+    hub.commit("team/tampered", tamper(files))
+    before = _state(registry)
+    assert main(["pull", "team/tampered", "--force"]) == 2  # --force accepts a base, never unverified files
+    assert says in _one_line_error(capsys)
+    assert _state(registry) == before
+
+
+def test_a_clean_pull_records_the_shared_digests_and_verify_catches_later_tampering(hub, registry, tmp_path, capsys):
+    files = _shared_files(registry, tmp_path)
+    hub.commit("team/nl-a", files)
+    assert main(["pull", "team/nl-a", "--as", "copy"]) == 0
+    shared = json.loads(files[MANIFEST])["sha256"]
+    assert json.loads((registry / "copy" / MANIFEST).read_text())["sha256"] == shared
+    assert main(["adapters", "verify", "copy"]) == 0
+    weights = registry / "copy" / "adapter_model.safetensors"
+    weights.write_bytes(_flip_last_value(weights.read_bytes()))
+    capsys.readouterr()
+    assert main(["adapters", "verify", "copy"]) == 2
+    captured = capsys.readouterr()
+    assert "adapter_model.safetensors: sha256 does not match" in captured.out + captured.err
+    config = registry / "copy" / "adapter_config.json"
+    weights.write_bytes(files["adapter_model.safetensors"])
+    config.write_bytes(_raise_alpha({"adapter_config.json": config.read_bytes()})["adapter_config.json"])
+    assert main(["adapters", "verify", "copy"]) == 2  # the PEFT config was shared with its digest too
+
+
+@pytest.mark.parametrize(
+    ("crafted", "argv", "says"),
+    [
+        ({}, ["--revision", "../../../escaped"], "--revision '../../../escaped': give a branch, tag or commit"),
+        ({}, ["--revision", "main\n"], "--revision 'main\\n': give a branch, tag or commit"),
+        ({"sha": "../../../escaped"}, [], "the commit '../../../escaped' is not 40 hexadecimal digits"),
+        ({"sha": "ABCDEF" * 7}, [], "is not 40 hexadecimal digits"),
+    ],
+    ids=["revision-dotdot", "revision-newline", "sha-dotdot", "sha-not-hex"],
+)
+def test_a_crafted_revision_or_commit_is_refused_with_nothing_written(
+    hub, registry, tmp_path, sandbox, crafted, argv, says, capsys
+):
+    hub.commit("team/nl-a", _shared_files(registry, tmp_path))
+    hub.crafted.update(crafted)
+    hub.requests.clear()
+    before = _state(tmp_path)
+    assert main(["pull", "team/nl-a", *argv]) == 2
+    assert says in _one_line_error(capsys)
+    assert _state(tmp_path) == before  # the registry, the temporary folders and everything around them
+    assert not [path for _, path, _ in hub.requests if "/resolve/" in path]
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [{"etag": "../../../../../escaped"}, {"commit": "../../../escaped-commit"}],
+    ids=["etag", "commit-header"],
+)
+def test_headers_a_crafted_hub_sends_never_become_paths(hub, registry, tmp_path, sandbox, crafted, capsys):
+    """huggingface_hub's cache names files after the ETag and commit headers; pull writes only files it names."""
+    files = _shared_files(registry, tmp_path)
+    hub.commit("team/nl-a", files)
+    hub.crafted.update(crafted)
+    outside = [path for path in _state(tmp_path) if not path.startswith("adapters")]
+    assert main(["pull", "team/nl-a", "--as", "copy"]) == 0
+    assert [path for path in _state(tmp_path) if not path.startswith("adapters")] == outside
+    assert _state(sandbox) == []  # the temporary folder is gone too
+    assert not list(tmp_path.parent.glob("escaped*")) and not list(tmp_path.glob("**/escaped*"))
+    assert (registry / "copy" / "adapter_model.safetensors").read_bytes() == files["adapter_model.safetensors"]
+
+
+def test_pull_refuses_a_peft_config_naming_another_base_than_the_manifest_even_with_force(
+    hub, registry, tmp_path, capsys
+):
+    files = _shared_files(registry, tmp_path)
+    config = json.loads(files["adapter_config.json"])
+    config["base_model_name_or_path"] = "someone/another-bert"
+    files["adapter_config.json"] = json.dumps(config).encode()
+    digests = {**json.loads(files[MANIFEST])["sha256"], "adapter_config.json": _sha256(files["adapter_config.json"])}
+    hub.commit("team/other-base", _with_manifest(files, sha256=digests))  # consistent digests: only the base differs
+    before = _state(registry)
+    assert main(["pull", "team/other-base", "--force"]) == 2
+    err = _one_line_error(capsys)
+    assert "adapter_config.json names the base 'someone/another-bert' but adapterkit.json records" in err
+    assert _state(registry) == before
+
+
+def test_compose_and_finetune_refuse_an_adapter_whose_peft_config_names_another_base(registry, tmp_path, capsys):
+    config_file = registry / "nl-b" / "adapter_config.json"
+    config = json.loads(config_file.read_text())
+    config["base_model_name_or_path"] = "someone/another-bert"
+    config_file.write_text(json.dumps(config))
+    says = "adapter 'nl-b': adapter_config.json names the base 'someone/another-bert' but adapterkit.json records"
+    assert main(["compose", "nl-a", "nl-b", "--name", "ab"]) == 2
+    assert says in _one_line_error(capsys)
+    data = tmp_path / "ner.conll"
+    data.write_text("De\tO\npatiënt\tO\nheeft\tO\ndiabetes\tB-DISO\n\n", encoding="utf-8")
+    argv = ["finetune", "--data", str(data), "--name", "ner", "--variant", "nl-b", "--max-steps", "1"]
+    assert main([*argv, "--mode", "adapter"]) == 2
+    assert says in _one_line_error(capsys)
+    assert not (registry / "ab").exists() and not (registry / "ner").exists() and not (tmp_path / "models").exists()
+
+
+def test_pull_checks_every_file_against_the_listing_of_the_commit_also_without_a_manifest(hub, registry, capsys):
+    files = {
+        name: (registry / "nl-b" / name).read_bytes() for name in ("adapter_config.json", "adapter_model.safetensors")
+    }
+    hub.commit("someone/plain-lora", files)
+    before = _state(registry)
+    weights = files["adapter_model.safetensors"]
+    hub.crafted["served"] = {"adapter_model.safetensors": _flip_last_value(weights)}  # altered on the way
+    assert main(["pull", "someone/plain-lora"]) == 2
+    assert "adapter_model.safetensors does not have the digest the Hub lists for it" in _one_line_error(capsys)
+    hub.crafted["served"] = {"adapter_model.safetensors": weights + b" "}
+    assert main(["pull", "someone/plain-lora"]) == 2
+    assert "arrived with another size than the Hub lists" in _one_line_error(capsys)
+    hub.crafted = {"no_digests": True}  # nothing to check a plain LoRA against: refused
+    assert main(["pull", "someone/plain-lora"]) == 2
+    assert "the Hub lists no digest for adapter_config.json" in _one_line_error(capsys)
+    assert _state(registry) == before
+    hub.crafted = {}
+    assert main(["pull", "someone/plain-lora"]) == 0
+    recorded = json.loads((registry / "someone--plain-lora" / MANIFEST).read_text())["sha256"]
+    assert recorded == {name: _sha256(content) for name, content in files.items()}  # as fetched at the commit

@@ -10,6 +10,7 @@ and accept only exit code 0 or 2 with nothing escaping ``main``.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -357,14 +358,16 @@ def hub(monkeypatch) -> FakeHub:
 
 def _hub_repo(world: Path, hub, repo: str, manifest_change=None, config_change=None) -> None:
     files = {name: (world / "adapters" / "a" / name).read_bytes() for name in (CONFIG, WEIGHTS, MANIFEST)}
-    if manifest_change is not None:
-        data = json.loads(files[MANIFEST])
-        manifest_change(data)
-        files[MANIFEST] = json.dumps(data).encode()
     if config_change is not None:
         data = json.loads(files[CONFIG])
         config_change(data)
         files[CONFIG] = json.dumps(data).encode()
+    data = json.loads(files[MANIFEST])
+    # as push shares it: the sha256 of every file but the manifest and card (so only the field under test is wrong)
+    data["sha256"] = {name: hashlib.sha256(files[name]).hexdigest() for name in (CONFIG, WEIGHTS)}
+    if manifest_change is not None:
+        manifest_change(data)
+    files[MANIFEST] = json.dumps(data).encode()
     hub.commit(repo, files)
 
 

@@ -67,9 +67,11 @@ def pull(
 ) -> None:
     """Download an adapter from the Hub into the registry, after checking it.
 
-    Refuses files other than safetensors/JSON/Markdown (never pickles), names that leave the
-    folder, and an adapter whose base does not match (id, and the fingerprint of the local base
-    when it is available here) unless --force. A plain PEFT LoRA gets a manifest naming its source.
+    Refuses files other than safetensors/JSON/Markdown (never pickles), names that are not plain
+    relative names, any file whose sha256 is not the one the shared adapterkit.json records (all
+    files but adapterkit.json and README.md must be listed; not even --force accepts one), a
+    PEFT config naming another base than the manifest, and a local base with another fingerprint
+    unless --force. A plain PEFT LoRA gets a manifest naming its source.
     `hub:USER/NAME` works as an adapter name in compose, eval-mlm, finetune and cv (pulled once).
     """
     from ..errors import printable
