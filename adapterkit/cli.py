@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from .commands import adapters, compose, corpus, cv, eval_mlm, finetune, hub, predict, pretrain, recipes, report, vocab
+from .commands.hints import option_hint
 from .errors import AdapterkitError
 from .invocation import elapsed as _elapsed
 from .invocation import enter, leave
@@ -28,6 +29,9 @@ logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
 # Typer >= 0.2x vendors its own click: take its usage-error class from a public exception
 # rather than from the separate `click` package, whose classes it no longer raises.
 UsageError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+_CLICK_ERRORS = sys.modules[UsageError.__module__]
+NoSuchOption = _CLICK_ERRORS.NoSuchOption
+NoArgsIsHelpError = _CLICK_ERRORS.NoArgsIsHelpError
 
 # -h works like --help everywhere (sub-commands inherit the context settings).
 HELP = {"help_option_names": ["-h", "--help"]}
@@ -150,10 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     except AdapterkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except NoArgsIsHelpError as error:  # `adapterkit`, `adapterkit adapters`: asking for help is not an error
+        print(error.format_message())
+        return 0
     except UsageError as error:
         hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
         # typer checks values with pydantic, whose "Value error, " prefix tells the user nothing
         message = error.format_message().replace(": Value error, ", ": ")
+        if isinstance(error, NoSuchOption) and error.ctx is not None:
+            flags = [flag for param in error.ctx.command.params for flag in param.opts]
+            known = option_hint(error.option_name, flags)
+            if known:  # the meaning, not click's string-distance guess
+                message = f"No such option: {error.option_name}; {known}"
         print(f"error: {message}{hint}", file=sys.stderr)
         return 2
     except typer.Exit as exit_:
