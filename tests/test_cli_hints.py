@@ -134,3 +134,24 @@ def test_a_cheap_mistake_is_refused_before_torch_is_imported(case, tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["2", "False", "False"], (result.stdout, result.stderr)
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+
+
+def _every_command_path() -> list[tuple[str, ...]]:
+    def walk(command, path):
+        subs = getattr(command, "commands", None)
+        if subs is None:
+            yield path
+            return
+        for name, sub in subs.items():
+            yield from walk(sub, (*path, name))
+
+    return list(walk(typer.main.get_command(app), ()))
+
+
+@pytest.mark.parametrize("path", _every_command_path(), ids=" ".join)
+def test_help_names_values_for_a_reader_never_a_python_type(path, capsys):
+    assert main([*path, "--help"]) == 0
+    shown = capsys.readouterr().out
+    for python_type in ("<str>", "<int>", "<float>", "<list[", "<path>", "[[", "{"):
+        lines = [line for line in shown.splitlines() if python_type in line and "comparison.{" not in line]
+        assert not lines, (python_type, lines)
