@@ -87,3 +87,9 @@ def score(
     if json_file is not None:
         write_json(json_file, result)
         print(f"wrote {json_file}")
+    micro = result["micro"]
+    summarise(
+        f"micro F1 {micro['f1']:.4f} (P {micro['precision']:.4f}, R {micro['recall']:.4f}; "
+        f"{micro['tp']} of {micro['gold']} gold entities found, {micro['pred']} predicted)",
+        json_file if json_file is not None else pred,
+    )

@@ -1,4 +1,5 @@
-"""`adapters list`: numbers formatted as everywhere else, composed rows with their rank."""
+"""What a command says it made: `adapters list` numbers as every table prints them, composed rows
+with their rank; `push --out` says nothing was uploaded."""
 
 from __future__ import annotations
 
@@ -30,3 +31,12 @@ def test_a_stack_row_shows_the_rank_it_wrote_and_dashes_for_what_was_not_measure
     assert rows["ab-stack"][7:] == ["–", "–"]  # a stack measures no perplexity: a dash, as in every table
     before, after = (float(cell.replace(",", "")) for cell in rows["nl-a"][7:])
     assert rows["nl-a"][7] == f"{before:,.2f}" and after > 0
+
+
+@pytest.mark.usefixtures("in_root")
+def test_push_out_says_it_wrote_a_folder_and_uploaded_nothing(tmp_path, capsys):
+    out = tmp_path / "upload"
+    assert main(["push", "nl-a", "--repo", "someone/nl-a", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert f"written to {out}, nothing uploaded" in printed
+    assert (out / "adapter_model.safetensors").is_file()
