@@ -12,11 +12,16 @@ import errno
 import logging
 import os
 import sys
+import typing
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from .commands import adapters, compose, corpus, cv, eval_mlm, finetune, hub, predict, pretrain, recipes, report, vocab
+from .commands.hints import option_hint
 from .errors import AdapterkitError
 from .invocation import elapsed as _elapsed
 from .invocation import enter, leave
@@ -28,6 +33,9 @@ logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
 # Typer >= 0.2x vendors its own click: take its usage-error class from a public exception
 # rather than from the separate `click` package, whose classes it no longer raises.
 UsageError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+_CLICK_ERRORS = sys.modules[UsageError.__module__]
+NoSuchOption = _CLICK_ERRORS.NoSuchOption
+NoArgsIsHelpError = _CLICK_ERRORS.NoArgsIsHelpError
 
 # -h works like --help everywhere (sub-commands inherit the context settings).
 HELP = {"help_option_names": ["-h", "--help"]}
@@ -81,7 +89,7 @@ def _options(
 
 def _accepts_force(argv: list[str]) -> bool:
     """Whether the command of ``argv`` (``pretrain``, ``vocab extend`` ...) has a ``--force`` option."""
-    command = typer.main.get_command(app)
+    command = build_command()
     for word in argv[:2]:
         sub = getattr(command, "commands", {}).get(word)
         if sub is None:
@@ -120,6 +128,44 @@ adapters_app.command("verify")(adapters.adapters_verify)
 adapters_app.command("rm")(adapters.adapters_rm)
 
 
+# What --help shows for a value: the words click users know, never a Python type (`<list[str]>`).
+_VALUE_NAMES = {int: "INTEGER", float: "FLOAT", str: "TEXT", Path: "PATH"}
+
+
+def build_command():
+    """The click command of ``app`` with values named for a reader: ``--epochs FLOAT``, ``RECIPE``.
+
+    Typer names an option's value by its annotation (``<float>``, ``<list[str]>``) and wraps a
+    required argument in braces (``{recipe}``); a metavar given in the declaration always wins.
+    """
+    command = typer.main.get_command(app)
+    for sub in _walk(command):
+        for param in sub.params:
+            if isinstance(param, typer.core.TyperArgument):
+                _readable_argument(param)
+            elif param.metavar is None and not param.is_flag and not param.type_descriptor.is_choice:
+                annotation = param.type_descriptor.annotation
+                element = typing.get_args(annotation)[0] if typing.get_origin(annotation) is list else annotation
+                param.metavar = _VALUE_NAMES.get(element, "VALUE")
+    return command
+
+
+def _walk(command) -> Iterator:
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from _walk(sub)
+
+
+def _readable_argument(param) -> None:
+    """``RECIPE`` and ``[KEY=VALUE]...`` in the usage line and the argument list, without a type."""
+    name = param.metavar or param.name.upper()
+    shown = name if name.endswith("...") or param.nargs == 1 else f"{name}..."
+    usage = shown if param.required or shown.startswith("[") else f"[{shown}]"
+    param._usage_display_name = lambda: usage
+    param._rich_display_name = lambda: shown
+    param.display_type_rich = lambda ctx: None
+
+
 _depth = 0  # main() runs nested for the steps of `adapterkit run`
 
 
@@ -135,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     global _depth
     import time
 
-    command = typer.main.get_command(app)
+    command = build_command()
     started = time.perf_counter()
     args = list(argv) if argv is not None else sys.argv[1:]
     enter(args)
@@ -150,10 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     except AdapterkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except NoArgsIsHelpError as error:  # `adapterkit`, `adapterkit adapters`: asking for help is not an error
+        print(error.format_message())
+        return 0
     except UsageError as error:
         hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
         # typer checks values with pydantic, whose "Value error, " prefix tells the user nothing
         message = error.format_message().replace(": Value error, ", ": ")
+        if isinstance(error, NoSuchOption) and error.ctx is not None:
+            flags = [flag for param in error.ctx.command.params for flag in param.opts]
+            known = option_hint(error.option_name, flags)
+            if known:  # the meaning, not click's string-distance guess
+                message = f"No such option: {error.option_name}; {known}"
         print(f"error: {message}{hint}", file=sys.stderr)
         return 2
     except typer.Exit as exit_:

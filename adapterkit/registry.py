@@ -33,6 +33,7 @@ and the full-model folders in ``models/`` through a ``Registry`` rooted there):
 from __future__ import annotations
 
 import ctypes
+import difflib
 import errno
 import json
 import os
@@ -276,7 +277,9 @@ class Registry:
     def _manifest_file(self, name: str) -> Path:
         file = self.path(name) / MANIFEST
         if not file.is_file():
-            raise AdapterkitError(f"no adapter named {name!r} in {self.root} (see: adapterkit adapters list)")
+            raise AdapterkitError(
+                f"no adapter named {name!r} in {self.root}{self.did_you_mean(name)} (see: adapterkit adapters list)"
+            )
         self.check_not_link(name)  # the registry never reads through a link out of itself
         return file
 
@@ -289,6 +292,11 @@ class Registry:
                 f"adapters through links: copy the adapter into the registry, or remove the link "
                 f"(adapterkit adapters rm {name} removes the link only)"
             )
+
+    def did_you_mean(self, name: str) -> str:
+        """``; did you mean 'nl-clin'?`` when a registry name is close to ``name`` (a typo), else ``""``."""
+        close = difflib.get_close_matches(name, self.names(), n=1, cutoff=0.75)
+        return f"; did you mean {close[0]!r}?" if close else ""
 
     def names(self) -> list[str]:
         if not self.root.is_dir():
@@ -339,7 +347,9 @@ class Registry:
                 lock.release()
             return
         if not (folder / MANIFEST).is_file():
-            raise AdapterkitError(f"no adapter named {name!r} in {self.root} (see: adapterkit adapters list)")
+            raise AdapterkitError(
+                f"no adapter named {name!r} in {self.root}{self.did_you_mean(name)} (see: adapterkit adapters list)"
+            )
         deadline = time.monotonic() + max(wait, 0.0)
         with self.reserve(name, force=True):
             while True:

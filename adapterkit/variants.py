@@ -87,13 +87,14 @@ def parse_variant(text: str, store: Registry) -> VariantSpec:
             if not part or not _is_adapter(part, store):
                 raise AdapterkitError(
                     f"variant {text!r}: adapter {part!r} is neither in the registry {store.root} nor a folder with "
-                    "adapter_config.json (see: adapterkit adapters list)"
+                    f"adapter_config.json{store.did_you_mean(part)} (see: adapterkit adapters list)"
                 )
         return VariantSpec(text, "adapters", parts=parts)
     if HUB_MODEL.fullmatch(text) and not Path(text.split("/")[0]).exists():
         return VariantSpec(text, "hub-model")
     raise AdapterkitError(
         f"variant {text!r}: not 'base', a model folder, a registry adapter, a Hub model id, or an inline stack like a+b"
+        f"{store.did_you_mean(text)}"
     )
 
 

@@ -108,6 +108,7 @@ def test_compare_passes_quantize_on_to_every_cross_validation(quantize, monkeypa
 
     monkeypatch.setattr(adapterkit.cv, "run_compare", fake_compare)
     monkeypatch.setattr(adapterkit.commands.cv, "_compare_headline", lambda run_dir: "f1 %: base 1.00")
+    (tmp_path / "d.conll").write_text("w O\n", encoding="utf-8")  # inputs must exist before any work
     argv = ["compare", "base", "a", "--data", str(tmp_path / "d.conll"), "--mode", "adapter"]
     assert main([*argv, *(["--quantize", quantize] if quantize else [])]) == 0
     (request,) = seen

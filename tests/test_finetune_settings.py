@@ -45,9 +45,13 @@ def test_out_of_range_warmup_or_decay_is_refused_naming_the_option(field: str, v
 
 
 @pytest.mark.parametrize("command", ["finetune", "cv", "compare"])
-def test_warmup_and_decay_options_reach_the_settings(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warmup_and_decay_options_reach_the_settings(
+    command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import adapterkit.cv as cv_module
 
+    monkeypatch.chdir(tmp_path)
+    Path("x.conll").write_text("w O\n", encoding="utf-8")  # inputs are checked to exist before any work
     seen = {}
 
     def record(settings):  # what the command built; stop there (no training, no summary to print)
@@ -70,7 +74,11 @@ def test_warmup_and_decay_options_reach_the_settings(command: str, monkeypatch: 
     assert (seen["settings"].warmup_ratio, seen["settings"].weight_decay) == (0.0, 0.0)
 
 
-def test_bad_warmup_ratio_on_the_command_line_exits_2(capsys: pytest.CaptureFixture) -> None:
+def test_bad_warmup_ratio_on_the_command_line_exits_2(
+    capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("x.conll").write_text("w O\n", encoding="utf-8")
     assert main(["finetune", "--data", "x.conll", "--name", "m", "--warmup-ratio", "1.5"]) == 2
     assert "--warmup-ratio" in capsys.readouterr().err
 

@@ -314,6 +314,10 @@ def test_score_command_prints_the_table_and_writes_the_same_as_json(tmp_path: Pa
     assert recorded["format"] == "brat" and recorded["scheme"] == "brat-exact"
     assert recorded["micro"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "tp": 1, "pred": 2, "gold": 2}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+    assert printed.splitlines()[-1] == (
+        f"score done in {printed.splitlines()[-1].split(' in ')[1].split(':')[0]}: micro F1 0.5000 (P 0.5000, "
+        f"R 0.5000; 1 of 2 gold entities found, 2 predicted); results: {out}"
+    )
 
 
 def test_score_command_detects_conll_files_and_honours_strict(tmp_path: Path, capsys):

@@ -21,6 +21,7 @@ def adapters_list(registry: RegistryOption = None) -> None:
     from ..manifest import Hyperparameters, Perplexity
     from ..paths import registry_dir
     from ..registry import Registry
+    from ..report.formatting import MISSING, number
 
     store = Registry(registry_dir(registry))
     table = Table(title=Text(printable(f"adapters in {store.root}")))
@@ -30,20 +31,42 @@ def adapters_list(registry: RegistryOption = None) -> None:
         manifest = store.adapter_manifest(name)
         hyper = manifest.hyperparameters or Hyperparameters()
         ppl = manifest.perplexity or Perplexity()
+        rank, before, after = hyper.lora_r, ppl.before, ppl.after
+        if manifest.composition is not None:  # a composition's rank is what it wrote; learned weights measured ppl
+            rank = manifest.composition.rank or _written_ranks(store.path(name))
+            learned = manifest.composition.learned
+            if learned is not None:
+                before, after = learned.perplexity_start, learned.perplexity_learned
         cells = [
             name,
             manifest.kind,
             ",".join(manifest.languages or []),
             manifest.domain or "",
             manifest.base.id,
-            "" if hyper.lora_r is None else str(hyper.lora_r),
-            "" if hyper.steps is None else str(hyper.steps),
-            "" if ppl.before is None else f"{ppl.before:.2f}",
-            "" if ppl.after is None else f"{ppl.after:.2f}",
+            MISSING if rank is None else rank if isinstance(rank, str) else f"{rank:,}",
+            MISSING if hyper.steps is None else f"{hyper.steps:,}",
+            number(before),
+            number(after),
         ]
         # Text, not str: rich would read "[...]" in a (downloaded) manifest as markup.
         table.add_row(*(Text(printable(cell)) for cell in cells))
     print_table(table)
+
+
+def _written_ranks(folder) -> str | None:
+    """The ranks in a composed adapter's PEFT config: ``12``, or ``8–12`` where modules differ (a stack's
+    rank per module is the sum of the ranks of the parts that adapt it)."""
+    from ..manifest import read_adapter_config
+
+    config_file = folder / "adapter_config.json"
+    if not config_file.is_file():
+        return None  # a merged model: no adapter, no rank
+    try:
+        config = read_adapter_config(config_file)
+    except AdapterkitError:
+        return None
+    ranks = {config.r, *config.rank_pattern.values()}
+    return f"{min(ranks):,}" if len(ranks) == 1 else f"{min(ranks):,}–{max(ranks):,}"
 
 
 def adapters_show(name: AdapterNameArgument, registry: RegistryOption = None) -> None:

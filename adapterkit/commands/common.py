@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 
 def quiet_libraries() -> None:
@@ -26,3 +28,20 @@ def print_table(table) -> None:
     from rich.console import Console
 
     Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def require_inputs(paths: Iterable[Path | str | None]) -> None:
+    """Stop at the first input that does not exist, before any model library is imported.
+
+    A mistyped path then costs a fraction of a second, not the seconds torch takes to import.
+    ``LANG=PATH`` parts and ``hf:`` datasets are understood; the readers check everything else.
+    """
+    from ..errors import AdapterkitError
+
+    for path in paths:
+        text = str(path)
+        if text.startswith("hf:") or os.path.lexists(text):
+            continue
+        part = text.partition("=")[2]  # LANG=PATH
+        if not (part and os.path.lexists(part)):
+            raise AdapterkitError(f"{part or text}: no such file or folder")

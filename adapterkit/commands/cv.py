@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
-from .common import quiet_libraries
+from .common import quiet_libraries, require_inputs
 from .finetune import train_settings, types_list
 from .options import (
     BaseOption,
@@ -87,6 +87,7 @@ def cv(
     registry: RegistryOption = None,
 ) -> None:
     """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
+    require_inputs(data)  # before torch: a mistyped path costs well under a second
     from ..cv import CvRequest, run_cv
     from ..tracking import Tracking
 
@@ -163,6 +164,7 @@ def compare(
     t-interval of the mean difference. Written to runs/<id>/ with the exact command, versions and
     fold file.
     """
+    require_inputs(data)  # before torch: a mistyped path costs well under a second
     from ..cv import CompareRequest, CvRequest, run_compare
     from ..tracking import Tracking
 

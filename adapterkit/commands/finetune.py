@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..invocation import summarise
-from .common import quiet_libraries
+from .common import quiet_libraries, require_inputs
 from .options import (
     BaseOption,
     BatchOption,
@@ -133,6 +133,7 @@ def finetune(
     The task kind follows the data: tokens + tags is NER, text + label classification,
     text + labels multi-label, text + text_pair + score regression.
     """
+    require_inputs([*data, *(eval_data or [])])  # before torch: a mistyped path costs well under a second
     from ..manifest import MANIFEST, AdapterManifest
     from ..tasks.finetune import FinetuneRequest, _headline, run_finetune
     from ..tracking import Tracking

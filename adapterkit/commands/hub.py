@@ -50,7 +50,7 @@ def push(
 
     request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [], card_paths)
     where = push_adapter(request)
-    print(f"wrote the upload folder to {where}" if out is not None else f"pushed {name} to {where}")
+    print(f"written to {where}, nothing uploaded" if out is not None else f"pushed {name} to {where}")
     summarise(f"{name} shared without local paths", where)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
-from .common import print_table, quiet_libraries
+from .common import print_table, quiet_libraries, require_inputs
 from .options import FormatOption, LengthOption, OutputFormat, PresetOption, RegistryOption, ScoreFormat
 
 
@@ -37,6 +37,7 @@ def predict(
 
     Text is cut into words and sentences from the text alone: an .ann beside a .txt is never read.
     """
+    require_inputs(inputs)  # before torch: a mistyped path costs well under a second
     from ..tasks.predict import run_predict
 
     quiet_libraries()
@@ -86,3 +87,9 @@ def score(
     if json_file is not None:
         write_json(json_file, result)
         print(f"wrote {json_file}")
+    micro = result["micro"]
+    summarise(
+        f"micro F1 {micro['f1']:.4f} (P {micro['precision']:.4f}, R {micro['recall']:.4f}; "
+        f"{micro['tp']} of {micro['gold']} gold entities found, {micro['pred']} predicted)",
+        json_file if json_file is not None else pred,
+    )

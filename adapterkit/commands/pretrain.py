@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
-from .common import quiet_libraries
+from .common import quiet_libraries, require_inputs
 from .options import (
     BlockMode,
     BlocksPerStepOption,
@@ -123,6 +123,7 @@ def pretrain(
     transformers Trainer (checkpoints every --save-steps; --resume continues), measures
     perplexity again and saves the adapter into the registry (or the model into models/NAME).
     """
+    require_inputs(corpus)  # before torch: a mistyped path costs well under a second
     from ..manifest import MANIFEST, AdapterManifest
     from ..pretrain import PretrainConfig, run_pretrain
 

@@ -23,6 +23,13 @@ from .markup import strip_markup
 from .reading import SUFFIXES, FileRecord, corpus_files, is_hub, named, raw_lines
 
 SPACE = re.compile(r"\s+")
+# Terminal escape sequences (colours, cursor moves, window titles) pasted from a terminal or a log:
+# removed whole. Dropping only the ESC character would leave "[31m" in the text.
+ANSI_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: ESC [ (or C1 CSI) parameters, intermediates, final byte
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC: ESC ] ... BEL or ST (titles, links)
+    r"|\x1b[@-Z\\-_]"  # other two-character escapes
+)
 # Control (Cc), format (Cf: zero-width spaces, BOM), private use (Co), surrogates (Cs), unassigned (Cn).
 DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 
@@ -52,14 +59,17 @@ class CleaningReport:
 
 def clean_line(text: str) -> tuple[str, bool, bool]:
     """The cleaned line, and whether markup / special characters were removed from it."""
-    stripped = strip_markup(text)
-    had_markup = stripped != text
+    unescaped = ANSI_ESCAPE.sub("", text)
+    stripped = strip_markup(unescaped)
+    had_markup = stripped != unescaped
     kept = "".join(
         " " if ch in "\t\n\r\f\v" else ch
         for ch in stripped
         if ch in "\t\n\r\f\v" or unicodedata.category(ch) not in DROPPED_CATEGORIES
     )
-    had_special = len(kept) != len(stripped) or "\ufffd" in kept or any(ch in "\f\v" for ch in stripped)
+    had_special = (
+        unescaped != text or len(kept) != len(stripped) or "\ufffd" in kept or any(ch in "\f\v" for ch in stripped)
+    )
     kept = kept.replace("\ufffd", " ")
     return SPACE.sub(" ", kept).strip(), had_markup, had_special
 
@@ -153,8 +163,9 @@ def clean_corpus(
         raise AdapterkitError(f"--out {out}: is a folder; give a file name")
     if not out.name.endswith(SUFFIXES):
         raise AdapterkitError(f"--out {out}: name it .txt, .txt.gz, .jsonl or .jsonl.gz (what a corpus can be)")
-    if not out.parent.is_dir():
-        raise AdapterkitError(f"--out {out}: the folder {out.parent} does not exist; create it first")
+    blocking = next((folder for folder in (out.parent, *out.parent.parents) if folder.is_file()), None)
+    if blocking is not None:
+        raise AdapterkitError(f"--out {out}: {blocking} is a file, not a folder; choose another place")
     for source in corpus_files(paths, option=""):
         if is_hub(source):
             continue  # a dataset id, not a file --out could be
@@ -169,6 +180,7 @@ def clean_corpus(
             changes.append(Change(str(path), number, before, after))
 
     lines, report = read_corpus(paths, text_field, option="", on_change=keep if show_changes > 0 else None)
+    out.parent.mkdir(parents=True, exist_ok=True)  # as every other command makes its output folder
     handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
     try:
         with open(handle, "wb") as raw:

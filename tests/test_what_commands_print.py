@@ -1,0 +1,42 @@
+"""What a command says it made: `adapters list` numbers as every table prints them, composed rows
+with their rank; `push --out` says nothing was uploaded."""
+
+from __future__ import annotations
+
+import pytest
+from test_compose import _compose, in_root, trained  # noqa: F401  (fixtures: two trained adapters)
+
+from adapterkit.cli import main
+
+
+def _rows(text: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.split("│")[1:-1]]
+        if cells and cells[0] and cells[0] != "name":
+            rows[cells[0]] = cells
+    return rows
+
+
+@pytest.mark.usefixtures("in_root")
+def test_a_stack_row_shows_the_rank_it_wrote_and_dashes_for_what_was_not_measured(capsys):
+    _compose(adapters=["nl-a", "nl-b"], name="ab-stack")
+    capsys.readouterr()
+    assert main(["adapters", "list"]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert rows["nl-a"][5] == "4" and rows["nl-b"][5] == "8"
+    assert rows["ab-stack"][1] == "composed"
+    # a stack's rank per module is the sum of its parts' ranks: 4 + 8 on query/value, 8 where only nl-b adapts
+    assert rows["ab-stack"][5] == "8–12"
+    assert rows["ab-stack"][7:] == ["–", "–"]  # a stack measures no perplexity: a dash, as in every table
+    before, after = (float(cell.replace(",", "")) for cell in rows["nl-a"][7:])
+    assert rows["nl-a"][7] == f"{before:,.2f}" and after > 0
+
+
+@pytest.mark.usefixtures("in_root")
+def test_push_out_says_it_wrote_a_folder_and_uploaded_nothing(tmp_path, capsys):
+    out = tmp_path / "upload"
+    assert main(["push", "nl-a", "--repo", "someone/nl-a", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert f"written to {out}, nothing uploaded" in printed
+    assert (out / "adapter_model.safetensors").is_file()
