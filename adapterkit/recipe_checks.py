@@ -205,6 +205,7 @@ class Inputs:
         return next((f"{file}: {why}" for file in files if (why := _unreadable(file))), None)
 
     def _data(self, step: dict, option: str, values: list[str], args: dict) -> None:
+        from .tasks.data import TextDataset
         from .tasks.readers import read_task, split_group
 
         local = [v for v in values if not split_group(v)[1].startswith("hf:") and not self.made(v)]
@@ -233,7 +234,7 @@ class Inputs:
             self._read[key] = None
             try:
                 read = read_task([Path(v) for v in local], key[1], key[2], key[3], types)
-                if not hasattr(read, "sentences"):  # text data: a binary classification needs its positive class
+                if isinstance(read, TextDataset):  # a binary classification needs its positive class
                     from .tasks.scoring import positive_class
 
                     positive_class(read.task, read.labels, args.get("positive_label"))
@@ -342,9 +343,19 @@ def check_inputs(recipe_name: str, run: Plan, recipe: dict, step_arguments) -> N
         )
 
 
-def show_plan(recipe_name: str, recipe: dict, choice: Choice, extra: dict[str, str], step_arguments) -> None:
+def show_plan(
+    recipe_name: str,
+    recipe: dict,
+    choice: Choice,
+    extra: dict[str, str],
+    step_arguments: Callable,
+    unchanged: list[bool] | None = None,
+) -> None:
     """``--dry-run``: each step that runs (its command line and, for training, an estimate), the steps
-    that do not and why, the estimate's totals; then the input check (all problems, exit code 2)."""
+    that do not and why, the estimate's totals; then the input check (all problems, exit code 2).
+
+    ``unchanged``: per step of ``choice.run``, whether its record here holds the same inputs; such a
+    step is skipped unless a step before it runs (which may change what it reads)."""
     import shlex
 
     from .models import DEFAULT_BASE
@@ -353,8 +364,13 @@ def show_plan(recipe_name: str, recipe: dict, choice: Choice, extra: dict[str, s
     fallback = str(recipe.get("base") or (recipe.get("bases") or [DEFAULT_BASE])[0])
     estimator, seconds, kept, peak, unknown = Estimator(), 0.0, 0.0, 0.0, []
     print(f"recipe {recipe_name}: {len(choice.run)} step(s) run, {len(choice.left)} do not")
-    for step, argv in choice.run:
+    upstream_ran = False
+    for number, (step, argv) in enumerate(choice.run):
         print(printable(f"[{step['id']}] adapterkit {shlex.join(argv)}{extra.get(step['id'], '')}"))
+        if unchanged and unchanged[number] and not upstream_ran:
+            print("    done earlier with the same inputs: skipped")
+            continue
+        upstream_ran = True
         command = " ".join(argv[:2]) if argv[0] == "vocab" else argv[0]
         if command not in ("pretrain", "vocab build", "vocab extend", "finetune", "cv", "compare"):
             continue

@@ -174,14 +174,10 @@ class Estimator:
             )
             items = read.sentences if isinstance(read, NerDataset) else read.examples
             limit = int(args.get("limit") or 0)
-            if limit:
-                taken: dict[str, int] = {}
-                kept = []
-                for item in items:
-                    if taken.get(item.group or "", 0) < limit:
-                        taken[item.group or ""] = taken.get(item.group or "", 0) + 1
-                        kept.append(item)
-                items = kept
+            if limit:  # what cv and compare train on
+                from .cv import limited
+
+                items = limited(items, limit, whole_documents=isinstance(read, NerDataset) and bool(read.gold))
             words = [
                 len(i.tokens)
                 if isinstance(read, NerDataset)

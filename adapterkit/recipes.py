@@ -413,7 +413,11 @@ def run_recipe(
     done.status.update({step_id: f"not run: {why}" for step_id, why in choice.left})
     if dry_run:
         forced = {step["id"]: " --force" for step, argv in choice.run if force and accepts_force(argv)}
-        show_plan(path.stem, recipe, choice, forced, step_arguments)
+        unchanged = [
+            not force and _recorded_inputs(steps_dir / f"{s['id']}.json", s["id"]) == _fingerprint(a)
+            for s, a in choice.run
+        ]
+        show_plan(path.stem, recipe, choice, forced, step_arguments, unchanged)
         return done
     check_inputs(path.stem, choice.run, recipe, step_arguments)
     plan = choice.run

@@ -192,3 +192,17 @@ def test_dry_run_estimates_tokens_from_the_steps_and_disk_from_the_model_shapes(
     lora = sum(p.numel() for name, p in peft.named_parameters() if "lora_" in name)
     assert Estimator().shape("minilm").lora == lora
     assert line.startswith(f"    estimate: 512 tokens trained, ~0 s, disk ~{lora * 4 / 1e6:.1f} MB kept")
+
+
+def test_dry_run_says_which_steps_a_rerun_skips(recipe, capsys):
+    _status(recipe, only=["screening"])  # recorded as finished with these inputs
+    assert main(["run", str(recipe), "--dry-run", "--only", "screening"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out.split("[screening] adapterkit cv", 1)[1].splitlines()[1] == "    done earlier with the same inputs: skipped"
+    )
+    assert main(["run", str(recipe), "--dry-run", "--only", "dapt-minilm,screening"]) == 0
+    out = capsys.readouterr().out  # a step before it runs (it may change what it reads): it runs again
+    assert "skipped" not in out and "[dapt-minilm]" in out
+    assert main(["run", str(recipe), "--dry-run", "--only", "screening", "--force"]) == 0
+    assert "skipped" not in capsys.readouterr().out  # --force reruns it
