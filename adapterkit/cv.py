@@ -53,7 +53,7 @@ from .tasks.data import NerDataset
 from .tasks.inference import predict
 from .tasks.inputs import read_data, task_kind
 from .tasks.model import add_task_adapter, build_model, model_limit, save_task_model
-from .tasks.scoring import document_gold, finite, scheme_note, score, scoring_summary
+from .tasks.scoring import document_gold, finite, positive_class, scheme_note, score, scoring_summary
 from .tasks.settings import TrainSettings
 from .tasks.train import train
 from .tracking import Tracking
@@ -103,6 +103,7 @@ class CvResult:
     per_fold: list[dict]
     fold_file: Path
     run_dir: Path
+    positive: str | None = None  # a binary classification's positive class
 
     def summary(self) -> dict:
         from .stats import mean_sd
@@ -201,6 +202,7 @@ def run_cv(request: CvRequest) -> CvResult:
         )
     kind = task_kind(data)
     labels = data.labels
+    positive = positive_class(kind, labels, settings.positive_label)  # refused now, before any training
     ids, groups, strata = _ids_and_groups(data, items)
     fold_file = request.fold_file or default_fold_file(ids, request.folds, request.seed)
     state = process_state()
@@ -224,6 +226,7 @@ def run_cv(request: CvRequest) -> CvResult:
         "limit": request.limit,
         "types": request.types,
         "settings": dict(settings.__dict__),
+        "positive_label": positive,
     }
     if settings_file.is_file() and not request.force:
         if not request.resume:
@@ -282,11 +285,14 @@ def run_cv(request: CvRequest) -> CvResult:
             run_name=f"{request.variant} fold {fold + 1}/{request.folds}",
         )
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
-        metrics = finite(score(kind, test_items, predictions, probabilities, labels, request.strict, fold_gold))
+        metrics = finite(
+            score(kind, test_items, predictions, probabilities, labels, request.strict, fold_gold, positive)
+        )
         metrics["n_test"] = len(test_items)
         if state.is_main_process:
             if request.keep_model and fold == 0:
-                save_task_model(model, tokenizer, fold_dir / "model", _fold_manifest(request, variant, kind, labels))
+                manifest = _fold_manifest(request, variant, kind, labels, positive)
+                save_task_model(model, tokenizer, fold_dir / "model", manifest)
             _write_json(result_file, metrics)
             if not request.keep_checkpoints:
                 shutil.rmtree(checkpoints, ignore_errors=True)
@@ -295,7 +301,7 @@ def run_cv(request: CvRequest) -> CvResult:
         say(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
         if kind == "ner":
             say(f"    {scheme_note(metrics, request.strict)}", flush=True)
-    result = CvResult(request.variant, kind, per_fold, fold_file, run_dir)
+    result = CvResult(request.variant, kind, per_fold, fold_file, run_dir, positive)
     if state.is_main_process:
         record = {**recorded, "per_fold": per_fold, "summary": result.summary()}
         if kind == "ner":
@@ -317,13 +323,14 @@ def _resume_hint(run_dir: Path, folds: int) -> str:
     return f"all folds are done: `--resume` writes the summary ({run_dir})"
 
 
-def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str]) -> dict:
+def _fold_manifest(request: CvRequest, variant, kind: str, labels: list[str], positive: str | None) -> dict:
     """What ``load_task_model`` needs to reload a kept fold model (and what it was trained on)."""
     return {
         "name": f"{folder_name(request.variant)}-fold1",
         "kind": "task",
         "task": kind,
         "labels": labels,
+        **({"positive_label": positive} if positive is not None else {}),
         "adapter": request.settings.mode == "adapter",
         "variant": request.variant,
         "language_adapters": variant.parts,
@@ -353,15 +360,19 @@ def compared_metrics(kind: str, baseline_folds: list[dict]) -> list[str]:
     return [m for m in HEADLINE[kind] if all(m in fold for fold in baseline_folds)]
 
 
-def write_comparison(run_dir: Path, comparison, scoring: dict | None = None) -> None:
+def write_comparison(run_dir: Path, comparison, scoring: dict | None = None, positive: str | None = None) -> None:
     """comparison.{md,csv,json}, each written whole (through a temporary file). ``scoring`` (NER: how
-    each variant's entities were counted) goes into the JSON; without it an earlier file's is kept."""
+    each variant's entities were counted) and ``positive`` (a binary classification's positive class)
+    go into the JSON; without them an earlier file's are kept."""
     data = json.loads(comparison.to_json())
     earlier = run_dir / "comparison.json"
-    if scoring is None and earlier.is_file():
-        scoring = read_comparison(earlier).get("scoring")
+    if (scoring is None or positive is None) and earlier.is_file():
+        before = read_comparison(earlier)
+        scoring, positive = scoring or before.get("scoring"), positive or before.get("positive_label")
     if scoring:
         data["scoring"] = scoring
+    if positive:
+        data["positive_label"] = positive
     for name, text in (
         ("comparison.md", comparison.to_markdown()),
         ("comparison.csv", comparison.to_csv()),
@@ -394,7 +405,7 @@ def run_compare(request: CompareRequest) -> Path:
     results: dict[str, list[dict]] = {}
     scoring: dict[str, dict] = {}
     kind = "ner"
-    fold_file = None
+    fold_file, positive = None, None
     for variant in request.variants:
         cv_request = CvRequest(
             **{**request.cv.__dict__, "variant": variant, "run_dir": run_dir / "cv" / folder_name(variant)}
@@ -405,7 +416,7 @@ def run_compare(request: CompareRequest) -> Path:
             cv_request.fold_file = fold_file
         result = run_cv(cv_request)
         fold_file = result.fold_file
-        kind = result.kind
+        kind, positive = result.kind, result.positive
         results[variant] = result.per_fold
         if kind == "ner":
             scoring[variant] = scoring_summary(result.per_fold)
@@ -415,7 +426,7 @@ def run_compare(request: CompareRequest) -> Path:
     if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
     # scoring: how each variant's entities were counted (scheme, gold, lost, not in BIO)
-    write_comparison(run_dir, comparison, scoring or None)
+    write_comparison(run_dir, comparison, scoring or None, positive)
     atomic_write_text(run_dir / "command.txt", command_line() + "\n")  # this compare's own, also as a recipe step
     from .versions import versions
 

@@ -26,8 +26,10 @@ a name safe for files and models (``dmis-lab/biobert-v1.1`` -> ``biobert-v1.1``,
 ``foreach = { track = "tracks", part = "data.target" }`` repeats it for every combination with
 ``${track}``, ``${part_slug}``... Study B runs its variants on each base of ``bases`` this way,
 study C each track and language. ``when = "monolingual"`` keeps a step only while that true/false
-setting is true. A setting that is an empty string, named alone inside a list, adds nothing to it:
-an optional variant.
+setting is true (``when = ["parts.spanish", "parts.pharmaconer"]``: all of them). A reference may
+name a setting through a bound name: ``${data.stage_one.${track}}``. A setting that is an empty
+string, named alone inside a list, adds nothing to it: an optional variant. ``--only``, ``--from``
+and ``--skip`` choose steps, and every input is checked before the first runs (``recipe_checks``).
 
 Steps never carry ``force`` (a recipe refuses it): an adapter or model of the same name that
 exists already, for instance one trained by hand, is not replaced, and the step fails saying
@@ -55,33 +57,20 @@ except ModuleNotFoundError:  # Python 3.10
 from . import invocation
 from .errors import AdapterkitError, printable
 from .manifest import COMMANDS, RECIPE, RECIPE_FIX, STEP_RECORD, read_checked, validate
-from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
+from .paths import STANDIN_CORPORA_DIR, shared_data_dir
+from .recipe_files import RECIPES_DIR, copy_recipe, list_recipes, recipe_path  # noqa: F401 (re-exported)
 from .registry import check_name, check_writable
 from .safety import (
-    atomic_write_bytes,
     atomic_write_json,
     atomic_write_text,
-    check_destination_file,
     on_interrupt,
     write_marker,
 )
 
-RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
-RESERVED = ("steps", "smoke", "name", "description", "recovery", "paper", "per_language", "test_set")
+INNER = re.compile(r"\$\{([A-Za-z0-9_.\-]*)\$\{([A-Za-z0-9_.\-]+)\}")  # ${data.stage_one.${track}}
+RESERVED = ("steps", "smoke", "name", "description", "recovery", "paper", "per_language", "test_set", "stated")
 SLUG = re.compile(r"[^a-z0-9._+-]+")
-
-
-def recipe_path(name: str) -> Path:
-    """A recipe file, or the name of one shipped in ``recipes/``."""
-    path = Path(name)
-    if path.is_file():
-        return path
-    shipped = RECIPES_DIR / f"{name}.toml"
-    if shipped.is_file():
-        return shipped
-    known = ", ".join(sorted(p.stem for p in RECIPES_DIR.glob("*.toml")))
-    raise AdapterkitError(f"recipe {name!r}: no such file nor shipped recipe (shipped: {known})")
 
 
 def load_recipe(path: Path) -> dict:
@@ -212,6 +201,9 @@ def _substitute(value, recipe: dict, step_id: str):
         return spliced
     if not isinstance(value, str):
         return value
+    while inner := INNER.search(value):  # a reference inside a name: ${data.stage_one.${track}}
+        name = _substitute(_lookup(recipe, inner.group(2), step_id), recipe, step_id)
+        value = f"{value[: inner.start()]}${{{inner.group(1)}{name}{value[inner.end() :]}"
     whole = REFERENCE.fullmatch(value)
     if whole:  # "${x}" alone keeps x's type (a number stays a number)
         return _substitute(_lookup(recipe, whole.group(1), step_id), recipe, step_id)
@@ -248,6 +240,18 @@ def _items(recipe: dict, setting: str, step_id: str) -> list[tuple[str, str]]:
     )
 
 
+def switched_off(recipe: dict, step: dict) -> list[str]:
+    """The true/false settings of the step's ``when`` (one name or a list: all must be true) that are false."""
+    names = step.get("when", [])
+    off = []
+    for name in [names] if isinstance(names, str) else names:
+        flag = _lookup(recipe, name, step["id"])
+        if not isinstance(flag, bool):
+            raise AdapterkitError(f"step {step['id']}: when = {name!r} must name a true/false setting")
+        off += [] if flag else [name]
+    return off
+
+
 def expand_steps(recipe: dict) -> list[dict]:
     """The steps, without those whose ``when`` setting is false, every ``foreach`` step repeated.
 
@@ -258,12 +262,8 @@ def expand_steps(recipe: dict) -> list[dict]:
     """
     steps, seen = [], set()
     for step in recipe["steps"]:
-        if "when" in step:
-            flag = _lookup(recipe, step["when"], step["id"])
-            if not isinstance(flag, bool):
-                raise AdapterkitError(f"step {step['id']}: when = {step['when']!r} must name a true/false setting")
-            if not flag:
-                continue
+        if switched_off(recipe, step):
+            continue
         if "foreach" not in step:
             copies = [step]
         else:
@@ -301,12 +301,17 @@ def expand_steps(recipe: dict) -> list[dict]:
     return steps
 
 
-def command_line(step: dict, recipe: dict) -> list[str]:
-    """The argv of a step: its command, options from ``args``, then positional ``_`` values."""
+def step_arguments(step: dict, recipe: dict) -> dict:
+    """A step's ``args`` with every setting substituted (``_``: the positional values)."""
     if "_each" in step:  # a foreach copy: ${each}, ${each_slug} ... name its item(s)
         recipe = {**recipe, **step["_each"]}
+    return {key: _substitute(value, recipe, step["id"]) for key, value in step.get("args", {}).items()}
+
+
+def command_line(step: dict, recipe: dict) -> list[str]:
+    """The argv of a step: its command, options from ``args``, then positional ``_`` values."""
     argv = step["run"].split()  # "vocab extend" / "vocab build": a command with a sub-command
-    args = {key: _substitute(value, recipe, step["id"]) for key, value in step.get("args", {}).items()}
+    args = step_arguments(step, recipe)
     positional = args.pop("_", [])
     for key, value in args.items():
         option = "--" + key.replace("_", "-")
@@ -384,6 +389,9 @@ def run_recipe(
     *,
     run_step: Callable[[list[str]], int],
     accepts_force: Callable[[list[str]], bool],
+    only: list[str] | None = None,
+    start: str | None = None,
+    skip: list[str] | None = None,
 ) -> RecipeRun:
     """Run (or, with ``dry_run``, print) every step; skip steps recorded as done with the same inputs.
 
@@ -391,16 +399,28 @@ def run_recipe(
     parsing, one-line errors and summary line) and returns its exit code; ``accepts_force`` says
     whether a command line's command has ``--force``. The CLI passes both, built from its app: a
     recipe needs the commands, and the commands' app needs no recipe.
+
+    ``only``, ``start`` and ``skip`` choose the steps (``recipe_checks.choose``); before the first
+    runs, every input of every chosen step is checked and all problems listed (``recipe_checks``).
     """
+    from .recipe_checks import check_inputs, choose, show_plan, switched_off_steps
+
     path, recipe, plan = resolve_recipe(name, overrides, smoke)
     run_dir = Path("runs") / run_name(path, recipe)
     steps_dir = run_dir / "steps"
     done = RecipeRun(path, recipe, plan, run_dir)
+    choice = choose(plan, switched_off_steps(recipe, expand_steps, switched_off), only, start, skip)
+    done.status.update({step_id: f"not run: {why}" for step_id, why in choice.left})
     if dry_run:
-        for step, argv in plan:
-            extra = " --force" if force and accepts_force(argv) else ""
-            print(printable(f"[{step['id']}] adapterkit " + " ".join(argv) + extra))
+        forced = {step["id"]: " --force" for step, argv in choice.run if force and accepts_force(argv)}
+        unchanged = [
+            not force and _recorded_inputs(steps_dir / f"{s['id']}.json", s["id"]) == _fingerprint(a)
+            for s, a in choice.run
+        ]
+        show_plan(path.stem, recipe, choice, forced, step_arguments, unchanged)
         return done
+    check_inputs(path.stem, choice.run, recipe, step_arguments)
+    plan = choice.run
     check_writable(run_dir, "recipe run folder")
     write_marker(run_dir, "recipe-run")
     steps_dir.mkdir(parents=True, exist_ok=True)
@@ -474,20 +494,3 @@ def _flatten(table: dict, prefix: str = "") -> dict:
         else:
             flat[prefix + key] = value
     return flat
-
-
-def list_recipes() -> list[tuple[str, str]]:
-    return [
-        (path.stem, tomllib.loads(path.read_text(encoding="utf-8")).get("description", ""))
-        for path in sorted(RECIPES_DIR.glob("*.toml"))
-    ]
-
-
-def copy_recipe(name: str, destination: Path, force: bool = False) -> Path:
-    source = recipe_path(name)
-    target = destination / source.name if destination.is_dir() else destination
-    if target.exists() and not force:
-        raise AdapterkitError(f"{target} already exists: choose another destination or add --force")
-    check_destination_file(target, "recipes cp")
-    atomic_write_bytes(target, source.read_bytes())
-    return target

@@ -133,16 +133,20 @@ def test_when_names_a_true_false_setting_and_foreach_names_may_not_shadow_settin
     ],
 )
 def test_dry_run_lists_the_studies_new_steps(workdir, capsys, recipe, overrides, expected):
-    assert main(["run", recipe, "--dry-run", *overrides]) == 0
-    printed = capsys.readouterr().out
+    # the study-scale data (data/...) is not here: the plan is printed, then every missing input (exit 2)
+    assert main(["run", recipe, "--dry-run", *overrides]) == 2
+    printed = capsys.readouterr()
     for text in expected:
-        assert text in printed, text
+        assert text in printed.out, text
+    assert "no such file or folder" in printed.err and "input problems above" in printed.err
     assert not (workdir / "runs").exists()
 
 
 def test_study_c_without_monolingual_has_no_monolingual_steps(workdir, capsys):
-    assert main(["run", "study-c", "--dry-run"]) == 0
-    assert "compare-mono" not in capsys.readouterr().out
+    assert main(["run", "study-c", "--dry-run"]) == 2  # its data is not here
+    printed = capsys.readouterr().out
+    assert "\n[compare-mono" not in printed  # not among the steps that run; listed as switched off, and why
+    assert "  [compare-mono-medication-it] switched off: monolingual = false" in printed.split("not run:")[1]
 
 
 def test_a_hub_model_id_is_a_variant_but_a_mistyped_local_model_is_not_looked_up_there(workdir, tiny_bert, monkeypatch):

@@ -203,6 +203,14 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 6
     assert report.index("## The study's tables and figures") < report.index("## Steps")
     assert "## Comparison: compare-es-pharmaconer" in report
+    # the data each comparison read (MoNERo's size stated), and the settings the study does not state
+    assert re.search(
+        r"^\| compare-ro-ner \| ro-ner.conll \(first 24 of each part\) \| 24 sentences \| \d+ \|", report, re.M
+    )
+    assert "| `task.warmup_ratio` | `0.0` | not stated in the study; adapterkit's choice |" in report
+    assert (
+        "| compare-nl-screening | nl-screening.jsonl (first 24 of each part) | 24 examples | – | inclusion |" in report
+    )
     figures = _figures_of(report, workdir / "runs" / "study-a")
     assert len(figures) == 7  # one training curve per pre-training step
     _check_html(workdir / "runs" / "study-a", len(figures))
@@ -283,6 +291,9 @@ def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(
         assert "| variant | en | es | nl |" in per_part and f"models/study-c-stage-one-{track}" in per_part
         manifest = json.loads((workdir / "models" / f"study-c-final-{track}" / "adapterkit.json").read_text())
         assert manifest["variant"] == f"models/study-c-stage-one-{track}" and manifest["types"] == [kind]
+        stage_one = json.loads((workdir / "models" / f"study-c-stage-one-{track}" / "adapterkit.json").read_text())
+        languages = [part.split("=")[0] for part in stage_one["data"]]  # stage one per track, its own set
+        assert languages == (["en", "es", "nl"] if track == "disease" else ["en", "fr", "de"])
         for language in ("en", "es", "nl"):  # monolingual runs: one language's data alone
             mono = json.loads((workdir / "runs" / f"study-c-mono-{track}-{language}" / "comparison.json").read_text())
             assert mono["variants"] == ["base", f"models/study-c-stage-one-{track}"]

@@ -29,6 +29,7 @@ from .options import (
     LrOption,
     MaxStepsOption,
     ModeOption,
+    PositiveLabelOption,
     PrecisionOption,
     PresetOption,
     QuantizeOption,
@@ -74,6 +75,7 @@ def cv(
     group_by_length: GroupOption = True,
     warmup_ratio: WarmupRatioOption = 0.0,
     weight_decay: WeightDecayOption = 0.0,
+    positive_label: PositiveLabelOption = None,
     quantize: QuantizeOption = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
@@ -96,7 +98,7 @@ def cv(
         epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
         seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
         gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
-        weight_decay=weight_decay,
+        weight_decay=weight_decay, positive_label=positive_label,
     )  # fmt: skip
     request = CvRequest(
         data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
@@ -144,6 +146,7 @@ def compare(
     group_by_length: GroupOption = True,
     warmup_ratio: WarmupRatioOption = 0.0,
     weight_decay: WeightDecayOption = 0.0,
+    positive_label: PositiveLabelOption = None,
     quantize: QuantizeOption = None,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
@@ -173,7 +176,7 @@ def compare(
         epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
         seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
         gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
-        weight_decay=weight_decay,
+        weight_decay=weight_decay, positive_label=positive_label,
     )  # fmt: skip
     request = CvRequest(
         data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,

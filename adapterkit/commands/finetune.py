@@ -24,6 +24,7 @@ from .options import (
     LrOption,
     MaxStepsOption,
     ModeOption,
+    PositiveLabelOption,
     PrecisionOption,
     PresetOption,
     QuantizeOption,
@@ -60,6 +61,7 @@ def train_settings(
     group_by_length: bool = True,
     warmup_ratio: float = 0.0,
     weight_decay: float = 0.0,
+    positive_label: str | None = None,
 ) -> TrainSettings:
     """The training settings of finetune, cv and compare, from their (shared) options."""
     from ..tasks.finetune import TrainSettings
@@ -81,6 +83,7 @@ def train_settings(
         group_by_length=group_by_length,
         warmup_ratio=warmup_ratio,
         weight_decay=weight_decay,
+        positive_label=positive_label,
     )
 
 
@@ -117,6 +120,7 @@ def finetune(
     group_by_length: GroupOption = True,
     warmup_ratio: WarmupRatioOption = 0.0,
     weight_decay: WeightDecayOption = 0.0,
+    positive_label: PositiveLabelOption = None,
     quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: ForceOption = False,
@@ -144,6 +148,7 @@ def finetune(
         seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
         gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
         weight_decay=weight_decay,
+        positive_label=positive_label,
     )  # fmt: skip
     request = FinetuneRequest(
         data=data,

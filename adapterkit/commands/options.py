@@ -113,6 +113,14 @@ WarmupRatioOption = Annotated[
     float, typer.Option(help="Fraction of the steps with a linear learning-rate warm-up (default 0: run_ner.py's).")
 ]
 WeightDecayOption = Annotated[float, typer.Option(help="AdamW weight decay (default 0: run_ner.py's).")]
+PositiveLabelOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LABEL",
+        help="Binary classification: the positive class (its recall, F1, ROC AUC). Needed unless the labels are an "
+        "obvious pair (yes/no, 1/0, true/false, inclusion/exclusion, positive/negative, ja/nee, da/nu, sí/no).",
+    ),
+]
 
 # Options shared by cv and compare.
 FoldsOption = Annotated[int, typer.Option(help="Number of folds.")]

@@ -37,10 +37,33 @@ def run_command(run_step: StepRunner, accepts_force: ForceCheck) -> Callable[...
             ),
         ] = False,
         dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Print the steps' command lines, run nothing.")
+            bool,
+            typer.Option(
+                "--dry-run",
+                help="Run nothing: print the steps that would run (command lines, a time and disk estimate of the "
+                "training steps), those that would not and why, and check every input (exit code 2 on a problem).",
+            ),
         ] = False,
+        only: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--only",
+                metavar="ID[,ID...]",
+                help="Run only these steps: ids as --dry-run prints them, or a foreach step's id for all its copies.",
+            ),
+        ] = None,
+        start: Annotated[
+            str | None, typer.Option("--from", metavar="ID", help="Start at this step; the steps before it do not run.")
+        ] = None,
+        skip: Annotated[
+            list[str] | None, typer.Option("--skip", metavar="ID[,ID...]", help="Leave these steps out.")
+        ] = None,
     ) -> None:
-        """Run a recipe: its steps in order, each an adapterkit command; finished steps are skipped."""
+        """Run a recipe: its steps in order, each an adapterkit command; finished steps are skipped.
+
+        Before the first step runs, every input of every step that will run is checked (files, formats,
+        entity types, bases and Hub ids) and all problems are listed at once.
+        """
         from ..recipes import run_recipe
 
         quiet_libraries()
@@ -52,6 +75,9 @@ def run_command(run_step: StepRunner, accepts_force: ForceCheck) -> Callable[...
             dry_run=dry_run,
             run_step=run_step,
             accepts_force=accepts_force,
+            only=only,
+            start=start,
+            skip=skip,
         )
         if dry_run:
             return
@@ -60,10 +86,13 @@ def run_command(run_step: StepRunner, accepts_force: ForceCheck) -> Callable[...
         # the report of the whole run, also when every step was skipped
         report_md, report_html = write_recipe_report(done.run_dir, done.recipe, done.plan, done.status)
         steps_dir = done.run_dir / "steps"
-        print(
-            f"recipe {done.path.stem}: all {len(done.plan)} steps done; records in {steps_dir}; "
-            f"report: {report_md}, {report_html}"
+        left = sum(1 for step, _ in done.plan if done.status.get(step["id"], "").startswith("not run"))
+        ran = (
+            f"{len(done.plan) - left} of {len(done.plan)} steps done ({left} not run)"
+            if left
+            else (f"all {len(done.plan)} steps done")
         )
+        print(f"recipe {done.path.stem}: {ran}; records in {steps_dir}; report: {report_md}, {report_html}")
         steps = len(list(steps_dir.glob("*.json")))
         summarise(f"recipe {recipe}: {steps} step(s) recorded as done", done.run_dir / "report.html")
 
@@ -72,7 +101,7 @@ def run_command(run_step: StepRunner, accepts_force: ForceCheck) -> Callable[...
 
 def recipes_list() -> None:
     """The shipped recipes and what each reproduces."""
-    from ..recipes import list_recipes
+    from ..recipe_files import list_recipes
 
     for name, description in list_recipes():
         print(f"{name:14s} {description}")
@@ -84,6 +113,6 @@ def recipes_cp(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Copy a shipped recipe to start your own from it."""
-    from ..recipes import copy_recipe
+    from ..recipe_files import copy_recipe
 
     print(f"copied to {copy_recipe(name, destination, force)}")

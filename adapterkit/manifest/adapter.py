@@ -112,6 +112,7 @@ MANIFEST_SPEC = Obj(
         "composition": COMPOSITION,
         "task": Str(choices=TASKS),
         "labels": ListOf(Str()),
+        "positive_label": Str(),  # a binary classification's positive class
         "adapter": Bool(),
         "variant": Opt(Str()),
         "language_adapters": ListOf(Str()),
@@ -380,6 +381,7 @@ class AdapterManifest(Record):
     # a task model (finetune, cv --keep-model)
     task: str | None = None
     labels: list[str] | None = None
+    positive_label: str | None = None  # a binary classification's positive class (its recall, F1)
     adapter: bool | None = None  # a task adapter on ``variant``, not a full task model
     variant: str | None = None
     language_adapters: list[str] | None = None

@@ -28,7 +28,7 @@ STEP = Obj(
         "args": MapOf(ARG_VALUE),
         "about": Str(),
         "foreach": Either(Str(), MapOf(Str())),  # a list setting, or several bound by name
-        "when": Str(),  # a true/false setting that keeps the step
+        "when": Either(Str(), ListOf(Str())),  # true/false setting(s) that keep the step (all true)
     },
     required=("id", "run"),
     closed=True,

@@ -238,7 +238,14 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
         _run_section(run_dir, cv_runs),
         Section(
             "Comparison",
-            f"Baseline **{comparison.baseline}**; {comparison.n_folds} folds, identical for every variant.\n\n"
+            f"Baseline **{comparison.baseline}**; {comparison.n_folds} folds, identical for every variant."
+            + (
+                f" Positive class: **{data['positive_label']}** (f1, precision, recall, specificity and roc_auc are "
+                "of this class; macro_f1 and mcc of both)."
+                if data.get("positive_label")
+                else ""
+            )
+            + "\n\n"
             + comparison.to_markdown(),
         ),
     ]

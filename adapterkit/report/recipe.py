@@ -26,6 +26,7 @@ from .compare import recorded_cv_runs
 from .document import Section, write_report
 from .figures import training_curve
 from .formatting import markdown_table, number
+from .recipe_tables import data_rows, settings_rows
 
 
 def _option(argv: list[str], name: str) -> str | None:
@@ -304,12 +305,21 @@ def heldout_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> list[list[
 
 
 def paper_section(recipe: dict) -> Section | None:
-    """The study's own tables and figures and, for each, the recipe step that reproduces it (or why not)."""
+    """The study's own tables and figures and, for each, the recipe step that reproduces it (or why not);
+    then every setting of this run beside what the study states of it ("not stated in the study; adapterkit's
+    choice" where it states nothing)."""
     rows = recipe.get("paper") or []
     if not rows:
         return None
-    text = "Each table and figure of the study, and the step of this recipe that reproduces it on your data."
-    return Section("The study's tables and figures", text, [markdown_table(["in the study", "here"], rows, "ll")])
+    text = (
+        "Each table and figure of the study, and the step of this recipe that reproduces it on your data; then "
+        "each setting of this run and whether the study states it."
+    )
+    tables = [markdown_table(["in the study", "here"], rows, "ll")]
+    settings = settings_rows(recipe)
+    if settings:
+        tables.append(markdown_table(["setting", "this run", "source"], settings, "lll"))
+    return Section("The study's tables and figures", text, tables)
 
 
 def recovery_rows(pairs: list[list[str]], compare_dirs: list[tuple[str, Path]]) -> list[list[str]]:
@@ -348,6 +358,14 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
             [markdown_table(["step", "this run", "command"], overview, align="lll")],
         )
     ]
+    data = data_rows(plan)
+    if data:
+        text = (
+            "The data each comparison or fine-tuning read, as it read it (`--limit` and `--types` applied): "
+            "sentences or examples, entities (NER), the positive class (binary classification)."
+        )
+        header = ["step", "data", "size", "entities", "positive class"]
+        sections.append(Section("Data", text, [markdown_table(header, data, "llrrl")]))
     compare_dirs = []
     for step, argv in plan:
         command = " ".join(argv[:2]) if argv[0] == "vocab" else argv[0]

@@ -39,7 +39,7 @@ from .data import NerDataset
 from .inference import predict
 from .inputs import read_data, task_kind
 from .model import add_task_adapter, build_model, model_limit, save_task_model, zero_shot_model
-from .scoring import document_gold, finite, score
+from .scoring import document_gold, finite, positive_class, score
 from .settings import TrainSettings
 from .train import train
 
@@ -138,7 +138,9 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
     kind = task_kind(data)
     labels = data.labels
-    print(printable(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}"))
+    positive = positive_class(kind, labels, settings.positive_label)  # refused now, before any training
+    named = f" (positive class: {positive})" if positive else ""
+    print(printable(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}{named}"))
     if isinstance(data, NerDataset):
         print(f"tags: {data.report.summary()}")
     eval_items, eval_gold = None, None
@@ -175,7 +177,9 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     if eval_items is not None:
         scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
         predictions, probabilities = predict(scored, tokenizer, eval_items, kind, labels, settings)
-        metrics = finite(score(kind, eval_items, predictions, probabilities, labels, request.strict, eval_gold))
+        metrics = finite(
+            score(kind, eval_items, predictions, probabilities, labels, request.strict, eval_gold, positive)
+        )
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
         if kind == "ner":
@@ -187,6 +191,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         "kind": "task",
         "task": kind,
         "labels": labels,
+        **({"positive_label": positive} if positive is not None else {}),
         "adapter": adapter_mode,
         "variant": request.variant,
         "language_adapters": variant.parts,

@@ -133,14 +133,24 @@ def scoring_summary(per_fold: list[dict]) -> dict:
 
 
 def score(
-    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+    kind: str,
+    items,
+    predictions,
+    probabilities,
+    labels: list[str],
+    strict: bool = False,
+    gold: dict | None = None,
+    positive: str | None = None,
 ) -> dict:
     """The study's metrics for one evaluation; with several groups (``--data LANG=PATH``) also per
     group under ``"groups"`` (pooled training, per-language evaluation).
 
     ``gold`` (document id -> every gold entity; BRAT evaluation data) scores NER predictions as
-    exact character spans against all of them (``scoring.py``); else NER is scored on the tags."""
-    overall = _score(kind, items, predictions, probabilities, labels, strict, gold)
+    exact character spans against all of them (``scoring.py``); else NER is scored on the tags.
+    ``positive``: a binary classification's positive class (``positive_class``)."""
+    if positive is None:
+        positive = positive_class(kind, labels)
+    overall = _score(kind, items, predictions, probabilities, labels, strict, gold, positive)
     groups = sorted({item.group for item in items if item.group})
     if len(groups) > 1:
         overall["groups"] = {}
@@ -160,13 +170,21 @@ def score(
                 labels,
                 strict,
                 part_gold,
+                positive,
             )
             overall["groups"][group]["n_test"] = len(index)
     return overall
 
 
 def _score(
-    kind: str, items, predictions, probabilities, labels: list[str], strict: bool = False, gold: dict | None = None
+    kind: str,
+    items,
+    predictions,
+    probabilities,
+    labels: list[str],
+    strict: bool = False,
+    gold: dict | None = None,
+    positive: str | None = None,
 ) -> dict:
     from .. import metrics
 
@@ -174,9 +192,8 @@ def _score(
         return brat_metrics(items, predictions, gold) if gold is not None else tag_metrics(items, predictions, strict)
     gold_labels = [example.label for example in items]
     if kind == "classification":
-        if len(labels) != 2:
+        if len(labels) != 2 or positive is None:
             return metrics.classification_metrics(gold_labels, predictions, labels=labels)
-        positive = _positive(labels)
         scores = probabilities[:, labels.index(positive)].tolist()
         return metrics.classification_metrics(gold_labels, predictions, scores, positive, labels=labels)
     if kind == "multilabel":
@@ -199,12 +216,38 @@ def document_gold(data) -> dict | None:
     return data.gold
 
 
-def _positive(labels: list[str]) -> str:
-    """The positive class of a binary task: a conventional name if present, else the second label."""
-    for name in ("inclusion", "positive", "yes", "true", "1"):
-        if name in labels:
-            return name
-    return labels[-1]
+# Label pairs whose positive class goes without saying (compared lower-case): the first of each pair.
+OBVIOUS_PAIRS = (
+    ("yes", "no"), ("1", "0"), ("true", "false"), ("inclusion", "exclusion"), ("positive", "negative"),
+    ("pos", "neg"), ("ja", "nee"), ("da", "nu"), ("sí", "no"), ("si", "no"),
+)  # fmt: skip
+
+
+def positive_class(kind: str, labels: list[str], option: str | None = None) -> str | None:
+    """The positive class of a binary classification (its recall, F1, ROC AUC): ``--positive-label``,
+    else the positive member of an obvious pair (yes/no, 1/0, inclusion/exclusion...); None for other
+    tasks. Two other labels without the option are refused: never a guess from their order."""
+    if kind != "classification" or len(labels) != 2:
+        if option is None:
+            return None
+        what = f"{len(labels)} classes ({', '.join(labels)})" if kind == "classification" else f"a {kind} task"
+        raise AdapterkitError(
+            f"--positive-label {option}: the data is {what}; the option names one class of two, leave it out"
+        )
+    if option is not None:
+        if option not in labels:
+            raise AdapterkitError(
+                f"--positive-label {option}: not a label of the data (its labels: {', '.join(labels)})"
+            )
+        return option
+    lowered = {label.lower(): label for label in labels}
+    for positive, negative in OBVIOUS_PAIRS:
+        if set(lowered) == {positive, negative}:
+            return lowered[positive]
+    raise AdapterkitError(
+        f"labels {labels[0]!r} and {labels[1]!r}: which is the positive class (its recall and F1 are reported)? "
+        f"add --positive-label {labels[0]} or --positive-label {labels[1]}"
+    )
 
 
 def finite(metrics: dict) -> dict:

@@ -42,6 +42,7 @@ class TrainSettings:
     gradient_checkpointing: bool = False
     group_by_length: bool = True  # batches of similar-length windows: less padding (speed.py)
     quantize: str | None = None  # 8bit | 4bit: the frozen encoder quantized (adapter mode)
+    positive_label: str | None = None  # binary classification: the positive class (scoring.positive_class)
 
     def validate(self) -> None:
         check_finite_options(lr=self.lr, epochs=self.epochs)
