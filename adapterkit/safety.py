@@ -29,6 +29,7 @@ from .atomic import atomic_write_bytes as atomic_write_bytes
 from .atomic import atomic_write_json as atomic_write_json
 from .atomic import atomic_write_text
 from .errors import AdapterkitError
+from .overlap import clash
 
 MARKER = ".adapterkit-run"
 MANIFEST = "adapterkit.json"
@@ -124,8 +125,9 @@ def check_replaceable(
         if not item_path.exists() and "=" in str(item):  # --data LANG=PATH
             item = str(item).split("=", 1)[1]
             item_path = Path(item)
-        if item_path.exists() and item_path.resolve().is_relative_to(resolved):
-            raise AdapterkitError(f"{refuse}: it holds {item}, an input of this run; choose another folder")
+        how = clash(resolved, item_path) if item_path.exists() else None
+        if how in ("is", "contains"):  # the one output-over-input rule (overlap.py)
+            raise AdapterkitError(f"{refuse}: it {how} {item}, an input of this run; choose another folder")
     marked = marked_kind(resolved)
     if marked == kind or not any(resolved.iterdir()):  # its own kind, or an empty folder: nothing to lose
         return
