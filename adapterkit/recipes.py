@@ -55,6 +55,7 @@ except ModuleNotFoundError:  # Python 3.10
 from . import invocation
 from .errors import AdapterkitError, printable
 from .manifest import COMMANDS, RECIPE, RECIPE_FIX, STEP_RECORD, read_checked, validate
+from .overlap import refuse_output_over_input
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
 from .registry import check_name, check_writable
 from .safety import (
@@ -486,6 +487,7 @@ def list_recipes() -> list[tuple[str, str]]:
 def copy_recipe(name: str, destination: Path, force: bool = False) -> Path:
     source = recipe_path(name)
     target = destination / source.name if destination.is_dir() else destination
+    refuse_output_over_input([("DESTINATION", target)], [("NAME", source)])  # a shipped recipe stays as shipped
     if target.exists() and not force:
         raise AdapterkitError(f"{target} already exists: choose another destination or add --force")
     check_destination_file(target, "recipes cp")
