@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -57,6 +58,9 @@ from .errors import AdapterkitError, printable
 from .manifest import COMMANDS, RECIPE, RECIPE_FIX, STEP_RECORD, read_checked, validate
 from .overlap import refuse_output_over_input
 from .paths import PACKAGE_DIR, STANDIN_CORPORA_DIR, shared_data_dir
+from .recipe_settings import REFERENCE as REFERENCE
+from .recipe_settings import lookup as _lookup
+from .recipe_settings import substitute as _substitute
 from .registry import check_name, check_writable
 from .safety import (
     atomic_write_bytes,
@@ -68,7 +72,6 @@ from .safety import (
 )
 
 RECIPES_DIR = PACKAGE_DIR / "data" / "recipes"  # shipped in the package; ./recipes in a checkout links here
-REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 RESERVED = ("steps", "smoke", "name", "description", "recovery", "paper", "per_language", "test_set")
 SLUG = re.compile(r"[^a-z0-9._+-]+")
 
@@ -191,32 +194,6 @@ def _setting_keys(recipe: dict, prefix: str = "") -> list[str]:
         else:
             keys.append(prefix + key)
     return keys
-
-
-def _lookup(recipe: dict, dotted: str, step_id: str):
-    value = recipe
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            raise AdapterkitError(f"step {step_id}: ${{{dotted}}} is not a setting of this recipe")
-        value = value[part]
-    return value
-
-
-def _substitute(value, recipe: dict, step_id: str):
-    if isinstance(value, list):  # a list setting named inside a list is spliced into it
-        spliced = []
-        for item in value:
-            result = _substitute(item, recipe, step_id)
-            if result == "" and isinstance(item, str) and REFERENCE.fullmatch(item):
-                continue  # an empty optional setting named alone in a list adds nothing (models.es_domain = "")
-            spliced += result if isinstance(result, list) and not isinstance(item, list) else [result]
-        return spliced
-    if not isinstance(value, str):
-        return value
-    whole = REFERENCE.fullmatch(value)
-    if whole:  # "${x}" alone keeps x's type (a number stays a number)
-        return _substitute(_lookup(recipe, whole.group(1), step_id), recipe, step_id)
-    return REFERENCE.sub(lambda m: str(_substitute(_lookup(recipe, m.group(1), step_id), recipe, step_id)), value)
 
 
 def slug(item: str) -> str:
@@ -400,7 +377,8 @@ def run_recipe(
     if dry_run:
         for step, argv in plan:
             extra = " --force" if force and accepts_force(argv) else ""
-            print(printable(f"[{step['id']}] adapterkit " + " ".join(argv) + extra))
+            # shell-quoted: a pasted line runs the step as planned, and a value holding $(...) stays text
+            print(printable(f"[{step['id']}] " + shlex.join(["adapterkit", *argv]) + extra))
         return done
     check_writable(run_dir, "recipe run folder")
     write_marker(run_dir, "recipe-run")

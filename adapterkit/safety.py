@@ -171,6 +171,23 @@ def check_destination_file(path: Path, option: str) -> None:
         raise AdapterkitError(f"{option} {path}: the folder {existing} is not writable; choose another place")
 
 
+def check_destination_folder(path: Path, option: str) -> None:
+    """Refuse, before any work, an output folder that cannot be made: a file there or above, no write access."""
+    if path.exists() and not path.is_dir():
+        raise AdapterkitError(f"{option} {path}: {path.name} is a file, not a folder; choose a folder")
+    existing = path.absolute().parent
+    while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_symlink() and not existing.exists():
+        raise AdapterkitError(
+            f"{option} {path}: {existing} is a broken or looping symbolic link; fix it or choose another place"
+        )
+    if not existing.is_dir():
+        raise AdapterkitError(f"{option} {path}: {existing} is a file, so not a writable folder; choose another place")
+    if not path.exists() and not os.access(existing, os.W_OK | os.X_OK):
+        raise AdapterkitError(f"{option} {path}: the folder {existing} is not writable; choose another place")
+
+
 # A failed write reported by a library in its own words: safetensors quotes the OS error, torch's
 # zip writer only says its stream broke.
 _OS_ERROR_TEXT = re.compile(r"os error (\d+)")

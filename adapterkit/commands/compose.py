@@ -13,7 +13,7 @@ from .options import ForceOption, RegistryOption, Strategy
 from .outputs import writes
 
 
-@writes(outputs=("output",), inputs=("adapters", "on"), neither=("registry",))
+@writes(outputs=("output/",), inputs=("adapters", "on"), neither=("registry",))
 def compose(
     adapters: Annotated[
         list[str],

@@ -85,7 +85,7 @@ def train_settings(
     )
 
 
-@writes(outputs=("output", "logging_dir"), inputs=("data", "eval_data", "variant", "base"), neither=("registry",))
+@writes(outputs=("output/", "logging_dir/"), inputs=("data", "eval_data", "variant", "base"), neither=("registry",))
 def finetune(
     data: DataOption,
     name: Annotated[str, typer.Option(help="Name of the task model (models/NAME, or REGISTRY/NAME in adapter mode).")],

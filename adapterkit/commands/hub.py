@@ -12,7 +12,7 @@ from .options import RegistryOption
 from .outputs import writes
 
 
-@writes(outputs=("out",), inputs=("name", "runs"), neither=("registry",))
+@writes(outputs=("out/",), inputs=("name", "runs"), neither=("registry",))
 def push(
     name: Annotated[str, typer.Argument(help="Registry adapter to share.")],
     repo: Annotated[str, typer.Option("--repo", metavar="USER/NAME", help="Hub repository (created if missing).")],

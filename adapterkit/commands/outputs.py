@@ -17,7 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..bounds import check_bounds
+from ..errors import AdapterkitError
 from ..overlap import Place, refuse_output_over_input
+from ..safety import check_destination_file, check_destination_folder
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,17 +85,40 @@ def _input_path(value: object, registry: Path | None) -> list[Path]:
     return found
 
 
-def writes(*, outputs: tuple[str, ...], inputs: tuple[str, ...], neither: tuple[str, ...] = ()) -> Callable[[F], F]:
-    """Declare a command's output and input parameters; refuse an output over an input before the body runs.
+def _check_input_kind(option: str, path: Path) -> None:
+    """An input must be a regular file or a folder: a pipe or a device would block or never end."""
+    import stat
 
-    ``neither``: parameters holding paths that are neither (a registry: a store that outputs go
-    into; a report's run folder, read and written in place by design).
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing: the module reading it says so, with its own advice
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        where = f"{option} {path}" if option.startswith("-") else str(path)
+        raise AdapterkitError(f"{where}: it is {kind}, not a file or folder; give a regular file")
+
+
+def writes(*, outputs: tuple[str, ...], inputs: tuple[str, ...], neither: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Declare a command's output and input parameters; check them before the body runs.
+
+    ``outputs``: names ending in ``/`` are folders (``"output/"``), in ``?`` either (a file or a
+    folder to copy into; a fold file to reuse or create), the others files. ``neither``:
+    parameters holding paths that are neither (a registry: a store that outputs go into; a
+    report's run folder, read and written in place by design). Before the command's body (before
+    any model, corpus or registry is loaded): every number within its documented bound
+    (``bounds.py``), no input a pipe or device, every output writable as the kind it is, and no
+    output over an input (``overlap.py``). A refusal is one line and leaves nothing behind.
     """
+    folders = {name.rstrip("/") for name in outputs if name.endswith("/")}
+    either = {name.rstrip("?") for name in outputs if name.endswith("?")}
+    output_names = tuple(name.rstrip("/?") for name in outputs)
 
     def wrap(command: F) -> F:
         @functools.wraps(command)
         def checked(**kwargs: Any) -> Any:
             names = option_names(command)
+            check_bounds(kwargs, names)
             registry = kwargs.get("registry")
             sources: list[Place] = [
                 (names.get(name, name), path)
@@ -100,13 +126,26 @@ def writes(*, outputs: tuple[str, ...], inputs: tuple[str, ...], neither: tuple[
                 for value in _values(kwargs.get(name))
                 for path in _input_path(value, registry)
             ]
+            for option, path in sources:
+                _check_input_kind(option, path)
             targets: list[Place] = [
-                (names.get(name, name), Path(str(value))) for name in outputs for value in _values(kwargs.get(name))
+                (names.get(name, name), Path(str(value)))
+                for name in output_names
+                for value in _values(kwargs.get(name))
             ]
             refuse_output_over_input(targets, sources)
+            for name in output_names:
+                for value in _values(kwargs.get(name)):
+                    if name in either:
+                        continue
+                    if name in folders:
+                        check_destination_folder(Path(str(value)), names.get(name, name))
+                    else:
+                        check_destination_file(Path(str(value)), names.get(name, name))
             return command(**kwargs)
 
-        setattr(checked, ROLES, {"outputs": outputs, "inputs": inputs, "neither": neither})
+        roles = {"outputs": output_names, "folders": tuple(folders), "inputs": inputs, "neither": neither}
+        setattr(checked, ROLES, roles)
         return checked  # type: ignore[return-value]
 
     return wrap

@@ -13,7 +13,7 @@ from .options import FormatOption, LengthOption, OutputFormat, PresetOption, Reg
 from .outputs import writes
 
 
-@writes(outputs=("out",), inputs=("inputs", "model"), neither=("registry",))
+@writes(outputs=("out/",), inputs=("inputs", "model"), neither=("registry",))
 def predict(
     model: Annotated[str, typer.Argument(help="A task model folder (models/NAME) or a registry task adapter.")],
     inputs: Annotated[

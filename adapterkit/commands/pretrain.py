@@ -25,7 +25,7 @@ from .options import (
 from .outputs import writes
 
 
-@writes(outputs=("output", "work_dir", "logging_dir"), inputs=("corpus", "base"), neither=("registry",))
+@writes(outputs=("output/", "work_dir/", "logging_dir/"), inputs=("corpus", "base"), neither=("registry",))
 def pretrain(
     corpus: Annotated[
         list[Path],

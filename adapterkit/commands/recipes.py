@@ -79,7 +79,7 @@ def recipes_list() -> None:
         print(f"{name:14s} {description}")
 
 
-@writes(outputs=("destination",), inputs=("name",))
+@writes(outputs=("destination?",), inputs=("name",))
 def recipes_cp(
     name: Annotated[str, typer.Argument(help="Shipped recipe name.")],
     destination: Annotated[Path, typer.Argument(help="File or folder to copy it to.")],

@@ -25,7 +25,7 @@ from .options import (
 from .outputs import writes
 
 
-@writes(outputs=("out",), inputs=("corpus", "other_corpus", "base"))
+@writes(outputs=("out/",), inputs=("corpus", "other_corpus", "base"))
 def vocab_extend(
     corpus: Annotated[
         list[Path], typer.Option("--corpus", metavar="PATH", help="Domain text to train the new pieces on.")
@@ -80,7 +80,7 @@ def vocab_extend(
     )
 
 
-@writes(outputs=("out",), inputs=("corpus", "other_corpus", "base"))
+@writes(outputs=("out/",), inputs=("corpus", "other_corpus", "base"))
 def vocab_build(
     corpus: Annotated[
         list[Path],
