@@ -99,6 +99,17 @@ def _check_input_kind(option: str, path: Path) -> None:
         raise AdapterkitError(f"{where}: it is {kind}, not a file or folder; give a regular file")
 
 
+def _check_registry(option: Path | None) -> None:
+    """The registry (``--registry``, ``ADAPTERKIT_REGISTRY`` or ./adapters) must be a folder, or not exist yet."""
+    from ..paths import registry_dir
+
+    store = registry_dir(option)
+    if store.exists() and not store.is_dir():
+        where = f"--registry {store}" if option is not None else f"the registry {store}"
+        raise AdapterkitError(f"{where}: it is not a folder (a file, a pipe); give a registry folder (or a new name)")
+    _check_input_kind("--registry" if option is not None else "the registry", store)
+
+
 def writes(*, outputs: tuple[str, ...], inputs: tuple[str, ...], neither: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Declare a command's output and input parameters; check them before the body runs.
 
@@ -120,6 +131,8 @@ def writes(*, outputs: tuple[str, ...], inputs: tuple[str, ...], neither: tuple[
             names = option_names(command)
             check_bounds(kwargs, names)
             registry = kwargs.get("registry")
+            if "registry" in kwargs or "registry" in neither:
+                _check_registry(registry)
             sources: list[Place] = [
                 (names.get(name, name), path)
                 for name in inputs
