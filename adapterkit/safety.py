@@ -203,7 +203,11 @@ def write_failure(error: BaseException, path: Path) -> OSError | None:
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, OSError) and seen.errno is not None:
-            return OSError(seen.errno, seen.strerror, str(seen.filename or path))
+            # a file inside the destination is named; a temporary or staging one (beside it) is not
+            inside = seen.filename is not None and Path(os.path.abspath(seen.filename)).is_relative_to(
+                os.path.abspath(path)
+            )
+            return OSError(seen.errno, seen.strerror, str(seen.filename if inside else path))
         match = _OS_ERROR_TEXT.search(str(seen))
         if match:
             code = int(match.group(1))
