@@ -228,6 +228,9 @@ def placeholders(workdir: Path, tiny_adapters: Path, tiny_bert: Path, small_corp
     write("brat/d.txt", "Pacient cu febră.")
     write("brat/d.ann", "T1\tDIS 11 16\tfebră\n")
     os.mkfifo(workdir / "fifo")
+    (workdir / "notes").mkdir()
+    (workdir / "notes" / "a.txt").write_text("Pacient cu febră.", encoding="utf-8")
+    os.mkfifo(workdir / "notes" / "b.txt")
     os.link(conll, workdir / "hardlink.json")
     (workdir / "symlink.json").symlink_to(data / "gold.conll")
     return {
@@ -238,6 +241,7 @@ def placeholders(workdir: Path, tiny_adapters: Path, tiny_bert: Path, small_corp
         "brat": str(data / "brat"),
         "data": str(data),
         "fifo": str(workdir / "fifo"),
+        "fifo_folder": str(workdir / "notes"),
         "hardlink": str(workdir / "hardlink.json"),
         "symlink": str(workdir / "symlink.json"),
         "recipe": write("mine.toml", _recipe('a = "x"')),
@@ -328,6 +332,13 @@ def test_a_full_disk_while_saving_to_the_registry_names_the_registry_not_a_stagi
     assert code == 2 and len(err) == 1, err
     assert "adapters/a+b" in err[0] and "staging" not in err[0] and "No space left" in err[0], err
     assert sorted(p.name for p in (workdir / "adapters").iterdir() if not p.name.endswith(".lock")) == ["a", "b"]
+
+
+def test_a_named_pipe_inside_a_folder_of_notes_is_refused_not_read_forever(placeholders):
+    from adapterkit.tasks.brat import text_files
+
+    with pytest.raises(AdapterkitError, match=r"notes/b\.txt: not a regular file"):
+        text_files([Path(placeholders["fifo_folder"])])
 
 
 def test_duplicated_entity_ids_in_an_ann_file_are_one_warning_naming_the_file(placeholders, capsys):

@@ -351,7 +351,10 @@ def text_files(paths: list[Path]) -> list[Path]:
             found = sorted(path.rglob("*.txt"))
             if not found:
                 raise AdapterkitError(f"{path}: the folder holds no .txt files to label")
-            files.extend(found)
+            odd = next((file for file in found if not file.is_file() and not file.is_dir()), None)
+            if odd is not None:  # reading a named pipe would wait forever
+                raise AdapterkitError(f"{odd}: not a regular file (a named pipe or a device); remove it")
+            files.extend(file for file in found if file.is_file())
         else:
             txt = path.with_suffix(".txt") if path.suffix == ".ann" else path
             if not txt.is_file():
