@@ -64,6 +64,10 @@ CASES: dict[str, tuple[str, str]] = {
         "finetune --data {conll} {ft} --variant a --output adapters/a",
         "it is --variant",
     ),
+    "output over input: finetune --mode adapter --name is its registry --variant": (
+        "finetune --data {conll} {task} --variant a --name a --mode adapter --force",
+        "it is adapters/a, an input of this run",
+    ),
     "output over input: pretrain --work-dir is the base folder": (
         "pretrain --corpus {corpus} {pt} --work-dir {tiny}",
         "it is --base",
