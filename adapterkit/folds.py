@@ -117,16 +117,36 @@ def write_fold_file(path: Path, ids: list[str], folds: list[int], meta: dict, se
 
 
 def _load(path: Path) -> dict:
-    """The fold file's JSON, or a one-line error saying how to get a usable one."""
+    """The fold file's JSON, checked (``_assignment``), or a one-line error saying how to get a usable one."""
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        assignment = {str(row["id"]): int(row["fold"]) for row in payload["assignment"]}
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        rows = [(str(row["id"]), row["fold"]) for row in payload["assignment"]]
+        k = payload["k"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise AdapterkitError(
             f"fold file {path} is not a readable fold file ({error}); delete it or pass another --fold-file"
         ) from error
-    payload["assignment"] = assignment
+    payload["assignment"] = _assignment(path, rows, k)
     return payload
+
+
+def _assignment(path: Path, rows: list[tuple[str, object]], k: object) -> dict[str, int]:
+    """id -> fold, once every fold is a whole number from 0 to k - 1, every item is listed once and
+    every fold has an item (an empty test fold would score nothing): checked before any fold trains."""
+    fix = "delete it or pass another --fold-file"
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise AdapterkitError(f"fold file {path}: k = {k!r}; expected a whole number of folds, at least 2; {fix}")
+    assignment: dict[str, int] = {}
+    for item, fold in rows:
+        if isinstance(fold, bool) or not isinstance(fold, int) or not 0 <= fold < k:
+            raise AdapterkitError(f"fold file {path}: item {item!r} is in fold {fold!r}; folds are 0 to {k - 1}; {fix}")
+        if item in assignment:
+            raise AdapterkitError(f"fold file {path}: item {item!r} is listed twice; an item has one fold; {fix}")
+        assignment[item] = fold
+    empty = sorted(set(range(k)) - set(assignment.values()))
+    if empty:
+        raise AdapterkitError(f"fold file {path}: fold {empty[0]} has no item (an empty test fold) of k = {k}; {fix}")
+    return assignment
 
 
 def read_fold_file(path: Path, ids: list[str]) -> list[int]:

@@ -10,6 +10,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from .errors import AdapterkitError
+from .overlap import refuse_output_over_input
 from .paths import PACKAGE_DIR
 from .safety import atomic_write_bytes, check_destination_file
 
@@ -38,6 +39,7 @@ def list_recipes() -> list[tuple[str, str]]:
 def copy_recipe(name: str, destination: Path, force: bool = False) -> Path:
     source = recipe_path(name)
     target = destination / source.name if destination.is_dir() else destination
+    refuse_output_over_input([("DESTINATION", target)], [("NAME", source)])  # a shipped recipe stays as shipped
     if target.exists() and not force:
         raise AdapterkitError(f"{target} already exists: choose another destination or add --force")
     check_destination_file(target, "recipes cp")

@@ -59,6 +59,9 @@ from .errors import AdapterkitError, printable
 from .manifest import COMMANDS, RECIPE, RECIPE_FIX, STEP_RECORD, read_checked, validate
 from .paths import STANDIN_CORPORA_DIR, shared_data_dir
 from .recipe_files import RECIPES_DIR, copy_recipe, list_recipes, recipe_path  # noqa: F401 (re-exported)
+from .recipe_settings import REFERENCE as REFERENCE
+from .recipe_settings import lookup as _lookup
+from .recipe_settings import substitute as _substitute
 from .registry import check_name, check_writable
 from .safety import (
     atomic_write_json,
@@ -67,8 +70,6 @@ from .safety import (
     write_marker,
 )
 
-REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
-INNER = re.compile(r"\$\{([A-Za-z0-9_.\-]*)\$\{([A-Za-z0-9_.\-]+)\}")  # ${data.stage_one.${track}}
 RESERVED = ("steps", "smoke", "name", "description", "recovery", "paper", "per_language", "test_set", "stated")
 SLUG = re.compile(r"[^a-z0-9._+-]+")
 
@@ -179,35 +180,6 @@ def _setting_keys(recipe: dict, prefix: str = "") -> list[str]:
         else:
             keys.append(prefix + key)
     return keys
-
-
-def _lookup(recipe: dict, dotted: str, step_id: str):
-    value = recipe
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            raise AdapterkitError(f"step {step_id}: ${{{dotted}}} is not a setting of this recipe")
-        value = value[part]
-    return value
-
-
-def _substitute(value, recipe: dict, step_id: str):
-    if isinstance(value, list):  # a list setting named inside a list is spliced into it
-        spliced = []
-        for item in value:
-            result = _substitute(item, recipe, step_id)
-            if result == "" and isinstance(item, str) and REFERENCE.fullmatch(item):
-                continue  # an empty optional setting named alone in a list adds nothing (models.es_domain = "")
-            spliced += result if isinstance(result, list) and not isinstance(item, list) else [result]
-        return spliced
-    if not isinstance(value, str):
-        return value
-    while inner := INNER.search(value):  # a reference inside a name: ${data.stage_one.${track}}
-        name = _substitute(_lookup(recipe, inner.group(2), step_id), recipe, step_id)
-        value = f"{value[: inner.start()]}${{{inner.group(1)}{name}{value[inner.end() :]}"
-    whole = REFERENCE.fullmatch(value)
-    if whole:  # "${x}" alone keeps x's type (a number stays a number)
-        return _substitute(_lookup(recipe, whole.group(1), step_id), recipe, step_id)
-    return REFERENCE.sub(lambda m: str(_substitute(_lookup(recipe, m.group(1), step_id), recipe, step_id)), value)
 
 
 def slug(item: str) -> str:

@@ -29,6 +29,7 @@ from .atomic import atomic_write_bytes as atomic_write_bytes
 from .atomic import atomic_write_json as atomic_write_json
 from .atomic import atomic_write_text
 from .errors import AdapterkitError
+from .overlap import clash
 
 MARKER = ".adapterkit-run"
 MANIFEST = "adapterkit.json"
@@ -124,8 +125,9 @@ def check_replaceable(
         if not item_path.exists() and "=" in str(item):  # --data LANG=PATH
             item = str(item).split("=", 1)[1]
             item_path = Path(item)
-        if item_path.exists() and item_path.resolve().is_relative_to(resolved):
-            raise AdapterkitError(f"{refuse}: it holds {item}, an input of this run; choose another folder")
+        how = clash(resolved, item_path) if item_path.exists() else None
+        if how in ("is", "contains"):  # the one output-over-input rule (overlap.py)
+            raise AdapterkitError(f"{refuse}: it {how} {item}, an input of this run; choose another folder")
     marked = marked_kind(resolved)
     if marked == kind or not any(resolved.iterdir()):  # its own kind, or an empty folder: nothing to lose
         return
@@ -169,6 +171,23 @@ def check_destination_file(path: Path, option: str) -> None:
         raise AdapterkitError(f"{option} {path}: the folder {existing} is not writable; choose another place")
 
 
+def check_destination_folder(path: Path, option: str) -> None:
+    """Refuse, before any work, an output folder that cannot be made: a file there or above, no write access."""
+    if path.exists() and not path.is_dir():
+        raise AdapterkitError(f"{option} {path}: {path.name} is a file, not a folder; choose a folder")
+    existing = path.absolute().parent
+    while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_symlink() and not existing.exists():
+        raise AdapterkitError(
+            f"{option} {path}: {existing} is a broken or looping symbolic link; fix it or choose another place"
+        )
+    if not existing.is_dir():
+        raise AdapterkitError(f"{option} {path}: {existing} is a file, so not a writable folder; choose another place")
+    if not path.exists() and not os.access(existing, os.W_OK | os.X_OK):
+        raise AdapterkitError(f"{option} {path}: the folder {existing} is not writable; choose another place")
+
+
 # A failed write reported by a library in its own words: safetensors quotes the OS error, torch's
 # zip writer only says its stream broke.
 _OS_ERROR_TEXT = re.compile(r"os error (\d+)")
@@ -184,7 +203,11 @@ def write_failure(error: BaseException, path: Path) -> OSError | None:
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, OSError) and seen.errno is not None:
-            return OSError(seen.errno, seen.strerror, str(seen.filename or path))
+            # a file inside the destination is named; a temporary or staging one (beside it) is not
+            inside = seen.filename is not None and Path(os.path.abspath(seen.filename)).is_relative_to(
+                os.path.abspath(path)
+            )
+            return OSError(seen.errno, seen.strerror, str(seen.filename if inside else path))
         match = _OS_ERROR_TEXT.search(str(seen))
         if match:
             code = int(match.group(1))

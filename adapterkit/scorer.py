@@ -28,14 +28,14 @@ Pure: no model code, no torch; safe to call from training, evaluation and the ``
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import atomic_write_text
 from .choices import SCORE_FORMATS as FORMATS
 from .errors import AdapterkitError
-from .tasks.brat import PRESETS, _note_groups, _parse_t_line
+from .tasks.brat import PRESETS, _note_groups, _parse_t_line, warn_duplicate_ids
 from .tasks.conll import DOCSTART, tagged_sentences
 from .tasks.data import HygieneReport
 from .tasks.hygiene import VALID_TAG, check_tags, numbered_lines
@@ -121,6 +121,7 @@ def read_ann_mentions(path: Path, preset: str = "auto", require_group: bool = Tr
         raise AdapterkitError(f"--preset {preset!r} does not apply to BRAT data; use one of {', '.join(PRESETS)}")
     path = Path(path)
     lines = list(numbered_lines(path))
+    warn_duplicate_ids(path, lines)
     groups = _note_groups(lines) if preset == "mantra" else {}
     mentions = []
     for number, line in lines:
@@ -347,16 +348,13 @@ def score_paths(
 
 
 def write_json(path: Path, result: dict) -> None:
-    """``result`` as JSON, written to a temporary file beside ``path`` and renamed: never half a file."""
+    """``result`` as JSON, written atomically (``atomic.py``: a temporary file beside ``path``, removed on failure)."""
     path = Path(path)
     if not path.parent.is_dir():
         raise AdapterkitError(f"--json {path}: the folder {path.parent} does not exist; create it first")
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        partial.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(partial, path)
+        atomic_write_text(path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise AdapterkitError(f"--json {path}: cannot write ({error.strerror})") from None
 
 

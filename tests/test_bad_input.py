@@ -199,7 +199,7 @@ def placeholders(trained: Path, tiny_bert: Path, small_corpus: Path, workdir: Pa
     paths["binary"] = str(data / "binary.bin")
     (data / "bad.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage" + gzip.compress(b"x")[10:20])
     paths["badgz"] = str(data / "bad.txt.gz")
-    folds = {"k": 2, "seed": 42, "meta": {}, "assignment": [{"id": "elsewhere:1", "fold": 0}]}
+    folds = {"k": 2, "seed": 42, "meta": {}, "assignment": [{"id": "elsewhere:1", "fold": 0}, {"id": "x:2", "fold": 1}]}
     paths["foreign_folds"] = write("folds.json", json.dumps(folds))
     paths["pt"] = f"--base {tiny_bert} --name nl --max-steps 2 --max-seq-len 32"
     paths["ft"] = f"--base {tiny_bert} --name ner --max-steps 1 --max-seq-len 32"

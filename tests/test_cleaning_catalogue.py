@@ -272,7 +272,7 @@ def test_corpus_clean_refuses_to_overwrite_an_input_file(notes, capsys):
     ):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1 and "this is an input file" in err[0] and str(notes) in err[0]
+        assert len(err) == 1 and "an input of this run" in err[0] and str(notes) in err[0]
         assert notes.read_text(encoding="utf-8") == NOTES
 
 
@@ -287,13 +287,20 @@ def test_corpus_clean_replaces_an_existing_output_only_with_force(notes, tmp_pat
 
 @pytest.mark.parametrize(
     ("out_name", "message"),
-    [("clean", "name it .txt"), ("in", "is a folder")],
+    [
+        ("clean", "name it .txt"),
+        ("in", "it contains"),
+        ("in.d", "is a folder"),
+    ],
 )
 def test_corpus_clean_bad_out_is_one_line_and_writes_nothing(notes, tmp_path, capsys, out_name, message):
+    if out_name.endswith(".d"):  # a folder of the user's, not the input's
+        (tmp_path / out_name).mkdir()
+    before = {p.name for p in tmp_path.iterdir()}
     assert main(["corpus", "clean", str(notes), "--out", str(tmp_path / out_name)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: --out") and message in err[0]
-    assert {p.name for p in tmp_path.iterdir()} == {"in"}
+    assert {p.name for p in tmp_path.iterdir()} == before
 
 
 def test_corpus_clean_bad_input_names_file_and_line_and_writes_nothing(tmp_path, capsys):

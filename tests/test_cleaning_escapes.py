@@ -47,5 +47,5 @@ def test_corpus_clean_out_under_a_file_is_one_line_and_writes_nothing(tmp_path: 
     assert main(["corpus", "clean", str(notes), "--out", str(blocker / "sub" / "clean.txt")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     out = blocker / "sub" / "clean.txt"
-    assert err == [f"error: --out {out}: {blocker} is a file, not a folder; choose another place"]
+    assert err == [f"error: --out {out}: {blocker} is a file, so not a folder; choose another place"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "notes.txt"]

@@ -62,7 +62,7 @@ CASES: dict[str, tuple[str, str]] = {
         "vocab extend --corpus {corpus} --size 50 --out afile --base {tiny}",
         "afile is a file",
     ),
-    "compose --output is a file": ("compose a b --output afile --force", "it is a file"),
+    "compose --output is a file": ("compose a b --output afile --force", "afile is a file, not a folder"),
     "pretrain --lr nan": ("pretrain --corpus {corpus} {pt} --lr nan", "--lr nan: expected a finite number"),
     "pretrain --epochs inf": ("pretrain --corpus {corpus} {pt} --epochs inf", "--epochs inf: expected a finite"),
     "cv --lr inf": ("cv --data {ner} {task} --lr inf", "--lr inf: expected a finite number"),

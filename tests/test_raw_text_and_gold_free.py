@@ -120,9 +120,9 @@ def test_plain_text_cannot_be_training_data(tmp_path, tiny_bert):
 @pytest.mark.parametrize(
     ("out", "message"),
     [
-        ("{dev}", "it is the input folder"),
-        ("{dev}/pred", "inside it"),
-        ("{dev} (input: one .txt in it)", "would replace an input file"),  # its gold .ann
+        ("{dev}", "it is --input"),
+        ("{dev}/pred", "it lies inside --input"),
+        ("{dev} (input: one .txt in it)", "it contains --input"),  # its gold .ann would be replaced
     ],
 )
 def test_out_that_would_touch_the_input_is_refused_before_any_work(cantemist, capsys, out, message):

@@ -10,8 +10,10 @@ import typer
 from ..errors import AdapterkitError
 from .common import print_table
 from .options import AdapterNameArgument, RegistryOption
+from .outputs import writes
 
 
+@writes(outputs=(), inputs=(), neither=("registry",))
 def adapters_list(registry: RegistryOption = None) -> None:
     """Show the adapters in the registry as a table."""
     from rich.table import Table
@@ -69,6 +71,7 @@ def _written_ranks(folder) -> str | None:
     return f"{min(ranks):,}" if len(ranks) == 1 else f"{min(ranks):,}–{max(ranks):,}"
 
 
+@writes(outputs=(), inputs=(), neither=("registry",))
 def adapters_show(name: AdapterNameArgument, registry: RegistryOption = None) -> None:
     """Print an adapter's manifest (adapterkit.json) and its folder."""
     import json
@@ -84,6 +87,7 @@ def adapters_show(name: AdapterNameArgument, registry: RegistryOption = None) ->
         print(printable(line))  # JSON escapes C0 controls but not C1 ones, DEL or bidi overrides
 
 
+@writes(outputs=(), inputs=(), neither=("registry",))
 def adapters_verify(
     name: Annotated[str | None, typer.Argument(help="Adapter name (default: every adapter).")] = None,
     registry: RegistryOption = None,
@@ -119,6 +123,7 @@ def adapters_verify(
         print(f"no adapters in {store.root}")
 
 
+@writes(outputs=(), inputs=(), neither=("registry",))
 def adapters_rm(
     name: AdapterNameArgument,
     wait: Annotated[

@@ -10,8 +10,10 @@ import typer
 from ..invocation import summarise
 from .common import quiet_libraries
 from .options import ForceOption, RegistryOption, Strategy
+from .outputs import writes
 
 
+@writes(outputs=("output/",), inputs=("adapters", "on"), neither=("registry",))
 def compose(
     adapters: Annotated[
         list[str],

@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
+from .outputs import writes
 
+
+@writes(outputs=("out",), inputs=("paths",))
 def corpus_clean(
     paths: Annotated[
         list[Path],

@@ -45,8 +45,10 @@ from .options import (
     WarmupRatioOption,
     WeightDecayOption,
 )
+from .outputs import writes
 
 
+@writes(outputs=("run_dir/", "logging_dir/", "fold_file?"), inputs=("data", "variant", "base"), neither=("registry",))
 def cv(
     data: DataOption,
     variant: Annotated[
@@ -120,6 +122,7 @@ PairsOption = Annotated[
 ]
 
 
+@writes(outputs=("logging_dir/", "fold_file?"), inputs=("variants", "data", "base"), neither=("registry",))
 def compare(
     variants: Annotated[list[str], typer.Argument(metavar="VARIANT...", help="Variants; the first is the baseline.")],
     data: DataOption,

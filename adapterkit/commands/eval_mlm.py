@@ -11,8 +11,10 @@ from ..errors import AdapterkitError
 from ..invocation import summarise
 from .common import print_table, quiet_libraries
 from .options import RegistryOption
+from .outputs import writes
 
 
+@writes(outputs=("out",), inputs=("variants", "corpus", "base"), neither=("registry",))
 def eval_mlm(
     variants: Annotated[
         list[str],

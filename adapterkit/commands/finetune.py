@@ -39,6 +39,7 @@ from .options import (
     WarmupRatioOption,
     WeightDecayOption,
 )
+from .outputs import writes
 
 if TYPE_CHECKING:
     from ..tasks.finetune import TrainSettings
@@ -87,6 +88,7 @@ def train_settings(
     )
 
 
+@writes(outputs=("output/", "logging_dir/"), inputs=("data", "eval_data", "variant", "base"), neither=("registry",))
 def finetune(
     data: DataOption,
     name: Annotated[str, typer.Option(help="Name of the task model (models/NAME, or REGISTRY/NAME in adapter mode).")],

@@ -9,8 +9,10 @@ import typer
 
 from ..invocation import summarise
 from .options import RegistryOption
+from .outputs import writes
 
 
+@writes(outputs=("out/",), inputs=("name", "runs"), neither=("registry",))
 def push(
     name: Annotated[str, typer.Argument(help="Registry adapter to share.")],
     repo: Annotated[str, typer.Option("--repo", metavar="USER/NAME", help="Hub repository (created if missing).")],
@@ -54,6 +56,7 @@ def push(
     summarise(f"{name} shared without local paths", where)
 
 
+@writes(outputs=(), inputs=(), neither=("registry",))
 def pull(
     repo: Annotated[str, typer.Argument(metavar="USER/NAME", help="Hub repository of a PEFT adapter.")],
     as_name: Annotated[

@@ -10,8 +10,10 @@ import typer
 from ..invocation import summarise
 from .common import print_table, quiet_libraries, require_inputs
 from .options import FormatOption, LengthOption, OutputFormat, PresetOption, RegistryOption, ScoreFormat
+from .outputs import writes
 
 
+@writes(outputs=("out/",), inputs=("inputs", "model"), neither=("registry",))
 def predict(
     model: Annotated[str, typer.Argument(help="A task model folder (models/NAME) or a registry task adapter.")],
     inputs: Annotated[
@@ -48,6 +50,7 @@ def predict(
     summarise(f"{len(written)} {output_format} file(s)", out)
 
 
+@writes(outputs=("json_file",), inputs=("gold", "pred"))
 def score(
     gold: Annotated[Path, typer.Option(help="Gold: a folder of BRAT .ann files or a CoNLL file.")],
     pred: Annotated[Path, typer.Option(help="Predictions: a folder of .ann files (same names) or a CoNLL file.")],

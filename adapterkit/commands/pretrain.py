@@ -22,8 +22,10 @@ from .options import (
     ReportToOption,
     TrainHead,
 )
+from .outputs import writes
 
 
+@writes(outputs=("output/", "work_dir/", "logging_dir/"), inputs=("corpus", "base"), neither=("registry",))
 def pretrain(
     corpus: Annotated[
         list[Path],

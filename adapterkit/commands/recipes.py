@@ -10,6 +10,7 @@ import typer
 
 from ..invocation import summarise
 from .common import quiet_libraries
+from .outputs import writes
 
 # How a recipe runs a step: its command line as typed, returning the exit code (the CLI's main); and
 # whether a command line's command has --force. The CLI builds both from its app and passes them in,
@@ -107,6 +108,7 @@ def recipes_list() -> None:
         print(f"{name:14s} {description}")
 
 
+@writes(outputs=("destination?",), inputs=("name",))
 def recipes_cp(
     name: Annotated[str, typer.Argument(help="Shipped recipe name.")],
     destination: Annotated[Path, typer.Argument(help="File or folder to copy it to.")],

@@ -11,8 +11,10 @@ from ..errors import AdapterkitError
 from ..invocation import summarise
 from .common import quiet_libraries
 from .options import RegistryOption
+from .outputs import writes
 
 
+@writes(outputs=(), inputs=(), neither=("run_dir",))
 def report(
     run_dir: Annotated[
         Path, typer.Argument(help="A compare run folder (runs/<id>/) or a recipe run (runs/<recipe>/).")
@@ -53,6 +55,7 @@ def report(
     summarise("report rewritten from the recorded results", html)
 
 
+@writes(outputs=(), inputs=(), neither=("run_dir", "registry"))
 def analyse(
     run_dir: Annotated[Path, typer.Argument(help="A compare run folder (runs/<id>/).")],
     max_entities: Annotated[int, typer.Option(help="NER: embed at most this many gold entities per variant.")] = 1500,

@@ -22,8 +22,10 @@ from .options import (
     VocabSeedOption,
     VocabTrainMode,
 )
+from .outputs import writes
 
 
+@writes(outputs=("out/",), inputs=("corpus", "other_corpus", "base"))
 def vocab_extend(
     corpus: Annotated[
         list[Path], typer.Option("--corpus", metavar="PATH", help="Domain text to train the new pieces on.")
@@ -78,6 +80,7 @@ def vocab_extend(
     )
 
 
+@writes(outputs=("out/",), inputs=("corpus", "other_corpus", "base"))
 def vocab_build(
     corpus: Annotated[
         list[Path],

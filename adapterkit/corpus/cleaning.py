@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import AdapterkitError
+from ..overlap import refuse_output_over_input
 from .markup import strip_markup
 from .reading import SUFFIXES, FileRecord, corpus_files, is_hub, named, raw_lines
 
@@ -166,11 +167,9 @@ def clean_corpus(
     blocking = next((folder for folder in (out.parent, *out.parent.parents) if folder.is_file()), None)
     if blocking is not None:
         raise AdapterkitError(f"--out {out}: {blocking} is a file, not a folder; choose another place")
-    for source in corpus_files(paths, option=""):
-        if is_hub(source):
-            continue  # a dataset id, not a file --out could be
-        if out.resolve() == source.resolve() or (out.exists() and out.samefile(source)):
-            raise AdapterkitError(f"--out {out}: this is an input file ({source}); write the cleaned corpus elsewhere")
+    local = [Path(path) for path in paths if not is_hub(path)]  # a dataset id is not a file --out could be
+    sources = corpus_files(local, option="") if local else []
+    refuse_output_over_input([("--out", out)], [("PATH", source) for source in [*local, *sources]])
     if out.exists() and not force:
         raise AdapterkitError(f"--out {out}: the file exists; add --force to replace it")
     changes: list[Change] = []

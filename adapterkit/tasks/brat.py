@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from seqeval.metrics.sequence_labeling import get_entities
 
 from ..choices import BRAT_PRESETS as PRESETS
-from ..errors import AdapterkitError
+from ..errors import AdapterkitError, printable
 from .data import Entity, HygieneReport, NerDataset, Sentence
 from .hygiene import add_note, decode_text, numbered_lines
 
@@ -78,6 +79,34 @@ def _bad_fragment(start: int, end: int, length: int) -> str | None:
     return None
 
 
+def warn_duplicate_ids(path: Path, lines: list[tuple[int, str]]) -> list[str]:
+    """Print one warning line (stderr) naming ``path`` when an entity id (``T3``) is used on several lines.
+
+    BRAT tools key entities by id: a second ``T3`` overwrites the first in brat itself, and notes
+    (``AnnotatorNotes T3``) then point at one of them. Both entities are kept here; the warning says so.
+    Returns the ids used more than once.
+    """
+    seen: dict[str, int] = {}
+    twice: dict[str, tuple[int, int]] = {}
+    for number, line in lines:
+        if line.startswith("T"):
+            entity_id = line.split("\t", 1)[0].strip()
+            if entity_id in seen and entity_id not in twice:
+                twice[entity_id] = (seen[entity_id], number)
+            seen.setdefault(entity_id, number)
+    if twice:
+        first, (a, b) = next(iter(twice.items()))
+        more = f" and {len(twice) - 1} more id(s)" if len(twice) > 1 else ""
+        print(
+            printable(
+                f"warning: {path}: entity id {first} is used twice (lines {a} and {b}){more}; both entities are "
+                "kept, but BRAT tools and AnnotatorNotes see one: give each entity its own id"
+            ),
+            file=sys.stderr,
+        )
+    return list(twice)
+
+
 def _note_groups(lines: list[tuple[int, str]]) -> dict[str, str]:
     """``T`` id -> the last quoted field of its ``AnnotatorNotes`` line (``CHEM|PHEN``: the first group)."""
     groups = {}
@@ -102,6 +131,7 @@ def parse_ann(
     """
     report = report if report is not None else HygieneReport()
     lines = list(numbered_lines(path))
+    warn_duplicate_ids(path, lines)
     groups = _note_groups(lines) if preset == "mantra" else {}
     entities = []
     for number, line in lines:
@@ -321,7 +351,10 @@ def text_files(paths: list[Path]) -> list[Path]:
             found = sorted(path.rglob("*.txt"))
             if not found:
                 raise AdapterkitError(f"{path}: the folder holds no .txt files to label")
-            files.extend(found)
+            odd = next((file for file in found if not file.is_file() and not file.is_dir()), None)
+            if odd is not None:  # reading a named pipe would wait forever
+                raise AdapterkitError(f"{odd}: not a regular file (a named pipe or a device); remove it")
+            files.extend(file for file in found if file.is_file())
         else:
             txt = path.with_suffix(".txt") if path.suffix == ".ann" else path
             if not txt.is_file():

@@ -120,8 +120,13 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
 
 
 def _inputs(request: FinetuneRequest) -> list[Path | str]:
-    """What the run reads: a folder holding any of it is never cleared or replaced."""
-    return [*request.data, *request.eval_data, request.variant, *(request.variant.split("+"))]
+    """What the run reads: a folder holding any of it is never cleared or replaced (a registry variant: its folder)."""
+    from ..paths import registry_dir
+
+    names = [request.variant, *request.variant.split("+")]
+    store = registry_dir(request.registry)
+    adapters = [store / name for name in names if name and "/" not in name and (store / name).is_dir()]
+    return [*request.data, *request.eval_data, *names, *adapters]
 
 
 def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path) -> tuple[Path, dict]:

@@ -19,7 +19,6 @@ folder, lies inside one, or would replace an input file is refused before anythi
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -68,11 +67,11 @@ def _refuse_overwrite(targets: list[Path], input_files: set[Path], out: Path) ->
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: no reader sees half a file."""
+    """Write ``text`` to ``path`` through a temporary file and a rename (``atomic.py``: removed on failure)."""
+    from ..atomic import atomic_write_text
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    atomic_write_text(path, text)
 
 
 def _reconstructed_text(doc_id: str, sentences: list[Sentence]) -> str:
