@@ -212,7 +212,12 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     assert re.findall(r"^## .*", rebuilt, flags=re.M) == re.findall(r"^## .*", report, flags=re.M)
 
     ner = (workdir / "runs" / "study-a-ro-ner" / "report.md").read_text()
-    for heading in ("## Per-type f1", "## Training curves", "## Analysis", "| type | base | models/mbert-ro-bio"):
+    for heading in (
+        "## Per-type f1",
+        "## Training curves",
+        "## Analysis",
+        "| type (cosine similarity) | base | models/mbert-ro-bio",
+    ):
         assert heading in ner
     tsne = [path for path in _figures_of(ner, workdir / "runs" / "study-a-ro-ner") if path.name.startswith("tsne-")]
     assert len(tsne) == 7
