@@ -174,7 +174,8 @@ def _error_bars(summary: dict | None, scale: float, proportion: bool) -> tuple[f
         clipped = proportion and (low < 0.0 or high > 1.0)
         if proportion:
             low, high = max(low, 0.0), min(high, 1.0)
-        return mean * scale, (mean - low) * scale, (high - mean) * scale, True, clipped
+        # max(0, ...): an interval of identical fold scores equals the mean up to float rounding
+        return mean * scale, max(0.0, mean - low) * scale, max(0.0, high - mean) * scale, True, clipped
     sd = (summary.get("sd") or 0.0) * scale
     low = min(sd, mean * scale) if proportion else sd  # an sd bar stays within [0, 100] % as well
     high = min(sd, (1.0 - mean) * scale) if proportion else sd
