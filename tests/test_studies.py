@@ -285,7 +285,8 @@ def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(
     for track, kind in (("disease", "DISO"), ("medication", "CHEM")):
         pooled = (workdir / "runs" / f"study-c-pooled-{track}" / "report.md").read_text()
         per_part = pooled.split("## Per part (language)", 1)[1].split("##", 1)[0]
-        assert "| variant | en | es | nl |" in per_part and f"models/study-c-stage-one-{track}" in per_part
+        assert "| variant | en: f1 (%) | es: f1 (%) | nl: f1 (%) |" in per_part
+        assert f"models/study-c-stage-one-{track}" in per_part
         manifest = json.loads((workdir / "models" / f"study-c-final-{track}" / "adapterkit.json").read_text())
         assert manifest["variant"] == f"models/study-c-stage-one-{track}" and manifest["types"] == [kind]
         for language in ("en", "es", "nl"):  # monolingual runs: one language's data alone
