@@ -75,7 +75,7 @@ def test_results_come_first_and_the_settings_that_applied_last(report) -> None:
     assert headings[0] == "Comparison" and headings[-1] == "Settings"
     settings = text.split("## Settings", 1)[1]
     assert "| variants | `base` (baseline), `nl-clin` |" in settings
-    assert "| --limit | first 16 examples (of each part) |" in settings
+    assert "| --limit | first 16 examples |" in settings
     assert "| settings.epochs | 2.0 |" in settings and "| settings.lr | the task's default |" in settings
     for not_applied in ("task_lora", "quantize", "max_steps"):  # full fine-tuning, no quantization, by epochs
         assert not_applied not in settings

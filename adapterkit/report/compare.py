@@ -146,9 +146,11 @@ def _settings_section(run_dir: Path, cv_runs: Sequence[dict], comparison: Compar
     if cv_runs:
         first = cv_runs[0]
         limit = first.get("limit")
+        parts = any(fold.get("groups") for fold in first.get("per_fold", []))
+        of_each = " of each part (--data LANG=PATH)" if parts else ""
         rows += [
             ["data", ", ".join(f"`{path}`" for path in first.get("data", []))],
-            ["--limit", f"first {limit} examples (of each part)" if limit else "none: every example"],
+            ["--limit", f"first {limit} examples{of_each}" if limit else "none: every example"],
             ["folds", first.get("folds", "–")],
             ["seed", first.get("seed", "–")],
             ["fold file", first.get("fold_file", "–")],
