@@ -55,8 +55,8 @@ from .tasks.inputs import read_data, task_kind
 from .tasks.model import add_task_adapter, build_model, model_limit, save_task_model
 from .tasks.scoring import document_gold, finite, positive_class, scheme_note, score, scoring_summary
 from .tasks.settings import TrainSettings
-from .tasks.train import train
-from .tracking import Tracking
+from .tasks.train import train_task
+from .tracking import Tracking, log_evaluation
 from .training import process_state
 from .variants import adapter_parts, parse_variant, task_start
 
@@ -93,6 +93,7 @@ class CvRequest:
     force: bool = False
     registry: Path | None = None
     tracking: Tracking = field(default_factory=Tracking)  # logging folder: one sub-folder per fold
+    announce_logs: bool = True  # print where the logs go (compare prints it once for every variant)
     keep_checkpoints: bool = False  # keep each fold's checkpoints after its metrics are written
 
 
@@ -244,6 +245,9 @@ def run_cv(request: CvRequest) -> CvResult:
 
     per_fold = []
     say(f"cv: {request.variant} on {len(items)} {kind} examples, {request.folds} folds ({fold_file})", flush=True)
+    logs = request.tracking.announcement(run_dir / "logs", request.variant) if request.announce_logs else None
+    if logs:
+        say(logs, flush=True)
     for fold in range(request.folds):
         fold_dir = run_dir / "folds" / str(fold + 1)  # folds are numbered 1..K on screen, on disk and in reports
         result_file = fold_dir / "metrics.json"
@@ -269,7 +273,7 @@ def run_cv(request: CvRequest) -> CvResult:
                 model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
             )
         checkpoints = fold_dir / "checkpoints"
-        model = train(
+        trainer = train_task(
             model,
             tokenizer,
             train_items,
@@ -284,11 +288,13 @@ def run_cv(request: CvRequest) -> CvResult:
             logging_dir=run_dir / "logs" / f"fold-{fold + 1}",
             run_name=f"{request.variant} fold {fold + 1}/{request.folds}",
         )
+        model = trainer.model
         predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
         metrics = finite(
             score(kind, test_items, predictions, probabilities, labels, request.strict, fold_gold, positive)
         )
         metrics["n_test"] = len(test_items)
+        log_evaluation(trainer, metrics)  # the fold's scores to TensorBoard / W&B too (eval/f1, ...)
         if state.is_main_process:
             if request.keep_model and fold == 0:
                 manifest = _fold_manifest(request, variant, kind, labels, positive)
@@ -402,6 +408,9 @@ def run_compare(request: CompareRequest) -> Path:
         check_replaceable(run_dir, "compare-run", _inputs(request.cv) + list(request.variants))
     if process_state().is_main_process:
         write_marker(run_dir, "compare-run")
+    logs = request.cv.tracking.announcement(run_dir / "cv", run_id)
+    if logs and process_state().is_main_process:
+        print(logs + " (one folder per variant and fold)", flush=True)
     results: dict[str, list[dict]] = {}
     scoring: dict[str, dict] = {}
     kind = "ner"
@@ -412,6 +421,7 @@ def run_compare(request: CompareRequest) -> Path:
         )
         cv_request.settings = TrainSettings(**request.cv.settings.__dict__)
         cv_request.tracking = request.cv.tracking.below(folder_name(variant))
+        cv_request.announce_logs = False  # said once above
         if fold_file is not None:
             cv_request.fold_file = fold_file
         result = run_cv(cv_request)

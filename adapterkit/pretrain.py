@@ -54,7 +54,7 @@ from .safety import (
     write_marker,
 )
 from .speed import resolve_precision
-from .tracking import Tracking
+from .tracking import Tracking, log_evaluation
 from .training import (
     ProgressBar,
     last_complete_checkpoint,
@@ -258,9 +258,11 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     if process_state().is_main_process:  # under torchrun: one writer
         write_marker(config.run_dir, "pretrain-run")
         atomic_write_json(config.run_dir / "run.json", config.fingerprint_of_run())
-    tracked, tracking_callbacks = Tracking(config.report_to, config.logging_dir).trainer_setup(
-        config.run_dir / "logs", config.name
-    )
+    tracking = Tracking(config.report_to, config.logging_dir)
+    tracked, tracking_callbacks = tracking.trainer_setup(config.run_dir / "logs", config.name)
+    logs = tracking.announcement(config.run_dir / "logs", config.name)
+    if logs:
+        _say(logs)
     args = training_arguments(
         config.run_dir / "checkpoints",
         config.seed,
@@ -298,6 +300,9 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     check_finite_weights(model, f"{config.name} after {output.global_step} steps")  # a diverged run saves nothing
 
     ppl_after, _ = heldout_perplexity(model, heldout_set, heldout_collator)
+    # the held-out perplexity to TensorBoard / W&B too (eval/perplexity): before training at step 0, after at the end
+    log_evaluation(trainer, {"perplexity": ppl_before}, step=0)
+    log_evaluation(trainer, {"perplexity": ppl_after})
     _say(f"held-out perplexity: base {ppl_before:,.2f} -> {config.name} {ppl_after:,.2f}")
 
     manifest = {

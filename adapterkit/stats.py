@@ -221,7 +221,7 @@ class Comparison:
 
     def _per_type_table(self) -> list[str]:
         lines = [
-            f"| type ({self.per_type_metric}) | " + " | ".join(self.variants) + " |",
+            f"| type, {_header(str(self.per_type_metric))} | " + " | ".join(self.variants) + " |",
             "|---|" + "---:|" * len(self.variants),
         ]
         empty = Summary(None, None, 0, [])

@@ -1,12 +1,15 @@
 """Experiment tracking: the Trainer's own TensorBoard and Weights & Biases integrations.
 
 ``--report-to none|tensorboard|wandb|all`` (default none) on pretrain, finetune, cv and compare.
-TensorBoard writes event files (loss, learning rate, grad norm per logging step) into the run's
+TensorBoard writes event files (loss, learning rate, grad norm per logging step; the evaluation
+under ``eval/``, see ``log_evaluation``) into the run's
 logging folder (``--logging-dir``; by default ``logs`` inside the run's folder under ``runs/``,
 so ``tensorboard --logdir runs`` shows every run); cv and compare write one sub-folder per fold
 (``fold-1`` …) and, for compare, per variant. Weights & Biases logs to the project and account
 that ``wandb`` is set up with (``WANDB_PROJECT``, ``wandb login``), under the run's name; its
 local files go to the logging folder. ``all`` means every one of the two that is installed.
+
+Each training command prints one line saying where its logs went (``Tracking.announcement``).
 
 TensorBoard is the optional extra ``pip install 'adapterkit[tracking]'``; wandb is installed by
 the user (``pip install wandb``), as its account is theirs.
@@ -14,6 +17,7 @@ the user (``pip install wandb``), as its account is theirs.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -85,3 +89,50 @@ class Tracking:
             os.environ["WANDB_DIR"] = str(folder)  # wandb's own local files, next to the run
         report_to = ["wandb"] if "wandb" in integrations else []
         return {"report_to": report_to, "run_name": run_name}, callbacks
+
+    def announcement(self, default_dir: Path, run_name: str) -> str | None:
+        """The one line a training command prints: where its TensorBoard / W&B logs went (None: not tracked).
+
+        ``default_dir`` is the logging folder when ``--logging-dir`` is not given (for cv and compare,
+        the folder above the per-fold ones)."""
+        integrations = self.integrations()
+        if not integrations:
+            return None
+        folder = self.logging_dir or default_dir
+        parts = []
+        if "tensorboard" in integrations:
+            top = Path("runs") if not folder.is_absolute() and folder.parts[:1] == ("runs",) else folder
+            parts.append(f"TensorBoard logs: {folder} (tensorboard --logdir {top})")
+        if "wandb" in integrations:
+            project = os.environ.get("WANDB_PROJECT") or "huggingface"  # the Trainer's WandbCallback default
+            parts.append(f"W&B: project {project}, run {run_name!r} (local files in {folder})")
+        return "; ".join(parts)
+
+
+def log_evaluation(trainer, metrics: dict, step: int | None = None) -> None:
+    """Evaluation figures to the Trainer's own ``log``, so every tracker it reports to receives them as
+    the Trainer's evaluation does: ``eval_f1`` becomes ``eval/f1`` in TensorBoard and W&B.
+
+    Only finite numbers are logged (per-type tables, labels and counts of lists stay in the run's
+    files). ``step`` logs at another step than the current one (the perplexity before training at
+    step 0). The TensorBoard writer the Trainer closed at the end of training is opened again by
+    ``on_log``; it is closed here once the figures are written.
+    """
+    scalars = {
+        f"eval_{key}": float(value)
+        for key, value in metrics.items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    }
+    if not scalars:
+        return
+    current = trainer.state.global_step
+    if step is not None:
+        trainer.state.global_step = step
+    try:
+        trainer.log(scalars)
+    finally:
+        trainer.state.global_step = current
+    for callback in trainer.callback_handler.callbacks:  # TensorBoard: written to disk, file closed
+        if getattr(callback, "tb_writer", None) is not None:
+            callback.tb_writer.close()
+            callback.tb_writer = None

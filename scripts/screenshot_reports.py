@@ -5,13 +5,18 @@
 Each report becomes one or more PNG pages (``<folder>-<name>-1.png`` …, 1600 px tall each) in
 ``--out``, which must lie outside the repository: screenshots are for looking, not committing.
 The page is loaded from disk (``file://``) with networking off; the reports are self-contained,
-so a figure that does not show is a figure the report failed to embed. Needs a Chromium binary
+so a figure that does not show is a figure the report failed to embed. ``layout_check`` (used by
+tests/test_report_reviewer.py where Chromium is installed) reports images that did not load and a
+page wider than its window. Needs a Chromium binary
 (Debian: ``apt-get install chromium``; or give ``--chromium PATH``).
 """
 
 from __future__ import annotations
 
 import argparse
+import html as html_text
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +62,42 @@ def render(chromium: str, html: Path, png: Path, width: int, height: int) -> Non
     if result.returncode != 0 or not png.is_file():
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
         sys.exit(f"error: Chromium could not render {html}: {tail[0]}")
+
+
+_PROBE = """<script>
+window.addEventListener("load", () => {
+  const images = [...document.images], root = document.documentElement;
+  document.body.setAttribute("data-check", JSON.stringify({
+    images: images.length,
+    broken: images.filter((image) => !image.complete || image.naturalWidth === 0).map((image) => image.alt),
+    overflow: root.scrollWidth > root.clientWidth,
+  }));
+});
+</script>"""
+
+
+def layout_check(chromium: str, page: Path, width: int = 1280) -> dict:
+    """What a reader's browser shows of ``page``: ``{"images": N, "broken": [alt of each image that did not
+    load], "overflow": whether the page is wider than a ``width``-pixel window}`` (a copy of the page with
+    a probe script added, loaded in headless Chromium; the report itself runs no script)."""
+    with tempfile.TemporaryDirectory(prefix="adapterkit-chromium-") as folder:
+        probe = Path(folder) / "probe.html"
+        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+        command = [
+            chromium,
+            *FLAGS,
+            f"--user-data-dir={Path(folder) / 'profile'}",
+            f"--window-size={width},1000",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            probe.as_uri(),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    found = re.search(r'data-check="([^"]*)"', result.stdout)
+    if found is None:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"Chromium did not run the layout probe on {page}: {tail[0]}")
+    return json.loads(html_text.unescape(found.group(1)))
 
 
 def pages(png: Path) -> list[Path]:

@@ -238,10 +238,16 @@ def test_tensorboard_event_file_holds_the_logged_loss(workdir, tiny_bert, small_
     written = _scalars(workdir / "runs" / "pretrain" / "nl-tb" / "logs", "train/loss")
     assert [step for step, _ in written] == [step for step, _ in logged]
     assert [value for _, value in written] == pytest.approx([value for _, value in logged], rel=1e-6)
+    # the held-out perplexity goes there too, under the Trainer's eval/ prefix: before (step 0) and after
+    ppl = manifest["perplexity"]
+    evaluated = _scalars(workdir / "runs" / "pretrain" / "nl-tb" / "logs", "eval/perplexity")
+    assert [step for step, _ in evaluated] == [0, 3]
+    assert [value for _, value in evaluated] == pytest.approx([ppl["before"], ppl["after"]], rel=1e-6)
     # the finished run took its checkpoints with it and said so in one last line
     assert not (workdir / "runs" / "pretrain" / "nl-tb" / "checkpoints").exists()
-    ppl = manifest["perplexity"]
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    out = capsys.readouterr().out
+    assert "TensorBoard logs: runs/pretrain/nl-tb/logs (tensorboard --logdir runs)\n" in out
+    last = out.strip().splitlines()[-1]
     assert last.startswith("pretrain done in ")
     assert f"held-out perplexity {ppl['before']:,.2f} -> {ppl['after']:,.2f}; results: adapters/nl-tb" in last
 
@@ -260,10 +266,19 @@ def test_compare_reports_every_variant_and_fold_to_its_own_folder(workdir, tiny_
             logged = [entry["loss"] for entry in history if "loss" in entry]
             written = [value for _, value in _scalars(workdir / "tb" / variant / fold, "train/loss")]
             assert written == pytest.approx(logged, rel=1e-6) and written
+    # each fold's evaluation goes there too, under the Trainer's eval/ prefix, as cv.json records it
+    for variant in ("base", "a"):
+        record = json.loads((workdir / "runs" / "tb" / "cv" / variant / "cv.json").read_text())
+        for fold, scores in enumerate(record["per_fold"], start=1):
+            for metric in ("f1", "precision", "recall"):
+                written = [value for _, value in _scalars(workdir / "tb" / variant / f"fold-{fold}", f"eval/{metric}")]
+                assert written == pytest.approx([scores[metric]], rel=1e-6), (variant, fold, metric)
     # the run records its own command (also when a recipe runs it), and numbers folds 1..K on disk
     assert (workdir / "runs" / "tb" / "command.txt").read_text() == shlex.join(["adapterkit", *argv]) + "\n"
     assert sorted(p.name for p in (workdir / "runs" / "tb" / "cv" / "a" / "folds").iterdir()) == ["1", "2"]
     captured = capsys.readouterr()
+    tb = workdir / "tb"
+    assert captured.out.count(f"TensorBoard logs: {tb} (tensorboard --logdir {tb})") == 1  # once, not per variant
     for bar in ("base fold 1/2", "base fold 2/2", "a fold 1/2", "a fold 2/2"):  # each bar names its variant and fold
         assert bar in captured.err
     data = json.loads((workdir / "runs" / "tb" / "comparison.json").read_text())

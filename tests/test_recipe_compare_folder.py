@@ -20,6 +20,7 @@ def test_a_run_id_with_a_space_and_a_slash_is_found_under_its_folder_safe_name(w
     }
     (folder / "comparison.json").write_text(compare(results, "base", ["f1"]).to_json())
     (folder / "comparison.md").write_text("| variant | f1 |\n|---|---|\n| nl-lora | 0.77 |\n")
+    (folder / "report.html").write_text("<!DOCTYPE html>\n")  # compare's own report: linked, as it exists
     recipe = {"name": "demo", "recovery": [["nl-lora", "models/nl-full"]]}
     argv = ["compare", "--data", "ro.conll", "--run-id", run_id, "base", "nl-lora", "models/nl-full"]
     markdown, _ = write_recipe_report(workdir / "runs" / "demo", recipe, [({"id": "cmp"}, argv)], {"cmp": "finished"})

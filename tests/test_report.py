@@ -199,7 +199,7 @@ def test_tsne_and_importance_figures(tmp_path: Path) -> None:
 
 def test_similarity_table_bolds_the_tighter_variant() -> None:
     table = similarity_table({"mBERT": {"DISO": 0.46, "CHEM": 0.5}, "mBERT-ro-bio": {"DISO": 0.60}})
-    assert "| type | mBERT | mBERT-ro-bio |" in table
+    assert "| type (cosine similarity) | mBERT | mBERT-ro-bio |" in table
     assert "| DISO | 0.46 | **0.60** |" in table
     assert "| CHEM | **0.50** | – |" in table
 

@@ -59,7 +59,7 @@ def test_per_type_scores_show_their_gold_counts(compare_run):
     # CHEM: 3 gold entities in folds 1 and 2, none in fold 3's test part; 0.00 there is "none of 3 found"
     assert "| CHEM | 0.00 (n=3) | 0.00 (n=3) | – (n=0) |" in text
     assert "| DISO | 80.00 (n=12) | 82.00 (n=12) | 84.00 (n=12) |" in text
-    assert "| type | gold entities, all folds | per fold |" in text
+    assert "| type | gold entities, all folds (count) | per fold (count) |" in text
     assert "| CHEM | 6 | 0–3 |" in text and "| DISO | 36 | 12 |" in text
 
 

@@ -100,7 +100,7 @@ def test_markdown_has_paper_style_numbers(results: dict[str, list[dict]]) -> Non
     assert f"| mbert+nl | mcc | +{gain:.3f} |" in markdown
     assert "| 0.0312* | 0.0625 |" in markdown  # 1/32 significant, BH-adjusted 1/16 not
     assert "| copy | f1 (%) | +0.00 | [0.00, 0.00] | 1.00 | 1.00 |" in markdown
-    assert "| type (f1) | mbert | mbert+nl | copy |" in markdown
+    assert "| type, f1 (%) | mbert | mbert+nl | copy |" in markdown
     assert f"| DRUG | {mean_f1 - 10:.2f} ± {sd_f1:.2f} |" in markdown
     assert "smallest attainable" not in markdown  # 6 folds can reach p < 0.05
 

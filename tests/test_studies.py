@@ -220,7 +220,12 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     assert re.findall(r"^## .*", rebuilt, flags=re.M) == re.findall(r"^## .*", report, flags=re.M)
 
     ner = (workdir / "runs" / "study-a-ro-ner" / "report.md").read_text()
-    for heading in ("## Per-type f1", "## Training curves", "## Analysis", "| type | base | models/mbert-ro-bio"):
+    for heading in (
+        "## Per-type f1",
+        "## Training curves",
+        "## Analysis",
+        "| type (cosine similarity) | base | models/mbert-ro-bio",
+    ):
         assert heading in ner
     tsne = [path for path in _figures_of(ner, workdir / "runs" / "study-a-ro-ner") if path.name.startswith("tsne-")]
     assert len(tsne) == 7
@@ -288,7 +293,8 @@ def test_study_c_recipe_runs_each_track_pooled_and_monolingual_with_brat_output(
     for track, kind in (("disease", "DISO"), ("medication", "CHEM")):
         pooled = (workdir / "runs" / f"study-c-pooled-{track}" / "report.md").read_text()
         per_part = pooled.split("## Per part (language)", 1)[1].split("##", 1)[0]
-        assert "| variant | en | es | nl |" in per_part and f"models/study-c-stage-one-{track}" in per_part
+        assert "| variant | en: f1 (%) | es: f1 (%) | nl: f1 (%) |" in per_part
+        assert f"models/study-c-stage-one-{track}" in per_part
         manifest = json.loads((workdir / "models" / f"study-c-final-{track}" / "adapterkit.json").read_text())
         assert manifest["variant"] == f"models/study-c-stage-one-{track}" and manifest["types"] == [kind]
         stage_one = json.loads((workdir / "models" / f"study-c-stage-one-{track}" / "adapterkit.json").read_text())

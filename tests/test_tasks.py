@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from adapterkit.tasks.model import add_task_adapter, build_model
 from adapterkit.tasks.predict import run_predict
 from adapterkit.tasks.settings import TrainSettings
 from adapterkit.tasks.train import train
+from adapterkit.tracking import Tracking
 from adapterkit.variants import task_start
 
 DRUGS = ["metformine", "insuline", "amoxicilline", "paracetamol", "furosemide", "heparine"]
@@ -128,7 +130,8 @@ def test_task_lora_on_a_frozen_stack_trains_only_the_task_adapter_and_head(in_ta
     assert trainable and all("lora_" in n or "modules_to_save" in n for n in trainable)
 
 
-def test_cross_lingual_zero_shot_swaps_the_language_adapters_under_the_task_adapter(in_tasks):
+def test_cross_lingual_zero_shot_swaps_the_language_adapters_under_the_task_adapter(in_tasks, capsys):
+    tracked = find_spec("tensorboard") is not None  # the dev extra installs it: the evaluation is tracked too
     folder, manifest = run_finetune(
         FinetuneRequest(
             data=[in_tasks / "ner.conll"],
@@ -138,10 +141,24 @@ def test_cross_lingual_zero_shot_swaps_the_language_adapters_under_the_task_adap
             eval_adapters="nl-b",
             settings=_settings(mode="adapter"),
             force=True,
+            tracking=Tracking("tensorboard", in_tasks / "tb") if tracked else Tracking(),
         )
     )
     assert manifest["adapter"] and manifest["language_adapters"] == ["nl-a"]
     assert manifest["evaluation"]["adapters"] == "nl-b" and "f1" in manifest["evaluation"]["metrics"]
+    if tracked:  # the --eval-data scores under the Trainer's eval/ prefix (read by TensorBoard), and where
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+        metrics, written = manifest["evaluation"]["metrics"], {}
+        for file in sorted((in_tasks / "tb").rglob("events.out.tfevents.*")):
+            accumulator = EventAccumulator(str(file))
+            accumulator.Reload()
+            for tag in accumulator.Tags()["scalars"]:
+                written.setdefault(tag, []).extend(event.value for event in accumulator.Scalars(tag))
+        for metric in ("f1", "precision", "recall"):
+            assert written[f"eval/{metric}"] == pytest.approx([metrics[metric]])
+        tb = in_tasks / "tb"
+        assert f"TensorBoard logs: {tb} (tensorboard --logdir {tb})" in capsys.readouterr().out
     assert json.loads((folder / "adapterkit.json").read_text())["kind"] == "task"
     out = in_tasks / "pred-zero-shot"
     run_predict("ner-task", [in_tasks / "ner.conll"], out, "jsonl", eval_adapters="nl-b")

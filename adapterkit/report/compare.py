@@ -3,7 +3,8 @@
 ``report_for_compare`` builds the report only from what the run recorded (``comparison.json``,
 ``cv/*/cv.json``, the folds' ``log.json``, ``command.txt`` and what ``adapterkit analyse`` wrote to
 ``analysis/``): no number in it is computed anew except formatting and the means of per-part
-scores and of training curves over folds. The tables are markdown (``formatting``), the figures
+scores and of training curves over folds. The results come first, then the settings that applied
+(variants, data, ``--limit``, training settings) and the command. The tables are markdown (``formatting``), the figures
 come from ``figures``, and ``document.write_report`` writes ``report.md`` and ``report.html``.
 """
 
@@ -19,7 +20,15 @@ from ..paths import folder_name  # the folder name compare gave each variant
 from ..stats import Comparison, PairedTest, Summary
 from .document import Section, write_report
 from .figures import mean_curve, per_type_f1_bars, training_curves
-from .formatting import markdown_table, mean_sd_cell, metric_heading, metric_name, metric_value, number
+from .formatting import (
+    markdown_table,
+    mean_sd_cell,
+    metric_heading,
+    metric_name,
+    metric_value,
+    number,
+    wrap_command,
+)
 
 
 def comparison_from_json(data: dict) -> Comparison:
@@ -46,7 +55,7 @@ def comparison_from_json(data: dict) -> Comparison:
 
 def per_fold_table(per_fold: Sequence[dict], metrics: Sequence[str]) -> str:
     """One row per fold: the headline metrics as recorded in ``cv.json`` and the test size."""
-    header = ["fold", *(metric_heading(m) for m in metrics), "n_test"]
+    header = ["fold", *(metric_heading(m) for m in metrics), "test examples (count)"]
     rows = [
         [str(k + 1), *(metric_value(fold.get(m), m) for m in metrics), metric_value(fold.get("n_test"), "n_test")]
         for k, fold in enumerate(per_fold)
@@ -88,7 +97,7 @@ def gold_counts_table(per_fold: Sequence[dict]) -> str | None:
     for kind in sorted(counts):
         values = counts[kind] + [0] * (len(per_fold) - len(counts[kind]))  # absent from a fold: none there
         rows.append([kind, sum(values), f"{min(values)}–{max(values)}" if min(values) != max(values) else min(values)])
-    return markdown_table(["type", "gold entities, all folds", "per fold"], rows)
+    return markdown_table(["type", "gold entities, all folds (count)", "per fold (count)"], rows)
 
 
 def _read_json(path: Path) -> dict:
@@ -107,24 +116,54 @@ def recorded_cv_runs(run_dir: Path, order: Sequence[str]) -> list[dict]:
     return sorted(runs, key=lambda run: (rank.get(run.get("variant"), len(rank)), str(run.get("variant"))))
 
 
-def _run_section(run_dir: Path, cv_runs: Sequence[dict]) -> Section:
-    """How the run was made: the command line and the recorded settings."""
-    parts = []
-    command = run_dir / "command.txt"
-    if command.is_file():
-        parts.append("```\n" + command.read_text(encoding="utf-8").strip() + "\n```")
-    tables = []
+def applicable_settings(settings: dict) -> list[tuple[str, object]]:
+    """The training settings of a cv run that had an effect, as (name, value): the task adapter's
+    rank, alpha and dropout only in adapter mode, quantization only when used, the step limit or the
+    epochs (``max_steps`` overrides ``epochs``), the learning rate as chosen when not given."""
+    adapter = settings.get("mode") == "adapter"
+    max_steps = settings.get("max_steps")
+    rows = []
+    for key, value in settings.items():
+        if key.startswith("task_lora_") and not adapter:
+            continue
+        if key == "quantize" and not value:
+            continue
+        if key == "max_steps" and (max_steps is None or max_steps <= 0):
+            continue
+        if key == "epochs" and max_steps is not None and max_steps > 0:
+            continue
+        if key == "lr" and value is None:
+            value = "the task's default"
+        rows.append((key, value))
+    return rows
+
+
+def _settings_section(run_dir: Path, cv_runs: Sequence[dict], comparison: Comparison) -> Section:
+    """How the run was made, after the results: the variants, the data and the settings that applied,
+    and the command line (wrapped at spaces only)."""
+    variants = ", ".join(f"`{v}`" + (" (baseline)" if v == comparison.baseline else "") for v in comparison.variants)
+    rows: list[list[object]] = [["variants", variants]]
     if cv_runs:
         first = cv_runs[0]
-        rows = [
-            ["data", ", ".join(first.get("data", []))],
+        limit = first.get("limit")
+        parts = any(fold.get("groups") for fold in first.get("per_fold", []))
+        of_each = " of each part (--data LANG=PATH)" if parts else ""
+        rows += [
+            ["data", ", ".join(f"`{path}`" for path in first.get("data", []))],
+            ["--limit", f"first {limit} examples{of_each}" if limit else "none: every example"],
             ["folds", first.get("folds", "–")],
             ["seed", first.get("seed", "–")],
             ["fold file", first.get("fold_file", "–")],
         ]
-        rows += [[f"settings.{key}", value] for key, value in (first.get("settings") or {}).items()]
-        tables.append(markdown_table(["setting", "value"], rows, align="ll"))
-    return Section("Run", "\n\n".join(parts), tables)
+        rows += [[f"--{key}", value] for key in ("types", "preset", "format") if (value := first.get(key))]
+        if first.get("strict"):
+            rows.append(["--strict", "entities scored in strict IOB2 mode"])
+        rows += [[f"settings.{key}", value] for key, value in applicable_settings(first.get("settings") or {})]
+    parts = []
+    command = run_dir / "command.txt"
+    if command.is_file():
+        parts.append("```\n" + wrap_command(command.read_text(encoding="utf-8")) + "\n```")
+    return Section("Settings", "\n\n".join(parts), [markdown_table(["setting", "value"], rows, align="ll")])
 
 
 def per_group_table(cv_runs: Sequence[dict], metric: str) -> str | None:
@@ -143,7 +182,7 @@ def per_group_table(cv_runs: Sequence[dict], metric: str) -> str | None:
             ]
             cells.append(mean_sd_cell(values, metric) if values else "–")
         rows.append([run.get("variant", "?"), *cells])
-    return markdown_table(["variant", *groups], rows)
+    return markdown_table(["variant", *(f"{group}: {metric_heading(metric)}" for group in groups)], rows)
 
 
 def _fold_curves(run_dir: Path, cv_runs: Sequence[dict]) -> dict[str, tuple[list[float], list[float]]]:
@@ -174,7 +213,7 @@ def similarity_table(similarities: dict[str, dict[str, float]], digits: int = 2)
             for v in values
         ]
         rows.append([kind, *cells])
-    return markdown_table(["type", *variants], rows)
+    return markdown_table(["type (cosine similarity)", *variants], rows)
 
 
 def _analysis_section(run_dir: Path) -> Section | None:
@@ -193,7 +232,9 @@ def _analysis_section(run_dir: Path) -> Section | None:
         )
         tables.append(similarity_table(analysis["similarity"], digits=3))
         counts = [[v, c["embedded"], c["skipped_beyond_limit"]] for v, c in analysis.get("entities", {}).items()]
-        tables.append(markdown_table(["variant", "entities embedded", "skipped (past the length limit)"], counts))
+        tables.append(
+            markdown_table(["variant", "entities embedded (count)", "skipped past the length limit (count)"], counts)
+        )
         for variant, name in analysis.get("figures", {}).items():
             figures.append(run_dir / "analysis" / name)
             captions.append(f"t-SNE of gold entity embeddings by the encoder of {variant}, coloured by entity type")
@@ -207,7 +248,10 @@ def _analysis_section(run_dir: Path) -> Section | None:
             [d["source"], d["gold"], d["explained_label"], ", ".join(f"{t} {v:+.3f}" for t, v in d["top_tokens"])]
             for d in decisions
         ]
-        tables.append(f"**{variant}**\n\n" + markdown_table(["example", "gold", "explained", "top tokens"], rows))
+        tables.append(
+            f"**{variant}**\n\n"
+            + markdown_table(["example", "gold", "explained", "top tokens (gradient × input)"], rows, "llll")
+        )
         for d in decisions:
             figures.append(run_dir / "analysis" / d["figure"])
             captions.append(
@@ -234,8 +278,7 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
     data = read_comparison(run_dir / "comparison.json")
     comparison = comparison_from_json(data)
     cv_runs = recorded_cv_runs(run_dir, comparison.variants)
-    sections = [
-        _run_section(run_dir, cv_runs),
+    sections = [  # results first; how the run was made comes last (Settings)
         Section(
             "Comparison",
             f"Baseline **{comparison.baseline}**; {comparison.n_folds} folds, identical for every variant."
@@ -292,4 +335,5 @@ def report_for_compare(run_dir: Path, title: str | None = None) -> tuple[Path, P
         if by_type is not None:
             tables.append(by_type)
         sections.append(Section(f"Per-fold results: {run.get('variant', '?')}", "", tables))
+    sections.append(_settings_section(run_dir, cv_runs, comparison))
     return write_report(run_dir, title or f"Comparison {run_dir.name}", sections)

@@ -3,7 +3,9 @@
 A report is written twice from one markdown text: ``report.md`` links the images by relative path
 (readable on GitHub or next to the run), ``report.html`` embeds them as base64 data URIs so the
 single file can be mailed or archived (the conversion is ``markdown.markdown_to_html``). Both
-files are checked before either is written, and each is written atomically.
+files are checked before either is written, and each is written atomically. Under the title, one
+line says when the report was written and with which versions of adapterkit and the packages its
+numbers depend on (``versions.versions``), so a reader can tell which code made it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import AdapterkitError
@@ -46,9 +49,20 @@ def _destination(path: str) -> str:
     return "<" + path.replace("<", "\\<").replace(">", "\\>") + ">"
 
 
-def report_markdown(run_dir: Path, title: str, sections: Sequence[Section]) -> str:
-    """The markdown text of a report; figures linked relative to ``run_dir``."""
-    parts = [f"# {title}"]
+def provenance(now: datetime | None = None) -> str:
+    """When and with what a report was written: the UTC time and the versions of adapterkit and of the
+    packages its numbers depend on (as recorded with every result)."""
+    from ..versions import versions
+
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    packages = ", ".join(f"{name} {version}" for name, version in versions().items())
+    return f"*Written {stamp} with {packages}.*"
+
+
+def report_markdown(run_dir: Path, title: str, sections: Sequence[Section], stamp: str | None = None) -> str:
+    """The markdown text of a report; figures linked relative to ``run_dir``; ``stamp`` (``provenance``)
+    under the title."""
+    parts = [f"# {title}"] + ([stamp] if stamp else [])
     for section in sections:
         parts.append(f"## {section.heading}")
         if section.text.strip():
@@ -90,7 +104,7 @@ def write_report(run_dir: Path, title: str, sections: Sequence[Section]) -> tupl
         for figure in section.figures:
             if not Path(figure).is_file():
                 raise AdapterkitError(f"report section {section.heading!r}: figure {figure} does not exist")
-    text = report_markdown(run_dir, title, sections)
+    text = report_markdown(run_dir, title, sections, provenance())
     markdown_path = run_dir / "report.md"
     html_path = run_dir / "report.html"
     from ..safety import atomic_write_text, check_destination_file

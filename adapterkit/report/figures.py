@@ -61,13 +61,20 @@ def _series(log_history: Sequence[dict], key: str) -> tuple[list[float], list[fl
 
 
 def training_curve(log_history: Sequence[dict], path: Path | str, name: str | None = None) -> Path:
+    """``training_curve_figure`` written as a PNG to ``path``."""
+    return _save(training_curve_figure(log_history, name), path)
+
+
+def training_curve_figure(log_history: Sequence[dict], name: str | None = None):
     """Training (and evaluation) loss against the step, from a ``Trainer.state.log_history``.
 
     A second panel shows the perplexity when the history has one: a ``perplexity`` or
     ``eval_perplexity`` key as logged, else exp(``eval_loss``) (the MLM perplexity is the
     exponential of the mean masked-token loss). Two perplexities only (before and after
     training, as pre-training records them) are two bars: a line between them would suggest a
-    trend that was never measured. ``name`` goes into the titles. A run too short to log a loss
+    trend that was never measured; both bars stay visible whatever their ratio (a log scale from
+    a third of the smaller value when one is over ten times the other) and each bar is labelled
+    with its value. ``name`` goes into the titles. A run too short to log a loss
     (fewer steps than ``--logging-steps``) gets the perplexity panel alone.
     """
     from matplotlib.ticker import MaxNLocator
@@ -105,7 +112,10 @@ def training_curve(log_history: Sequence[dict], path: Path | str, name: str | No
             bars = ppl_axes.bar(labels, perplexity, color=["tab:grey", "tab:green"], width=0.5)
             ppl_axes.bar_label(bars, labels=[number(value, 1) for value in perplexity])
             ppl_axes.set(ylabel="perplexity" + (" (log scale)" if wide else ""), yscale=scale)
-            ppl_axes.set_ylim(top=max(perplexity) * (3.0 if wide else 1.15))  # room for the value above the bar
+            # room for the value above the bar; on a log scale the axis starts below the smaller bar, so
+            # both bars have a visible height (a log bar from 0 would start wherever matplotlib clips it)
+            bottom = min(perplexity) / 3 if wide else 0.0
+            ppl_axes.set_ylim(bottom=bottom, top=max(perplexity) * (3.0 if wide else 1.15))
             ppl_axes.set_title(f"Held-out perplexity{of}, before and after", fontsize="medium")
         else:
             ppl_axes.plot(ppl_steps, perplexity, marker="o", color="tab:green")
@@ -113,7 +123,7 @@ def training_curve(log_history: Sequence[dict], path: Path | str, name: str | No
                 xlabel="optimisation step", ylabel="perplexity", yscale=scale, title=f"Held-out perplexity{of}"
             )
             ppl_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return _save(figure, path)
+    return figure
 
 
 def mean_curve(histories: Sequence[Sequence[dict]], key: str = "loss") -> tuple[list[float], list[float]]:
@@ -150,23 +160,45 @@ def training_curves(curves: dict[str, tuple[list[float], list[float]]], path: Pa
     return _save(figure, path)
 
 
-def _error_bars(summary: dict | None, scale: float) -> tuple[float, float, float, bool]:
-    """(height, lower error, upper error, is_ci): the 95 % CI when recorded, else the sd over folds."""
+def _error_bars(summary: dict | None, scale: float, proportion: bool) -> tuple[float, float, float, bool, bool]:
+    """(height, lower error, upper error, is_ci, clipped): the 95 % CI when recorded, else the sd over folds.
+
+    A proportion's interval is clipped to [0, 1] (a t-interval of a few folds can reach below 0 % or
+    above 100 %, which no score can); ``clipped`` says that it was, for the figure to mark it.
+    """
     if not summary or summary.get("mean") is None:
-        return math.nan, 0.0, 0.0, False
-    mean = summary["mean"] * scale
+        return math.nan, 0.0, 0.0, False, False
+    mean = summary["mean"]
     if summary.get("ci_low") is not None and summary.get("ci_high") is not None:
-        return mean, mean - summary["ci_low"] * scale, summary["ci_high"] * scale - mean, True
+        low, high = summary["ci_low"], summary["ci_high"]
+        clipped = proportion and (low < 0.0 or high > 1.0)
+        if proportion:
+            low, high = max(low, 0.0), min(high, 1.0)
+        # max(0, ...): an interval of identical fold scores equals the mean up to float rounding
+        return mean * scale, max(0.0, mean - low) * scale, max(0.0, high - mean) * scale, True, clipped
     sd = (summary.get("sd") or 0.0) * scale
-    return mean, sd, sd, False
+    low = min(sd, mean * scale) if proportion else sd  # an sd bar stays within [0, 100] % as well
+    high = min(sd, (1.0 - mean) * scale) if proportion else sd
+    return mean * scale, low, high, False, proportion and (low < sd or high < sd)
+
+
+CLIPPED_MARK = "†"
 
 
 def per_type_f1_bars(comparison_json: dict, path: Path | str) -> Path:
+    """``per_type_figure`` written as a PNG to ``path``."""
+    return _save(per_type_figure(comparison_json), path)
+
+
+def per_type_figure(comparison_json: dict):
     """Grouped bars: per entity type, one bar per variant (mean over folds) with error bars.
 
     Error bars are the sample sd over folds, or the 95 % CI where a per-type entry records
     ``ci_low``/``ci_high``; the axis label says which, and names the comparison's ``ci_method``
-    (the percentile bootstrap for files written before it was recorded). Proportions are in %.
+    (the percentile bootstrap for files written before it was recorded). Proportions are in %, their
+    error bars clipped to [0, 100] % and the clipped ones marked †. A variant whose every per-type
+    score is 0 says so in the legend, and a panel where that holds for every variant says "no
+    entities predicted correctly" instead of showing an empty axis.
     """
     per_type = comparison_json.get("per_type") or {}
     if not per_type:
@@ -174,33 +206,48 @@ def per_type_f1_bars(comparison_json: dict, path: Path | str) -> Path:
     variants = [v for v in comparison_json.get("variants", per_type) if v in per_type]
     kinds = sorted({kind for by_type in per_type.values() for kind in by_type})
     metric = comparison_json.get("per_type_metric") or "f1"
-    scale = 1.0 if metric in COEFFICIENT_METRICS else 100.0
+    proportion = metric not in COEFFICIENT_METRICS
+    scale = 100.0 if proportion else 1.0
     figure = _new_figure(max(5.0, 1.1 * len(kinds) * max(1, len(variants)) / 2 + 2), 3.8)
     axes = figure.subplots()
     width = 0.8 / len(variants)
     positions = np.arange(len(kinds))
-    any_ci = False
+    any_ci = any_clipped = False
+    nothing_anywhere = True
     for index, (variant, colour) in enumerate(zip(variants, _colours(len(variants)), strict=True)):
-        bars = [_error_bars(per_type[variant].get(kind), scale) for kind in kinds]
-        any_ci = any_ci or any(is_ci for *_, is_ci in bars)
-        errors = np.array([[low for _, low, _, _ in bars], [high for _, _, high, _ in bars]])
-        axes.bar(
-            positions + (index - (len(variants) - 1) / 2) * width,
-            [height for height, *_ in bars],
-            width,
-            yerr=errors,
-            capsize=3,
-            label=variant,
-            color=colour,
-        )
-    unit = "" if scale == 1.0 else " (%)"
+        bars = [_error_bars(per_type[variant].get(kind), scale, proportion) for kind in kinds]
+        any_ci = any_ci or any(bar[3] for bar in bars)
+        heights = [bar[0] for bar in bars]
+        nothing = all(math.isnan(h) or h == 0.0 for h in heights)
+        nothing_anywhere = nothing_anywhere and nothing
+        errors = np.array([[bar[1] for bar in bars], [bar[2] for bar in bars]])
+        where = positions + (index - (len(variants) - 1) / 2) * width
+        label = f"{variant} (every score 0)" if nothing and proportion else variant
+        axes.bar(where, heights, width, yerr=errors, capsize=3, label=label, color=colour)
+        for x, (height, _, high, _, clipped) in zip(where, bars, strict=True):
+            if clipped:
+                any_clipped = True
+                axes.text(x, height + high, CLIPPED_MARK, ha="center", va="bottom", fontsize="small")
+    unit = " (%)" if proportion else ""
     method = comparison_json.get("ci_method", "percentile bootstrap")
     spread = f"95 % CI ({'t-interval' if method == 't' else method})" if any_ci else "sd over folds"
     title = f"{metric_name(metric)} per entity type, mean over folds"
     axes.set(xticks=positions, ylabel=f"{metric}{unit}, mean ± {spread}", title=title)
     axes.set_xticklabels(kinds)
+    if proportion:
+        axes.set_ylim(0.0, 105.0)  # the whole range of a proportion: 0 reads as 0, not as an empty axis
+    if nothing_anywhere and proportion:
+        axes.text(
+            0.5, 0.5, f"no entities predicted correctly\n(every per-type {metric} is 0)",
+            transform=axes.transAxes, ha="center", va="center", fontsize="large", color="#555555",
+        )  # fmt: skip
+    if any_clipped:
+        axes.text(
+            1.0, -0.18, f"{CLIPPED_MARK} error bar clipped to [0, 100] %", transform=axes.transAxes,
+            ha="right", va="top", fontsize="small",
+        )  # fmt: skip
     axes.legend(fontsize="small")
-    return _save(figure, path)
+    return figure
 
 
 def tsne_perplexity(n: int) -> float:

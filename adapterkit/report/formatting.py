@@ -10,6 +10,7 @@ markdown pipe table every report section is made of.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 
 # stats' display rule, not a copy of it (private there; the one place that defines it)
@@ -60,4 +61,29 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], alig
     rule = ["---:" if a == "r" else "---" for a in align]
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "|".join(rule) + "|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+COMMAND_WIDTH = 88  # characters per line of a command in a report (fits the page's code block)
+
+
+def wrap_command(command: str, width: int = COMMAND_WIDTH) -> str:
+    """A shell command on lines of at most ``width`` characters, broken only at the spaces between
+    its arguments (shell line continuations, so the text still runs when pasted); an argument
+    longer than the width keeps a line of its own, unbroken. Several commands: one per line."""
+    lines = []
+    for single in command.strip().splitlines():
+        try:
+            words = [shlex.quote(word) for word in shlex.split(single)]
+        except ValueError:  # not shell syntax (an unclosed quote): left as written
+            lines.append(single)
+            continue
+        current = ""
+        for word in words:
+            if current and len(current) + 1 + len(word) + 2 > width:
+                lines.append(current + " \\")
+                current = "    " + word
+            else:
+                current = f"{current} {word}" if current else word
+        lines.append(current)
     return "\n".join(lines)

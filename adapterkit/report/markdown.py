@@ -1,12 +1,13 @@
 """Markdown to one self-contained HTML page, with markdown-it-py (CommonMark and GFM pipe tables).
 
 A report is written once as markdown; this module turns that text into the body of ``report.html``
-and wraps it in a page with inline CSS and nothing to load. The parser is markdown-it-py's
-CommonMark preset with its table rule enabled, configured for text that holds user-controlled
-names (run ids, variant and recipe names): raw HTML is off, so ``<script>`` or an ``<img onerror>``
-in a name shows as text; links may only go to http(s) pages or relative paths; an image is
-embedded through ``resolve_image`` (a data URI for a local figure) or, failing that, shown as a
-link, so the page never fetches anything. An image alone in its paragraph becomes a
+and wraps it in a page with inline CSS and nothing to load. Code blocks (commands) wrap only at
+spaces, never inside a word or path; a table or line wider than the page scrolls inside its box. The
+parser is markdown-it-py's CommonMark preset with its table rule enabled, configured for text that
+holds user-controlled names (run ids, variant and recipe names): raw HTML is off, so ``<script>`` or
+an ``<img onerror>`` in a name shows as text; links may only go to http(s) pages or relative paths;
+an image is embedded through ``resolve_image`` (a data URI for a local figure) or, failing that,
+shown as a link, so the page never fetches anything. An image alone in its paragraph becomes a
 ``<figure>`` with its alt text as caption; table alignment becomes a ``left``/``right``/``center``
 class for the page's CSS.
 """
@@ -98,7 +99,8 @@ def markdown_to_html(text: str, resolve_image: ImageResolver = _nothing) -> str:
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222;
        line-height: 1.45; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; display: block; max-width: 100%;
+        overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left; }
 th { background: #f3f3f3; }
 td.right, th.right { text-align: right; font-variant-numeric: tabular-nums; }
@@ -106,7 +108,8 @@ td.center, th.center { text-align: center; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; }
 figcaption { font-size: 0.85rem; color: #555; }
-pre { background: #f6f6f6; padding: 0.6rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { background: #f6f6f6; padding: 0.6rem; white-space: pre-wrap; overflow-wrap: normal; word-break: normal;
+      overflow-x: auto; }
 code { font-size: 0.9em; }
 """.strip()
 

@@ -162,10 +162,16 @@ def _compare_section(step: dict, argv: list[str], report_dir: Path) -> Section |
     folder = _compare_dir(argv)
     if folder is None:
         return None
-    link = Path(os.path.relpath(folder.resolve() / "report.html", report_dir.resolve())).as_posix()
-    text = (step.get("about", "") + "\n\n" if step.get("about") else "") + (
-        f"Full report with per-type bars, training curves and analyses: [{folder}/report.html]({link})"
-    )
+    text = step.get("about", "") + "\n\n" if step.get("about") else ""
+    if (folder / "report.html").is_file():  # a link only to what was made: analyses only when analyse ran
+        link = Path(os.path.relpath(folder.resolve() / "report.html", report_dir.resolve())).as_posix()
+        found = [
+            ("per-type bars", folder / "figures" / "per_type_f1.png"),
+            ("training curves", folder / "figures" / "training_loss.png"),
+            ("analyses", folder / "analysis" / "analysis.json"),
+        ]
+        holds = " and ".join(what for what, path in found if path.is_file()) or "per-fold tables"
+        text += f"Full report with {holds}: [{folder}/report.html]({link})"
     return Section(f"Comparison: {step['id']}", text, [(folder / "comparison.md").read_text()])
 
 

@@ -32,7 +32,7 @@ from ..errors import AdapterkitError, printable
 from ..models import load_tokenizer
 from ..registry import Registry
 from ..safety import atomic_write_json, check_finite_weights, check_replaceable, write_marker
-from ..tracking import Tracking
+from ..tracking import Tracking, log_evaluation
 from ..training import last_complete_checkpoint, process_state
 from ..variants import task_start
 from .data import NerDataset
@@ -41,7 +41,7 @@ from .inputs import read_data, task_kind
 from .model import add_task_adapter, build_model, model_limit, save_task_model, zero_shot_model
 from .scoring import document_gold, finite, positive_class, score
 from .settings import TrainSettings
-from .train import train
+from .train import train_task
 
 
 @dataclass
@@ -173,10 +173,14 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         write_marker(work, "finetune-run")
         atomic_write_json(work / RUN_SETTINGS, request.recorded())
     state.wait_for_everyone()
-    model = train(
+    logs = request.tracking.announcement(work.parent / f"{work.name}-logs", request.name)
+    if logs and state.is_main_process:
+        print(logs, flush=True)
+    trainer = train_task(
         model, tokenizer, items, kind, labels, settings, work, resume=request.resume, log_file=work / "log.json",
         tracking=request.tracking, logging_dir=work.parent / f"{work.name}-logs", run_name=request.name,
     )  # fmt: skip
+    model = trainer.model
     history = json.loads((work / "log.json").read_text()) if state.is_main_process else []
     metrics = None
     if eval_items is not None:
@@ -187,6 +191,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         )
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
+        log_evaluation(trainer, metrics)  # to TensorBoard / W&B too, as eval/f1, eval/precision, ...
         if kind == "ner":
             from .scoring import scheme_note
 

@@ -60,7 +60,12 @@ def task_loss(kind: str):
     return loss
 
 
-def train(
+def train(model, *args, **kwargs):
+    """``train_task``, returning the trained model."""
+    return train_task(model, *args, **kwargs).model
+
+
+def train_task(
     model,
     tokenizer,
     items,
@@ -75,7 +80,8 @@ def train(
     logging_dir: Path | None = None,
     run_name: str | None = None,
 ):
-    """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``).
+    """Train ``model`` on ``items`` with the transformers Trainer (checkpoints in ``work_dir``); returns
+    the Trainer (its ``model`` is the trained model; ``tracking.log_evaluation`` reports scores through it).
 
     ``log_file`` receives the Trainer's log history (loss, learning rate per logging step) as JSON:
     the training curve of the report. ``interrupt_hint`` says, on ctrl-C, what continues the work
@@ -121,7 +127,7 @@ def train(
     train_with_checkpoints(trainer, work_dir, last, interrupt_hint)
     if log_file is not None and trainer.is_world_process_zero():
         atomic_write_json(log_file, trainer.state.log_history)
-    return trainer.model
+    return trainer
 
 
 class _TaskTrainer(Trainer):
