@@ -1,5 +1,6 @@
 # The two set-up commands of the README: `make demo` and `make test`.
-# Both create ./.venv on first use and install adapterkit into it (CPU torch, pinned in constraints.txt).
+# Both create ./.venv on first use and install adapterkit into it (CPU torch, pinned in constraints.txt:
+# for development and CI only; on a GPU machine follow the README's "Install on a GPU machine").
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

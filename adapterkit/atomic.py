@@ -9,6 +9,10 @@ left as it was. A symbolic link at the destination is refused in one line (neith
 through nor replaced). The new file keeps the permission bits of the file it replaces; a new
 name gets the usual ones (0o666 less the umask). No model code here, so that the evaluation
 modules (``folds``) may use it too.
+
+``share_as_umask`` gives a folder written by libraries the permissions the user's umask asks for:
+safetensors (0.8) creates every weight file ``-rw-------`` whatever the umask, so on a shared
+cluster colleagues could list an adapter but not load it.
 """
 
 from __future__ import annotations
@@ -71,3 +75,26 @@ def _mode_of(path: Path) -> int | None:
         return stat.S_IMODE(os.lstat(path).st_mode)
     except FileNotFoundError:
         return None
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def share_as_umask(folder: Path) -> None:
+    """Every file under ``folder`` 0o666 less the umask, every folder 0o777 less it (as open/mkdir make them).
+
+    Links are left alone (never followed). For result folders adapterkit builds; a library that
+    writes its files private (safetensors) would otherwise hide the weights from the user's group.
+    """
+    mask = current_umask()
+    for root, folders, files in os.walk(folder):
+        os.chmod(root, 0o777 & ~mask)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o666 & ~mask)
+        folders[:] = [name for name in folders if not os.path.islink(os.path.join(root, name))]

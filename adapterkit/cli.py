@@ -174,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
 
     Bad input (AdapterkitError, usage errors): exit 2. An operating-system error (full disk,
     unwritable or missing path): one line naming the path, exit 2. Ctrl-C: one line saying what
-    continues the work, exit 130. Anything else is a bug: one line pointing to a log file under
-    the cache holding the traceback (ADAPTERKIT_DEBUG=1 prints it instead), exit 1. A command that
+    continues the work, exit 130; SIGTERM the same, exit 143 (in training, after a checkpoint of
+    the step under way). Anything else is a bug: one line pointing to a log file under the cache
+    holding the traceback (ADAPTERKIT_DEBUG=1 prints it instead), exit 1. A command that
     worked ends with one summary line: elapsed time, headline figures, where the results are.
     """
     global _depth
@@ -186,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     args = list(argv) if argv is not None else sys.argv[1:]
     enter(args)
     _depth += 1
+    if _depth == 1:
+        from .safety import handle_termination
+
+        handle_termination()  # SIGTERM (a cluster stopping the job) is handled as ctrl-C, exit 143
     try:
         # click returns the code of a typer.Exit raised inside (standalone_mode=False): e.g. a declined rm
         code = command.main(args=args, prog_name="adapterkit", standalone_mode=False)
@@ -217,11 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         if _depth > 1:
             raise KeyboardInterrupt from None  # a recipe step: the recipe's main reports it, once
-        from .safety import take_interrupt_hint
+        from .safety import take_interrupt_hint, take_termination
 
         hint = take_interrupt_hint()
-        print("interrupted" + (f"; {hint}" if hint else ""), file=sys.stderr)
-        return 130
+        terminated = take_termination()
+        print(("terminated" if terminated else "interrupted") + (f"; {hint}" if hint else ""), file=sys.stderr)
+        return 143 if terminated else 130
     except OSError as error:
         print(f"error: {_os_error_line(error)}", file=sys.stderr)
         return 2

@@ -47,7 +47,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import locks
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, share_as_umask
 from .errors import AdapterkitError
 from .integrity import HASHES as HASHES  # the manifest's hash key; cli reads it from here
 from .integrity import file_sha256, weight_files, weight_problems
@@ -247,6 +247,7 @@ class Registry:
                     write(staging)
                     if not (staging / MANIFEST).is_file():
                         raise RuntimeError(f"an adapter folder must contain {MANIFEST}")
+                    share_as_umask(staging)  # safetensors writes weights -rw------- whatever the umask
                     record_hashes(staging, expected_hashes)
                     _fsync_tree(staging)
                 if not target.exists():

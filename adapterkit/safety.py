@@ -20,6 +20,8 @@ import math
 import os
 import re
 import shutil
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -266,11 +268,66 @@ def check_finite_weights(model, what: str) -> None:
 _interrupt_hint: str | None = None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: what a cluster's scheduler (SLURM, Kubernetes) sends before it kills a job.
+
+    Handled as ctrl-C is (it is a KeyboardInterrupt), with exit code 143 (128 + 15). Inside a
+    training loop (``deferring_termination``) the first SIGTERM only asks the loop to stop: the
+    step under way ends, a checkpoint is written, then this is raised; a second SIGTERM, or one
+    outside a training loop, raises it at once.
+    """
+
+
+_termination = {"requested": False, "deferring": False}
+
+
+def handle_termination() -> None:
+    """Install the SIGTERM handler (once per process, from the main thread; elsewhere nothing)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    again = _termination["requested"]
+    _termination["requested"] = True
+    if _termination["deferring"] and not again:
+        return  # the training loop stops at the end of its step (training.checkpoints)
+    raise Terminated
+
+
+def termination_requested() -> bool:
+    """A SIGTERM came (the training loop reads this after every step; the CLI to choose exit 143)."""
+    return _termination["requested"]
+
+
+def take_termination() -> bool:
+    """Whether a SIGTERM came; forgets it (the CLI, once it has reported it)."""
+    requested, _termination["requested"] = _termination["requested"], False
+    return requested
+
+
+@contextmanager
+def deferring_termination() -> Iterator[None]:
+    """Inside: a first SIGTERM only sets ``termination_requested()`` (the loop checks it after each step).
+
+    Only in a single process: under torchrun each process would stop at its own step and the others
+    would wait for it forever, so there the SIGTERM stops the process at once (as ctrl-C does).
+    """
+    alone = int(os.environ.get("WORLD_SIZE", "1")) <= 1
+    before = _termination["deferring"]
+    _termination["deferring"] = alone
+    try:
+        yield
+    finally:
+        _termination["deferring"] = before
+
+
 @contextmanager
 def on_interrupt(describe: Callable[[], str | None]) -> Iterator[None]:
-    """On ctrl-C inside the block, record ``describe()`` (what continues the work) for the CLI's line.
+    """On ctrl-C or SIGTERM inside the block, record ``describe()`` (what continues the work) for the CLI's line.
 
-    The outermost block sets the hint last, so a recipe's hint wins over its step's.
+    The outermost block sets the hint last, so a recipe's hint wins over its step's. After a SIGTERM
+    a hint about ``--resume`` names the whole command to run (a job script can requeue it).
     """
     global _interrupt_hint
     try:
@@ -278,6 +335,11 @@ def on_interrupt(describe: Callable[[], str | None]) -> Iterator[None]:
     except KeyboardInterrupt:
         try:
             _interrupt_hint = describe()
+            if _interrupt_hint and termination_requested() and "`--resume`" in _interrupt_hint:
+                from .invocation import command_line
+
+                command = command_line()
+                _interrupt_hint += f": {command}{'' if ' --resume' in command else ' --resume'}"
         except Exception:  # a hint must never hide the interruption itself
             _interrupt_hint = None
         raise

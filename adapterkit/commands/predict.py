@@ -9,7 +9,7 @@ import typer
 
 from ..invocation import summarise
 from .common import print_table, quiet_libraries, require_inputs
-from .options import FormatOption, LengthOption, OutputFormat, PresetOption, RegistryOption, ScoreFormat
+from .options import FormatOption, OutputFormat, PresetOption, RegistryOption, ScoreFormat
 from .outputs import writes
 
 
@@ -32,7 +32,10 @@ def predict(
     eval_adapters: Annotated[
         str | None, typer.Option(help="Swap in these language adapters under a task adapter (zero-shot).")
     ] = None,
-    max_seq_len: LengthOption = 512,
+    max_seq_len: Annotated[
+        int | None,
+        typer.Option(help="Subword tokens per window. Default: the window the model was fine-tuned with."),
+    ] = None,
     registry: RegistryOption = None,
 ) -> None:
     """Label new data with a fine-tuned model; write CoNLL, BRAT .ann (character offsets) or JSONL.

@@ -148,10 +148,14 @@ def run_predict(
     gold: bool = False,
     eval_adapters: str | None = None,
     registry: Path | None = None,
-    max_seq_len: int = 512,
-    stride: int = 16,
+    max_seq_len: int | None = None,
+    stride: int | None = None,
 ) -> list[Path]:
-    """Predict and write one output file per input document (BRAT) or one file (CoNLL/JSONL)."""
+    """Predict and write one output file per input document (BRAT) or one file (CoNLL/JSONL).
+
+    ``max_seq_len`` and ``stride`` default to the window the model was fine-tuned and evaluated
+    with (its manifest's settings), so that predictions and their scores are finetune's.
+    """
     from ..models import max_length
 
     if output_format not in OUTPUT_FORMATS:
@@ -173,6 +177,9 @@ def run_predict(
     kind, labels = manifest.task, manifest.labels or []
     if (kind == "ner") != is_ner:
         raise AdapterkitError(f"{model_spec} is a {kind} model; the input is {'NER' if is_ner else 'text'} data")
+    trained = manifest.settings or {}
+    max_seq_len = max_seq_len or int(trained.get("max_seq_len") or TrainSettings.max_seq_len)
+    stride = int(trained.get("stride", TrainSettings.stride)) if stride is None else stride
     settings = TrainSettings(max_seq_len=min(max_seq_len, max_length(model.config)), stride=stride)
     if gold:
         predictions = [s.tags for s in items] if is_ner else [e.label for e in items]

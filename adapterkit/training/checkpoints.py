@@ -1,4 +1,9 @@
-"""Checkpoints a run can resume from, and training that never leaves a half-written one."""
+"""Checkpoints a run can resume from, and training that never leaves a half-written one.
+
+A SIGTERM during training (a cluster's scheduler stopping the job, also at its time limit) lets
+the step under way finish, writes a checkpoint of it and then stops the run as ctrl-C does
+(``safety.Terminated``, exit code 143): ``--resume`` continues from that step.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from transformers import Trainer
+from transformers import Trainer, TrainerCallback
 from transformers.trainer_callback import ProgressCallback
 
-from ..safety import on_interrupt, resume_hint, write_failure
+from ..atomic import share_as_umask
+from ..safety import Terminated, deferring_termination, on_interrupt, resume_hint, termination_requested, write_failure
 
 
 def last_complete_checkpoint(folder: Path) -> Path | None:
@@ -44,9 +50,16 @@ def train_with_checkpoints(
 ):
     """``trainer.train``; on ctrl-C the CLI's line says where ``--resume`` continues (``hint``), and
     a run stopped while writing a checkpoint (ctrl-C, full disk) leaves no half-written checkpoint."""
+    stop, shared = _StopOnTermination(), _SharedCheckpoints()
+    trainer.add_callback(stop)
+    trainer.add_callback(shared)
     with on_interrupt(hint or (lambda: resume_hint(checkpoints))):
         try:
-            return trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+            with deferring_termination():
+                output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+            if termination_requested():  # the loop stopped after a checkpoint of its last step
+                raise Terminated
+            return output
         except BaseException as error:
             for callback in trainer.callback_handler.callbacks:  # end the bar's line before the error's
                 if isinstance(callback, ProgressCallback) and callback.training_bar is not None:
@@ -58,3 +71,27 @@ def train_with_checkpoints(
             if isinstance(error, Exception) and failure is not None:
                 raise failure from error  # a full disk while checkpointing: one line naming the folder
             raise
+        finally:
+            trainer.remove_callback(stop)
+            trainer.remove_callback(shared)
+
+
+class _StopOnTermination(TrainerCallback):
+    """After a SIGTERM: save a checkpoint of the step just finished and end the training loop."""
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if termination_requested():
+            control.should_save = True
+            control.should_training_stop = True
+        return control
+
+
+class _SharedCheckpoints(TrainerCallback):
+    """Checkpoints as readable as the user's umask allows (safetensors writes them -rw-------)."""
+
+    def on_save(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+            if checkpoint.is_dir():
+                share_as_umask(checkpoint)
+        return control

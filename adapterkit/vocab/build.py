@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..atomic import share_as_umask
 from ..corpus import read_corpus, split_heldout, tokenize
 from ..errors import AdapterkitError
 from ..manifest import AdapterManifest
@@ -59,6 +60,7 @@ def _fresh_folder(out: Path, force: bool, inputs: list[Path | str]) -> Iterator[
         if retired is not None:
             retired.rename(out)
         raise
+    share_as_umask(out)  # safetensors writes weights -rw------- whatever the umask
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
 
