@@ -8,8 +8,8 @@ with ``huggingface_hub`` (``create_repo`` + ``upload_folder``); the token comes 
 ``pull`` trusts nothing it downloads: the repository's listing, the downloaded files, the
 manifest, the tensors and the adapter's base are checked (``pull_checks``) in a temporary folder.
 Only then is the folder moved into the registry with the atomic ``Registry.save``, so a failed
-pull leaves the registry as it was. A plain PEFT LoRA (no adapterkit manifest) gets a manifest
-naming its base and its source (repo and commit).
+pull leaves the registry as it was. A plain PEFT adapter (no adapterkit manifest; LoRA, DoRA or IA³)
+gets a manifest naming its base, its method and its source (repo and commit).
 
 ``hub:user/repo[@revision]`` works wherever an adapter name does (``compose.resolve_adapter``):
 it is pulled once under a derived name (``user--repo``, ``user--repo--revision``) and reused.
@@ -32,7 +32,16 @@ from pathlib import Path
 from .card import render_hub_card
 from .errors import AdapterkitError, printable
 from .manifest import SCHEMA_VERSION, AdapterConfig, AdapterManifest, Source, read_cv_run, tensor_problems
-from .pull_checks import ADAPTER_CONFIG, ADAPTER_WEIGHTS, check_base, check_download, check_listing, read_json_object
+from .methods import DEFAULT_METHOD
+from .pull_checks import (
+    ADAPTER_CONFIG,
+    ADAPTER_WEIGHTS,
+    check_base,
+    check_download,
+    check_listing,
+    check_method,
+    read_json_object,
+)
 from .registry import MANIFEST, Registry, check_name, write_json
 from .sharing import scrub, shareable_manifest
 
@@ -198,7 +207,7 @@ def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> 
     if kind not in PUSHED_KINDS or not (source / ADAPTER_CONFIG).is_file():
         raise AdapterkitError(
             f"{request.name} is a {kind} {'adapter' if (source / ADAPTER_CONFIG).is_file() else 'model'}: "
-            f"push shares LoRA adapters of kind {', '.join(PUSHED_KINDS)}"
+            f"push shares adapters of kind {', '.join(PUSHED_KINDS)}"
         )
     if not (source / ADAPTER_WEIGHTS).is_file():
         raise AdapterkitError(f"{source}: no {ADAPTER_WEIGHTS}; the adapter is incomplete, train or pull it again")
@@ -341,6 +350,7 @@ def pull(
         if shared is not None:
             # complete: its card is written from it; it is renamed to `name`
             manifest = AdapterManifest.from_dict({**shared, "name": name}, f"{repo_id}: {MANIFEST}", complete=True)
+        method = check_method(repo_id, peft_config, manifest)
         problems = tensor_problems(folder, peft_config, label=ADAPTER_WEIGHTS)
         if problems:
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused")
@@ -358,6 +368,8 @@ def pull(
                 "languages": _languages(folder),
                 "domain": None,
                 "base": base.to_dict(),
+                # the method, when not LoRA (a manifest without one is LoRA): see methods/
+                **({} if method.name == DEFAULT_METHOD else {"hyperparameters": {"mode": method.name}}),
                 "versions": versions(),
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
