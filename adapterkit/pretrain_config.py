@@ -17,15 +17,13 @@ from pathlib import Path
 from .choices import TRAIN_HEAD
 from .corpus import BLOCK_MODES
 from .errors import AdapterkitError
-from .methods import DEFAULT_METHOD, LAYERS, AdapterMethod, AdapterSettings
+from .methods import DEFAULT_METHOD, FULL_LR, LAYERS, AdapterMethod, AdapterSettings
 from .methods import get as get_method
 from .models import DEFAULT_BASE
 from .paths import registry_dir
 from .registry import check_name
 from .safety import check_finite_options
 from .speed import resolve_precision
-
-FULL_LR = 2e-5
 
 
 @dataclass

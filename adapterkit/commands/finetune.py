@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ..invocation import summarise
+from ..tasks.settings import TrainSettings  # the defaults of the training options (model-free)
 from .common import quiet_libraries
 from .options import (
     BaseOption,
@@ -39,9 +40,6 @@ from .options import (
     WeightDecayOption,
 )
 
-if TYPE_CHECKING:
-    from ..tasks.finetune import TrainSettings
-
 
 def train_settings(
     *,
@@ -58,12 +56,10 @@ def train_settings(
     precision: str = "auto",
     gradient_checkpointing: bool = False,
     group_by_length: bool = True,
-    warmup_ratio: float = 0.0,
-    weight_decay: float = 0.0,
+    warmup_ratio: float,
+    weight_decay: float,
 ) -> TrainSettings:
     """The training settings of finetune, cv and compare, from their (shared) options."""
-    from ..tasks.finetune import TrainSettings
-
     return TrainSettings(
         epochs=epochs,
         batch_size=batch_size,
@@ -115,8 +111,8 @@ def finetune(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
-    warmup_ratio: WarmupRatioOption = 0.0,
-    weight_decay: WeightDecayOption = 0.0,
+    warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
+    weight_decay: WeightDecayOption = TrainSettings.weight_decay,
     quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: ForceOption = False,

@@ -19,6 +19,7 @@ import typer
 
 from .. import choices
 from ..methods import METHOD_NAMES
+from ..tasks.settings import TrainSettings
 
 BlockMode = Literal[choices.BLOCK_MODES]
 TrainHead = Literal[choices.TRAIN_HEAD]
@@ -113,9 +114,15 @@ QuantizeOption = Annotated[
     Quantize | None, typer.Option(help="--mode adapter: load the frozen encoder quantized (bitsandbytes).")
 ]
 WarmupRatioOption = Annotated[
-    float, typer.Option(help="Fraction of the steps with a linear learning-rate warm-up (default 0: run_ner.py's).")
+    float,
+    typer.Option(
+        help="Fraction of the steps with a linear learning-rate warm-up "
+        f"(default {TrainSettings.warmup_ratio:g}: run_ner.py's)."
+    ),
 ]
-WeightDecayOption = Annotated[float, typer.Option(help="AdamW weight decay (default 0: run_ner.py's).")]
+WeightDecayOption = Annotated[
+    float, typer.Option(help=f"AdamW weight decay (default {TrainSettings.weight_decay:g}: run_ner.py's).")
+]
 
 # Options shared by cv and compare.
 FoldsOption = Annotated[int, typer.Option(help="Number of folds.")]

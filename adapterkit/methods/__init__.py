@@ -39,6 +39,8 @@ METHODS: dict[str, AdapterMethod] = {
 }
 METHOD_NAMES = tuple(METHODS)
 FULL = "full"  # hyperparameters.mode of a model trained with all its weights
+# The learning rate of training all weights (pretrain --full, finetune --mode full): the studies' 2e-5.
+FULL_LR = 2e-5
 
 
 def get(name: str, option: str = "--method") -> AdapterMethod:
@@ -102,6 +104,7 @@ def check_stackable(name: str, method: AdapterMethod, what: str) -> None:
 __all__ = [
     "DEFAULT_METHOD",
     "FULL",
+    "FULL_LR",
     "LAYERS",
     "METHODS",
     "METHOD_NAMES",
