@@ -166,6 +166,13 @@ class PretrainConfig:
         unknown = [target for target in self.targets if target not in LAYERS]
         if unknown and not self.full:
             raise AdapterkitError(f"--lora-targets {','.join(unknown)}: unknown; choose from {','.join(LAYERS)}")
+        if not self.full and not self.adapter_method.uses_rank:
+            given = [f"--{name.replace('_', '-')}" for name in RANK_OPTIONS if getattr(self, name) != _default(name)]
+            if given:
+                raise AdapterkitError(
+                    f"{given[0]}: {self.adapter_method.title} adapters have no rank, alpha or dropout; "
+                    "drop the option, or use --method lora or dora"
+                )
         if self.new_token_ids and not self.full and not self.adapter_method.new_rows:
             raise AdapterkitError(
                 f"--method {self.method}: {self.adapter_method.title} cannot train new vocabulary rows with the "
@@ -185,6 +192,13 @@ class PretrainConfig:
         if settings["method"] == DEFAULT_METHOD:
             settings.pop("method")  # runs from before --method record none: they were LoRA
         return json.loads(json.dumps(settings, default=str))
+
+
+RANK_OPTIONS = ("lora_r", "lora_alpha", "lora_dropout")  # what only methods with a rank (uses_rank) take
+
+
+def _default(name: str):
+    return PretrainConfig.__dataclass_fields__[name].default
 
 
 def _attribute(option: str) -> str:

@@ -76,6 +76,9 @@ def test_pretrain_refuses_an_unknown_method_and_a_method_with_full(capsys, tmp_p
     config = pretrain_config("minilm", corpus, "x", full=True, method="dora")
     with pytest.raises(AdapterkitError, match="--method dora: --full trains all weights"):
         config.validate()
+    with pytest.raises(AdapterkitError, match="--lora-alpha: IA³ adapters have no rank, alpha or dropout"):
+        pretrain_config("minilm", corpus, "x", method="ia3", lora_alpha=8).validate()
+    pretrain_config("minilm", corpus, "x", method="dora", lora_r=4, lora_alpha=8).validate()
     assert "method" not in pretrain_config("minilm", corpus, "x").fingerprint_of_run()  # resumes runs from before
 
 
