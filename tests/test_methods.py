@@ -73,6 +73,8 @@ def test_pretrain_refuses_an_unknown_method_and_a_method_with_full(capsys, tmp_p
     corpus.write_text("een zin\n")
     assert main(["pretrain", "--corpus", str(corpus), "--name", "x", "--method", "vera"]) == 2
     assert "lora|dora|ia3" in capsys.readouterr().err.replace("'", "").replace(", ", "|")
+    assert main(["pretrain", "--corpus", str(corpus), "--name", "x", "--method", "ia3", "--lora-r", "8"]) == 2
+    assert "--lora-r: IA³ adapters have no rank" in capsys.readouterr().err  # --method reaches the run's settings
     config = pretrain_config("minilm", corpus, "x", full=True, method="dora")
     with pytest.raises(AdapterkitError, match="--method dora: --full trains all weights"):
         config.validate()
