@@ -130,7 +130,7 @@ def pretrain(
     keep_checkpoints: KeepCheckpointsOption = False,
     registry: RegistryOption = None,
 ) -> None:
-    """Continued MLM pre-training: an adapter on the frozen base (default: LoRA) or all weights (--full).
+    """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
 
     Cleans and tokenizes the corpus, measures held-out perplexity of the base, trains with the
     transformers Trainer (checkpoints every --save-steps; --resume continues), measures
