@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from .manifest import AdapterManifest
+from .methods import DEFAULT_METHOD, METHODS, of_manifest
 
 Manifest = AdapterManifest | Mapping  # typed, or a dict that is validated into one
 
 
 def _tags(manifest: AdapterManifest) -> list[str]:
-    tags = ["adapterkit", "medical", "fill-mask", "lora" if manifest.is_lora else "domain-adaptive-pretraining"]
+    method = of_manifest(manifest)
+    tags = ["adapterkit", "medical", "fill-mask", method.name if method else "domain-adaptive-pretraining"]
     if manifest.domain:
         tags.append(manifest.domain)
     return tags
@@ -43,7 +45,7 @@ def card_metadata(manifest: Manifest, tags: list[str], is_adapter: bool, **extra
 def render_card(manifest: Manifest) -> str:
     """A model card built from the manifest; every figure in it comes from the manifest."""
     manifest = AdapterManifest.of(manifest)
-    is_adapter = _required(manifest.hyperparameters).mode == "lora"
+    is_adapter = of_manifest(manifest) is not None
     header = card_metadata(manifest, _tags(manifest), is_adapter)
     usage = _usage(manifest, f"path/to/{manifest.name}")
     return f"""{header}
@@ -60,7 +62,7 @@ def _pretrain_body(manifest: AdapterManifest) -> str:
     hyper = _required(manifest.hyperparameters)
     corpus = _required(manifest.corpus)
     ppl, cleaning = _required(manifest.perplexity), _required(corpus.cleaning)
-    is_adapter = hyper.mode == "lora"
+    method = of_manifest(manifest)
     files = "\n".join(
         f"| `{record.path}` | {record.lines:,} | `{_required(record.sha256)[:16]}…` |" for record in corpus.files or []
     )
@@ -72,8 +74,8 @@ def _pretrain_body(manifest: AdapterManifest) -> str:
     )
     hyper_rows = "\n".join(f"| {key} | {value} |" for key, value in hyper.to_dict().items())
     what = (
-        f"A LoRA adapter ({manifest.kind}) for `{base.id}`"
-        if is_adapter
+        f"{_an(method.title)} adapter ({manifest.kind}) for `{base.id}`"
+        if method is not None
         else f"`{base.id}` after continued masked-language-model pre-training of all weights"
     )
     languages = ", ".join(manifest.languages or []) or "unspecified"
@@ -119,7 +121,7 @@ masked tokens, the same masked positions for both):
 def _usage(manifest: AdapterManifest, where: str) -> str:
     """How to load the adapter (or model) found at ``where``: a folder or a Hub repo id."""
     base = manifest.base
-    if manifest.is_lora:
+    if manifest.is_adapter:
         return f"""```python
 from transformers import AutoModelForMaskedLM
 from peft import PeftModel
@@ -225,9 +227,20 @@ def _plain_body(manifest: AdapterManifest) -> str:
     origin = f" pulled from `{source.hub}` at commit `{source.revision}`" if source is not None and source.hub else ""
     return f"""# {manifest.name}
 
-A LoRA adapter ({manifest.kind}) for `{manifest.base.id}`{origin}.
+{_an(_method_title(manifest))} adapter ({manifest.kind}) for `{manifest.base.id}`{origin}.
 Its training was not recorded by adapterkit, so this card has no training details or perplexity.
 """
+
+
+def _method_title(manifest: AdapterManifest) -> str:
+    """The method of a pulled or composed adapter's card (a merged composition's parts were LoRA)."""
+    method = of_manifest(manifest)
+    return (method or METHODS[DEFAULT_METHOD]).title
+
+
+def _an(title: str) -> str:
+    """"A LoRA", "An IA³": the article as the method's name is spoken."""
+    return f"{'An' if title[:1] in 'AEIOU' else 'A'} {title}"
 
 
 def _fmt(value) -> str:

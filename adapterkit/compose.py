@@ -1,5 +1,8 @@
 """Composition of LoRA adapters trained on the same frozen base.
 
+Only methods whose update is an additive ΔW compose (``methods/``: LoRA); a DoRA or IA³ adapter
+is refused in one line saying why, here and in an inline stack ``a+b`` of any command.
+
 For parts i with updates ΔW_i = s_i · B_i A_i (s_i PEFT's scaling, alpha/r or alpha/√r) and
 weights w_i, every strategy produces one plain LoRA adapter (or a merged model):
 
@@ -28,13 +31,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from peft import LoraConfig, PeftModel
+from peft import PeftModel
 from safetensors.torch import save_file
 
 from .choices import STRATEGIES
@@ -43,6 +45,8 @@ from .factors import Factors, compose_factors, extract_factors, head_record, mer
 from .hub import HUB_PREFIX, ensure_pulled
 from .integrity import verify_weights
 from .manifest import AdapterManifest, check_tensors, peft_loading, read_adapter_config
+from .methods import AdapterMethod, check_stackable, of_config
+from .methods.lora import stacked_config
 from .models import base_of, fingerprint, load_masked_lm
 from .pull_checks import base_disagreement
 from .registry import MANIFEST, Registry, read_manifest
@@ -63,6 +67,12 @@ class Part:
     @property
     def fingerprint(self) -> str:
         return self.manifest.base.fingerprint or ""
+
+    @property
+    def method(self) -> AdapterMethod:
+        """The adapter method, as its adapter_config.json says (pull checked it against the manifest)."""
+        config = self.path / "adapter_config.json"
+        return of_config(read_adapter_config(config), config)
 
 
 def resolve_adapter(spec: str, store: Registry) -> Part:
@@ -128,9 +138,7 @@ def check_parts(parts: list[Part], how: str) -> None:
                 f"{part.name} is a {kind} adapter: compose takes language/domain adapters "
                 f"({', '.join(COMPOSABLE_KINDS)})"
             )
-        config = read_adapter_config(part.path / "adapter_config.json")
-        if config.peft_type != "LORA" or config.use_dora:
-            raise AdapterkitError(f"{part.name}: only plain LoRA adapters compose (not {config.peft_type}/DoRA)")
+        check_stackable(part.name, part.method, f"compose --how {how}")
     first = parts[0]
     for part in parts[1:]:
         if part.fingerprint != first.fingerprint:
@@ -158,7 +166,12 @@ def _adapted_modules(part: Part) -> set[str]:
 
 
 def load_parts(parts: list[Part], masked_only: bool = True) -> PeftModel:
-    """The base with every part loaded as a named adapter (``p0``, ``p1``, …), none merged."""
+    """The base with every part loaded as a named adapter (``p0``, ``p1``, …), none merged.
+
+    Several parts are summed by every caller: each must be of a method whose update is additive."""
+    if len(parts) > 1:
+        for part in parts:
+            check_stackable(part.name, part.method, "a stack of adapters")
     base = base_of(parts[0].manifest)
     model, _ = load_masked_lm(base, masked_only=masked_only)
     if fingerprint(model) != parts[0].fingerprint:
@@ -183,21 +196,7 @@ def write_adapter(
     base_model_name: str,
 ) -> None:
     """Save the composition as a plain PEFT LoRA folder (scaling 1: alpha = rank per module)."""
-    ranks = {name: a.shape[0] for name, (a, _) in composed.items()}
-    common = max(set(ranks.values()), key=list(ranks.values()).count)
-    pattern = {name: r for name, r in ranks.items() if r != common}
-    config = LoraConfig(
-        r=common,
-        lora_alpha=common,
-        lora_dropout=0.0,
-        target_modules=sorted(composed),
-        rank_pattern={re.escape(name): r for name, r in pattern.items()},
-        alpha_pattern={re.escape(name): r for name, r in pattern.items()},
-        modules_to_save=sorted(heads) or None,
-        base_model_name_or_path=base_model_name,
-        task_type=None,
-        inference_mode=True,
-    )
+    config = stacked_config({name: a.shape[0] for name, (a, _) in composed.items()}, list(heads), base_model_name)
     config.save_pretrained(str(folder))
     tensors = {}
     for name, (a, b) in composed.items():

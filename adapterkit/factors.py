@@ -1,7 +1,8 @@
 """LoRA composition maths: the factors of loaded adapters, their weighted combination, merging.
 
 Pure tensor code on PEFT models: no files, no registry. ``compose`` (the command), ``learned``
-(fitted weights) and ``variants`` (composed variants) share it.
+(fitted weights) and ``variants`` (composed variants) share it. ``fold_adapter`` folds one adapter
+of any method (DoRA, IA³: not a sum of factors) into its base layers with PEFT's own merge.
 """
 
 from __future__ import annotations
@@ -116,8 +117,25 @@ def mean_heads(factors: Factors, weights: list[float]) -> dict[str, dict[str, to
     return heads
 
 
+def fold_adapter(peft_model: PeftModel) -> dict[str, dict[str, torch.Tensor]]:
+    """One adapter folded into the layers it wraps by PEFT's merge (exact for a single adapter, any
+    method): adapted module name -> its merged state, for ``merge_into``'s ``heads``. Head modules
+    the adapter trains in full are left out, as ``compose_factors``' heads are by a task start."""
+    from peft.tuners.tuners_utils import BaseTunerLayer
+
+    adapted = [
+        name for name, module in peft_model.get_base_model().named_modules() if isinstance(module, BaseTunerLayer)
+    ]
+    merged = peft_model.merge_and_unload()
+    return {
+        name: {k: v.detach().clone() for k, v in merged.get_submodule(name).state_dict().items()} for name in adapted
+    }
+
+
 def merge_into(model: torch.nn.Module, composed: dict, heads: dict) -> torch.nn.Module:
-    """Fold W += B A into every adapted linear layer and load the composed heads (exact)."""
+    """Fold W += B A into every adapted linear layer and load the composed heads (exact).
+
+    ``heads`` is module name -> state dict: composed heads, or the layers ``fold_adapter`` merged."""
     with torch.no_grad():
         for name, (a, b) in composed.items():
             module = model.get_submodule(name)

@@ -13,8 +13,9 @@ file is checked against the size and digest the Hub lists at that commit and aga
 the shared manifest records, and the manifest, the tensors and
 the adapter's base are checked. Only then is the folder moved into the registry with the atomic
 ``Registry.save``, recording the shared digests, so a failed pull leaves the registry as it was. A
-plain PEFT LoRA (no adapterkit manifest) gets a manifest naming its base and its source (repo and
-commit), and the digests of its files (checked against the Hub's listing, which must give them).
+plain PEFT adapter (no adapterkit manifest; LoRA, DoRA or IA³) gets a manifest naming its base, its
+method and its source (repo and commit), and the digests of its files (checked against the Hub's
+listing, which must give them).
 
 ``hub:user/repo[@revision]`` works wherever an adapter name does (``compose.resolve_adapter``):
 it is pulled once under a derived name (``user--repo``, ``user--repo--revision``) and reused.
@@ -37,6 +38,7 @@ from .card import render_hub_card
 from .errors import AdapterkitError, printable
 from .integrity import file_sha256
 from .manifest import SCHEMA_VERSION, AdapterConfig, AdapterManifest, Source, read_cv_run, tensor_problems
+from .methods import DEFAULT_METHOD
 from .pull_checks import (
     ADAPTER_CONFIG,
     ADAPTER_WEIGHTS,
@@ -48,6 +50,7 @@ from .pull_checks import (
     check_file_name,
     check_listed,
     check_listing,
+    check_method,
     check_repo_id,
     check_revision,
     listed_files,
@@ -206,7 +209,7 @@ def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> 
     if kind not in PUSHED_KINDS or not (source / ADAPTER_CONFIG).is_file():
         raise AdapterkitError(
             f"{request.name} is a {kind} {'adapter' if (source / ADAPTER_CONFIG).is_file() else 'model'}: "
-            f"push shares LoRA adapters of kind {', '.join(PUSHED_KINDS)}"
+            f"push shares adapters of kind {', '.join(PUSHED_KINDS)}"
         )
     if not (source / ADAPTER_WEIGHTS).is_file():
         raise AdapterkitError(f"{source}: no {ADAPTER_WEIGHTS}; the adapter is incomplete, train or pull it again")
@@ -377,6 +380,7 @@ def pull(
             # complete: its card is written from it; it is renamed to `name`
             manifest = AdapterManifest.from_dict({**shared, "name": name}, f"{repo_id}: {MANIFEST}", complete=True)
             digests = check_digests(repo_id, folder, top, manifest.sha256)  # verified, never recomputed
+        method = check_method(repo_id, peft_config, manifest)
         problems = tensor_problems(folder, peft_config, label=ADAPTER_WEIGHTS)
         if problems:
             raise AdapterkitError(f"{repo_id}: {problems[0]}; refused")
@@ -396,6 +400,8 @@ def pull(
                 "languages": _languages(folder),
                 "domain": None,
                 "base": base.to_dict(),
+                # the method, when not LoRA (a manifest without one is LoRA): see methods/
+                **({} if method.name == DEFAULT_METHOD else {"hyperparameters": {"mode": method.name}}),
                 "versions": versions(),
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }

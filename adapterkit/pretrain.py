@@ -1,13 +1,12 @@
-"""Continued MLM pre-training: full weights, or a LoRA adapter on the frozen base.
+"""Continued MLM pre-training: full weights, or an adapter (LoRA, DoRA, IA³) on the frozen base.
 
 One path for both modes, built on the transformers ``Trainer`` so that the same command runs
 under ``torchrun`` / ``accelerate launch``. The model class computes the masked-only loss
 (``mlm.py``); checkpoints every ``save_steps`` make a run resumable (``--resume``); held-out
 perplexity is measured before and after on the same masked positions.
 
-LoRA defaults, chosen for MLM domain adaptation: rank 16, alpha 32 (scaling 2), dropout 0.05,
-on every linear layer of every encoder block (query, key, value, attention output,
-intermediate, output); learning rate 3e-4 (LoRA needs a larger step than the 2e-5 of full
+The adapter is built by its method (``methods/``: LoRA's defaults are rank 16, alpha 32, dropout
+0.05 on every linear layer of every encoder block, learning rate 3e-4 against the 2e-5 of full
 training). When the base's MLM head is new (the embedded default), its transform is trained
 with the adapter and saved in the adapter folder; the decoder stays tied to the frozen
 embeddings and the output bias stays as the base has it.
@@ -58,7 +57,6 @@ from .tracking import Tracking, log_evaluation
 from .training import (
     ProgressBar,
     last_complete_checkpoint,
-    lora_target_pattern,
     process_state,
     train_with_checkpoints,
     training_arguments,
@@ -128,22 +126,13 @@ def _check_run_dir(config: PretrainConfig) -> Path | None:
     return None
 
 
-def _wrap_lora(model, config: PretrainConfig, head_is_new: bool):
-    from peft import LoraConfig, get_peft_model
+def _wrap_adapter(model, config: PretrainConfig, head_is_new: bool):
+    from peft import get_peft_model
 
     train_head = config.train_head == "yes" or (config.train_head == "auto" and head_is_new)
     head_modules = [name for name in HEAD_TRANSFORMS if has_module(model, name)] if train_head else None
-    lora = LoraConfig(
-        r=config.lora_r,
-        lora_alpha=config.lora_alpha,
-        lora_dropout=config.lora_dropout,
-        target_modules=lora_target_pattern(config.lora_targets),
-        modules_to_save=head_modules,
-        # New vocabulary rows (vocab extend) train with the adapter; the tied decoder shares them.
-        trainable_token_indices={"word_embeddings": config.new_token_ids} if config.new_token_ids else None,
-        task_type=None,  # PEFT has no MLM task type; the wrapped model is the *ForMaskedLM itself
-    )
-    return get_peft_model(model, lora), head_modules or []
+    adapter = config.adapter_method.build(config.adapter_settings(head_modules))
+    return get_peft_model(model, adapter), head_modules or []
 
 
 def _stream_sharding(config: PretrainConfig, files: int) -> dict:
@@ -250,9 +239,10 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     set_seed(config.seed)
     head_modules: list[str] = []
     if not config.full:
-        model, head_modules = _wrap_lora(model, config, head_is_new)
+        model, head_modules = _wrap_adapter(model, config, head_is_new)
         trainable, total = model.get_nb_trainable_parameters()
-        _say(f"LoRA: {trainable:,} trainable of {total:,} parameters ({100 * trainable / total:.2f} %)")
+        share = f"{100 * trainable / total:.2f} %"
+        _say(f"{config.adapter_method.title}: {trainable:,} trainable of {total:,} parameters ({share})")
 
     config.run_dir.mkdir(parents=True, exist_ok=True)
     if process_state().is_main_process:  # under torchrun: one writer
@@ -327,7 +317,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
             "streaming": config.streaming,
         },
         "hyperparameters": {
-            "mode": "full" if config.full else "lora",
+            "mode": "full" if config.full else config.method,
             "epochs": config.epochs,
             "max_steps": config.max_steps,
             "steps": output.global_step,
@@ -348,10 +338,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
                 {}
                 if config.full
                 else {
-                    "lora_r": config.lora_r,
-                    "lora_alpha": config.lora_alpha,
-                    "lora_dropout": config.lora_dropout,
-                    "lora_targets": config.lora_targets,
+                    **config.adapter_method.hyperparameters(config.adapter_settings()),
                     "trained_head_modules": head_modules,
                     **(
                         {"trainable_token_ids": f"{config.new_token_ids[0]}..{config.new_token_ids[-1]}"}

@@ -4,7 +4,8 @@
 (``pretrain.py``) consumes: the defaults live here once, ``validate`` rejects nonsense before
 anything is loaded or written (one line naming the option and what is expected), and
 ``fingerprint_of_run`` is what a ``--resume`` must find unchanged. The learning-rate defaults
-differ by mode: 2e-5 for full training, 3e-4 for LoRA (see ``pretrain.py``'s docstring).
+differ by mode: 2e-5 for full training, the adapter method's otherwise (3e-4 LoRA and DoRA, 3e-3
+IA³: ``methods/``), and so do the layers an adapter wraps.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from pathlib import Path
 from .choices import TRAIN_HEAD
 from .corpus import BLOCK_MODES
 from .errors import AdapterkitError
+from .methods import DEFAULT_METHOD, FULL_LR, LAYERS, AdapterMethod, AdapterSettings
+from .methods import get as get_method
 from .models import DEFAULT_BASE
 from .paths import registry_dir
 from .registry import check_name
 from .safety import check_finite_options
 from .speed import resolve_precision
-from .training import LORA_TARGETS
-
-FULL_LR = 2e-5
-LORA_LR = 3e-4
 
 
 @dataclass
@@ -41,7 +40,7 @@ class PretrainConfig:
     epochs: float = 5.0
     batch_size: int = 8
     grad_accum: int = 4
-    lr: float | None = None  # None: 2e-5 full, 3e-4 LoRA
+    lr: float | None = None  # None: 2e-5 full, else the adapter method's
     weight_decay: float = 0.0
     warmup_steps: int = 0
     max_seq_len: int = 512
@@ -61,7 +60,8 @@ class PretrainConfig:
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
-    lora_targets: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
+    lora_targets: list[str] | None = None  # None: the adapter method's layers
+    method: str = DEFAULT_METHOD  # the adapter method (methods/): lora | dora | ia3
     train_head: str = "auto"  # auto | yes | no
     new_token_ids: list[int] = field(default_factory=list)  # embedding rows trained with the adapter (vocab extend)
     precision: str = "auto"  # auto | fp32 | bf16 | fp16 (speed.py)
@@ -76,7 +76,27 @@ class PretrainConfig:
 
     @property
     def learning_rate(self) -> float:
-        return self.lr if self.lr is not None else (FULL_LR if self.full else LORA_LR)
+        return self.lr if self.lr is not None else (FULL_LR if self.full else self.adapter_method.learning_rate)
+
+    @property
+    def adapter_method(self) -> AdapterMethod:
+        return get_method(self.method)
+
+    @property
+    def targets(self) -> list[str]:
+        """The layers the adapter wraps: ``--lora-targets``, else the method's."""
+        return list(self.adapter_method.layers) if self.lora_targets is None else list(self.lora_targets)
+
+    def adapter_settings(self, head_modules: list[str] | None = None) -> AdapterSettings:
+        """What the adapter method builds the adapter from (``head_modules``: trained in full with it)."""
+        return AdapterSettings(
+            layers=self.targets,
+            r=self.lora_r,
+            alpha=self.lora_alpha,
+            dropout=self.lora_dropout,
+            modules_to_save=head_modules,
+            new_token_ids=list(self.new_token_ids),
+        )
 
     @property
     def length_grouped(self) -> bool:
@@ -124,12 +144,15 @@ class PretrainConfig:
             (self.num_proc is None or self.num_proc > 0, "--num-proc", "a positive number of processes"),
             (self.train_head in TRAIN_HEAD, "--train-head", f"one of {', '.join(TRAIN_HEAD)}"),
         ]
+        if self.full and self.method != DEFAULT_METHOD:
+            raise AdapterkitError(f"--method {self.method}: --full trains all weights, no adapter; give one of the two")
         if not self.full:
+            checks.append((bool(self.targets), "--lora-targets", f"some of {','.join(LAYERS)}"))  # --method checked
+        if not self.full and self.adapter_method.uses_rank:
             checks += [
                 (self.lora_r > 0, "--lora-r", "a positive rank such as 16"),
                 (self.lora_alpha > 0, "--lora-alpha", "a positive alpha such as 32"),
                 (0 <= self.lora_dropout < 1, "--lora-dropout", "a probability in [0, 1)"),
-                (bool(self.lora_targets), "--lora-targets", f"some of {','.join(LORA_TARGETS)}"),
             ]
         for ok, option, expected in checks:
             if not ok:
@@ -140,9 +163,21 @@ class PretrainConfig:
         check_options(self.quantize, self.optim, self.full)
         if self.streaming and self.max_steps == -1:
             raise AdapterkitError("--streaming: a stream has no length, so --epochs cannot end it; set --max-steps N")
-        unknown = [target for target in self.lora_targets if target not in LORA_TARGETS]
+        unknown = [target for target in self.targets if target not in LAYERS]
         if unknown and not self.full:
-            raise AdapterkitError(f"--lora-targets {','.join(unknown)}: unknown; choose from {','.join(LORA_TARGETS)}")
+            raise AdapterkitError(f"--lora-targets {','.join(unknown)}: unknown; choose from {','.join(LAYERS)}")
+        if not self.full and not self.adapter_method.uses_rank:
+            given = [f"--{name.replace('_', '-')}" for name in RANK_OPTIONS if getattr(self, name) != _default(name)]
+            if given:
+                raise AdapterkitError(
+                    f"{given[0]}: {self.adapter_method.title} adapters have no rank, alpha or dropout; "
+                    "drop the option, or use --method lora or dora"
+                )
+        if self.new_token_ids and not self.full and not self.adapter_method.new_rows:
+            raise AdapterkitError(
+                f"--method {self.method}: {self.adapter_method.title} cannot train new vocabulary rows with the "
+                "adapter; use lora or dora"
+            )
 
     def fingerprint_of_run(self) -> dict:
         """The settings that must not change between a run and its ``--resume``."""
@@ -153,7 +188,17 @@ class PretrainConfig:
         ):  # fmt: skip
             settings.pop(volatile)
         settings.pop("gradient_checkpointing")  # the same loss and gradients either way
+        settings["lora_targets"] = self.targets
+        if settings["method"] == DEFAULT_METHOD:
+            settings.pop("method")  # runs from before --method record none: they were LoRA
         return json.loads(json.dumps(settings, default=str))
+
+
+RANK_OPTIONS = ("lora_r", "lora_alpha", "lora_dropout")  # what only methods with a rank (uses_rank) take
+
+
+def _default(name: str):
+    return PretrainConfig.__dataclass_fields__[name].default
 
 
 def _attribute(option: str) -> str:

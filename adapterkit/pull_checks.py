@@ -5,9 +5,11 @@ stays inside the folder, every file is safetensors, JSON or Markdown (weights th
 such as ``.bin``/``.pt``/``.pkl``, are refused: adapterkit never unpickles files from outside), and
 ``adapter_config.json`` and ``adapter_model.safetensors`` are there. After the download, the files
 on disk are checked again (``check_download``): exactly the listed ones, inside the download
-folder, safetensors headers and JSON files that parse. Then the adapter's base must match
-(``check_base``): the base named in ``adapter_config.json`` is the manifest's, and when the manifest
-records a fingerprint and the base is available here without a download, the local base has it.
+folder, safetensors headers and JSON files that parse. The adapter's method must be one adapterkit
+uses, and the one its manifest records (``check_method``: ``adapter_config.json``'s ``peft_type``
+against ``hyperparameters.mode``). Then the adapter's base must match (``check_base``): the base
+named in ``adapter_config.json`` is the manifest's, and when the manifest records a fingerprint and
+the base is available here without a download, the local base has it.
 
 Every identifier that comes from the Hub or from a manifest is checked here, in one place, before
 it is used (``check_commit``, ``check_revision``, ``check_file_name``, ``check_repo_id``): a commit is
@@ -35,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from .errors import AdapterkitError
 from .integrity import file_sha256
 from .manifest import MANIFEST, AdapterConfig, AdapterManifest, BaseRecord
+from .methods import AdapterMethod, check_agrees, of_config
 
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
@@ -315,6 +318,13 @@ def _local_fingerprint(manifest: AdapterManifest) -> tuple[str, str] | None:
     return str(base.path), fingerprint(model)
 
 
+def check_method(repo_id: str, config: AdapterConfig, manifest: AdapterManifest | None) -> AdapterMethod:
+    """The adapter's method: one adapterkit uses, and the one the manifest (if any) records."""
+    if manifest is None:
+        return of_config(config, f"{repo_id}: {ADAPTER_CONFIG}")
+    return check_agrees(manifest, config, repo_id)
+
+
 def check_base(
     repo_id: str, config: AdapterConfig, manifest: AdapterManifest | None
 ) -> tuple[BaseRecord, list[str], list[str]]:
@@ -325,8 +335,6 @@ def check_base(
     if manifest is None:
         if not isinstance(declared, str) or not declared:
             raise AdapterkitError(f"{repo_id}: {ADAPTER_CONFIG} names no base_model_name_or_path; cannot use it")
-        if config.peft_type != "LORA":
-            raise AdapterkitError(f"{repo_id}: a {config.peft_type} adapter; adapterkit uses LoRA adapters")
         record = BaseRecord.load({"id": declared, "peft_base_model": declared, "revision": None, "fingerprint": None})
         local = _local_fingerprint(AdapterManifest(kind="language", base=record))
         if local is None:

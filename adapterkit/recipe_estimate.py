@@ -88,8 +88,8 @@ class Estimator:
         import torch
         from transformers import AutoConfig, AutoModelForMaskedLM
 
+        from .methods.base import LAYERS, layer_pattern
         from .models import DEFAULT_BASE
-        from .training.lora import LORA_TARGETS, lora_target_pattern
 
         folder, note = _config_folder(base), ""
         if folder is not None:
@@ -106,7 +106,7 @@ class Estimator:
             model = AutoModelForMaskedLM.from_config(config)
         params = sum(p.numel() for p in model.parameters())
         tables = sum(m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Embedding))
-        pattern = re.compile(lora_target_pattern(list(LORA_TARGETS)))
+        pattern = re.compile(layer_pattern(list(LAYERS)))
         lora = sum(
             16 * (m.in_features + m.out_features)
             for name, m in model.named_modules()

@@ -36,7 +36,7 @@ from peft import PeftModel
 from . import models
 from .compose import Part, load_parts, resolve_adapter, write_adapter
 from .errors import AdapterkitError
-from .factors import compose_factors, extract_factors
+from .factors import compose_factors, extract_factors, fold_adapter
 from .hub import HUB_PREFIX
 from .manifest import AdapterManifest, check_tensors, peft_loading
 from .models import DEFAULT_BASE, Base, base_of, fingerprint, load_masked_lm
@@ -131,6 +131,7 @@ class Variant:
     parts: list[str] = field(default_factory=list)  # names of the language/domain adapters
     fingerprint: str | None = None
     task: AdapterManifest | None = None  # the manifest of a task model to start from (two-stage fine-tuning)
+    folded: dict = field(default_factory=dict)  # module name -> merged state: one DoRA/IA³ adapter folded in
 
 
 def task_start(variant: str | VariantSpec, store: Registry, base: str | None = None) -> Variant:
@@ -155,9 +156,12 @@ def task_start(variant: str | VariantSpec, store: Registry, base: str | None = N
             return Variant(spec.text, _model_base(spec), task=manifest)
         return Variant(spec.text, _model_base(spec))
     parts = adapter_parts(spec, store)
-    peft_model = load_parts(parts)
+    peft_model = load_parts(parts)  # several parts: additive methods only (refused in one line otherwise)
+    base, names, first = base_of(parts[0].manifest), [p.name for p in parts], parts[0].fingerprint
+    if not parts[0].method.additive:  # one DoRA/IA³ adapter: PEFT's merge folds it exactly
+        return Variant(spec.text, base, parts=names, fingerprint=first, folded=fold_adapter(peft_model))
     composed, _ = compose_factors(extract_factors(peft_model), [1.0] * len(parts), "stack")
-    return Variant(spec.text, base_of(parts[0].manifest), composed, [p.name for p in parts], parts[0].fingerprint)
+    return Variant(spec.text, base, composed, names, first)
 
 
 # ----------------------------------------------------------------------------------- masked LMs

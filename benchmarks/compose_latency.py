@@ -57,18 +57,17 @@ BUSY_LOAD = 1.0  # mean load average over the kept repetitions above --threads +
 def build_models(folder: Path, device: str, seed: int) -> dict:
     """Every variant's model, in eval mode on ``device``; the base and the adapters seeded."""
     import torch
-    from peft import LoraConfig, PeftModel, get_peft_model
+    from peft import PeftModel, get_peft_model
     from transformers import BertConfig, BertForMaskedLM
 
     from adapterkit.compose import write_adapter
     from adapterkit.factors import Factors, compose_factors, extract_factors, merge_into
-    from adapterkit.training import LORA_TARGETS, lora_target_pattern
+    from adapterkit.methods import METHODS, AdapterSettings
 
     torch.manual_seed(seed)
     base = BertForMaskedLM(BertConfig(**MBERT)).eval()
-    config = LoraConfig(
-        r=16, lora_alpha=32, lora_dropout=0.05, target_modules=lora_target_pattern(list(LORA_TARGETS)), task_type=None
-    )
+    lora = METHODS["lora"]
+    config = lora.build(AdapterSettings(layers=list(lora.layers), r=16, alpha=32, dropout=0.05))
     paths = []
     for index in range(4):
         torch.manual_seed(seed + 1 + index)  # lora_A's initialisation, then lora_B

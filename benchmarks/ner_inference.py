@@ -54,13 +54,13 @@ DATA = "es-ner.conll"
 def build(folder: Path, shape: str, labels: list[str], seed: int) -> dict:
     """Every variant's task model, in eval mode, built with adapterkit's own functions."""
     import torch
-    from peft import LoraConfig, PeftModel, get_peft_model
+    from peft import PeftModel, get_peft_model
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
     from adapterkit.compose import compose_factors, extract_factors, write_adapter
+    from adapterkit.methods import METHODS, AdapterSettings
     from adapterkit.models import materialise_embedded, resolve_base
     from adapterkit.tasks.model import add_task_adapter, build_model
-    from adapterkit.training import LORA_TARGETS, lora_target_pattern
     from adapterkit.variants import Variant
 
     tokenizer = AutoTokenizer.from_pretrained(materialise_embedded())
@@ -71,7 +71,8 @@ def build(folder: Path, shape: str, labels: list[str], seed: int) -> dict:
     base = resolve_base(str(base_folder))
 
     # Two language/domain adapters on the masked LM, as pretrain makes them, with non-zero updates.
-    config = LoraConfig(r=16, lora_alpha=32, target_modules=lora_target_pattern(list(LORA_TARGETS)), task_type=None)
+    lora = METHODS["lora"]
+    config = lora.build(AdapterSettings(layers=list(lora.layers), r=16, alpha=32, dropout=0.0))
     masked_lm = BertForMaskedLM.from_pretrained(base_folder)
     paths = []
     for index in range(2):

@@ -9,7 +9,7 @@ initialised BERT with mBERT's configuration (12 layers, hidden 768, 119,547-piec
 - lora-masked:   adapterkit's default LoRA, masked-only loss (what `adapterkit pretrain` runs);
 - lora-masked-gc: the same with activation checkpointing (``--gradient-checkpointing``).
 
-The LoRA model is made by adapterkit's own ``pretrain._wrap_lora`` (rank 16, alpha 32, dropout
+The LoRA model is made by adapterkit's own ``pretrain._wrap_adapter`` (rank 16, alpha 32, dropout
 0.05 on every linear layer of every encoder block; the base, its embeddings and the tied
 119,547 x 768 decoder frozen: the script checks that only LoRA weights require gradients).
 Each variant runs in its own process so that its peak resident memory (or peak CUDA memory)
@@ -47,7 +47,7 @@ def run_variant(variant: str, steps: int, batch: int, length: int, threads: int)
     from transformers import BertConfig, BertForMaskedLM
 
     from adapterkit.mlm import masked_only_class
-    from adapterkit.pretrain import PretrainConfig, _wrap_lora
+    from adapterkit.pretrain import PretrainConfig, _wrap_adapter
 
     torch.set_num_threads(threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -56,7 +56,7 @@ def run_variant(variant: str, steps: int, batch: int, length: int, threads: int)
     model_class = masked_only_class(BertForMaskedLM) if head == "masked" else BertForMaskedLM
     model = model_class(BertConfig(**MBERT))
     if mode == "lora":
-        model, _ = _wrap_lora(model, PretrainConfig(corpus=[], name="bench"), head_is_new=False)
+        model, _ = _wrap_adapter(model, PretrainConfig(corpus=[], name="bench"), head_is_new=False)
         frozen_but_trainable = [n for n, p in model.named_parameters() if p.requires_grad and "lora_" not in n]
         if frozen_but_trainable:
             raise SystemExit(f"LoRA trains base weights: {frozen_but_trainable[:3]}")

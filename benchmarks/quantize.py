@@ -50,7 +50,7 @@ def child(variant: str, steps: int, batch: int, threads: int) -> dict:
     from adapterkit.mlm import MLMCollator
     from adapterkit.models import load_masked_lm, load_tokenizer, resolve_base
     from adapterkit.paths import STANDIN_CORPORA_DIR
-    from adapterkit.pretrain import PretrainConfig, _wrap_lora
+    from adapterkit.pretrain import PretrainConfig, _wrap_adapter
 
     base = resolve_base("minilm")
     tokenizer = load_tokenizer(base)
@@ -64,7 +64,7 @@ def child(variant: str, steps: int, batch: int, threads: int) -> dict:
     model, head_is_new = load_masked_lm(base, quantize=mode if mode in ("8bit", "4bit") else None)
     if variant.startswith("lora"):
         torch.manual_seed(1)  # the same LoRA initialisation in every run
-        model, _ = _wrap_lora(model, PretrainConfig(corpus=[], name="b", base="minilm"), head_is_new)
+        model, _ = _wrap_adapter(model, PretrainConfig(corpus=[], name="b", base="minilm"), head_is_new)
         lr = 3e-4
     else:
         lr = 5e-5

@@ -196,3 +196,36 @@ def test_no_module_is_over_the_line_limit() -> None:
     }
     too_long = {path: lines for path, lines in sizes.items() if lines > MAX_LINES}
     assert not too_long, f"modules over {MAX_LINES} lines (split them by idea): {too_long}"
+
+
+# The seam of adapter methods: one module per method in methods/ builds its PEFT config; nothing else
+# does, so a new method is one new module (ARCHITECTURE.md, "How to add… an adapter method").
+METHODS_DIR = PACKAGE_DIR / "methods"
+SCANNED_DIRS = (PACKAGE_DIR, PACKAGE_DIR.parent / "benchmarks", PACKAGE_DIR.parent / "scripts")
+
+
+def _peft_configs(path: Path) -> list[str]:
+    """Where ``path`` names a PEFT config class (``from peft… import XConfig``, ``peft….XConfig``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "peft":
+            found += [f"{path.name}:{node.lineno} imports {a.name}" for a in node.names if a.name.endswith("Config")]
+        elif isinstance(node, ast.Attribute) and node.attr.endswith("Config"):
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id == "peft":
+                found.append(f"{path.name}:{node.lineno} uses peft….{node.attr}")
+    return found
+
+
+def test_only_the_adapter_methods_build_peft_configs() -> None:
+    assert _peft_configs(METHODS_DIR / "lora.py") and _peft_configs(METHODS_DIR / "ia3.py")  # the checker sees them
+    outside = [
+        hit
+        for folder in SCANNED_DIRS
+        for path in sorted(folder.rglob("*.py"))
+        if not path.is_relative_to(METHODS_DIR)
+        for hit in _peft_configs(path)
+    ]
+    assert not outside, f"build PEFT configs through adapterkit.methods (one module per method): {outside}"

@@ -16,6 +16,7 @@ import typer.main
 
 from adapterkit.cli import app, main
 from adapterkit.commands import options
+from adapterkit.commands.finetune import train_settings
 from adapterkit.errors import AdapterkitError
 from adapterkit.manifest import COMMANDS
 from adapterkit.recipes import run_recipe
@@ -216,3 +217,33 @@ def test_the_cli_tells_a_recipe_which_commands_take_force(fake_recipe: Path, cap
     assert main(["run", str(fake_recipe), "--dry-run", "--force"]) == 0
     out = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[")]
     assert out == ["[one] adapterkit " + " ".join(ONE), "[two] adapterkit " + " ".join([*TWO, "--force"])]
+
+
+@pytest.mark.parametrize("path", [("finetune",), ("cv",), ("compare",)])
+def test_the_warm_up_and_weight_decay_defaults_are_the_training_settings_own(path):
+    from adapterkit.tasks.settings import TrainSettings
+
+    params = {p.name: p for p in _click(path).params}
+    for name in ("warmup_ratio", "weight_decay"):
+        default = getattr(TrainSettings(), name)
+        assert params[name].default == default and f"(default {default:g}: run_ner.py's)" in params[name].help
+    assert "warmup_ratio" not in {
+        name for name, p in inspect.signature(train_settings).parameters.items() if p.default is not p.empty
+    }  # the helper that builds TrainSettings restates no default
+
+
+def test_the_full_training_learning_rate_is_defined_once():
+    import ast
+
+    from adapterkit.pretrain_config import PretrainConfig
+    from adapterkit.tasks.settings import TrainSettings
+
+    defined = [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "adapterkit").rglob("*.py"))
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "FULL_LR" for t in node.targets)
+    ]
+    assert defined == ["adapterkit/methods/__init__.py"]
+    full = PretrainConfig(corpus=[], name="x", full=True).learning_rate
+    assert full == TrainSettings(mode="full").learning_rate == 2e-5

@@ -11,7 +11,7 @@ from transformers import BertForMaskedLM
 
 from adapterkit.errors import AdapterkitError
 from adapterkit.models import fingerprint, load_masked_lm, resolve_base
-from adapterkit.pretrain import PretrainConfig, _wrap_lora, run_pretrain
+from adapterkit.pretrain import PretrainConfig, _wrap_adapter, run_pretrain
 
 pytest.importorskip("bitsandbytes")
 
@@ -53,7 +53,7 @@ def test_quantized_lora_training_changes_only_the_adapter_weights(small_bert, mo
     layer = type(model.get_submodule("bert.encoder.layer.0.attention.self.query"))
     assert layer is (bnb.nn.Linear8bitLt if mode == "8bit" else bnb.nn.Linear4bit)
     config = PretrainConfig(corpus=[], name="q", base=str(small_bert), lora_r=4, train_head="no")
-    model, _ = _wrap_lora(model, config, head_is_new)
+    model, _ = _wrap_adapter(model, config, head_is_new)
     input_ids = torch.randint(1000, 5000, (4, 16))
     labels = torch.where(torch.rand(4, 16) < 0.3, input_ids, torch.full_like(input_ids, -100))
     model.eval()

@@ -179,16 +179,16 @@ def test_dry_run_estimates_tokens_from_the_steps_and_disk_from_the_model_shapes(
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForMaskedLM
 
+    from adapterkit.methods.base import LAYERS, layer_pattern
     from adapterkit.models import materialise_embedded
     from adapterkit.recipe_estimate import Estimator
-    from adapterkit.training.lora import LORA_TARGETS, lora_target_pattern
 
     assert main(["run", str(recipe), "--dry-run", "--only", "dapt-minilm"]) == 0
     line = capsys.readouterr().out.split("[dapt-minilm]", 1)[1].splitlines()[1]
     # --max-steps 2 x --batch-size 4 x --grad-accum 1 x --max-seq-len 64 tokens; LoRA kept: r=16 float32
     model = AutoModelForMaskedLM.from_pretrained(materialise_embedded())
     assert sum(p.numel() for p in model.parameters()) == Estimator().shape("minilm").params
-    peft = get_peft_model(model, LoraConfig(r=16, target_modules=lora_target_pattern(list(LORA_TARGETS))))
+    peft = get_peft_model(model, LoraConfig(r=16, target_modules=layer_pattern(list(LAYERS))))
     lora = sum(p.numel() for name, p in peft.named_parameters() if "lora_" in name)
     assert Estimator().shape("minilm").lora == lora
     assert line.startswith(f"    estimate: 512 tokens trained, ~0 s, disk ~{lora * 4 / 1e6:.1f} MB kept")

@@ -21,13 +21,15 @@ def adapters_list(registry: RegistryOption = None) -> None:
 
     from ..errors import printable
     from ..manifest import Hyperparameters, Perplexity
+    from ..methods import DEFAULT_METHOD
     from ..paths import registry_dir
     from ..registry import Registry
     from ..report.formatting import MISSING, number
 
     store = Registry(registry_dir(registry))
     table = Table(title=Text(printable(f"adapters in {store.root}")))
-    for column in ("name", "kind", "languages", "domain", "base", "rank", "steps", "ppl before", "ppl after"):
+    columns = ("name", "kind", "method", "languages", "domain", "base", "rank", "steps", "ppl before", "ppl after")
+    for column in columns:
         table.add_column(column, justify="right" if column.startswith(("ppl", "steps", "rank")) else "left")
     for name in store.names():
         manifest = store.adapter_manifest(name)
@@ -42,6 +44,7 @@ def adapters_list(registry: RegistryOption = None) -> None:
         cells = [
             name,
             manifest.kind,
+            hyper.mode or DEFAULT_METHOD,  # a manifest without one is LoRA (methods/)
             ",".join(manifest.languages or []),
             manifest.domain or "",
             manifest.base.id,

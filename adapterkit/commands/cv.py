@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
+from ..tasks.settings import TrainSettings  # the defaults of the training options (model-free)
 from .common import quiet_libraries, require_inputs
 from .finetune import train_settings, types_list
 from .options import (
@@ -75,8 +76,8 @@ def cv(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
-    warmup_ratio: WarmupRatioOption = 0.0,
-    weight_decay: WeightDecayOption = 0.0,
+    warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
+    weight_decay: WeightDecayOption = TrainSettings.weight_decay,
     positive_label: PositiveLabelOption = None,
     quantize: QuantizeOption = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
@@ -147,8 +148,8 @@ def compare(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
-    warmup_ratio: WarmupRatioOption = 0.0,
-    weight_decay: WeightDecayOption = 0.0,
+    warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
+    weight_decay: WeightDecayOption = TrainSettings.weight_decay,
     positive_label: PositiveLabelOption = None,
     quantize: QuantizeOption = None,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ..invocation import summarise
+from ..tasks.settings import TrainSettings  # the defaults of the training options (model-free)
 from .common import quiet_libraries, require_inputs
 from .options import (
     BaseOption,
@@ -41,9 +42,6 @@ from .options import (
 )
 from .outputs import writes
 
-if TYPE_CHECKING:
-    from ..tasks.finetune import TrainSettings
-
 
 def train_settings(
     *,
@@ -60,13 +58,11 @@ def train_settings(
     precision: str = "auto",
     gradient_checkpointing: bool = False,
     group_by_length: bool = True,
-    warmup_ratio: float = 0.0,
-    weight_decay: float = 0.0,
+    warmup_ratio: float,
+    weight_decay: float,
     positive_label: str | None = None,
 ) -> TrainSettings:
     """The training settings of finetune, cv and compare, from their (shared) options."""
-    from ..tasks.finetune import TrainSettings
-
     return TrainSettings(
         epochs=epochs,
         batch_size=batch_size,
@@ -120,8 +116,8 @@ def finetune(
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
     group_by_length: GroupOption = True,
-    warmup_ratio: WarmupRatioOption = 0.0,
-    weight_decay: WeightDecayOption = 0.0,
+    warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
+    weight_decay: WeightDecayOption = TrainSettings.weight_decay,
     positive_label: PositiveLabelOption = None,
     quantize: QuantizeOption = None,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,

@@ -4,9 +4,10 @@ A command writes ``epochs: EpochsOption = 15.0``: the option's name, help text a
 come from here, so finetune, cv and compare (and the two vocab commands, and every command with
 ``--registry``) cannot drift apart; the default stays in the command's signature, where Typer
 reads it. An option only one command has is declared in that command. Choice options are
-``Literal`` types built from the tuples in ``choices.py``, which the implementing modules check
-against too: ``--help`` lists the values (``<a|b|c>``) and a wrong one is a usage error naming
-the option and the choices; the command receives the plain string.
+``Literal`` types built from the tuples in ``choices.py`` (``--method``: from the registry of
+``methods/``, one name per method module), which the implementing modules check against too:
+``--help`` lists the values (``<a|b|c>``) and a wrong one is a usage error naming the option and
+the choices; the command receives the plain string.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from typing import Annotated, Literal
 import typer
 
 from .. import choices
+from ..methods import METHOD_NAMES
+from ..tasks.settings import TrainSettings
 
 BlockMode = Literal[choices.BLOCK_MODES]
 TrainHead = Literal[choices.TRAIN_HEAD]
+AdapterMethodName = Literal[METHOD_NAMES]  # pretrain --method: one per module of methods/ (lora first)
 Precision = Literal[choices.PRECISIONS]
 Quantize = Literal[choices.QUANTIZE_MODES]
 Optim = Literal[tuple(choices.OPTIMIZERS)]
@@ -110,9 +114,15 @@ QuantizeOption = Annotated[
     Quantize | None, typer.Option(help="--mode adapter: load the frozen encoder quantized (bitsandbytes).")
 ]
 WarmupRatioOption = Annotated[
-    float, typer.Option(help="Fraction of the steps with a linear learning-rate warm-up (default 0: run_ner.py's).")
+    float,
+    typer.Option(
+        help="Fraction of the steps with a linear learning-rate warm-up "
+        f"(default {TrainSettings.warmup_ratio:g}: run_ner.py's)."
+    ),
 ]
-WeightDecayOption = Annotated[float, typer.Option(help="AdamW weight decay (default 0: run_ner.py's).")]
+WeightDecayOption = Annotated[
+    float, typer.Option(help=f"AdamW weight decay (default {TrainSettings.weight_decay:g}: run_ner.py's).")
+]
 PositiveLabelOption = Annotated[
     str | None,
     typer.Option(

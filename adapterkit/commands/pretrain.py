@@ -1,4 +1,4 @@
-"""`adapterkit pretrain`: continued MLM pre-training of a LoRA adapter or of all weights (study A)."""
+"""`adapterkit pretrain`: continued MLM pre-training of an adapter (LoRA, DoRA, IA³) or of all weights (study A)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from ..invocation import summarise
 from .common import quiet_libraries, require_inputs
 from .options import (
+    AdapterMethodName,
     BlockMode,
     BlocksPerStepOption,
     CheckpointingOption,
@@ -41,6 +42,13 @@ def pretrain(
         str, typer.Option(help="Base encoder: a Hugging Face model id, a local folder, or 'minilm' (embedded).")
     ] = "bert-base-multilingual-cased",
     full: Annotated[bool, typer.Option("--full", help="Train all weights (the study's reference path).")] = False,
+    method: Annotated[
+        AdapterMethodName,
+        typer.Option(
+            help="Adapter method: lora; dora (LoRA with learned magnitudes); ia3 (learned scaling vectors). "
+            "Only LoRA adapters compose."
+        ),
+    ] = "lora",
     language: Annotated[
         list[str] | None, typer.Option(help="Language code of the corpus (ISO 639-1); repeat for several.")
     ] = None,
@@ -50,7 +58,8 @@ def pretrain(
     batch_size: BlocksPerStepOption = 8,
     grad_accum: Annotated[int, typer.Option(help="Micro-batches accumulated per optimiser step.")] = 4,
     lr: Annotated[
-        float | None, typer.Option(help="Peak learning rate, linear decay (default 2e-5 with --full, 3e-4 LoRA).")
+        float | None,
+        typer.Option(help="Peak learning rate, linear decay (default 2e-5 with --full, 3e-4 LoRA/DoRA, 3e-3 IA³)."),
     ] = None,
     max_seq_len: Annotated[int, typer.Option(help="Tokens per block, at most the model's limit.")] = 512,
     mlm_probability: Annotated[float, typer.Option(help="Fraction of tokens chosen for masking (80/10/10).")] = 0.15,
@@ -91,9 +100,13 @@ def pretrain(
     lora_alpha: Annotated[int, typer.Option(help="LoRA alpha (scaling = alpha / rank).")] = 32,
     lora_dropout: Annotated[float, typer.Option(help="Dropout on the LoRA input.")] = 0.05,
     lora_targets: Annotated[
-        str,
-        typer.Option(help="Comma list of layers: query,key,value,attention-output,intermediate,output."),
-    ] = "query,key,value,attention-output,intermediate,output",
+        str | None,
+        typer.Option(
+            help="Comma list of layers: query,key,value,attention-output,intermediate,output "
+            "(default: all of them; key,value,output with --method ia3).",
+            show_default=False,
+        ),
+    ] = None,
     train_head: Annotated[
         TrainHead, typer.Option(help="Train the MLM head transform with the adapter (auto: if the head is new).")
     ] = "auto",
@@ -161,7 +174,8 @@ def pretrain(
         lora_r=lora_r,
         lora_alpha=lora_alpha,
         lora_dropout=lora_dropout,
-        lora_targets=[target.strip() for target in lora_targets.split(",") if target.strip()],
+        lora_targets=None if lora_targets is None else [t.strip() for t in lora_targets.split(",") if t.strip()],
+        method=method,
         train_head=train_head,
         precision=precision,
         gradient_checkpointing=gradient_checkpointing,

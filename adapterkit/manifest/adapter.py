@@ -52,7 +52,8 @@ CORPUS = Obj(
 )
 HYPERPARAMETERS = Obj(
     {
-        "mode": Str(choices=("lora", "full")),
+        # "full", or the adapter method (methods/: lora, dora, ia3; checked where it is used); absent: lora
+        "mode": Str(pattern="[a-z][a-z0-9_-]{0,31}"),
         "steps": Int(0),
         "max_steps": Int(),
         "epochs": Num(0),
@@ -241,7 +242,7 @@ class Corpus(Record):
 class Hyperparameters(Record):
     """The training settings; every one recorded (typed or in ``extra``) is listed on the card."""
 
-    mode: str | None = None  # "lora" or "full"
+    mode: str | None = None  # "full", or the adapter method: "lora" (also when absent), "dora", "ia3"
     steps: int | None = None
     max_steps: int | None = None
     epochs: float | None = None
@@ -412,10 +413,10 @@ class AdapterManifest(Record):
         return manifest if isinstance(manifest, AdapterManifest) else cls.from_dict(manifest, file)
 
     @property
-    def is_lora(self) -> bool:
-        """A LoRA adapter (trained or pulled), not a model with all its weights."""
+    def is_adapter(self) -> bool:
+        """An adapter (trained or pulled; LoRA or another method), not a model with all its weights."""
         mode = self.hyperparameters.mode if self.hyperparameters is not None else None
-        return (mode or "lora") == "lora" and self.kind != "model"
+        return mode != "full" and self.kind != "model"
 
 
 def check_manifest(data: object, file: Path | str, complete: bool = False) -> dict:

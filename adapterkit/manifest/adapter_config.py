@@ -1,7 +1,8 @@
-"""``adapter_config.json``, PEFT's LoRA settings, and the adapter's tensors checked against them.
+"""``adapter_config.json``, PEFT's adapter settings, and the adapter's tensors checked against them.
 
 ``AdapterConfig`` is the validated file (the schema refuses the LoRA variants adapterkit neither
-trains nor loads, then PEFT's own ``LoraConfig`` checks the settings); ``tensor_problems`` checks
+trains nor loads, then PEFT's own config class for its ``peft_type`` checks the settings; which
+methods adapterkit uses is ``methods/``' to say); ``tensor_problems`` checks
 the safetensors tensors against it (names, rank, shapes, and the base's module shapes), so a wrong
 adapter is one line naming the file instead of a size-mismatch traceback from PEFT;
 ``peft_loading`` turns what PEFT still raises while loading into that one line.
@@ -34,7 +35,7 @@ from .schema import (
     wrong,
 )
 
-CONFIG_FIX = "the adapter is damaged or not a PEFT LoRA adapter: re-create or re-download it"
+CONFIG_FIX = "the adapter is damaged or not a PEFT adapter: re-create or re-download it"
 
 
 class _Off(Spec):
@@ -119,7 +120,7 @@ class AdapterConfig:
         if data["peft_type"] == "LORA":
             for needed in ("r", "target_modules"):
                 require(data, needed, file, "a LoRA adapter needs it", CONFIG_FIX)
-            _peft_accepts(data, file)
+        _peft_accepts(data, file)
         return cls(**{key: data[key] for key in cls.__dataclass_fields__ if data.get(key) is not None})
 
     def to_dict(self) -> dict:
@@ -140,17 +141,23 @@ class AdapterConfig:
 
 
 def _peft_accepts(data: dict, file: Path | str) -> None:
-    """PEFT's own checks of the settings (``LoraConfig.__post_init__``), as one line instead of a traceback."""
+    """PEFT's own checks of the settings (its config class's ``__post_init__``), as one line instead of a
+    traceback. A ``peft_type`` PEFT does not know is left to the caller (``methods.of_config`` names it)."""
     from dataclasses import fields
 
-    from peft import LoraConfig
+    from peft import PEFT_TYPE_TO_CONFIG_MAPPING
 
-    known = {f.name for f in fields(LoraConfig) if f.init}
+    config_class = PEFT_TYPE_TO_CONFIG_MAPPING.get(data["peft_type"])
+    if config_class is None:
+        return
+    known = {f.name for f in fields(config_class) if f.init}
     try:
-        LoraConfig(**{key: value for key, value in data.items() if key in known and key != "peft_type"})
+        config_class(**{key: value for key, value in data.items() if key in known and key != "peft_type"})
     except Exception as error:  # PEFT raises ValueError/TypeError/...; the file is foreign data
         reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-        raise AdapterkitError(f"{file}: PEFT refuses these LoRA settings ({reason}); {CONFIG_FIX}") from None
+        raise AdapterkitError(
+            f"{file}: PEFT refuses these {data['peft_type']} settings ({reason}); {CONFIG_FIX}"
+        ) from None
 
 
 @contextmanager

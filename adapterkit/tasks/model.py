@@ -22,9 +22,9 @@ from ..errors import AdapterkitError
 from ..factors import merge_into
 from ..integrity import verify_weights
 from ..manifest import SCHEMA_VERSION, AdapterManifest, check_tensors, peft_loading
+from ..methods import METHODS, AdapterSettings
 from ..models import has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest
-from ..training import LORA_TARGETS, lora_target_pattern
 from ..variants import Variant, task_start
 
 
@@ -53,14 +53,14 @@ def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | 
 
         with tempfile.TemporaryDirectory() as folder:
             source = variant.base.path
-            if variant.deltas:
+            if variant.deltas or variant.folded:
                 build_model(variant, kind, labels).save_pretrained(folder)
                 source = folder
             model = model_class.from_pretrained(source, use_safetensors=True, **extra, **load_kwargs(quantize))
         return prepare_for_training(model)  # before any forward pass
     model = model_class.from_pretrained(variant.base.path, use_safetensors=True, **extra)
-    if variant.deltas:
-        merge_into(model, variant.deltas, {})
+    if variant.deltas or variant.folded:
+        merge_into(model, variant.deltas, variant.folded)
     return model
 
 
@@ -88,20 +88,21 @@ def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str]
 
 def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, dropout: float):
     """Freeze everything, then add a trainable task LoRA and head (MAD-X style)."""
-    from peft import LoraConfig, TaskType, get_peft_model
+    from peft import TaskType, get_peft_model
 
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     head = ["classifier"] + (["pooler"] if kind != "ner" and has_module(model, "bert.pooler") else [])
-    config = LoraConfig(
+    lora = METHODS["lora"]
+    settings = AdapterSettings(
+        layers=list(lora.layers),
         r=r,
-        lora_alpha=alpha,
-        lora_dropout=dropout,
-        target_modules=lora_target_pattern(list(LORA_TARGETS)),
+        alpha=alpha,
+        dropout=dropout,
         modules_to_save=head,
         task_type=TaskType.TOKEN_CLS if kind == "ner" else TaskType.SEQ_CLS,
     )
-    return get_peft_model(model, config)
+    return get_peft_model(model, lora.build(settings))
 
 
 def model_limit(variant: Variant, requested: int) -> int:

@@ -1,7 +1,8 @@
 """The settings of task training (``finetune``, ``cv``, ``compare``), and their one validation.
 
-``TrainSettings`` holds every training option of the three commands with its default; ``validate``
-refuses, with one line naming the option, a value that has no meaning (before anything is loaded).
+``TrainSettings`` holds every training option of the three commands with its default (the commands
+read the defaults from here: the module stays free of model code); ``validate`` refuses, with one
+line naming the option, a value that has no meaning (before anything is loaded).
 The learning rate defaults by ``--mode``: 2e-5 for full fine-tuning (the study's), 5e-4 for a task
 adapter.
 """
@@ -12,10 +13,9 @@ from dataclasses import dataclass
 
 from ..choices import TASK_MODES as MODES
 from ..errors import AdapterkitError
+from ..methods import FULL_LR
 from ..safety import check_finite_options
-from ..speed import resolve_precision
 
-FULL_LR = 2e-5
 ADAPTER_LR = 5e-4
 
 
@@ -63,6 +63,8 @@ class TrainSettings:
             if not ok:
                 value = getattr(self, option.lstrip("-").replace("-", "_"))
                 raise AdapterkitError(f"{option} {value!r}: expected {expected}")
+        from ..speed import resolve_precision
+
         resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
         if self.quantize is not None:
             from ..quantize import check_options
