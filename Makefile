@@ -21,6 +21,8 @@ test: $(STAMP)
 	$(BIN)/ruff check adapterkit tests benchmarks scripts
 	$(BIN)/python scripts/make_standin_corpora.py --check
 	$(BIN)/python scripts/make_standin_tasks.py --check
+	$(BIN)/python scripts/cli_reference.py --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $$(mktemp -d)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)

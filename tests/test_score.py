@@ -376,7 +376,7 @@ def test_ner_metrics_records_its_scheme():
 # --- against the official scorers, on CANTEMIST --------------------------------------------------
 #
 # The official evaluation libraries are not dependencies: fetch them beside the project (see the
-# README, "Scoring") into $ADAPTERKIT_EXT (default ../ext). Without them these tests skip; the
+# docs/scoring.md) into $ADAPTERKIT_EXT (default ../ext). Without them these tests skip; the
 # independent count below needs only the CANTEMIST data.
 
 CANTEMIST_DEV = shared_data_dir() / "cantemist" / "dev-set1" / "cantemist-ner"
@@ -387,7 +387,7 @@ NEOPLASM = "MORFOLOGIA_NEOPLASIA"
 
 def needs(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"{path} is absent (fetch the official scorer, see README 'Scoring')")
+        pytest.skip(f"{path} is absent (fetch the official scorer, see docs/scoring.md)")
     return path
 
 
