@@ -174,7 +174,8 @@ class FakeHub:
                 if sha is None:
                     return self._error(404, "RevisionNotFound", "Invalid rev id")
                 siblings = [{"rfilename": name} for name in sorted(hub.repos[repo_id]["commits"][sha])]
-                return self._json(200, {"id": repo_id, "sha": sha, "private": False, "siblings": siblings})
+                private = hub.repos[repo_id]["private"]
+                return self._json(200, {"id": repo_id, "sha": sha, "private": private, "siblings": siblings})
 
             def _tree(self, repo_id: str, revision: str) -> None:
                 sha = self._revision(repo_id, revision)
