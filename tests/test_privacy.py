@@ -76,8 +76,10 @@ def test_canaries_are_not_drawn_from_a_seed_and_candidates_share_the_canarys_con
     secret = canary_lib.parse(canary_lib.TEMPLATES["en"], planted[0])
     (start, end), _ = secret.spans
     pool = canary_lib.candidate_numbers(tokenizer, secret, 2000, seed=1, exclude=planted)
-    ids = tokenizer(planted[0])["input_ids"]
-    own = [ids[i] for i in range(len(ids)) if tokenizer.decode([ids[i]]).strip("#").isdigit()]
+    encoded = tokenizer(planted[0], return_offsets_mapping=True)
+    pairs = zip(encoded["input_ids"], encoded["offset_mapping"], strict=True)
+    own = [piece for piece, (a, b) in pairs if start <= a and b <= end and b > a]
+    assert tokenizer.decode(own).replace(" ", "") == planted[0][start:end]
     assert len(pool) == len({tuple(p) for p in pool}) == 2000
     assert all(len(pieces) == len(own) for pieces in pool) and own not in pool
     assert pool == canary_lib.candidate_numbers(tokenizer, secret, 2000, seed=1, exclude=planted)
@@ -140,7 +142,7 @@ def test_recover_split_gives_back_pretrains_split_and_refuses_changed_files(tmp_
     ],
 )
 def test_impossible_dp_settings_are_refused_before_anything_is_loaded(settings, says, tmp_path):
-    config = pretrain_config("minilm", tmp_path / "none.txt", "x", dp_epsilon=8.0, **settings)
+    config = pretrain_config("minilm", tmp_path / "none.txt", "x", **({"dp_epsilon": 8.0} | settings))
     with pytest.raises(AdapterkitError, match=says.replace("-", r"\-").replace(".", r"\.")):
         config.validate()
 

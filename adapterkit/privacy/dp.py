@@ -212,7 +212,7 @@ class DPTrainer:
             batch = {key: value.to(device) for key, value in batch.items()}
             loss = per_example_loss(wrapped, batch)
             loss.backward()
-            total += float(loss) * len(chunk)
+            total += loss.detach().item() * len(chunk)
             if k < len(chunks) - 1:
                 optimizer.signal_skip_step(do_skip=True)
                 optimizer.step()  # clips and sums this chunk's per-example gradients; no noise, no update yet
