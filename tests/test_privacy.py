@@ -226,3 +226,40 @@ def test_canaries_stay_in_the_private_section_which_the_shared_manifest_drops(dp
     assert planted[0][start:end] not in shared and planted[0][start:end] not in card  # not even the number
     assert "private" not in json.loads(shared)
 
+
+
+def test_opacus_per_example_gradients_of_the_dp_loss_equal_autograd_on_each_example_alone(tiny_bert):
+    import torch
+    from opacus import GradSampleModule
+    from peft import LoraConfig, get_peft_model
+
+    from adapterkit.models import load_masked_lm, resolve_base
+    from adapterkit.privacy.dp import per_example_loss
+
+    torch.manual_seed(0)
+    model, _ = load_masked_lm(resolve_base(str(tiny_bert)))
+    head = ["cls.predictions.transform"]
+    lora = LoraConfig(r=4, lora_alpha=8, target_modules=["query", "value"], modules_to_save=head)
+    model = get_peft_model(model, lora)
+    for name, parameter in model.named_parameters():  # B starts at zero: give every LoRA weight a gradient
+        if "lora_B" in name:
+            torch.nn.init.normal_(parameter, std=0.1)
+    for module in model.modules():  # no dropout: the same function per example both ways (Opacus hooks need train mode)
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    model.train()
+    ids = torch.randint(1000, 2000, (3, 12))
+    labels = torch.full_like(ids, -100)
+    labels[0, [2, 5]], labels[1, [1]], labels[2, [3, 4, 9]] = ids[0, [2, 5]], ids[1, [1]], ids[2, [3, 4, 9]]
+    batch = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels}
+    wrapped = GradSampleModule(model, batch_first=True, loss_reduction="mean")
+    per_example_loss(wrapped, batch).backward()
+    trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    samples = {name: p.grad_sample.detach().clone() for name, p in trainable}
+    wrapped._close()
+    for row in range(3):
+        model.zero_grad()
+        one = {key: value[row : row + 1] for key, value in batch.items()}
+        per_example_loss(model, one).backward()
+        for name, parameter in trainable:
+            assert torch.allclose(samples[name][row], parameter.grad, atol=1e-6), (name, row)
