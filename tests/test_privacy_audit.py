@@ -1,4 +1,4 @@
-"""`adapterkit audit` end to end: an adapter over-trained on a few lines is caught (membership AUC and
+"""`adapterkit audit` end to end: a model over-trained on a few lines is caught (membership AUC and
 canary exposure clearly high), a normally trained one is not (0.5 inside the AUC interval); the
 audit is recorded in the manifest and on the card; compositions are audited against their parts."""
 
@@ -27,42 +27,49 @@ def _corpus(nl_corpus: Path, folder: Path, name: str, first: int, last: int) -> 
 
 
 @pytest.fixture(scope="module")
-def adapters(tmp_path_factory, embedded_path, tiny_bert, nl_corpus) -> Path:
-    """``over``: the embedded MiniLM's LoRA adapter trained for many epochs on 20 lines (and 2 canaries
-    ×10); ``normal`` and ``other``: tiny-BERT adapters trained one pass over 300 lines (1 canary, once)."""
+def adapters(tmp_path_factory, tiny_bert, nl_corpus) -> Path:
+    """``over``: the tiny BERT trained (--full) for many epochs on 20 lines (and 2 canaries ×10);
+    ``normal`` and ``other``: LoRA adapters on it, one pass over a few hundred lines (1 canary, once).
+
+    A LoRA adapter on the tiny BERT (hidden 32, frozen random embeddings) cannot learn its lines in a
+    test's time, so the over-trained model trains all its weights; the LoRA path is the normal one.
+    """
     root = tmp_path_factory.mktemp("audit")
     few = _corpus(nl_corpus, root, "few.txt", 0, 40)
     train_adapter(
-        "minilm", few, root, "over", max_steps=60, lr=5e-3, heldout=0.5, block_mode="line", max_seq_len=32,
-        canaries=2, canary_repeats=10, language=["nl"], domain="clinical", lora_r=8, save_steps=1000,
+        tiny_bert, few, root, "over", full=True, output=root / "models" / "over", max_steps=150, lr=5e-3,
+        heldout=0.5, block_mode="line", max_seq_len=32, mlm_probability=0.3, canaries=2, canary_repeats=10,
+        language=["nl"], domain="clinical", save_steps=1000,
     )  # fmt: skip
     many = _corpus(nl_corpus, root, "many.txt", 100, 500)
     settings = dict(epochs=1, heldout=0.25, block_mode="line", max_seq_len=32, language=["nl"], save_steps=1000)
     train_adapter(tiny_bert, many, root, "normal", canaries=1, canary_repeats=1, **settings)
     train_adapter(tiny_bert, _corpus(nl_corpus, root, "more.txt", 600, 800), root, "other", seed=3, **settings)
-    return root / "adapters"
+    return root
 
 
 @pytest.fixture
 def registry(adapters, tmp_path, monkeypatch) -> Path:
     target = tmp_path / "adapters"
-    shutil.copytree(adapters, target)
+    shutil.copytree(adapters / "adapters", target)
+    shutil.copytree(adapters / "models", tmp_path / "models")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ADAPTERKIT_REGISTRY", str(target))
     return target
 
 
-def test_an_adapter_over_trained_on_a_few_lines_is_caught_and_the_audit_is_recorded(registry, capsys):
-    assert main(["audit", "over", "--lines", "100"]) == 0
+def test_a_model_over_trained_on_a_few_lines_is_caught_and_the_audit_is_recorded(registry, capsys):
+    folder = registry.parent / "models" / "over"
+    assert main(["audit", str(folder), "--lines", "100"]) == 0
     out = capsys.readouterr().out
     assert "membership inference: AUC" in out and "canaries: 2 ranked among 10,000 candidates" in out
-    manifest = json.loads((registry / "over" / MANIFEST).read_text())
+    manifest = json.loads((folder / MANIFEST).read_text())
     audit = manifest["privacy"]["audit"]
     membership, canaries = audit["membership"], audit["canaries"]
     assert membership["auc"] > 0.8 and membership["auc_low"] > 0.6, membership
     assert canaries["max_exposure"] > 8 and canaries["max_possible"] == pytest.approx(13.288, abs=1e-3), canaries
     assert membership["train_lines"] == membership["heldout_lines"] >= 15
-    card = (registry / "over" / "README.md").read_text()
+    card = (folder / "README.md").read_text()
     assert f"ROC AUC {membership['auc']:.3f}" in card and "excludes 0.5" in card
     assert f"highest {canaries['max_exposure']:.1f} bits" in card
     for line in manifest["private"]["canaries"]:

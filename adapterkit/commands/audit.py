@@ -27,7 +27,8 @@ def audit(
     ] = 500,
     masks: Annotated[int, typer.Option(help="Fixed mask draws per line (more: less noisy losses).")] = 4,
     candidates: Annotated[
-        int, typer.Option(help="Random lines of the canaries' shape each canary is ranked among (at least 10,000).")
+        int,
+        typer.Option(help="Random patient numbers each canary's own is ranked among, in its sentence (≥ 10,000)."),
     ] = 10_000,
     seed: Annotated[
         int, typer.Option(help="Seed of the line sample, the masks, the candidates and the bootstrap.")
@@ -45,10 +46,10 @@ def audit(
     aside by their masked-LM loss under the adapter minus that under the frozen base (the same
     fixed masked positions), and reports the ROC AUC with a 95 % bootstrap interval and the
     true-positive rate at 1 % and 0.1 % false positives (AUC 0.5: the attack does no better than
-    chance). With canaries planted by `pretrain --canaries`, ranks each among --candidates random
-    lines of its shape (exposure in bits). The training files must be here (paths recorded in the
-    manifest, or --corpus). Records the result in the manifest and on the card; prints no line of
-    the corpus.
+    chance). With canaries planted by `pretrain --canaries`, ranks each canary's patient number
+    among --candidates random numbers in the same sentence (exposure in bits). The training files
+    must be here (paths recorded in the manifest, or --corpus). Records the result in the
+    manifest and on the card; prints no line of the corpus.
     """
     from ..privacy.audit import AuditRequest, run_audit
 

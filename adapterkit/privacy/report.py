@@ -70,8 +70,9 @@ def privacy_section(manifest: AdapterManifest) -> str:
         lines += [
             "",
             f"- Canaries (The Secret Sharer, Carlini et al. 2019): {canaries['count']} made-up patient records, "
-            f"each inserted {canaries.get('repeats', '?')} times, ranked among {canaries['candidates']:,} random "
-            f"records of the same shape: exposure mean {canaries.get('mean_exposure', 0):.1f}, highest "
+            f"each inserted {canaries.get('repeats', '?')} times, each patient number ranked among "
+            f"{canaries['candidates']:,} random numbers in the same sentence: exposure mean "
+            f"{canaries.get('mean_exposure', 0):.1f}, highest "
             f"{canaries.get('max_exposure', 0):.1f} bits, of at most {canaries['max_possible']:.1f} "
             "(about 1 bit: not memorised; the maximum: ranked first, memorised).",
         ]
