@@ -44,6 +44,7 @@ from .hub import HUB_PREFIX, ensure_pulled
 from .integrity import verify_weights
 from .manifest import AdapterManifest, check_tensors, peft_loading, read_adapter_config
 from .models import base_of, fingerprint, load_masked_lm
+from .privacy.publishing import check_dp_mix
 from .registry import MANIFEST, Registry, read_manifest
 
 EXACT = ("stack", "merge")
@@ -263,6 +264,7 @@ class ComposeRequest:
     registry: Path | None = None
     output: Path | None = None
     force: bool = False
+    accept_weaker_privacy: bool = False  # a DP adapter composed with one trained without DP
 
 
 def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
@@ -292,6 +294,7 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
     for part, weight in zip(parts, parse_weights(request.weights, len(parts)), strict=True):
         part.weight = weight
     check_parts(parts, how)
+    check_dp_mix(parts, request.accept_weaker_privacy)
     name = check_name(request.name or "+".join(part.name for part in parts))
     destination = request.output or (Path("models") / name if how == "merge" else store.root / name)
     if destination.exists() and not request.force:

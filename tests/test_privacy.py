@@ -263,3 +263,23 @@ def test_opacus_per_example_gradients_of_the_dp_loss_equal_autograd_on_each_exam
         per_example_loss(model, one).backward()
         for name, parameter in trainable:
             assert torch.allclose(samples[name][row], parameter.grad, atol=1e-6), (name, row)
+
+
+def test_composing_a_dp_adapter_with_a_plain_one_needs_the_weaker_guarantee_accepted():
+    from types import SimpleNamespace
+
+    from adapterkit.privacy.publishing import check_dp_mix
+
+    def part(name: str, dp: dict | None):
+        privacy = {"private_corpus": False, **({"dp": dp} if dp else {})}
+        data = {"name": name, "kind": "domain", "base": {"id": "minilm"}, "privacy": privacy}
+        manifest = AdapterManifest.from_dict(data)
+        return SimpleNamespace(name=name, manifest=manifest)
+
+    dp = {"epsilon": 3.0, "delta": 1e-5, "noise_multiplier": 1.1, "sample_rate": 0.01, "steps": 9, "accountant": "rdp"}
+    says = "nl-dp trained with differential privacy, ro without.*--accept-weaker-privacy"
+    with pytest.raises(AdapterkitError, match=says):
+        check_dp_mix([part("nl-dp", dp), part("ro", None)], accept_weaker=False)
+    check_dp_mix([part("nl-dp", dp), part("ro", None)], accept_weaker=True)
+    check_dp_mix([part("nl-dp", dp), part("ro-dp", dp)], accept_weaker=False)  # both private: fine
+    check_dp_mix([part("nl", None), part("ro", None)], accept_weaker=False)

@@ -67,3 +67,18 @@ def check_publishing(
             f"push {name}: {repo_id} is a public repository and {name} {reason}; add --public to publish it "
             "(its card shows the recorded audit), or push to a private repository"
         )
+
+
+def check_dp_mix(parts: list, accept_weaker: bool) -> None:
+    """Refuse (one line) composing a differentially private adapter with one that is not, unless accepted.
+
+    ``parts``: the composition's parts (``name`` and typed ``manifest``). The composition is only as
+    private as its least private part: the DP part's ε says nothing about the other's lines.
+    """
+    private = [part.name for part in parts if part.manifest.privacy is not None and part.manifest.privacy.dp]
+    plain = [part.name for part in parts if part.name not in private]
+    if private and plain and not accept_weaker:
+        raise AdapterkitError(
+            f"compose: {', '.join(private)} trained with differential privacy, {', '.join(plain)} without; the "
+            "composition has no DP guarantee for the latter's lines: add --accept-weaker-privacy to compose anyway"
+        )
