@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from .manifest import AdapterManifest
 from .methods import DEFAULT_METHOD, METHODS, of_manifest
+from .privacy.report import privacy_section
 
 Manifest = AdapterManifest | Mapping  # typed, or a dict that is validated into one
 
@@ -48,8 +49,9 @@ def render_card(manifest: Manifest) -> str:
     is_adapter = of_manifest(manifest) is not None
     header = card_metadata(manifest, _tags(manifest), is_adapter)
     usage = _usage(manifest, f"path/to/{manifest.name}")
+    privacy = privacy_section(manifest)
     return f"""{header}
-{_pretrain_body(manifest)}
+{_pretrain_body(manifest)}{"" if not privacy else chr(10) + privacy}
 ## Usage
 
 {usage}
@@ -166,6 +168,8 @@ def render_composition_card(manifest: Manifest) -> str:
     heads = composition.heads
     if heads is not None:  # trained heads are replaced, not summed: a reader of the card must know which head it has
         learned_text += f"\nHead modules {', '.join(f'`{m}`' for m in heads.modules or [])}: the {heads.rule}.\n"
+    privacy = privacy_section(manifest)
+    learned_text += f"\n{privacy}" if privacy else ""
     return f"""{header}
 # {manifest.name}
 
@@ -200,6 +204,8 @@ def render_hub_card(
         body = render_composition_card(manifest).split("---\n", 2)[2].lstrip("\n")
     else:
         body = _plain_body(manifest)
+    privacy = privacy_section(manifest)
+    body += f"\n{privacy}" if privacy and "\n## Privacy\n" not in body else ""
     return f"{header}\n{body}\n{_runs_section(runs or [])}\n## Usage\n\n{_hub_usage(manifest, repo_id)}\n"
 
 

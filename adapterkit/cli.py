@@ -20,7 +20,21 @@ from typing import Annotated
 import typer
 import typer.core
 
-from .commands import adapters, compose, corpus, cv, eval_mlm, finetune, hub, predict, pretrain, recipes, report, vocab
+from .commands import (
+    adapters,
+    audit,
+    compose,
+    corpus,
+    cv,
+    eval_mlm,
+    finetune,
+    hub,
+    predict,
+    pretrain,
+    recipes,
+    report,
+    vocab,
+)
 from .commands.hints import option_hint
 from .errors import AdapterkitError
 from .invocation import elapsed as _elapsed
@@ -121,6 +135,7 @@ vocab_app.command("extend")(vocab.vocab_extend)
 vocab_app.command("build")(vocab.vocab_build)
 corpus_app.command("clean")(corpus.corpus_clean)
 app.command()(hub.push)
+app.command()(audit.audit)
 app.command()(hub.pull)
 adapters_app.command("list")(adapters.adapters_list)
 adapters_app.command("show")(adapters.adapters_show)

@@ -48,6 +48,7 @@ from .manifest import AdapterManifest, check_tensors, peft_loading, read_adapter
 from .methods import AdapterMethod, check_stackable, of_config
 from .methods.lora import stacked_config
 from .models import base_of, fingerprint, load_masked_lm
+from .privacy.publishing import check_dp_mix
 from .pull_checks import base_disagreement
 from .registry import MANIFEST, Registry, read_manifest
 
@@ -268,6 +269,7 @@ class ComposeRequest:
     registry: Path | None = None
     output: Path | None = None
     force: bool = False
+    accept_weaker_privacy: bool = False  # a DP adapter composed with one trained without DP
 
 
 def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
@@ -297,6 +299,7 @@ def run_compose(request: ComposeRequest) -> tuple[Path, dict]:
     for part, weight in zip(parts, parse_weights(request.weights, len(parts)), strict=True):
         part.weight = weight
     check_parts(parts, how)
+    check_dp_mix(parts, request.accept_weaker_privacy)
     name = check_name(request.name or "+".join(part.name for part in parts))
     destination = request.output or (Path("models") / name if how == "merge" else store.root / name)
     if destination.exists() and not request.force:

@@ -39,6 +39,7 @@ from .errors import AdapterkitError, printable
 from .integrity import file_sha256
 from .manifest import SCHEMA_VERSION, AdapterConfig, AdapterManifest, Source, read_cv_run, tensor_problems
 from .methods import DEFAULT_METHOD
+from .privacy.publishing import check_publishing
 from .pull_checks import (
     ADAPTER_CONFIG,
     ADAPTER_WEIGHTS,
@@ -142,7 +143,7 @@ class PushRequest:
 
     name: str
     repo_id: str
-    private: bool = False
+    private: bool = True  # a new repository is private unless push --public
     registry: Path | None = None
     out: Path | None = None
     runs: Path = Path("runs")
@@ -238,6 +239,16 @@ def write_upload_folder(request: PushRequest, store: Registry, folder: Path) -> 
     return manifest
 
 
+def _visibility(api, repo_id: str) -> bool | None:
+    """True: an existing public repository; False: an existing private one; None: no such repository."""
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    try:
+        return not api.repo_info(repo_id, repo_type="model").private
+    except RepositoryNotFoundError:
+        return None
+
+
 def push(request: PushRequest) -> str:
     """Upload a registry adapter (or, with ``out``, only write the folder); returns where it went."""
     from .paths import registry_dir
@@ -263,7 +274,11 @@ def push(request: PushRequest) -> str:
 
         api = HfApi(endpoint=_endpoint())
         with hub_errors("push", request.repo_id):
-            api.create_repo(request.repo_id, private=request.private, exist_ok=True, repo_type="model")
+            # who will see it: a sensitive adapter goes public only audited and with --public (privacy/)
+            existing_public = _visibility(api, request.repo_id)
+            check_publishing(request.name, manifest, store.root, request.repo_id, not request.private, existing_public)
+            if existing_public is None:  # an existing repository keeps its visibility
+                api.create_repo(request.repo_id, private=request.private, exist_ok=True, repo_type="model")
             commit = api.upload_folder(
                 repo_id=request.repo_id,
                 folder_path=staged,

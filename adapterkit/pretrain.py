@@ -20,6 +20,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -44,6 +45,8 @@ from .models import (
     resolve_base,
 )
 from .pretrain_config import PretrainConfig  # its settings, defaults and checks; importers name it from here
+from .privacy.canaries import insert_canaries
+from .privacy.options import planted_canaries, privacy_sections
 from .quantize import OPTIMIZERS
 from .registry import MANIFEST, Registry, check_name, check_writable, write_json
 from .safety import (
@@ -171,6 +174,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     if config.max_seq_len > limit:
         raise AdapterkitError(f"--max-seq-len {config.max_seq_len}: {config.base} accepts at most {limit} tokens")
     tokenizer = load_tokenizer(base)
+    planted = planted_canaries(config)  # pretrain --canaries: secret-shaped lines for the audit (privacy/)
     # Under torchrun the main process tokenizes and fills the cache; the others then read it.
     with process_state().main_process_first():
         if config.streaming:
@@ -193,6 +197,9 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
                 config.seed,
                 config.text_field,
                 config.num_proc,
+                partial(insert_canaries, canaries=planted, repeats=config.canary_repeats, seed=config.seed)
+                if planted
+                else None,
             )
     _say(f"corpus: {cleaning.summary()}")
     heldout_tokens = int(sum(datasets["heldout"]["length"]))
@@ -276,14 +283,19 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         **tracked,
     )
     progress = ProgressBar(config.name)
-    trainer = Trainer(
-        model=model,
-        args=args,
-        train_dataset=train_set,
-        data_collator=collator,
-        callbacks=[progress, MaskingEpoch(collator), *tracking_callbacks, *(callbacks or [])],
-    )
-    trainer.remove_callback(PrinterCallback)
+    if config.dp_epsilon is not None:  # DP-SGD: Opacus in its own small loop (privacy/dp.py), not the Trainer
+        from .privacy.dp import DPTrainer
+
+        trainer = DPTrainer(model, train_set, collator, config, progress, _say)
+    else:
+        trainer = Trainer(
+            model=model,
+            args=args,
+            train_dataset=train_set,
+            data_collator=collator,
+            callbacks=[progress, MaskingEpoch(collator), *tracking_callbacks, *(callbacks or [])],
+        )
+        trainer.remove_callback(PrinterCallback)
     started = time.perf_counter()
     output = train_with_checkpoints(trainer, config.run_dir / "checkpoints", resume_from)
     runtime = time.perf_counter() - started
@@ -315,6 +327,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
             "heldout_fraction": config.heldout,
             "block_mode": config.block_mode,
             "streaming": config.streaming,
+            "text_field": config.text_field,  # audit re-reads the split from the files
         },
         "hyperparameters": {
             "mode": "full" if config.full else config.method,
@@ -363,6 +376,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
             ]
             + [{"step": 0, "perplexity": ppl_before}, {"step": output.global_step, "perplexity": ppl_after}],
         },
+        **privacy_sections(config, planted, getattr(trainer, "dp_record", None)),
         "versions": versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }

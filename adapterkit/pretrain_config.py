@@ -21,6 +21,7 @@ from .methods import DEFAULT_METHOD, FULL_LR, LAYERS, AdapterMethod, AdapterSett
 from .methods import get as get_method
 from .models import DEFAULT_BASE
 from .paths import registry_dir
+from .privacy.options import DEFAULT_CANARY_REPEATS, check_privacy_options
 from .registry import check_name
 from .safety import check_finite_options
 from .speed import resolve_precision
@@ -73,6 +74,13 @@ class PretrainConfig:
     report_to: str = "none"  # none | tensorboard | wandb | all (tracking.py)
     logging_dir: Path | None = None  # default: RUN_DIR/logs
     keep_checkpoints: bool = False  # a finished run deletes its checkpoints unless asked to keep them
+    # privacy (adapterkit.privacy): a private corpus, canaries for the audit, DP-SGD training
+    private_corpus: bool = False
+    canaries: int = 0
+    canary_repeats: int = DEFAULT_CANARY_REPEATS
+    dp_epsilon: float | None = None
+    dp_delta: float | None = None  # None: 1 / training blocks
+    dp_max_grad_norm: float | None = None  # None: DEFAULT_MAX_GRAD_NORM
 
     @property
     def learning_rate(self) -> float:
@@ -161,6 +169,7 @@ class PretrainConfig:
         from .quantize import check_options
 
         check_options(self.quantize, self.optim, self.full)
+        check_privacy_options(self)
         if self.streaming and self.max_steps == -1:
             raise AdapterkitError("--streaming: a stream has no length, so --epochs cannot end it; set --max-steps N")
         unknown = [target for target in self.targets if target not in LAYERS]

@@ -6,7 +6,8 @@ Clinical corpora live in folders whose names can identify people, departments an
 ``--card-paths`` opts in to paths relative to the current folder (a file outside it still shows
 its name only, never ``../``). Any other absolute path a manifest or an adapter config holds (a
 local base folder, a checkpoint resumed from, a composed part's folder) is cut to its last
-component. The copies kept in the local registry are not changed.
+component. The manifest's ``private`` section (the canary lines of ``pretrain --canaries``) never
+leaves the machine. The copies kept in the local registry are not changed.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def shareable_manifest(manifest: AdapterManifest | Mapping, card_paths: bool = F
     base = typed.base
     if hub_base_id(typed) is None and base.id != "minilm":
         base = replace(base, local=True)  # its id is a folder name here, not a Hub model
-    data = replace(typed, base=base.without("path"), corpus=corpus).to_dict()
+    data = replace(typed, base=base.without("path"), corpus=corpus).without("private").to_dict()
     shared = scrub({key: value for key, value in data.items() if key != "corpus"})
     if "corpus" in data:  # already named as asked; only absolute paths elsewhere in it go
         named = data["corpus"]

@@ -185,7 +185,8 @@ class FakeHub:
                 if hub.crafted.get("no_digests"):
                     siblings = [{"rfilename": sibling["rfilename"]} for sibling in siblings]
                 sha = hub.crafted.get("sha", sha)
-                return self._json(200, {"id": repo_id, "sha": sha, "private": False, "siblings": siblings})
+                private = hub.repos[repo_id]["private"]
+                return self._json(200, {"id": repo_id, "sha": sha, "private": private, "siblings": siblings})
 
             def _tree(self, repo_id: str, revision: str) -> None:
                 sha = self._revision(repo_id, revision)

@@ -47,6 +47,13 @@ def compose(
         Path | None, typer.Option(help="Destination folder instead of the registry / models/NAME.")
     ] = None,
     force: ForceOption = False,
+    accept_weaker_privacy: Annotated[
+        bool,
+        typer.Option(
+            "--accept-weaker-privacy",
+            help="Compose a differentially private adapter with one trained without DP (no DP guarantee then).",
+        ),
+    ] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Combine LoRA adapters trained on the same frozen base into one adapter (or a merged model).
@@ -74,6 +81,7 @@ def compose(
         registry=registry,
         output=output,
         force=force,
+        accept_weaker_privacy=accept_weaker_privacy,
     )
     destination, written = run_compose(request)
     manifest = AdapterManifest.of(written, destination / MANIFEST)

@@ -17,8 +17,14 @@ def push(
     name: Annotated[str, typer.Argument(help="Registry adapter to share.")],
     repo: Annotated[str, typer.Option("--repo", metavar="USER/NAME", help="Hub repository (created if missing).")],
     private: Annotated[
-        bool, typer.Option("--private", help="Create the repository private (an existing one keeps its visibility).")
-    ] = False,
+        bool,
+        typer.Option(
+            "--private/--public",
+            help="Create the repository private (default) or public; an existing one keeps its visibility. A "
+            "clinical adapter, or one trained on a --private-corpus, goes public only with a recorded audit "
+            "(adapterkit audit) and --public.",
+        ),
+    ] = True,
     out: Annotated[
         Path | None, typer.Option(help="Write the folder that would be uploaded to this new folder; upload nothing.")
     ] = None,

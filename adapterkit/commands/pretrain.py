@@ -130,6 +130,26 @@ def pretrain(
     report_to: ReportToOption = "none",
     logging_dir: LoggingDirOption = None,
     keep_checkpoints: KeepCheckpointsOption = False,
+    private_corpus: Annotated[
+        bool,
+        typer.Option(
+            "--private-corpus", help="The corpus is private (patients' notes): push then needs an audit to go public."
+        ),
+    ] = False,
+    canaries: Annotated[
+        int, typer.Option(help="Plant this many made-up patient records in the training lines, for `audit`.")
+    ] = 0,
+    canary_repeats: Annotated[int, typer.Option(help="Times each canary is inserted.")] = 10,
+    dp_epsilon: Annotated[
+        float | None,
+        typer.Option(help="Train the LoRA adapter with differential privacy (DP-SGD, Opacus) at this ε."),
+    ] = None,
+    dp_delta: Annotated[
+        float | None, typer.Option(help="δ of the DP guarantee (default: 1 / training blocks).")
+    ] = None,
+    dp_max_grad_norm: Annotated[
+        float | None, typer.Option(help="Per-example gradient clipping norm of DP training (default 1.0).")
+    ] = None,
     registry: RegistryOption = None,
 ) -> None:
     """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
@@ -137,6 +157,8 @@ def pretrain(
     Cleans and tokenizes the corpus, measures held-out perplexity of the base, trains with the
     transformers Trainer (checkpoints every --save-steps; --resume continues), measures
     perplexity again and saves the adapter into the registry (or the model into models/NAME).
+    --dp-epsilon trains with DP-SGD in Opacus' own loop (pip install 'adapterkit[dp]'; LoRA only,
+    not resumable); --canaries plants secret-shaped lines that `adapterkit audit` looks for.
     """
     require_inputs(corpus)  # before torch: a mistyped path costs well under a second
     from ..manifest import MANIFEST, AdapterManifest
@@ -186,6 +208,12 @@ def pretrain(
         report_to=report_to,
         logging_dir=logging_dir,
         keep_checkpoints=keep_checkpoints,
+        private_corpus=private_corpus,
+        canaries=canaries,
+        canary_repeats=canary_repeats,
+        dp_epsilon=dp_epsilon,
+        dp_delta=dp_delta,
+        dp_max_grad_norm=dp_max_grad_norm,
     )
     result = run_pretrain(config)
     ppl = AdapterManifest.of(result.manifest, result.destination / MANIFEST).perplexity

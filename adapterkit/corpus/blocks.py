@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from datasets import Dataset, DatasetDict, IterableDataset
@@ -107,10 +107,15 @@ def prepare(
     seed: int = 42,
     text_field: str = "text",
     num_proc: int | None = None,
+    add_to_train: Callable[[list[str]], list[str]] | None = None,
 ) -> tuple[DatasetDict, CleaningReport]:
-    """Read, clean, split and tokenize: ``DatasetDict(train=..., heldout=...)`` and the report."""
+    """Read, clean, split and tokenize: ``DatasetDict(train=..., heldout=...)`` and the report.
+
+    ``add_to_train``: changes the training lines after the split (``pretrain --canaries``)."""
     lines, report = read_corpus(paths, text_field)
     train_lines, heldout_lines = split_heldout(lines, heldout_fraction, seed)
+    if add_to_train is not None:
+        train_lines = add_to_train(train_lines)
     splits = {}
     for split, split_lines in (("train", train_lines), ("heldout", heldout_lines)):
         key = dataset_key(split_lines, tokenizer, max_seq_len, mode, split)

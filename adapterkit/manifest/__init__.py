@@ -7,7 +7,9 @@ is used, so a wrong file is one line naming the file and the field — exit code
 
 - ``schema``: the small schema language (``Spec``, ``Obj``, ``Str``, … ``validate``, ``read_json``);
 - ``adapter``: ``adapterkit.json``, the adapter/model manifest (``MANIFEST_SPEC``, the typed
-  ``AdapterManifest``; ``schema_version`` 1, manifests from before the field are read as version 1);
+  ``AdapterManifest``; ``schema_version`` 2, manifests from before the field are read as version 1);
+- ``privacy``: its ``privacy`` section (private corpus, canaries, DP, audit) and the ``private`` one
+  that never leaves the machine;
 - ``adapter_config``: ``adapter_config.json``, PEFT's LoRA settings (``AdapterConfig``), and the
   safetensors tensors against it (``tensor_problems``);
 - ``records``: recipe TOML (``RECIPE``, ``STEP``), a recipe's step records (``STEP_RECORD``),
@@ -62,6 +64,7 @@ from .adapter_config import (
     read_adapter_config,
     tensor_problems,
 )
+from .privacy import AUDIT, DP, PRIVACY, PRIVATE, Privacy, Private
 from .records import (
     ARG_VALUE,
     BASE_INFO,
@@ -168,6 +171,12 @@ __all__ = [
     "OtherCorpus",
     "Part",
     "Perplexity",
+    "Privacy",
+    "Private",
+    "AUDIT",
+    "DP",
+    "PRIVACY",
+    "PRIVATE",
     "Record",
     "Source",
     "Spec",

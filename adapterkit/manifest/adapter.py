@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AdapterkitError
+from .privacy import PRIVACY, PRIVATE, Privacy, Private
 from .schema import Any_, Bool, Int, ListOf, MapOf, Name, Num, Obj, Opt, Record, Str, read_json, require, validate
 
 MANIFEST = "adapterkit.json"  # the manifest file in every adapter and model folder
-SCHEMA_VERSION = 1  # of adapterkit.json; bump when a field changes meaning
+SCHEMA_VERSION = 2  # of adapterkit.json; bump when a field changes meaning (2: privacy, private)
 
 KINDS = ("language", "domain", "composed", "model", "task", "vocabulary-extension", "new-vocabulary")
 VOCABULARY_KINDS = ("vocabulary-extension", "new-vocabulary")  # vocab extend / vocab build --mode new
@@ -132,6 +133,8 @@ MANIFEST_SPEC = Obj(
             )
         ),
         "vocabulary": Obj({"size": Int(1), "added": Int(0), "first_new_id": Opt(Int(0)), "pieces": ListOf(Str())}),
+        "privacy": PRIVACY,
+        "private": PRIVATE,
         "versions": MapOf(Opt(Str())),
         "created": Str(),
     },
@@ -394,6 +397,8 @@ class AdapterManifest(Record):
     source: Source | None = None
     other_corpus: OtherCorpus | None = None
     vocabulary: Vocabulary | None = None
+    privacy: Privacy | None = None
+    private: Private | None = None  # never shared
     versions: dict[str, str | None] | None = None
     created: str | None = None
     sha256: dict[str, str] | None = None  # weight file (relative path) -> sha256, recorded by the registry
