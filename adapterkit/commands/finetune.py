@@ -57,7 +57,7 @@ def train_settings(
     quantize: str | None = None,
     precision: str = "auto",
     gradient_checkpointing: bool = False,
-    group_by_length: bool = True,
+    group_by_length: bool = False,
     warmup_ratio: float = 0.0,
     weight_decay: float = 0.0,
 ) -> TrainSettings:
@@ -114,7 +114,7 @@ def finetune(
     strict: StrictOption = False,
     precision: PrecisionOption = "auto",
     gradient_checkpointing: CheckpointingOption = False,
-    group_by_length: GroupOption = True,
+    group_by_length: GroupOption = False,
     warmup_ratio: WarmupRatioOption = 0.0,
     weight_decay: WeightDecayOption = 0.0,
     quantize: QuantizeOption = None,
