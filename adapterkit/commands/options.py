@@ -106,7 +106,7 @@ GroupOption = Annotated[
     bool,
     typer.Option(
         "--group-by-length/--no-group-by-length",
-        help="Batches of similar-length windows: less padding, faster, but can cost F1 (default: shuffled).",
+        help="Batches of similar-length windows: less padding, faster (default: shuffled, as run_ner.py).",
     ),
 ]
 QuantizeOption = Annotated[

@@ -40,8 +40,9 @@ class TrainSettings:
     task_lora_dropout: float = 0.1
     precision: str = "auto"  # auto | fp32 | bf16 | fp16 (speed.py)
     gradient_checkpointing: bool = False
-    # Shuffled batches by default (run_ner.py's order): length-grouped batches (speed.py) pad less but
-    # cost F1 on some data (CANTEMIST cut into short pieces: 0.18 vs 0.48 at the same seed, 2 epochs).
+    # Shuffled batches by default (run_ner.py's order): with them a seed trains run_ner.py's very model.
+    # Length-grouped batches (speed.py) pad less, but their batch order moves F1 by as much as a seed
+    # does (CANTEMIST short pieces, 2 epochs: -0.30 and +0.17 at seeds 0 and 1), so they are an option.
     group_by_length: bool = False
     quantize: str | None = None  # 8bit | 4bit: the frozen encoder quantized (adapter mode)
 
