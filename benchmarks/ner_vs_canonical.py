@@ -375,7 +375,8 @@ def report(name: str, display: str, sizes: str, args, recipes: list[str], runs: 
         line += f"{summary[recipe][2]:.1f} s  steps {'/'.join(map(str, steps))}"
         if recipe != "canonical" and "canonical" in recipes:
             diff, low, high, pairs = paired(runs, recipe)
-            line += f"  paired Δ vs canonical {diff:+.4f} [{low:+.4f}, {high:+.4f}] (95 % t, {pairs} seeds)"
+            interval = f"[{low:+.4f}, {high:+.4f}] (95 % t, {pairs} seeds)" if pairs > 1 else "(1 seed: no interval)"
+            line += f"  paired Δ vs canonical {diff:+.4f} {interval}"
         print(line, flush=True)
     load = statistics.mean(r["load"] for r in runs)
     print(f"  mean 1-minute load average {load:.1f} (2 cores; above {args.threads}, other work shared them)")
@@ -395,7 +396,8 @@ def report(name: str, display: str, sizes: str, args, recipes: list[str], runs: 
         for recipe in recipes:
             mine = [r for r in runs if r["recipe"] == recipe]
             diff, low, high, pairs = paired(runs, recipe) if recipe != "canonical" else (0.0, 0.0, 0.0, 0)
-            delta = "—" if recipe == "canonical" else f"{diff:+.4f} [{low:+.4f}, {high:+.4f}]"
+            interval = f"[{low:+.4f}, {high:+.4f}]" if pairs > 1 else "(1 seed: no interval)"
+            delta = "—" if recipe == "canonical" else f"{diff:+.4f} {interval}"
             steps = "/".join(map(str, sorted({r["steps"] for r in mine})))
             row = (
                 f"| {time.strftime('%Y-%m-%d')} | {display} | {sizes} | MiniLM, {args.epochs:g} ep, lr {args.lr:g}, "
