@@ -12,8 +12,9 @@ length-grouped batches. Each becomes a transformers ``TrainingArguments`` field.
 - length grouping: batches drawn from mega-batches of ~50 batches sorted by length
   (``train_sampling_strategy="group_by_length"``), so dynamic padding pads little; still every
   example once per epoch, in a seeded random order of mega-batches. Task training (finetune, cv,
-  compare) then shuffles the order of those batches too (``ShuffledLengthGroups``), as plain
-  shuffling would have it, instead of sweeping each mega-batch from long to short.
+  compare; off by default there: its batch order moves F1 as much as a seed) then shuffles the
+  order of those batches too (``ShuffledLengthGroups``), as plain shuffling would have it, instead
+  of sweeping each mega-batch from long to short.
 """
 
 from __future__ import annotations

@@ -72,6 +72,10 @@ def test_warmup_and_decay_options_reach_the_settings(
     seen.clear()
     assert main(argv) in (0, None)
     assert (seen["settings"].warmup_ratio, seen["settings"].weight_decay) == (0.0, 0.0)
+    assert seen["settings"].group_by_length is False  # run_ner.py's shuffled batches unless asked
+    seen.clear()
+    assert main(argv + ["--group-by-length"]) in (0, None)
+    assert seen["settings"].group_by_length is True
 
 
 def test_bad_warmup_ratio_on_the_command_line_exits_2(
@@ -223,7 +227,7 @@ def test_training_draws_new_length_grouped_batches_each_epoch(
 
     def epochs(seed: int) -> tuple[list[int], list[int]]:
         seen.clear()
-        settings = TrainSettings(epochs=2, batch_size=4, max_seq_len=128, seed=seed)  # one window each
+        settings = TrainSettings(epochs=2, batch_size=4, max_seq_len=128, seed=seed, group_by_length=True)
         model = build_model(Variant("base", resolve_base(str(tiny_bert))), "ner", labels)
         task_train.train(
             model, tokenizer, _sentences(24), "ner", labels, settings, tmp_path / f"run{seed}", resume=False

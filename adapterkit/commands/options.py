@@ -108,7 +108,10 @@ StrictOption = Annotated[
 ]
 GroupOption = Annotated[
     bool,
-    typer.Option("--group-by-length/--no-group-by-length", help="Batches of similar-length windows (less padding)."),
+    typer.Option(
+        "--group-by-length/--no-group-by-length",
+        help="Batches of similar-length windows: less padding, faster (default: shuffled, as run_ner.py).",
+    ),
 ]
 QuantizeOption = Annotated[
     Quantize | None, typer.Option(help="--mode adapter: load the frozen encoder quantized (bitsandbytes).")

@@ -62,8 +62,12 @@ class NerDataset:
 
     @property
     def labels(self) -> list[str]:
-        """The BIO label set: O, then B-/I- of every type."""
-        return ["O"] + [f"{prefix}-{kind}" for kind in self.types for prefix in ("B", "I")]
+        """The BIO label set: B-/I- of every type and O, sorted as run_ner.py sorts its label list.
+
+        The order decides which row of a new head each label gets, so with run_ner.py's order a seed
+        draws the same head as the canonical recipe (the same model, step for step, on the same
+        batches); in another order the same seed is another random head."""
+        return sorted(["O"] + [f"{prefix}-{kind}" for kind in self.types for prefix in ("B", "I")])
 
 
 @dataclass

@@ -96,9 +96,13 @@ def window_labels(window: Window, tags: list[int]) -> list[int]:
     return labels
 
 
-def words_from_windows(windows: list[Window], logits: list[np.ndarray], sentence_lengths: list[int]) -> list[list[int]]:
-    """The predicted label id of every word of every sentence, from each window's logits."""
-    predictions = [[0] * length for length in sentence_lengths]
+def words_from_windows(
+    windows: list[Window], logits: list[np.ndarray], sentence_lengths: list[int], outside: int = 0
+) -> list[list[int]]:
+    """The predicted label id of every word of every sentence, from each window's logits.
+
+    A word without a subword (the tokenizer drops it) gets ``outside``, the id of ``O``."""
+    predictions = [[outside] * length for length in sentence_lengths]
     for window, scores in zip(windows, logits, strict=True):
         for word in range(window.own_start, window.own_end):
             position = window.first_subword.get(word)

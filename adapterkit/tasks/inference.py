@@ -47,7 +47,8 @@ def predict(
         for row, row_logits in zip(chunk, logits, strict=True):
             outputs[row] = row_logits
     if kind == "ner":
-        ids = words_from_windows(encoded.windows, outputs, [len(s.tokens) for s in items])
+        outside = labels.index("O") if "O" in labels else 0  # O's place depends on the model's label order
+        ids = words_from_windows(encoded.windows, outputs, [len(s.tokens) for s in items], outside)
         return [[labels[i] for i in sentence] for sentence in ids], None
     logits = mean_by_owner(np.stack(outputs), encoded.owners, len(items))
     if kind == "classification":

@@ -4,8 +4,8 @@
 (``training.training_arguments``: precision, checkpoints every epoch, tracking) and runs it through
 ``training.train_with_checkpoints`` (resume, ctrl-C). The loss (``task_loss``) is summed over the
 labelled items of the whole step and divided by their number, so gradient accumulation and several
-processes give the loss of one large batch; batches are grouped by length in a shuffled order
-(``speed.ShuffledLengthGroups``).
+processes give the loss of one large batch; batches are shuffled as in run_ner.py, or with
+``group_by_length`` grouped by length in a shuffled order (``speed.ShuffledLengthGroups``).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def train_task(
 
 
 class _TaskTrainer(Trainer):
-    """The Trainer with length-grouped batches in a shuffled order (``speed.ShuffledLengthGroups``)."""
+    """The Trainer; with ``group_by_length``, length-grouped batches in a shuffled order (``ShuffledLengthGroups``)."""
 
     def _get_train_sampler(self, train_dataset=None):
         dataset = train_dataset if train_dataset is not None else self.train_dataset
