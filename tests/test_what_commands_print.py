@@ -40,3 +40,18 @@ def test_push_out_says_it_wrote_a_folder_and_uploaded_nothing(tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert f"written to {out}, nothing uploaded" in printed
     assert (out / "adapter_model.safetensors").is_file()
+
+
+def test_predict_counts_the_entities_of_each_file_it_wrote(tmp_path):
+    from adapterkit.commands.predict import _entities_in
+
+    ann = tmp_path / "note.ann"
+    ann.write_text("T1\tDISO 0 6\tkoorts\n#1\tAnnotatorNotes T1\tx\nT2\tCHEM 10 13\tasa\n", encoding="utf-8")
+    conll = tmp_path / "predictions.conll"
+    conll.write_text("a\tB-DISO\nb\tI-DISO\nc\tO\n\nd\tI-CHEM\ne\tB-ANAT\n", encoding="utf-8")
+    jsonl = tmp_path / "predictions.jsonl"
+    jsonl.write_text('{"id": "1", "tokens": ["a", "b"], "tags": ["B-X", "O"]}\n', encoding="utf-8")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"id": "1", "text": "a", "prediction": "yes"}\n', encoding="utf-8")
+    # seqeval's reading of the tags: an I- after O starts an entity, as conlleval counts it
+    assert [_entities_in(p) for p in (ann, conll, jsonl, labels)] == [2, 3, 1, None]

@@ -49,8 +49,38 @@ def predict(
     written = run_predict(
         model, inputs, out, output_format, fmt, preset, gold, eval_adapters, registry, max_seq_len=max_seq_len
     )
-    print(f"wrote {len(written)} file(s) to {out}")
-    summarise(f"{len(written)} {output_format} file(s)", out)
+    counts = {path: _entities_in(path) for path in written}
+    for path in list(counts)[:SHOWN_FILES]:
+        found = counts[path]
+        print(f"wrote {path}" + ("" if found is None else f": {found:,} entit{'y' if found == 1 else 'ies'}"))
+    if len(counts) > SHOWN_FILES:
+        print(f"... and {len(counts) - SHOWN_FILES:,} more file(s) in {out}")
+    entities = [found for found in counts.values() if found is not None]
+    if entities and not any(entities):
+        print("no entities found in the input (every word labelled O)")
+    total = f", {sum(entities):,} entities" if entities else ""
+    summarise(f"{len(written):,} {output_format} file(s){total}", out)
+
+
+SHOWN_FILES = 10  # a labelled archive has thousands of notes: the first files, then a count
+
+
+def _entities_in(path: Path) -> int | None:
+    """The entities in a file predict wrote (its own formats); None for a classification output."""
+    import json
+
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ann":
+        return sum(1 for line in text.splitlines() if line.startswith("T"))
+    if path.suffix == ".conll":
+        sentences = [[line.rsplit("\t", 1)[-1] for line in block.splitlines()] for block in text.split("\n\n")]
+        return sum(len(get_entities(tags)) for tags in sentences if tags)
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    if records and "tags" not in records[0]:
+        return None
+    return sum(len(get_entities(record["tags"])) for record in records)
 
 
 @writes(outputs=("json_file",), inputs=("gold", "pred"))
