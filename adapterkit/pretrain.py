@@ -363,7 +363,11 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
         },
         "perplexity": {"before": ppl_before, "after": ppl_after, "heldout_masked_tokens": masked_tokens},
         "training": {
-            "final_loss": output.training_loss,
+            # the last logged loss (what the curve ends at) and the mean over the run (the Trainer's)
+            "final_loss": next(
+                (entry["loss"] for entry in reversed(trainer.state.log_history) if "loss" in entry), None
+            ),
+            "mean_loss": output.training_loss,
             "runtime_s": round(runtime, 2),
             "tokens_seen": trainer.state.num_input_tokens_seen,
             "tokens_per_s": round(progress.tokens_per_second(trainer.state), 1),

@@ -19,7 +19,8 @@ from .privacy import PRIVACY, PRIVATE, Privacy, Private
 from .schema import Any_, Bool, Int, ListOf, MapOf, Name, Num, Obj, Opt, Record, Str, read_json, require, validate
 
 MANIFEST = "adapterkit.json"  # the manifest file in every adapter and model folder
-SCHEMA_VERSION = 2  # of adapterkit.json; bump when a field changes meaning (2: privacy, private)
+SCHEMA_VERSION = 3  # of adapterkit.json; bump when a field changes meaning (2: privacy, private;
+# 3: training.final_loss is the last logged loss, the mean over the run moved to training.mean_loss)
 
 KINDS = ("language", "domain", "composed", "model", "task", "vocabulary-extension", "new-vocabulary")
 VOCABULARY_KINDS = ("vocabulary-extension", "new-vocabulary")  # vocab extend / vocab build --mode new
@@ -277,7 +278,8 @@ class Perplexity(Record):
 class Training(Record):
     log: list[dict[str, Any]] | None = None  # the training curve: loss per logging step, perplexities
     tokens_seen: int | None = None
-    final_loss: float | None = None  # pretrain records both; the recipe report prints them
+    final_loss: float | None = None  # the last logged training loss (schema 3; before: the mean)
+    mean_loss: float | None = None  # the mean training loss over the run (the Trainer's training_loss)
     tokens_per_s: float | None = None
 
 
@@ -410,7 +412,7 @@ class AdapterManifest(Record):
         manifest = cls.load(checked)
         if "schema_version" not in checked:  # from before the field: version 1, whatever this version is
             manifest = replace(manifest, schema_version=1)
-        return manifest
+        return _migrated(manifest)
 
     @classmethod
     def of(cls, manifest: AdapterManifest | Mapping, file: Path | str = MANIFEST) -> AdapterManifest:
@@ -422,6 +424,22 @@ class AdapterManifest(Record):
         """An adapter (trained or pulled; LoRA or another method), not a model with all its weights."""
         mode = self.hyperparameters.mode if self.hyperparameters is not None else None
         return mode != "full" and self.kind != "model"
+
+
+def _migrated(manifest: AdapterManifest) -> AdapterManifest:
+    """An older manifest read with today's meanings (the file itself is left as it was).
+
+    Before schema 3, ``training.final_loss`` was the mean loss over the run: it becomes
+    ``mean_loss``, and ``final_loss`` the last loss of the recorded training curve (None without one).
+    """
+    training = manifest.training
+    if manifest.schema_version >= 3 or training is None or training.mean_loss is not None:
+        return manifest
+    if training.final_loss is None:
+        return manifest
+    losses = [entry["loss"] for entry in training.log or [] if isinstance(entry.get("loss"), (int, float))]
+    migrated = replace(training, mean_loss=training.final_loss, final_loss=float(losses[-1]) if losses else None)
+    return replace(manifest, training=migrated)
 
 
 def check_manifest(data: object, file: Path | str, complete: bool = False) -> dict:

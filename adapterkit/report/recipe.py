@@ -67,7 +67,10 @@ def _pretrain_section(step: dict, argv: list[str], figures_dir: Path) -> Section
         ["corpus tokens (train / held-out)", f"{corpus.train_tokens:,} / {corpus.heldout_tokens:,}"],
         ["steps", hyper.steps],
         ["held-out perplexity before → after", f"{number(perplexity.before)} → {number(perplexity.after)}"],
-        ["final training loss", number(training.final_loss, 4)],
+        [
+            "training loss: last logged / mean over the run",
+            f"{number(training.final_loss, 4)} / {number(training.mean_loss, 4)}",
+        ],
         ["tokens/s", number(training.tokens_per_s, 1)],
     ]
     figures, captions = [], []
