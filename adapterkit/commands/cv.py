@@ -171,6 +171,9 @@ def compare(
     t-interval of the mean difference. Written to runs/<id>/ with the exact command, versions and
     fold file.
     """
+    from ..stats import parse_pairs
+
+    parse_pairs(pairs, variants, variants[0])  # the options first, then the files, then torch
     require_inputs(data)  # before torch: a mistyped path costs well under a second
     from ..cv import CompareRequest, CvRequest, run_compare
     from ..tracking import Tracking
