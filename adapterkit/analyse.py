@@ -62,6 +62,7 @@ def run_analyse(
     from .models import load_tokenizer
     from .report import report_for_compare
     from .tasks.inputs import task_kind
+    from .tasks.kinds import kind_of
     from .variants import task_start
 
     if max_entities < 3:
@@ -84,9 +85,10 @@ def run_analyse(
         kind = task_kind(data)
         result["task"] = kind
         print(f"analyse: {run['variant']} ({kind}, {len(items)} examples)", flush=True)
-        if kind == "ner":
+        analysis = kind_of(kind).analysis
+        if analysis == "entities":
             _entities(result, out, run, variant, data, items, tokenizer, max_entities, seed)
-        elif kind in ("classification", "multilabel"):
+        elif analysis == "importance":
             _importance(result, out, run, data, items, store, examples)
         else:
             result.setdefault("notes", []).append(

@@ -49,9 +49,9 @@ from .safety import (
     checkpoint_step,
     write_marker,
 )
-from .tasks.data import NerDataset
 from .tasks.inference import predict
 from .tasks.inputs import read_data, task_kind
+from .tasks.kinds import NER, kind_of
 from .tasks.model import add_task_adapter, build_model, model_limit, save_task_model
 from .tasks.scoring import document_gold, finite, positive_class, scheme_note, score, scoring_summary
 from .tasks.settings import TrainSettings
@@ -59,15 +59,6 @@ from .tasks.train import train_task
 from .tracking import Tracking, log_evaluation
 from .training import process_state
 from .variants import adapter_parts, parse_variant, task_start
-
-HEADLINE = {
-    "ner": ["f1", "precision", "recall", "macro_f1"],
-    # macro_f1 is what the study calls F1; f1 is the positive class's (binary tasks). A multi-class
-    # task has mcc, accuracy and macro_f1 only (compared_metrics keeps those it has).
-    "classification": ["mcc", "macro_f1", "f1", "precision", "recall", "specificity", "roc_auc"],
-    "multilabel": ["macro_f1", "micro_f1"],
-    "regression": ["pearson", "spearman"],
-}
 
 
 @dataclass
@@ -110,7 +101,7 @@ class CvResult:
         from .stats import mean_sd
 
         out = {}
-        for key in HEADLINE[self.kind]:
+        for key in kind_of(self.kind).headline_metrics:
             values = [fold[key] for fold in self.per_fold if fold.get(key) is not None]
             if values:
                 out[key] = mean_sd(values)
@@ -150,9 +141,7 @@ def _ids_and_groups(data, items) -> tuple[list[str], list[str] | None, list[str]
     # one document (plain CoNLL, MoNERo) is split by sentence.
     has_documents = 1 < len(set(doc_ids)) < len(doc_ids)
     groups = doc_ids if has_documents else None
-    strata = (
-        [item.label for item in items] if not isinstance(data, NerDataset) and data.task == "classification" else None
-    )
+    strata = [item.label for item in items] if kind_of(task_kind(data)).stratified else None
     return ids, groups, strata
 
 
@@ -303,14 +292,15 @@ def run_cv(request: CvRequest) -> CvResult:
             if not request.keep_checkpoints:
                 shutil.rmtree(checkpoints, ignore_errors=True)
         per_fold.append(metrics)
-        headline = ", ".join(f"{k} {metrics[k]:.4f}" for k in HEADLINE[kind][:3] if metrics.get(k) is not None)
+        shown = kind_of(kind).headline_metrics[:3]
+        headline = ", ".join(f"{k} {metrics[k]:.4f}" for k in shown if metrics.get(k) is not None)
         say(f"  fold {fold + 1}/{request.folds}: {headline}", flush=True)
-        if kind == "ner":
+        if kind_of(kind).token_level:
             say(f"    {scheme_note(metrics, request.strict)}", flush=True)
     result = CvResult(request.variant, kind, per_fold, fold_file, run_dir, positive)
     if state.is_main_process:
         record = {**recorded, "per_fold": per_fold, "summary": result.summary()}
-        if kind == "ner":
+        if kind_of(kind).token_level:
             record["scoring"] = scoring_summary(per_fold)
         _write_json(run_dir / "cv.json", record)
     summary = result.summary()
@@ -363,7 +353,7 @@ class CompareRequest:
 def compared_metrics(kind: str, baseline_folds: list[dict]) -> list[str]:
     """The headline metrics of ``kind`` that the baseline's folds hold: a multi-class classification
     has no positive class, hence no f1/precision/recall/specificity/roc_auc to compare."""
-    return [m for m in HEADLINE[kind] if all(m in fold for fold in baseline_folds)]
+    return [m for m in kind_of(kind).headline_metrics if all(m in fold for fold in baseline_folds)]
 
 
 def write_comparison(run_dir: Path, comparison, scoring: dict | None = None, positive: str | None = None) -> None:
@@ -413,7 +403,7 @@ def run_compare(request: CompareRequest) -> Path:
         print(logs + " (one folder per variant and fold)", flush=True)
     results: dict[str, list[dict]] = {}
     scoring: dict[str, dict] = {}
-    kind = "ner"
+    kind = NER.name
     fold_file, positive = None, None
     for variant in request.variants:
         cv_request = CvRequest(
@@ -428,11 +418,11 @@ def run_compare(request: CompareRequest) -> Path:
         fold_file = result.fold_file
         kind, positive = result.kind, result.positive
         results[variant] = result.per_fold
-        if kind == "ner":
+        if kind_of(kind).token_level:
             scoring[variant] = scoring_summary(result.per_fold)
     baseline = request.variants[0]
     metrics = compared_metrics(kind, results[baseline])
-    comparison = compare(results, baseline, metrics, "f1" if kind == "ner" else None, pairs)
+    comparison = compare(results, baseline, metrics, kind_of(kind).per_type_metric, pairs)
     if not process_state().is_main_process:  # under torchrun the main process writes the comparison
         return run_dir
     # scoring: how each variant's entities were counted (scheme, gold, lost, not in BIO)

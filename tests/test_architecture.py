@@ -31,6 +31,7 @@ READERS = [
     "adapterkit.tasks.readers",
     "adapterkit.tasks.hygiene",
     "adapterkit.tasks.data",
+    "adapterkit.tasks.kinds",
     "adapterkit.corpus.reading",
     "adapterkit.corpus.markup",
     "adapterkit.corpus.cleaning",
@@ -229,3 +230,89 @@ def test_only_the_adapter_methods_build_peft_configs() -> None:
         for hit in _peft_configs(path)
     ]
     assert not outside, f"build PEFT configs through adapterkit.methods (one module per method): {outside}"
+
+
+# The seam of task kinds: adapterkit/tasks/kinds.py is the one table of what differs between kinds
+# (head, loss, decoding, metrics, headline, report columns); no other module branches on a kind's
+# name (ARCHITECTURE.md, "How to add… a task kind").
+KINDS_FILE = PACKAGE_DIR / "tasks" / "kinds.py"
+# Modules still branching on a kind's name, each with why; empty: every branch reads the table.
+KIND_BRANCH_EXCEPTIONS: dict[str, str] = {}
+
+
+def _kind_names() -> list[str]:
+    """The ``name=`` of every ``TaskKind(...)`` of kinds.py, in their order there, read from its source."""
+    return [
+        keyword.value.value
+        for statement in ast.parse(KINDS_FILE.read_text(encoding="utf-8")).body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "TaskKind"
+        for keyword in node.keywords
+        if keyword.arg == "name" and isinstance(keyword.value, ast.Constant)
+    ]
+
+
+def _kind_branches(source: str, where: str, names: set[str]) -> list[str]:
+    """Where ``source`` branches on a kind's name: compares something with it (``==``, ``in (...)``),
+    matches it in a ``case``, or looks it up in a dict literal keyed by kind names."""
+
+    def named(node: ast.AST) -> bool:
+        if isinstance(node, ast.Constant):
+            return node.value in names
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return any(named(item) for item in node.elts)
+        return False
+
+    found = []
+    for node in ast.walk(ast.parse(source, where)):
+        if isinstance(node, ast.Compare) and any(named(side) for side in [node.left, *node.comparators]):
+            found.append(f"{where}:{node.lineno} compares with a kind's name")
+        elif isinstance(node, ast.MatchValue) and named(node.value):
+            found.append(f"{where}:{node.lineno} matches a kind's name")
+        elif isinstance(node, ast.Dict) and any(key is not None and named(key) for key in node.keys):
+            found.append(f"{where}:{node.lineno} keys a table by kind names")
+    return found
+
+
+def test_the_kind_checker_sees_every_form_of_branch() -> None:
+    names = set(_kind_names())
+    assert names == {"ner", "classification", "multilabel", "regression"}
+    source = (
+        'if kind == "ner":\n    pass\n'
+        'ok = task in ("classification", "multilabel")\n'
+        'match kind:\n    case "regression":\n        pass\n'
+        'metric = {"ner": "f1"}[kind]\n'
+        'fine = build(variant, "ner", labels)\n'  # naming a kind is not branching on it
+    )
+    hits = _kind_branches(source, "x.py", names)
+    assert sorted(hit.split(" ", 1)[0] for hit in hits) == ["x.py:1", "x.py:3", "x.py:5", "x.py:7"], hits
+
+
+def test_only_the_task_kinds_table_branches_on_a_kind() -> None:
+    names = set(_kind_names())
+    root = PACKAGE_DIR.parent
+    hits: dict[str, list[str]] = {}
+    for folder in SCANNED_DIRS:
+        for path in sorted(folder.rglob("*.py")):
+            if path == KINDS_FILE:
+                continue
+            where = str(path.relative_to(root))
+            found = _kind_branches(path.read_text(encoding="utf-8"), where, names)
+            if found:
+                hits[where] = found
+    new = {where: found for where, found in hits.items() if where not in KIND_BRANCH_EXCEPTIONS}
+    assert not new, f"read what differs between task kinds from adapterkit/tasks/kinds.py (KINDS): {new}"
+    mended = sorted(set(KIND_BRANCH_EXCEPTIONS) - set(hits))
+    assert not mended, f"no longer branches on a kind: remove from KIND_BRANCH_EXCEPTIONS: {mended}"
+
+
+def test_the_manifest_knows_every_task_kind() -> None:
+    """manifest/ imports nothing of adapterkit but errors, so it keeps its own tuple of the kinds: the same."""
+    tree = ast.parse((PACKAGE_DIR / "manifest" / "adapter.py").read_text(encoding="utf-8"))
+    (tasks,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "TASKS" for t in node.targets)
+    ]
+    assert isinstance(tasks, ast.Tuple)
+    assert [item.value for item in tasks.elts if isinstance(item, ast.Constant)] == _kind_names()

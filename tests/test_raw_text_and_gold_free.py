@@ -106,8 +106,12 @@ def test_cli_predicts_a_single_plain_text_file(cantemist, capsys):
     out = cantemist["root"] / "one-note"
     args = ["predict", str(cantemist["model"]), "--input", str(note), "--out", str(out), "--output-format", "brat"]
     assert main([*args, "--max-seq-len", "128"]) == 0
-    assert "wrote 1 file(s)" in capsys.readouterr().out
-    assert (out / f"{note.stem}.ann").is_file() and (out / note.name).read_bytes() == note.read_bytes()
+    printed = capsys.readouterr().out
+    ann = out / f"{note.stem}.ann"
+    assert ann.is_file() and (out / note.name).read_bytes() == note.read_bytes()
+    entities = sum(1 for line in ann.read_text(encoding="utf-8").splitlines() if line.startswith("T"))
+    assert f"wrote {ann}: {entities:,} entit" in printed  # the file it wrote, and what is in it
+    assert f"1 brat file(s), {entities:,} entities" in printed
 
 
 def test_plain_text_cannot_be_training_data(tmp_path, tiny_bert):

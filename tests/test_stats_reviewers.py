@@ -18,11 +18,12 @@ from scipy import stats
 from sklearn import metrics as sk
 
 from adapterkit.cli import main
-from adapterkit.cv import HEADLINE, compared_metrics
+from adapterkit.cv import compared_metrics
 from adapterkit.errors import AdapterkitError
 from adapterkit.metrics import classification_metrics
 from adapterkit.report import comparison_from_json
 from adapterkit.stats import benjamini_hochberg, compare, parse_pairs, t_interval, wilcoxon_p
+from adapterkit.tasks.kinds import KINDS
 
 # --- Wilcoxon: ties within float noise -------------------------------------------------------------
 
@@ -123,9 +124,10 @@ def test_binary_macro_f1_equals_sklearn() -> None:
 
 
 def test_classification_comparisons_report_macro_f1_beside_mcc_and_positive_f1() -> None:
-    assert HEADLINE["classification"][:3] == ["mcc", "macro_f1", "f1"]
+    headline = list(KINDS["classification"].headline_metrics)
+    assert headline[:3] == ["mcc", "macro_f1", "f1"]
     binary = [classification_metrics(["a", "b", "b"], ["a", "b", "a"], [0.9, 0.2, 0.6], "a")]
-    assert compared_metrics("classification", binary) == HEADLINE["classification"]
+    assert compared_metrics("classification", binary) == headline
     # A multi-class task has no positive class: mcc and macro_f1 only, not a missing-metric error.
     multi = [classification_metrics(["a", "b", "c"], ["a", "c", "c"], labels=["a", "b", "c"])]
     assert compared_metrics("classification", multi) == ["mcc", "macro_f1"]

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..manifest import AdapterManifest, read_adapter_manifest, read_comparison
 from ..paths import folder_name, registry_dir
 from ..registry import MANIFEST
+from ..tasks.kinds import KINDS
 from .compare import recorded_cv_runs
 from .document import Section, write_report
 from .figures import training_curve
@@ -178,9 +179,6 @@ def _compare_section(step: dict, argv: list[str], report_dir: Path) -> Section |
     return Section(f"Comparison: {step['id']}", text, [(folder / "comparison.md").read_text()])
 
 
-PRIMARY = {"ner": "f1", "classification": "mcc", "multilabel": "macro_f1", "regression": "pearson"}
-
-
 def _finetune_manifest(argv: list[str]) -> AdapterManifest | None:
     folder = _option(argv, "--output") or (f"models/{_option(argv, '--name')}" if _option(argv, "--name") else None)
     manifest = Path(folder) / MANIFEST if folder else None
@@ -204,7 +202,7 @@ def external_rows(plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
         metrics = manifest.evaluation.metrics if manifest is not None and manifest.evaluation is not None else None
         if not metrics or manifest is None:
             continue
-        metric = PRIMARY.get(manifest.task or "", "f1")
+        metric = KINDS[manifest.task].headline if manifest.task in KINDS else "f1"
         variant = _option(argv, "--variant") or "base"
         cv = internal.get((tuple(_options(argv, "--data")), variant), {}).get(metric) or {}
         rows.append(

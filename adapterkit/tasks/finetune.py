@@ -38,6 +38,7 @@ from ..variants import task_start
 from .data import NerDataset
 from .inference import predict
 from .inputs import read_data, task_kind
+from .kinds import kind_of
 from .model import add_task_adapter, build_model, model_limit, save_task_model, zero_shot_model
 from .scoring import document_gold, finite, positive_class, score
 from .settings import TrainSettings
@@ -192,7 +193,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
         log_evaluation(trainer, metrics)  # to TensorBoard / W&B too, as eval/f1, eval/precision, ...
-        if kind == "ner":
+        if kind_of(kind).token_level:
             from .scoring import scheme_note
 
             print(scheme_note(metrics, request.strict))
@@ -233,13 +234,8 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
 
 
 def _headline(kind: str, metrics: dict) -> str:
-    keys = {
-        "ner": ("f1", "precision", "recall"),
-        "classification": ("mcc", "f1", "recall"),
-        "multilabel": ("macro_f1", "micro_f1"),
-        "regression": ("pearson", "spearman"),
-    }[kind]
-    return ", ".join(f"{key} {metrics[key]:.4f}" for key in keys if metrics.get(key) is not None)
+    columns = kind_of(kind).report_columns
+    return ", ".join(f"{key} {metrics[key]:.4f}" for key in columns if metrics.get(key) is not None)
 
 
 def clear(folder: Path, inputs: list[Path | str]) -> None:

@@ -13,6 +13,7 @@ import torch
 
 from .encode import mean_by_owner, words_from_windows
 from .inputs import collator, encode
+from .kinds import kind_of
 from .settings import TrainSettings
 
 
@@ -46,15 +47,31 @@ def predict(
         logits = model(**{key: value.to(device) for key, value in batch.items()}).logits.float().cpu().numpy()
         for row, row_logits in zip(chunk, logits, strict=True):
             outputs[row] = row_logits
-    if kind == "ner":
+    decoding = kind_of(kind).decoding
+    if decoding == "tags":
         outside = labels.index("O") if "O" in labels else 0  # O's place depends on the model's label order
         ids = words_from_windows(encoded.windows, outputs, [len(s.tokens) for s in items], outside)
         return [[labels[i] for i in sentence] for sentence in ids], None
     logits = mean_by_owner(np.stack(outputs), encoded.owners, len(items))
-    if kind == "classification":
-        probabilities = torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
-        return [labels[i] for i in logits.argmax(axis=-1)], probabilities
-    if kind == "multilabel":
-        probabilities = 1 / (1 + np.exp(-logits))
-        return [[labels[i] for i in np.flatnonzero(row >= 0.5)] for row in probabilities], probabilities
+    return DECODERS[decoding](logits, labels)
+
+
+def _argmax(logits: np.ndarray, labels: list[str]):
+    """One label per example (the most likely), and the class probabilities (softmax)."""
+    probabilities = torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+    return [labels[i] for i in logits.argmax(axis=-1)], probabilities
+
+
+def _threshold(logits: np.ndarray, labels: list[str]):
+    """A label set per example (every label of probability ≥ 0.5), and the probabilities (sigmoid)."""
+    probabilities = 1 / (1 + np.exp(-logits))
+    return [[labels[i] for i in np.flatnonzero(row >= 0.5)] for row in probabilities], probabilities
+
+
+def _score(logits: np.ndarray, labels: list[str]):
+    """A number per example (the one output), no probabilities."""
     return logits[:, 0].tolist(), None
+
+
+# A text task's decoding (``TaskKind.decoding``): its examples' mean logits to predictions, probabilities.
+DECODERS = {"argmax": _argmax, "threshold": _threshold, "score": _score}

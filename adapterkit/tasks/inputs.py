@@ -17,6 +17,7 @@ from transformers import DataCollatorForTokenClassification, DataCollatorWithPad
 from ..errors import AdapterkitError
 from .data import NerDataset, TextDataset
 from .encode import ner_windows, text_windows, window_labels
+from .kinds import NER, kind_of
 
 
 def read_data(
@@ -44,7 +45,7 @@ def read_data(
 
 
 def task_kind(data: NerDataset | TextDataset) -> str:
-    return "ner" if isinstance(data, NerDataset) else data.task
+    return NER.name if isinstance(data, NerDataset) else data.task
 
 
 @dataclass
@@ -57,7 +58,8 @@ class Encoded:
 
 
 def encode(items, kind: str, labels: list[str], tokenizer, max_len: int, stride: int, with_labels: bool) -> Encoded:
-    if kind == "ner":
+    spec = kind_of(kind)
+    if spec.token_level:
         windows = ner_windows([s.tokens for s in items], tokenizer, max_len, stride)
         index = {label: i for i, label in enumerate(labels)}
         rows = []
@@ -78,19 +80,27 @@ def encode(items, kind: str, labels: list[str], tokenizer, max_len: int, stride:
     rows = [{key: encoded[key][i] for key in encoded} for i in range(len(owners))]
     if with_labels:
         for row, owner in zip(rows, owners, strict=True):
-            row["labels"] = _target(items[owner].label, kind, labels)
+            row["labels"] = TARGETS[spec.target](items[owner].label, labels)
     return Encoded(rows, owners=owners)
 
 
-def _target(label, kind: str, labels: list[str]):
-    if kind == "classification":
-        return labels.index(label)
-    if kind == "multilabel":
-        return [1.0 if name in label else 0.0 for name in labels]
+def _index(label, labels: list[str]):
+    return labels.index(label)
+
+
+def _multi_hot(label, labels: list[str]):
+    return [1.0 if name in label else 0.0 for name in labels]
+
+
+def _float(label, labels: list[str]):
     return float(label)
 
 
+# A text example's gold label to the model's target (``TaskKind.target``).
+TARGETS = {"index": _index, "multi_hot": _multi_hot, "float": _float}
+
+
 def collator(kind: str, tokenizer):
-    if kind == "ner":
+    if kind_of(kind).token_level:
         return DataCollatorForTokenClassification(tokenizer)
     return DataCollatorWithPadding(tokenizer)

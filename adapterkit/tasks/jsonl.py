@@ -14,12 +14,13 @@ its own document. The same rules serve Parquet rows (``records_to_dataset``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import AdapterkitError
 from .data import HygieneReport, NerDataset, Sentence, TextDataset, TextExample
 from .hygiene import check_tags, entity_types, numbered_lines
+from .kinds import kind_of
 
 
 def _is_number(value: object) -> bool:
@@ -81,10 +82,7 @@ def _sentence(record: dict, source: str, report: HygieneReport, repair: bool) ->
 
 
 def _example(record: dict, task: str, source: str) -> TextExample:
-    if task == "regression":
-        target: str | list[str] | float = float(record["score"] if "score" in record else record["label"])
-    else:
-        target = record["labels"] if task == "multilabel" else record["label"]
+    target = TARGET_FIELDS[kind_of(task).target](record)
     return TextExample(record["text"], target, _doc_id(record, source), source, record.get("text_pair"))
 
 
@@ -106,23 +104,33 @@ def records_to_dataset(
             raise AdapterkitError(
                 f"{source}: a {kind} record in a file of {task} records (first at {first_source}); one task per file"
             )
-        if kind == "ner":
+        if kind_of(kind).token_level:
             sentences.append(_sentence(record, source, report, repair))
         else:
             examples.append(_example(record, kind, source))
     if task is None:
         raise AdapterkitError(f"{name}: no records; write one JSON object per line")
-    if task == "ner":
+    if kind_of(task).token_level:
         return NerDataset(sentences, entity_types([s.tags for s in sentences]), report=report)
     return TextDataset(examples, task, _class_names(examples, task))
 
 
 def _class_names(examples: list[TextExample], task: str) -> list[str]:
-    if task == "classification":
-        return sorted({example.label for example in examples})  # type: ignore[misc]
-    if task == "multilabel":
-        return sorted({label for example in examples for label in example.label})  # type: ignore[union-attr]
-    return []
+    return CLASS_NAMES[kind_of(task).target](examples)
+
+
+# A text record's target, by how the kind reads its gold (``TaskKind.target``).
+TARGET_FIELDS: dict[str, Callable[[dict], str | list[str] | float]] = {
+    "index": lambda record: record["label"],
+    "multi_hot": lambda record: record["labels"],
+    "float": lambda record: float(record["score"] if "score" in record else record["label"]),
+}
+# The class names of a text data set (sorted), by the same key: none for a number target.
+CLASS_NAMES: dict[str, Callable[[list[TextExample]], list[str]]] = {
+    "index": lambda examples: sorted({example.label for example in examples}),  # type: ignore[misc]
+    "multi_hot": lambda examples: sorted({label for example in examples for label in example.label}),  # type: ignore[union-attr]
+    "float": lambda examples: [],
+}
 
 
 def _json_records(path: Path) -> Iterable[tuple[str, object]]:

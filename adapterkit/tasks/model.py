@@ -26,6 +26,7 @@ from ..methods import METHODS, AdapterSettings
 from ..models import has_module, load_config, load_tokenizer, max_length, resolve_base
 from ..registry import MANIFEST, Registry, read_manifest
 from ..variants import Variant, task_start
+from .kinds import kind_of
 
 
 def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | None = None) -> PreTrainedModel:
@@ -35,15 +36,12 @@ def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | 
     A variant with language/domain adapters is folded into the float weights first, saved to
     a temporary folder and loaded quantized from there (int8/NF4 weights cannot take the fold).
     """
-    if kind == "ner":
-        model_class = AutoModelForTokenClassification
-        extra = {"num_labels": len(labels)}
-    else:
-        model_class = AutoModelForSequenceClassification
-        problem = {"classification": "single_label_classification", "multilabel": "multi_label_classification"}
-        extra = {"num_labels": 1 if kind == "regression" else len(labels)}
-        extra["problem_type"] = problem.get(kind, "regression")
-    if kind != "regression":
+    spec = kind_of(kind)
+    model_class = _model_class(kind)
+    extra: dict = {"num_labels": len(labels) if spec.labelled else 1}
+    if spec.problem_type is not None:
+        extra["problem_type"] = spec.problem_type
+    if spec.labelled:
         extra["id2label"] = dict(enumerate(labels))
         extra["label2id"] = {label: i for i, label in enumerate(labels)}
     if variant.task is not None:
@@ -64,6 +62,11 @@ def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | 
     return model
 
 
+def _model_class(kind: str):
+    """The transformers class of ``kind``'s head: a tag per token or an output per example."""
+    return AutoModelForTokenClassification if kind_of(kind).token_level else AutoModelForSequenceClassification
+
+
 def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str], extra: dict) -> PreTrainedModel:
     """Stage two: the stage-one task model with its head re-indexed to ``labels`` (shared rows kept)."""
     first = variant.task
@@ -75,7 +78,7 @@ def _from_task_model(variant: Variant, model_class, kind: str, labels: list[str]
     old_head, new_head = old.classifier, model.classifier
     old_index = {label: i for i, label in enumerate(first.labels or [])}
     shared = [(i, old_index[label]) for i, label in enumerate(labels) if label in old_index]
-    if kind == "regression":
+    if not kind_of(kind).labelled:
         shared = [(0, 0)]
     with torch.no_grad():
         for new_row, old_row in shared:
@@ -92,7 +95,8 @@ def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, drop
 
     for parameter in model.parameters():
         parameter.requires_grad_(False)
-    head = ["classifier"] + (["pooler"] if kind != "ner" and has_module(model, "bert.pooler") else [])
+    token_level = kind_of(kind).token_level
+    head = ["classifier"] + (["pooler"] if not token_level and has_module(model, "bert.pooler") else [])
     lora = METHODS["lora"]
     settings = AdapterSettings(
         layers=list(lora.layers),
@@ -100,7 +104,7 @@ def add_task_adapter(model: PreTrainedModel, kind: str, r: int, alpha: int, drop
         alpha=alpha,
         dropout=dropout,
         modules_to_save=head,
-        task_type=TaskType.TOKEN_CLS if kind == "ner" else TaskType.SEQ_CLS,
+        task_type=TaskType.TOKEN_CLS if token_level else TaskType.SEQ_CLS,
     )
     return get_peft_model(model, lora.build(settings))
 
@@ -145,7 +149,7 @@ def load_task_model(spec: str, store: Registry, eval_adapters: str | None = None
     if not manifest.adapter:
         if eval_adapters:
             raise AdapterkitError("--eval-adapters needs a task adapter (finetune --mode adapter)")
-        model_class = AutoModelForTokenClassification if kind == "ner" else AutoModelForSequenceClassification
+        model_class = _model_class(kind)
         return (
             model_class.from_pretrained(folder, use_safetensors=True),
             load_tokenizer(resolve_base(str(folder))),

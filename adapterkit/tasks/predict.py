@@ -29,6 +29,7 @@ from ..registry import Registry
 from .data import NerDataset, Sentence
 from .inference import predict
 from .inputs import read_data
+from .kinds import kind_of
 from .model import load_task_model
 from .settings import TrainSettings
 
@@ -175,7 +176,7 @@ def run_predict(
     store = Registry(registry_dir(registry))
     model, tokenizer, manifest = load_task_model(model_spec, store, eval_adapters)
     kind, labels = manifest.task, manifest.labels or []
-    if (kind == "ner") != is_ner:
+    if kind_of(kind).token_level != is_ner:
         raise AdapterkitError(f"{model_spec} is a {kind} model; the input is {'NER' if is_ner else 'text'} data")
     trained = manifest.settings or {}
     max_seq_len = max_seq_len or int(trained.get("max_seq_len") or TrainSettings.max_seq_len)

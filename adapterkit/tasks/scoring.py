@@ -29,6 +29,7 @@ from ..errors import AdapterkitError
 from ..scorer import Mention, score_mentions
 from .brat import spans_from_bio
 from .data import Entity, NerDataset, Sentence
+from .kinds import kind_of
 
 
 def predicted_mentions(items: list[Sentence], predictions: list[list[str]]) -> dict[str, list[Mention]]:
@@ -186,19 +187,43 @@ def _score(
     gold: dict | None = None,
     positive: str | None = None,
 ) -> dict:
+    return METRICS[kind_of(kind).metrics](items, predictions, probabilities, labels, strict, gold, positive)
+
+
+def _tag_scores(items, predictions, probabilities, labels, strict, gold, positive) -> dict:
+    return brat_metrics(items, predictions, gold) if gold is not None else tag_metrics(items, predictions, strict)
+
+
+def _classification_scores(items, predictions, probabilities, labels, strict, gold, positive) -> dict:
     from .. import metrics
 
-    if kind == "ner":
-        return brat_metrics(items, predictions, gold) if gold is not None else tag_metrics(items, predictions, strict)
     gold_labels = [example.label for example in items]
-    if kind == "classification":
-        if len(labels) != 2 or positive is None:
-            return metrics.classification_metrics(gold_labels, predictions, labels=labels)
-        scores = probabilities[:, labels.index(positive)].tolist()
-        return metrics.classification_metrics(gold_labels, predictions, scores, positive, labels=labels)
-    if kind == "multilabel":
-        return metrics.multilabel_metrics(gold_labels, predictions, labels)
-    return metrics.regression_metrics(gold_labels, predictions)
+    if len(labels) != 2 or positive is None:
+        return metrics.classification_metrics(gold_labels, predictions, labels=labels)
+    scores = probabilities[:, labels.index(positive)].tolist()
+    return metrics.classification_metrics(gold_labels, predictions, scores, positive, labels=labels)
+
+
+def _multilabel_scores(items, predictions, probabilities, labels, strict, gold, positive) -> dict:
+    from .. import metrics
+
+    return metrics.multilabel_metrics([example.label for example in items], predictions, labels)
+
+
+def _regression_scores(items, predictions, probabilities, labels, strict, gold, positive) -> dict:
+    from .. import metrics
+
+    return metrics.regression_metrics([example.label for example in items], predictions)
+
+
+# Each kind's metrics (``TaskKind.metrics``): items, predictions, probabilities, labels, strict, gold,
+# positive in; the metrics dict out.
+METRICS = {
+    "tags": _tag_scores,
+    "single_label": _classification_scores,
+    "label_sets": _multilabel_scores,
+    "scores": _regression_scores,
+}
 
 
 def document_gold(data) -> dict | None:
@@ -227,10 +252,11 @@ def positive_class(kind: str, labels: list[str], option: str | None = None) -> s
     """The positive class of a binary classification (its recall, F1, ROC AUC): ``--positive-label``,
     else the positive member of an obvious pair (yes/no, 1/0, inclusion/exclusion...); None for other
     tasks. Two other labels without the option are refused: never a guess from their order."""
-    if kind != "classification" or len(labels) != 2:
+    has_positive = kind_of(kind).has_positive_class
+    if not has_positive or len(labels) != 2:
         if option is None:
             return None
-        what = f"{len(labels)} classes ({', '.join(labels)})" if kind == "classification" else f"a {kind} task"
+        what = f"{len(labels)} classes ({', '.join(labels)})" if has_positive else f"a {kind} task"
         raise AdapterkitError(
             f"--positive-label {option}: the data is {what}; the option names one class of two, leave it out"
         )

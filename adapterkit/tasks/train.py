@@ -22,6 +22,7 @@ from ..speed import ShuffledLengthGroups
 from ..tracking import Tracking
 from ..training import ProgressBar, last_complete_checkpoint, train_with_checkpoints, training_arguments
 from .inputs import collator, encode
+from .kinds import kind_of
 from .settings import TrainSettings
 
 
@@ -36,6 +37,23 @@ class _Rows(Dataset):
         return self.rows[index]
 
 
+def _cross_entropy(logits, labels):
+    flat = logits.view(-1, logits.shape[-1])
+    return F.cross_entropy(flat, labels.view(-1), ignore_index=-100, reduction="sum")
+
+
+def _binary_cross_entropy(logits, labels):
+    return F.binary_cross_entropy_with_logits(logits, labels.float(), reduction="sum")
+
+
+def _mse(logits, labels):
+    return F.mse_loss(logits.squeeze(-1), labels.float(), reduction="sum")
+
+
+# Each kind's loss (``TaskKind.loss``), summed over the labelled items (-100: not labelled).
+LOSSES = {"cross_entropy": _cross_entropy, "binary_cross_entropy": _binary_cross_entropy, "mse": _mse}
+
+
 def task_loss(kind: str):
     """The Trainer's loss for ``kind``: summed over labelled items, divided by their number in the step.
 
@@ -45,15 +63,10 @@ def task_loss(kind: str):
     Trainer would also scale them by N, believing they use the count).
     """
 
+    summed = LOSSES[kind_of(kind).loss]
+
     def loss(outputs, labels, num_items_in_batch=None):
-        logits = outputs.logits.float()
-        if kind == "multilabel":
-            total = F.binary_cross_entropy_with_logits(logits, labels.float(), reduction="sum")
-        elif kind == "regression":
-            total = F.mse_loss(logits.squeeze(-1), labels.float(), reduction="sum")
-        else:
-            flat = logits.view(-1, logits.shape[-1])
-            total = F.cross_entropy(flat, labels.view(-1), ignore_index=-100, reduction="sum")
+        total = summed(outputs.logits.float(), labels)
         count = num_items_in_batch if num_items_in_batch is not None else labels.ne(-100).sum()
         return total / count
 
