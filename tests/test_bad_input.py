@@ -29,7 +29,7 @@ CASES: dict[str, tuple[str, str]] = {
     "pretrain: mlm probability 1.5": ("pretrain --corpus {corpus} {pt} --mlm-probability 1.5", "--mlm-probability"),
     "pretrain: registry is a file": (
         "pretrain --corpus {corpus} {pt} --registry {corpus}",
-        "is a file, so not a writable",
+        "it is not a folder",
     ),
     "pretrain: work dir under a file": (
         "pretrain --corpus {corpus} {pt} --work-dir {corpus}/run",

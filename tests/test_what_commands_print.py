@@ -9,12 +9,17 @@ from test_compose import _compose, in_root, trained  # noqa: F401  (fixtures: tw
 from adapterkit.cli import main
 
 
-def _rows(text: str) -> dict[str, list[str]]:
-    rows = {}
+def _rows(text: str) -> dict[str, dict[str, str]]:
+    """The table's rows by adapter name, each a mapping column -> cell."""
+    header, rows = None, {}
     for line in text.splitlines():
-        cells = [cell.strip() for cell in line.split("│")[1:-1]]
-        if cells and cells[0] and cells[0] != "name":
-            rows[cells[0]] = cells
+        cells = [cell.strip() for cell in line.replace("┃", "│").split("│")[1:-1]]
+        if not cells or not cells[0]:
+            continue
+        if cells[0] == "name":
+            header = cells
+        elif header is not None:
+            rows[cells[0]] = dict(zip(header, cells, strict=True))
     return rows
 
 
@@ -24,13 +29,14 @@ def test_a_stack_row_shows_the_rank_it_wrote_and_dashes_for_what_was_not_measure
     capsys.readouterr()
     assert main(["adapters", "list"]) == 0
     rows = _rows(capsys.readouterr().out)
-    assert rows["nl-a"][5] == "4" and rows["nl-b"][5] == "8"
-    assert rows["ab-stack"][1] == "composed"
+    assert rows["nl-a"]["rank"] == "4" and rows["nl-b"]["rank"] == "8"
+    assert rows["ab-stack"]["kind"] == "composed"
     # a stack's rank per module is the sum of its parts' ranks: 4 + 8 on query/value, 8 where only nl-b adapts
-    assert rows["ab-stack"][5] == "8–12"
-    assert rows["ab-stack"][7:] == ["–", "–"]  # a stack measures no perplexity: a dash, as in every table
-    before, after = (float(cell.replace(",", "")) for cell in rows["nl-a"][7:])
-    assert rows["nl-a"][7] == f"{before:,.2f}" and after > 0
+    assert rows["ab-stack"]["rank"] == "8–12"
+    stack, lora = rows["ab-stack"], rows["nl-a"]
+    assert (stack["ppl before"], stack["ppl after"]) == ("–", "–")  # a stack measures no perplexity: a dash
+    before, after = (float(lora[column].replace(",", "")) for column in ("ppl before", "ppl after"))
+    assert lora["ppl before"] == f"{before:,.2f}" and after > 0
 
 
 @pytest.mark.usefixtures("in_root")

@@ -10,8 +10,10 @@ import typer
 from ..invocation import summarise
 from .common import quiet_libraries
 from .options import RegistryOption
+from .outputs import writes
 
 
+@writes(outputs=(), inputs=("corpus",), neither=("registry",))  # the audit is written into the adapter's manifest
 def audit(
     name: Annotated[str, typer.Argument(help="Registry adapter (LoRA or composed), or a model folder (--full).")],
     corpus: Annotated[
