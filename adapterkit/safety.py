@@ -160,23 +160,15 @@ def check_destination_file(path: Path, option: str) -> None:
     if path.exists() and not path.is_file():
         what = "a folder" if path.is_dir() else "not a regular file (a device, a pipe)"
         raise AdapterkitError(f"{option} {path}: it is {what}; give a file name")
-    existing = path.absolute().parent
-    while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
-        existing = existing.parent
-    if existing.is_symlink() and not existing.exists():
-        raise AdapterkitError(
-            f"{option} {path}: {existing} is a broken or looping symbolic link; fix it or choose another place"
-        )
+    existing = _existing_ancestor(path, option)
     if not existing.is_dir():
         raise AdapterkitError(f"{option} {path}: {existing} is a file, so not a folder; choose another place")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise AdapterkitError(f"{option} {path}: the folder {existing} is not writable; choose another place")
 
 
-def check_destination_folder(path: Path, option: str) -> None:
-    """Refuse, before any work, an output folder that cannot be made: a file there or above, no write access."""
-    if path.exists() and not path.is_dir():
-        raise AdapterkitError(f"{option} {path}: {path.name} is a file, not a folder; choose a folder")
+def _existing_ancestor(path: Path, option: str) -> Path:
+    """The nearest folder above ``path`` that exists (what a write there depends on); a broken link refused."""
     existing = path.absolute().parent
     while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
         existing = existing.parent
@@ -184,6 +176,14 @@ def check_destination_folder(path: Path, option: str) -> None:
         raise AdapterkitError(
             f"{option} {path}: {existing} is a broken or looping symbolic link; fix it or choose another place"
         )
+    return existing
+
+
+def check_destination_folder(path: Path, option: str) -> None:
+    """Refuse, before any work, an output folder that cannot be made: a file there or above, no write access."""
+    if path.exists() and not path.is_dir():
+        raise AdapterkitError(f"{option} {path}: {path.name} is a file, not a folder; choose a folder")
+    existing = _existing_ancestor(path, option)
     if not existing.is_dir():
         raise AdapterkitError(f"{option} {path}: {existing} is a file, so not a writable folder; choose another place")
     if not path.exists() and not os.access(existing, os.W_OK | os.X_OK):

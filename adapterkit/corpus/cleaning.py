@@ -164,9 +164,6 @@ def clean_corpus(
         raise AdapterkitError(f"--out {out}: is a folder; give a file name")
     if not out.name.endswith(SUFFIXES):
         raise AdapterkitError(f"--out {out}: name it .txt, .txt.gz, .jsonl or .jsonl.gz (what a corpus can be)")
-    blocking = next((folder for folder in (out.parent, *out.parent.parents) if folder.is_file()), None)
-    if blocking is not None:
-        raise AdapterkitError(f"--out {out}: {blocking} is a file, not a folder; choose another place")
     local = [Path(path) for path in paths if not is_hub(path)]  # a dataset id is not a file --out could be
     sources = corpus_files(local, option="") if local else []
     refuse_output_over_input([("--out", out)], [("PATH", source) for source in [*local, *sources]])

@@ -39,24 +39,16 @@ from transformers import TrainerState, get_linear_schedule_with_warmup
 from transformers.trainer_utils import TrainOutput
 
 from ..errors import AdapterkitError
-from ..mlm import IGNORE_INDEX
 from .options import DEFAULT_MAX_GRAD_NORM
-from .scoring import encoder_and_head
+from .scoring import encoded_batch
 
 ACCOUNTANT = "rdp"
 
 
 def per_example_loss(model: nn.Module, batch: dict) -> torch.Tensor:
     """Mean over the examples of each example's mean masked-token loss (rows stay examples throughout)."""
-    encoder, head = encoder_and_head(model)
+    head, hidden, selected = encoded_batch(model, batch)
     labels = batch["labels"]
-    hidden = encoder(
-        input_ids=batch["input_ids"],
-        attention_mask=batch.get("attention_mask"),
-        token_type_ids=batch.get("token_type_ids"),
-        return_dict=True,
-    ).last_hidden_state
-    selected = labels != IGNORE_INDEX
     predictions = getattr(head, "predictions", None)
     if predictions is not None and hasattr(predictions, "transform") and hasattr(predictions, "decoder"):
         # BERT: the (trainable) transform per example, then the frozen tied decoder on masked positions only

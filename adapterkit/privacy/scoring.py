@@ -35,17 +35,22 @@ def encoder_and_head(model: nn.Module) -> tuple[nn.Module, nn.Module]:
     return getattr(inner, inner.base_model_prefix), mlm_head(inner)
 
 
-def masked_token_losses(model: nn.Module, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cross-entropy of every masked position of ``batch`` and the row it belongs to (with grad)."""
+def encoded_batch(model: nn.Module, batch: dict) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """The MLM head, the encoder's hidden states of ``batch`` and its masked positions (with grad)."""
     encoder, head = encoder_and_head(model)
-    labels = batch["labels"]
     hidden = encoder(
         input_ids=batch["input_ids"],
         attention_mask=batch.get("attention_mask"),
         token_type_ids=batch.get("token_type_ids"),
         return_dict=True,
     ).last_hidden_state
-    selected = labels != IGNORE_INDEX
+    return head, hidden, batch["labels"] != IGNORE_INDEX
+
+
+def masked_token_losses(model: nn.Module, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cross-entropy of every masked position of ``batch`` and the row it belongs to (with grad)."""
+    head, hidden, selected = encoded_batch(model, batch)
+    labels = batch["labels"]
     scores = head(hidden[selected]).float()
     losses = nn.functional.cross_entropy(scores, labels[selected], reduction="none")
     return losses, selected.nonzero()[:, 0]
