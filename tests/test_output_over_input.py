@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapterkit.cli import app, main
+from adapterkit.commands import options
 from adapterkit.commands.outputs import OUTPUT_NAME, ROLES, option_names
 from adapterkit.errors import AdapterkitError
 from adapterkit.overlap import clash, refuse_output_over_input
@@ -124,6 +125,12 @@ def _cases() -> list[tuple[str, str, str]]:
 
 
 CASES = _cases()
+# (command, old flag) -> the flag it is an old name of (commands.options.renamed)
+RENAMED = {
+    (command, old): new
+    for command, (_, function) in COMMANDS.items()
+    for old, new in getattr(function, options.RENAMED, {}).items()
+}
 
 
 def test_every_command_with_an_output_has_a_command_line_here():
@@ -193,6 +200,10 @@ def test_no_output_of_any_command_replaces_an_input(command, option, relation, i
     code = main(argv)
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2, err
+    new_name = RENAMED.get((command, option))
+    if new_name:  # an old name: one deprecation line first, then the refusal naming the option's name now
+        assert err[0] == f"adapterkit: {option} is deprecated; use {new_name}", err
+        err, option = err[1:], new_name
     assert len(err) == 1 and "an input of this run" in err[0], err
     assert str(target) in err[0] and (option in err[0] if option else True), err[0]
     assert _snapshot(workdir) == before, "a refused command must change nothing"

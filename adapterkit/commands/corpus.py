@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from .options import renamed
 from .outputs import writes
 
 
-@writes(outputs=("out",), inputs=("paths",))
+@renamed(out="output")
+@writes(outputs=("output",), inputs=("paths",))
 def corpus_clean(
     paths: Annotated[
         list[Path],
@@ -19,14 +21,15 @@ def corpus_clean(
             help="Corpus files (.txt, .txt.gz, .jsonl, .parquet) or folders of them, or hf:NAME[:SPLIT].",
         ),
     ],
-    out: Annotated[
-        Path, typer.Option("--out", metavar="FILE", help="Where the kept lines go (.txt, .txt.gz, .jsonl, .jsonl.gz).")
+    output: Annotated[
+        Path,
+        typer.Option("--output", metavar="FILE", help="Where the kept lines go (.txt, .txt.gz, .jsonl, .jsonl.gz)."),
     ],
     text_field: Annotated[str, typer.Option(help="Field holding the text in .jsonl files (also written).")] = "text",
     show_changes: Annotated[
         int, typer.Option(metavar="N", min=0, help="Print the first N lines that cleaning changed, before and after.")
     ] = 0,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = False,
 ) -> None:
     """Clean corpora exactly as pretrain does and write the kept lines to one file.
 
@@ -36,9 +39,9 @@ def corpus_clean(
     """
     from ..corpus import clean_corpus
 
-    report, changes = clean_corpus(paths, out, text_field, show_changes, force)
+    report, changes = clean_corpus(paths, output, text_field, show_changes, force)
     print(f"corpus: {report.summary()}")
-    print(f"wrote {report.lines_kept} lines to {out}")
+    print(f"wrote {report.lines_kept} lines to {output}")
     if show_changes and not changes:
         print("no line was changed by cleaning beyond whitespace")
     elif changes:

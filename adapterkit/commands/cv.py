@@ -45,11 +45,13 @@ from .options import (
     TypesOption,
     WarmupRatioOption,
     WeightDecayOption,
+    renamed,
 )
 from .outputs import writes
 
 
-@writes(outputs=("run_dir/", "logging_dir/", "fold_file?"), inputs=("data", "variant", "base"), neither=("registry",))
+@renamed(run_dir="output")
+@writes(outputs=("output/", "logging_dir/", "fold_file?"), inputs=("data", "variant", "base"), neither=("registry",))
 def cv(
     data: DataOption,
     variant: Annotated[
@@ -80,7 +82,7 @@ def cv(
     weight_decay: WeightDecayOption = TrainSettings.weight_decay,
     positive_label: PositiveLabelOption = None,
     quantize: QuantizeOption = None,
-    run_dir: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
     resume: ResumeOption = False,
     force: Annotated[
@@ -106,7 +108,7 @@ def cv(
     request = CvRequest(
         data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
         fold_file=fold_file, strict=strict, limit=limit, types=types_list(types), keep_model=keep_model,
-        settings=settings, run_dir=run_dir, resume=resume, force=force, registry=registry,
+        settings=settings, run_dir=output, resume=resume, force=force, registry=registry,
         tracking=Tracking(report_to, logging_dir), keep_checkpoints=keep_checkpoints,
     )  # fmt: skip
     result = run_cv(request)

@@ -10,11 +10,12 @@ import typer
 from ..errors import AdapterkitError
 from ..invocation import summarise
 from .common import print_table, quiet_libraries
-from .options import RegistryOption
+from .options import RegistryOption, renamed
 from .outputs import writes
 
 
-@writes(outputs=("out",), inputs=("variants", "corpus", "base"), neither=("registry",))
+@renamed(out="output")
+@writes(outputs=("output",), inputs=("variants", "corpus", "base"), neither=("registry",))
 def eval_mlm(
     variants: Annotated[
         list[str],
@@ -31,7 +32,7 @@ def eval_mlm(
     heldout: Annotated[float, typer.Option(help="Held-out fraction (as in pretrain).")] = 0.05,
     seed: Annotated[int, typer.Option(help="Split and masking seed (as in pretrain).")] = 42,
     batch_size: Annotated[int, typer.Option(help="Blocks per forward pass.")] = 16,
-    out: Annotated[
+    output: Annotated[
         list[Path] | None, typer.Option(metavar="FILE", help="Also write the table: .csv, .json or .md; repeatable.")
     ] = None,
     registry: RegistryOption = None,
@@ -46,7 +47,7 @@ def eval_mlm(
     from ..registry import Registry
 
     quiet_libraries()
-    check_outputs(out or [])
+    check_outputs(output or [])
     if not 0 < heldout < 1:
         raise AdapterkitError(f"--heldout {heldout}: expected a fraction between 0 and 1")
     matrix = evaluate_matrix(
@@ -63,9 +64,9 @@ def eval_mlm(
         ]
         table.add_row(Text(printable(variant)), *cells)
     print_table(table)
-    write_outputs(matrix, out or [])
+    write_outputs(matrix, output or [])
     lowest = ", ".join(
         f"{name}: {matrix.variants[best[j]]} {matrix.perplexity[best[j]][j]:,.2f}"
         for j, name in enumerate(matrix.corpora)
     )
-    summarise(f"lowest perplexity {lowest}", ", ".join(str(p) for p in out or []) or "the table above")
+    summarise(f"lowest perplexity {lowest}", ", ".join(str(p) for p in output or []) or "the table above")

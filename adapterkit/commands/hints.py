@@ -20,7 +20,7 @@ HF_NAMES: dict[str, tuple[str, ...]] = {
     "--gradient_accumulation_steps": ("--grad-accum",),
     "--model_name_or_path": ("--base", "--variant"),
     "--tokenizer_name": ("--base",),
-    "--output_dir": ("--output", "--out", "--run-dir"),
+    "--output_dir": ("--output", "--run-id"),
     "--train_file": ("--data", "--corpus"),
     "--validation_file": ("--eval-data",),
     "--test_file": ("--eval-data", "--input"),

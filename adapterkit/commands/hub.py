@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
-from .options import RegistryOption
+from .options import RegistryOption, renamed
 from .outputs import writes
 
 
-@writes(outputs=("out/",), inputs=("name", "runs"), neither=("registry",))
+@renamed(out="output")
+@writes(outputs=("output/",), inputs=("name", "runs"), neither=("registry",))
 def push(
     name: Annotated[str, typer.Argument(help="Registry adapter to share.")],
     repo: Annotated[str, typer.Option("--repo", metavar="USER/NAME", help="Hub repository (created if missing).")],
@@ -25,7 +26,7 @@ def push(
             "(adapterkit audit) and --public.",
         ),
     ] = True,
-    out: Annotated[
+    output: Annotated[
         Path | None, typer.Option(help="Write the folder that would be uploaded to this new folder; upload nothing.")
     ] = None,
     license: Annotated[
@@ -56,9 +57,9 @@ def push(
     from ..hub import PushRequest
     from ..hub import push as push_adapter
 
-    request = PushRequest(name, repo, private, registry, out, runs, license, dataset or [], card_paths)
+    request = PushRequest(name, repo, private, registry, output, runs, license, dataset or [], card_paths)
     where = push_adapter(request)
-    print(f"written to {where}, nothing uploaded" if out is not None else f"pushed {name} to {where}")
+    print(f"written to {where}, nothing uploaded" if output is not None else f"pushed {name} to {where}")
     summarise(f"{name} shared without local paths", where)
 
 

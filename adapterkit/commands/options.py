@@ -12,14 +12,21 @@ the choices; the command receives the plain string.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import sys
+import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
+import typer.models
 
 from .. import choices
 from ..methods import METHOD_NAMES
 from ..tasks.settings import TrainSettings
+from .outputs import ROLES, option_names
 
 BlockMode = Literal[choices.BLOCK_MODES]
 TrainHead = Literal[choices.TRAIN_HEAD]
@@ -159,3 +166,82 @@ VocabGradAccumOption = Annotated[int, typer.Option(help="Micro-batches per optim
 VocabLrOption = Annotated[float | None, typer.Option(help="Learning rate (default as pretrain).")]
 BlockLengthOption = Annotated[int, typer.Option(help="Tokens per block.")]
 VocabSeedOption = Annotated[int, typer.Option(help="Seed.")]
+
+
+# ------------------------------------------------------------------ old option names, kept working
+
+F = TypeVar("F", bound=Callable[..., Any])
+RENAMED = "__adapterkit_renamed__"  # old flag -> new flag, kept on the command for the tests that walk the CLI
+_CONTEXT = "alias_context"  # the click context the merge reads, handed in by Typer and removed before the command
+
+
+def renamed(**aliases: str) -> Callable[[F], F]:
+    """Keep old option names working: ``@renamed(out="output")`` (outermost, above ``@writes``).
+
+    Each old name becomes a hidden option (``--out``, absent from --help) with the new option's
+    type. Given, it prints one line on stderr (``adapterkit: --out is deprecated; use --output``)
+    and its value becomes the new option's, as if typed: Typer's own checks (a required option,
+    the choices) and ``@writes``' checks then apply to the new option. Both given is a usage
+    error. ``@writes``' declaration gains each old name in its new name's role, so the walk of
+    every option (tests/test_output_over_input.py) still finds every path parameter declared.
+    """
+
+    def wrap(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        flags = option_names(command)
+        parameters = list(signature.parameters.values())
+        for old, new in aliases.items():
+            hint = signature.parameters[new].annotation
+            value_type = typing.get_args(hint)[0] if typing.get_origin(hint) is Annotated else hint
+            option = typer.Option(
+                "--" + old.replace("_", "-"),
+                hidden=True,
+                is_eager=True,  # before the new option is read, so that it can read this value
+                callback=_forward(new, flags[new]),
+                metavar=getattr(_info(hint), "metavar", None),
+            )
+            parameters.append(inspect.Parameter(old, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                                annotation=Annotated[value_type | None, option]))  # fmt: skip
+        parameters.append(inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context))
+
+        @functools.wraps(command)
+        def merged(**kwargs: Any) -> Any:
+            context = kwargs.pop(_CONTEXT)
+            for old, new in aliases.items():
+                given = kwargs.pop(old)
+                if given not in (None, [], ()) and context.get_parameter_source(new).name == "COMMANDLINE":
+                    raise typer.BadParameter(
+                        f"give {flags[new]} only (--{old.replace('_', '-')} is its old name)", param_hint=flags[new]
+                    )
+            return command(**kwargs)
+
+        setattr(merged, RENAMED, {"--" + old.replace("_", "-"): flags[new] for old, new in aliases.items()})
+        merged.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        merged.__annotations__ = {p.name: p.annotation for p in parameters}
+        roles = getattr(command, ROLES, None)
+        if roles is not None:  # the old name is declared as what the new one is (an output, a folder, an input)
+            roles = {role: names + tuple(old for old, new in aliases.items() if new in names)
+                     for role, names in roles.items()}  # fmt: skip
+            setattr(merged, ROLES, roles)
+        return merged  # type: ignore[return-value]
+
+    return wrap
+
+
+def _info(hint: Any) -> Any:
+    return next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, typer.models.OptionInfo)), None)
+
+
+def _forward(new: str, new_flag: str) -> Callable[[typer.Context, Any, Any], Any]:
+    """The old option's callback: one deprecation line, and its value handed to the new option."""
+
+    def forward(context: typer.Context, parameter: Any, value: Any) -> Any:
+        if value in (None, [], ()) or context.resilient_parsing:
+            return value
+        print(f"adapterkit: {parameter.opts[0]} is deprecated; use {new_flag}", file=sys.stderr)
+        # The new option reads it as a default given by the caller (click's default map): a
+        # required one is satisfied, and its type and choices are checked as for a typed value.
+        context.default_map = {**(context.default_map or {}), new: value}
+        return value
+
+    return forward

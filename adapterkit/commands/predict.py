@@ -9,18 +9,19 @@ import typer
 
 from ..invocation import summarise
 from .common import print_table, quiet_libraries, require_inputs
-from .options import FormatOption, OutputFormat, PresetOption, RegistryOption, ScoreFormat
+from .options import FormatOption, OutputFormat, PresetOption, RegistryOption, ScoreFormat, renamed
 from .outputs import writes
 
 
-@writes(outputs=("out/",), inputs=("inputs", "model"), neither=("registry",))
+@renamed(out="output")
+@writes(outputs=("output/",), inputs=("inputs", "model"), neither=("registry",))
 def predict(
     model: Annotated[str, typer.Argument(help="A task model folder (models/NAME) or a registry task adapter.")],
     inputs: Annotated[
         list[Path],
         typer.Option("--input", metavar="PATH", help="Data to label: .txt notes (file or folder), BRAT, CoNLL, JSONL."),
     ],
-    out: Annotated[Path, typer.Option(help="Output folder (outside the input; input files are never replaced).")],
+    output: Annotated[Path, typer.Option(help="Output folder (outside the input; input files are never replaced).")],
     output_format: Annotated[
         OutputFormat, typer.Option(help="brat: .ann files with exact character offsets.")
     ] = "conll",
@@ -47,19 +48,19 @@ def predict(
 
     quiet_libraries()
     written = run_predict(
-        model, inputs, out, output_format, fmt, preset, gold, eval_adapters, registry, max_seq_len=max_seq_len
+        model, inputs, output, output_format, fmt, preset, gold, eval_adapters, registry, max_seq_len=max_seq_len
     )
     counts = {path: _entities_in(path) for path in written}
     for path in list(counts)[:SHOWN_FILES]:
         found = counts[path]
         print(f"wrote {path}" + ("" if found is None else f": {found:,} entit{'y' if found == 1 else 'ies'}"))
     if len(counts) > SHOWN_FILES:
-        print(f"... and {len(counts) - SHOWN_FILES:,} more file(s) in {out}")
+        print(f"... and {len(counts) - SHOWN_FILES:,} more file(s) in {output}")
     entities = [found for found in counts.values() if found is not None]
     if entities and not any(entities):
         print("no entities found in the input (every word labelled O)")
     total = f", {sum(entities):,} entities" if entities else ""
-    summarise(f"{len(written):,} {output_format} file(s){total}", out)
+    summarise(f"{len(written):,} {output_format} file(s){total}", output)
 
 
 SHOWN_FILES = 10  # a labelled archive has thousands of notes: the first files, then a count
@@ -83,7 +84,8 @@ def _entities_in(path: Path) -> int | None:
     return sum(len(get_entities(record["tags"])) for record in records)
 
 
-@writes(outputs=("json_file",), inputs=("gold", "pred"))
+@renamed(json="output")
+@writes(outputs=("output",), inputs=("gold", "pred"))
 def score(
     gold: Annotated[Path, typer.Option(help="Gold: a folder of BRAT .ann files or a CoNLL file.")],
     pred: Annotated[Path, typer.Option(help="Predictions: a folder of .ann files (same names) or a CoNLL file.")],
@@ -98,8 +100,8 @@ def score(
     repair: Annotated[
         bool, typer.Option("--repair", help="CoNLL: score malformed tags as O instead of failing.")
     ] = False,
-    json_file: Annotated[
-        Path | None, typer.Option("--json", metavar="FILE", help="Also write the scores as JSON.")
+    output: Annotated[
+        Path | None, typer.Option("--output", metavar="FILE", help="Also write the scores to this JSON file.")
     ] = None,
 ) -> None:
     """Entity precision, recall and F1 of predictions against gold (BRAT exact offsets or conlleval)."""
@@ -120,12 +122,12 @@ def score(
             print(
                 f"{role}: {found['orphan_i_tags']} orphan I- tags, {found['malformed_to_o']} malformed tags scored as O"
             )
-    if json_file is not None:
-        write_json(json_file, result)
-        print(f"wrote {json_file}")
+    if output is not None:
+        write_json(output, result)
+        print(f"wrote {output}")
     micro = result["micro"]
     summarise(
         f"micro F1 {micro['f1']:.4f} (P {micro['precision']:.4f}, R {micro['recall']:.4f}; "
         f"{micro['tp']} of {micro['gold']} gold entities found, {micro['pred']} predicted)",
-        json_file if json_file is not None else pred,
+        output if output is not None else pred,
     )

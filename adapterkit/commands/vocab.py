@@ -21,20 +21,24 @@ from .options import (
     VocabMode,
     VocabSeedOption,
     VocabTrainMode,
+    renamed,
 )
 from .outputs import writes
 
 
-@writes(outputs=("out/",), inputs=("corpus", "other_corpus", "base"))
+@renamed(out="output", mode="train")
+@writes(outputs=("output/",), inputs=("corpus", "other_corpus", "base"))
 def vocab_extend(
     corpus: Annotated[
         list[Path], typer.Option("--corpus", metavar="PATH", help="Domain text to train the new pieces on.")
     ],
     size: Annotated[int, typer.Option(help="Size of the domain WordPiece vocabulary to train.")],
-    out: Annotated[Path, typer.Option(help="Output folder: base/ (extended base), model/ (trained), adapterkit.json.")],
+    output: Annotated[
+        Path, typer.Option(help="Output folder: base/ (extended base), model/ (trained), adapterkit.json.")
+    ],
     base: VocabBaseOption = "bert-base-multilingual-cased",
     other_corpus: OtherCorpusOption = None,
-    mode: Annotated[VocabTrainMode, typer.Option(help="lora: LoRA plus trainable new-token embeddings.")] = "full",
+    train: Annotated[VocabTrainMode, typer.Option(help="lora: LoRA plus trainable new-token embeddings.")] = "full",
     max_steps: MaxStepsOption = -1,
     epochs: CorpusEpochsOption = 5.0,
     batch_size: BlocksPerStepOption = 8,
@@ -43,7 +47,7 @@ def vocab_extend(
     max_seq_len: BlockLengthOption = 128,
     seed: VocabSeedOption = 42,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing --out (only one adapterkit wrote).")
+        bool, typer.Option("--force", help="Replace an existing --output (only one adapterkit wrote).")
     ] = False,
 ) -> None:
     """Train a domain WordPiece vocabulary, add its new pieces, initialise and train their embeddings.
@@ -59,9 +63,10 @@ def vocab_extend(
             base,
             corpus,
             size,
-            out,
+            output,
             other_corpus=other_corpus or None,
-            mode=mode,
+            mode=train,
+            mode_option="--train",
             max_steps=max_steps,
             epochs=epochs,
             batch_size=batch_size,
@@ -80,14 +85,17 @@ def vocab_extend(
     )
 
 
-@writes(outputs=("out/",), inputs=("corpus", "other_corpus", "base"))
+@renamed(out="output")
+@writes(outputs=("output/",), inputs=("corpus", "other_corpus", "base"))
 def vocab_build(
     corpus: Annotated[
         list[Path],
         typer.Option("--corpus", metavar="PATH", help="Domain text (all languages) to train the vocabulary on."),
     ],
     size: Annotated[int, typer.Option(help="Size of the WordPiece vocabulary to train (the study: 45000).")],
-    out: Annotated[Path, typer.Option(help="Output folder: base/ (rebuilt base), model/ (trained), adapterkit.json.")],
+    output: Annotated[
+        Path, typer.Option(help="Output folder: base/ (rebuilt base), model/ (trained), adapterkit.json.")
+    ],
     mode: Annotated[
         VocabMode,
         typer.Option(
@@ -106,13 +114,13 @@ def vocab_build(
     lr: VocabLrOption = None,
     max_seq_len: BlockLengthOption = 128,
     seed: VocabSeedOption = 42,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --output.")] = False,
 ) -> None:
     """Train a WordPiece vocabulary on the domain corpora, rebuild the base around it, continue MLM.
 
     --mode new (the study's path): the base vocabulary is replaced by the new one; rows of pieces
     the base had are copied, the others start as the mean of their old sub-pieces; the MLM decoder
-    stays tied. --mode extend is `vocab extend` (whose --mode is this command's --train).
+    stays tied. --mode extend is `vocab extend`; --train is the same option there.
     """
     from ..vocab import VocabSettings, build_vocabulary
 
@@ -122,7 +130,7 @@ def vocab_build(
             base,
             corpus,
             size,
-            out,
+            output,
             vocab_mode=mode,  # type: ignore[arg-type]  # checked when made, with a one-line error
             other_corpus=other_corpus or None,
             mode=train,  # type: ignore[arg-type]
