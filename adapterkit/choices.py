@@ -7,6 +7,7 @@ accepts. Kept free of heavy imports: the command line reads it before any comman
 
 from __future__ import annotations
 
+DEFAULT_BASE = "bert-base-multilingual-cased"  # --base when none is given (models.py)
 BLOCK_MODES = ("packed", "line")  # pretrain --block-mode (corpus/blocks.py)
 TRAIN_HEAD = ("auto", "yes", "no")  # pretrain --train-head (pretrain.py)
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # --precision (speed.py)

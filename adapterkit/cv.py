@@ -170,7 +170,7 @@ def run_cv(request: CvRequest) -> CvResult:
     request.tracking.check()
     if request.folds < 2:
         raise AdapterkitError(f"--folds {request.folds}: expected at least 2")
-    check_writable(request.run_dir or Path("runs"), "--run-dir")
+    check_writable(request.run_dir or Path("runs"), "--output")
     run_dir = request.run_dir or Path("runs") / "cv" / folder_name(request.variant)
     if request.force:  # refused now, before any work, if --force would delete what adapterkit did not write
         check_replaceable(run_dir, "cv-run", _inputs(request))

@@ -163,11 +163,11 @@ def evaluate_matrix(
 
 
 def check_outputs(outputs: list[Path]) -> None:
-    """Every --out is checked before any work: its kind, and that a file can be written there."""
+    """Every --output is checked before any work: its kind, and that a file can be written there."""
     for path in outputs:
         if path.suffix not in OUTPUT_SUFFIXES:
-            raise AdapterkitError(f"--out {path}: use a .csv, .json or .md file name")
-        check_destination_file(path, "--out")
+            raise AdapterkitError(f"--output {path}: use a .csv, .json or .md file name")
+        check_destination_file(path, "--output")
 
 
 def write_outputs(matrix: Matrix, outputs: list[Path]) -> None:

@@ -256,7 +256,7 @@ def push(request: PushRequest) -> str:
     check_repo_id(request.repo_id)
     store = Registry(registry_dir(request.registry))
     if request.out is not None and request.out.exists() and any(request.out.iterdir()):
-        raise AdapterkitError(f"--out {request.out}: the folder is not empty; give a new or empty folder")
+        raise AdapterkitError(f"--output {request.out}: the folder is not empty; give a new or empty folder")
     with tempfile.TemporaryDirectory(prefix="adapterkit-push-") as tmp:
         staged = Path(tmp) / "upload"
         staged.mkdir()
@@ -268,7 +268,8 @@ def push(request: PushRequest) -> str:
             return str(request.out)
         if _offline():
             raise AdapterkitError(
-                f"cannot push to {request.repo_id}: HF_HUB_OFFLINE is set; unset it, or write the folder with --out DIR"
+                f"cannot push to {request.repo_id}: HF_HUB_OFFLINE is set; unset it, "
+                "or write the folder with --output DIR"
             )
         from huggingface_hub import HfApi
 

@@ -25,6 +25,7 @@ import torch
 from transformers import AutoConfig, AutoTokenizer, PretrainedConfig, PreTrainedModel
 from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING
 
+from .choices import DEFAULT_BASE as DEFAULT_BASE  # model-free, so that settings read it without torch
 from .errors import AdapterkitError
 from .integrity import verify_weights
 from .manifest import AdapterManifest, read_base_info
@@ -32,7 +33,6 @@ from .mlm import masked_only_class
 from .paths import cache_dir
 
 EMBEDDED = "minilm"
-DEFAULT_BASE = "bert-base-multilingual-cased"
 # Where the embedded model comes from on the Hub: recorded in adapter configs so that plain
 # PEFT users elsewhere load the same encoder weights (the head transform travels in the adapter).
 EMBEDDED_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"

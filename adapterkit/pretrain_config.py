@@ -14,17 +14,14 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .choices import TRAIN_HEAD
-from .corpus import BLOCK_MODES
+from .choices import BLOCK_MODES, DEFAULT_BASE, TRAIN_HEAD
 from .errors import AdapterkitError
 from .methods import DEFAULT_METHOD, FULL_LR, LAYERS, AdapterMethod, AdapterSettings
 from .methods import get as get_method
-from .models import DEFAULT_BASE
 from .paths import registry_dir
 from .privacy.options import DEFAULT_CANARY_REPEATS, check_privacy_options
 from .registry import check_name
 from .safety import check_finite_options
-from .speed import resolve_precision
 
 
 @dataclass
@@ -43,7 +40,8 @@ class PretrainConfig:
     grad_accum: int = 4
     lr: float | None = None  # None: 2e-5 full, else the adapter method's
     weight_decay: float = 0.0
-    warmup_steps: int = 0
+    warmup_ratio: float = 0.0
+    warmup_steps: int = 0  # above 0 it wins over warmup_ratio, as in transformers (training.arguments.warmup)
     max_seq_len: int = 512
     mlm_probability: float = 0.15
     block_mode: str = "packed"
@@ -127,6 +125,7 @@ class PretrainConfig:
             lr=self.lr,
             epochs=self.epochs,
             weight_decay=self.weight_decay,
+            warmup_ratio=self.warmup_ratio,
             mlm_probability=self.mlm_probability,
             heldout=self.heldout,
             lora_dropout=self.lora_dropout,
@@ -145,6 +144,7 @@ class PretrainConfig:
             (0 < self.mlm_probability < 1, "--mlm-probability", "a fraction between 0 and 1, such as 0.15"),
             (0 < self.heldout < 1, "--heldout", "a fraction between 0 and 1, such as 0.05"),
             (self.weight_decay >= 0, "--weight-decay", "zero or a positive value"),
+            (0 <= self.warmup_ratio < 1, "--warmup-ratio", "a fraction of the steps, 0 or more and below 1"),
             (self.warmup_steps >= 0, "--warmup-steps", "zero or a positive number of steps"),
             (self.save_steps > 0, "--save-steps", "a positive number of steps"),
             (self.logging_steps > 0, "--logging-steps", "a positive number of steps"),
@@ -165,8 +165,10 @@ class PretrainConfig:
         for ok, option, expected in checks:
             if not ok:
                 raise AdapterkitError(f"{option} {getattr(self, _attribute(option))!r}: expected {expected}")
-        resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
         from .quantize import check_options
+        from .speed import resolve_precision  # torch: read only when a run is checked
+
+        resolve_precision(self.precision)  # fp16 without a GPU: fail before anything is loaded
 
         check_options(self.quantize, self.optim, self.full)
         check_privacy_options(self)
@@ -200,6 +202,8 @@ class PretrainConfig:
         settings["lora_targets"] = self.targets
         if settings["method"] == DEFAULT_METHOD:
             settings.pop("method")  # runs from before --method record none: they were LoRA
+        if settings["warmup_ratio"] == 0.0:
+            settings.pop("warmup_ratio")  # runs from before --warmup-ratio record none: they had none
         return json.loads(json.dumps(settings, default=str))
 
 

@@ -52,7 +52,7 @@ CASES: dict[str, tuple[str, str]] = {
     "eval-mlm: batch 0": ("eval-mlm a --corpus {corpus} --batch-size 0", "--batch-size 0"),
     "eval-mlm: max length 0": ("eval-mlm a --corpus {corpus} --max-seq-len 0", "--max-seq-len 0"),
     "eval-mlm: unknown variant": ("eval-mlm nope --corpus {corpus}", "variant 'nope'"),
-    "eval-mlm: table to a .txt file": ("eval-mlm a --corpus {corpus} --out table.txt", "--out table.txt"),
+    "eval-mlm: table to a .txt file": ("eval-mlm a --corpus {corpus} --output table.txt", "--output table.txt"),
     # --- finetune: task data
     "finetune: CoNLL wrong column count": ("finetune --data {columns} {ft}", "columns.conll:3: 3 columns"),
     "finetune: BRAT offset past the end": ("finetune --data {brat_past} {ft}", "past the end of the text"),
@@ -85,26 +85,26 @@ CASES: dict[str, tuple[str, str]] = {
         "cv --data {conll} {task} --folds 2 --fold-file {foreign_folds}",
         "made for another dataset",
     ),
-    "cv: run dir under a file": ("cv --data {conll} {task} --folds 2 --run-dir {corpus}/cv", "--run-dir"),
+    "cv: run dir under a file": ("cv --data {conll} {task} --folds 2 --output {corpus}/cv", "--output"),
     "compare: one variant": ("compare base --data {conll} {task}", "at least two variants"),
     "compare: a variant twice": ("compare base base --data {conll} {task}", "named twice"),
     # --- predict
-    "predict: not a task model": ("predict a --input {conll} --out pred", "not a fine-tuned task model"),
+    "predict: not a task model": ("predict a --input {conll} --output pred", "not a fine-tuned task model"),
     "predict: unknown output format": (
-        "predict a --input {conll} --out pred --output-format xml",
+        "predict a --input {conll} --output pred --output-format xml",
         "'--output-format': 'xml' is not one of",
     ),
-    "predict: corrupted task model": ("predict task-damaged --input {conll} --out pred", "sha256 does not match"),
+    "predict: corrupted task model": ("predict task-damaged --input {conll} --output pred", "sha256 does not match"),
     # --- recipes
     "run: unknown key in a step": ("run {recipe_unknown_key}", "unknown key(s) argz"),
     "run: wrong type in an override": ("run {recipe_ok} task.folds=many", "expected a int like 2"),
     "run: unknown setting": ("run {recipe_ok} task.fold=3", "task.fold: not a setting"),
     "run: not TOML": ("run {binary}", "not UTF-8 text"),
     # --- vocab, adapters, report
-    "vocab extend: size 0": ("vocab extend --corpus {corpus} --size 0 --out vocab --base {tiny}", "--size 0"),
+    "vocab extend: size 0": ("vocab extend --corpus {corpus} --size 0 --output vocab --base {tiny}", "--size 0"),
     "vocab extend: unknown mode": (
-        "vocab extend --corpus {corpus} --size 100 --out vocab --base {tiny} --mode dora",
-        "'--mode': 'dora' is not one of 'full', 'lora'",
+        "vocab extend --corpus {corpus} --size 100 --output vocab --base {tiny} --train dora",
+        "'--train': 'dora' is not one of 'full', 'lora'",
     ),
     "adapters verify: unknown name": ("adapters verify ghost", "no adapter named 'ghost'"),
     "adapters show: name with a path": ("adapters show ../a", "use letters, digits"),

@@ -213,7 +213,7 @@ def notes(tmp_path: Path) -> Path:
 
 def test_corpus_clean_writes_the_kept_lines_and_prints_the_report(notes, tmp_path, capsys):
     out = tmp_path / "clean.txt"
-    assert main(["corpus", "clean", str(notes), "--out", str(out)]) == 0
+    assert main(["corpus", "clean", str(notes), "--output", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == "".join(f"{line}\n" for line in CLEANED)
     printed = capsys.readouterr().out
     assert (
@@ -228,7 +228,7 @@ def test_corpus_clean_writes_the_kept_lines_and_prints_the_report(notes, tmp_pat
 def test_corpus_clean_output_is_the_corpus_pretrain_reads(notes, tmp_path):
     for name in ("clean.txt.gz", "clean.jsonl", "clean.jsonl.gz"):
         out = tmp_path / name
-        assert main(["corpus", "clean", str(notes), "--out", str(out)]) == 0
+        assert main(["corpus", "clean", str(notes), "--output", str(out)]) == 0
         assert read_corpus([out])[0] == CLEANED
     with gzip.open(tmp_path / "clean.jsonl.gz", "rt", encoding="utf-8") as handle:
         assert json.loads(handle.readline()) == {"text": CLEANED[0]}
@@ -238,13 +238,13 @@ def test_corpus_clean_reads_jsonl_with_the_text_field_of_pretrain(tmp_path):
     source = tmp_path / "notes.jsonl"
     source.write_text("\n".join(json.dumps({"body": text}) for text in ("a &lt; b", "<i>x</i>")) + "\n")
     out = tmp_path / "clean.jsonl"
-    assert main(["corpus", "clean", str(source), "--out", str(out), "--text-field", "body"]) == 0
+    assert main(["corpus", "clean", str(source), "--output", str(out), "--text-field", "body"]) == 0
     assert [json.loads(line) for line in out.read_text().splitlines()] == [{"body": "a < b"}, {"body": "x"}]
 
 
 def test_show_changes_prints_pairs_with_control_characters_escaped(notes, tmp_path, capsys):
     out = tmp_path / "clean.txt"
-    assert main(["corpus", "clean", str(notes), "--out", str(out), "--show-changes", "2"]) == 0
+    assert main(["corpus", "clean", str(notes), "--output", str(out), "--show-changes", "2"]) == 0
     printed = capsys.readouterr().out
     assert "\x1b" not in printed  # a raw ESC would recolour the user's terminal
     tail = printed[printed.index("the first 2 line(s) changed by cleaning") :].splitlines()[1:]
@@ -259,7 +259,7 @@ def test_show_changes_prints_pairs_with_control_characters_escaped(notes, tmp_pa
 
 
 def test_show_changes_names_a_line_that_cleaning_emptied(notes, tmp_path, capsys):
-    assert main(["corpus", "clean", str(notes), "--out", str(tmp_path / "c.txt"), "--show-changes", "9"]) == 0
+    assert main(["corpus", "clean", str(notes), "--output", str(tmp_path / "c.txt"), "--show-changes", "9"]) == 0
     printed = capsys.readouterr().out
     assert "the first 3 line(s)" in printed  # lines 1, 3 and 5; the comparisons are not changes
     assert f"{notes} line 5:\n  - <br>\n  + (nothing left: the line is dropped)" in printed
@@ -267,8 +267,8 @@ def test_show_changes_names_a_line_that_cleaning_emptied(notes, tmp_path, capsys
 
 def test_corpus_clean_refuses_to_overwrite_an_input_file(notes, capsys):
     for argv in (
-        ["corpus", "clean", str(notes), "--out", str(notes)],
-        ["corpus", "clean", str(notes.parent), "--out", str(notes), "--force"],
+        ["corpus", "clean", str(notes), "--output", str(notes)],
+        ["corpus", "clean", str(notes.parent), "--output", str(notes), "--force"],
     ):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
@@ -279,9 +279,9 @@ def test_corpus_clean_refuses_to_overwrite_an_input_file(notes, capsys):
 def test_corpus_clean_replaces_an_existing_output_only_with_force(notes, tmp_path, capsys):
     out = tmp_path / "clean.txt"
     out.write_text("old\n")
-    assert main(["corpus", "clean", str(notes), "--out", str(out)]) == 2
+    assert main(["corpus", "clean", str(notes), "--output", str(out)]) == 2
     assert "--force" in capsys.readouterr().err and out.read_text() == "old\n"
-    assert main(["corpus", "clean", str(notes), "--out", str(out), "--force"]) == 0
+    assert main(["corpus", "clean", str(notes), "--output", str(out), "--force"]) == 0
     assert out.read_text(encoding="utf-8").splitlines() == CLEANED
 
 
@@ -297,7 +297,7 @@ def test_corpus_clean_bad_out_is_one_line_and_writes_nothing(notes, tmp_path, ca
     if out_name.endswith(".d"):  # a folder of the user's, not the input's
         (tmp_path / out_name).mkdir()
     before = {p.name for p in tmp_path.iterdir()}
-    assert main(["corpus", "clean", str(notes), "--out", str(tmp_path / out_name)]) == 2
+    assert main(["corpus", "clean", str(notes), "--output", str(tmp_path / out_name)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: --out") and message in err[0]
     assert {p.name for p in tmp_path.iterdir()} == before
@@ -307,9 +307,9 @@ def test_corpus_clean_bad_input_names_file_and_line_and_writes_nothing(tmp_path,
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("goed\nPatiënt\n".encode("latin-1"))
     out = tmp_path / "clean.txt"
-    assert main(["corpus", "clean", str(bad), "--out", str(out)]) == 2
+    assert main(["corpus", "clean", str(bad), "--output", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "latin1.txt:2: not UTF-8" in err[0]
     assert not out.exists() and not list(tmp_path.glob(".clean.txt.*"))
-    assert main(["corpus", "clean", str(tmp_path / "nope.txt"), "--out", str(out)]) == 2
+    assert main(["corpus", "clean", str(tmp_path / "nope.txt"), "--output", str(out)]) == 2
     assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nope.txt'}: no such file or folder"

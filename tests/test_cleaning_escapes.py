@@ -35,7 +35,7 @@ def test_corpus_clean_out_creates_missing_folders_like_other_commands(tmp_path: 
     notes = tmp_path / "notes.txt"
     notes.write_text("\x1b[32mgoed\x1b[0m herstel\ntweede regel\n", encoding="utf-8")
     out = tmp_path / "a" / "b" / "clean.txt"
-    assert main(["corpus", "clean", str(notes), "--out", str(out)]) == 0
+    assert main(["corpus", "clean", str(notes), "--output", str(out)]) == 0
     assert out.read_text(encoding="utf-8").splitlines() == ["goed herstel", "tweede regel"]
 
 
@@ -44,8 +44,8 @@ def test_corpus_clean_out_under_a_file_is_one_line_and_writes_nothing(tmp_path: 
     notes.write_text("regel\n", encoding="utf-8")
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
-    assert main(["corpus", "clean", str(notes), "--out", str(blocker / "sub" / "clean.txt")]) == 2
+    assert main(["corpus", "clean", str(notes), "--output", str(blocker / "sub" / "clean.txt")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     out = blocker / "sub" / "clean.txt"
-    assert err == [f"error: --out {out}: {blocker} is a file, so not a folder; choose another place"]
+    assert err == [f"error: --output {out}: {blocker} is a file, so not a folder; choose another place"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "notes.txt"]

@@ -118,7 +118,7 @@ CHEAP_MISTAKES = {
     "option typo": ["finetune", "--learning_rate", "1"],
     "missing task data": ["finetune", "--data", "{missing}", "--name", "x"],
     "missing part of pooled data": ["cv", "--data", "es={missing}"],
-    "missing notes to label": ["predict", "some-model", "--input", "{missing}", "--out", "{out}"],
+    "missing notes to label": ["predict", "some-model", "--input", "{missing}", "--output", "{out}"],
     "missing corpus": ["pretrain", "--corpus", "{missing}", "--name", "x"],
 }
 

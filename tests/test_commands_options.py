@@ -36,9 +36,14 @@ CALLBACKS = dict(_callbacks(app))
 
 
 def _declarations(function) -> dict[str, typing.Any]:
-    """Parameter name -> its Annotated type (the object the command's signature names)."""
+    """Parameter name -> its Annotated type (the object the command's signature names); old names
+    kept by ``options.renamed`` (hidden, declared there from the new option) are left out."""
     hints = typing.get_type_hints(function, include_extras=True)
-    return {name: hint for name, hint in hints.items() if typing.get_origin(hint) is typing.Annotated}
+    return {
+        name: hint
+        for name, hint in hints.items()
+        if typing.get_origin(hint) is typing.Annotated and not getattr(hint.__metadata__[0], "hidden", False)
+    }
 
 
 def _click(path: tuple[str, ...]):
@@ -89,7 +94,7 @@ def test_an_option_several_commands_share_is_declared_once_in_the_options_module
         assert any(uses[0][2] is value for value in declared), f"{help_text!r}: declare it in commands/options.py"
 
 
-CV_ONLY = {"variant", "run_dir"}
+CV_ONLY = {"variant", "output", "run_dir"}  # run_dir: --output's old name
 COMPARE_ONLY = {"variants", "run_id", "pairs", "force"}  # force: "... of the same --run-id"
 
 
@@ -171,10 +176,10 @@ args = { gold = "g", pred = "p" }
 [[steps]]
 id = "two"
 run = "vocab build"
-args = { size = 10, out = "o", corpus = ["c.txt"] }
+args = { size = 10, output = "o", corpus = ["c.txt"] }
 """
 ONE = ["score", "--gold", "g", "--pred", "p"]
-TWO = ["vocab", "build", "--size", "10", "--out", "o", "--corpus", "c.txt"]
+TWO = ["vocab", "build", "--size", "10", "--output", "o", "--corpus", "c.txt"]
 
 
 @pytest.fixture
@@ -226,7 +231,7 @@ def test_the_warm_up_and_weight_decay_defaults_are_the_training_settings_own(pat
     params = {p.name: p for p in _click(path).params}
     for name in ("warmup_ratio", "weight_decay"):
         default = getattr(TrainSettings(), name)
-        assert params[name].default == default and f"(default {default:g}: run_ner.py's)" in params[name].help
+        assert params[name].default == default and f"(default {default:g}: run_ner.py's" in params[name].help
     assert "warmup_ratio" not in {
         name for name, p in inspect.signature(train_settings).parameters.items() if p.default is not p.empty
     }  # the helper that builds TrainSettings restates no default

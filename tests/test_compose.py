@@ -216,7 +216,7 @@ def test_eval_mlm_writes_the_matrix_with_the_best_variant_per_corpus(in_root, ca
     _compose(adapters=["nl-a", "nl-b"], name="nl-a+nl-b", force=True)
     args = ["eval-mlm", "base", "nl-a", "nl-b", "nl-a+nl-b", "nl-b+nl-a"]
     args += ["--corpus", str(in_root / "a.txt"), "--corpus", str(in_root / "b.txt"), "--max-seq-len", "64"]
-    args += ["--out", "m.csv", "--out", "m.json", "--out", "m.md"]
+    args += ["--output", "m.csv", "--output", "m.json", "--output", "m.md"]
     assert main(args) == 0
     result = json.loads(Path("m.json").read_text())
     rows = {row["variant"]: row for row in result["perplexity"]}
@@ -233,5 +233,5 @@ def test_eval_mlm_writes_the_matrix_with_the_best_variant_per_corpus(in_root, ca
 
 
 def test_eval_mlm_rejects_an_unknown_output_format_before_any_work(in_root, capsys):
-    assert main(["eval-mlm", "base", "--corpus", str(in_root / "a.txt"), "--out", "m.xlsx"]) == 2
-    assert "--out m.xlsx" in capsys.readouterr().err
+    assert main(["eval-mlm", "base", "--corpus", str(in_root / "a.txt"), "--output", "m.xlsx"]) == 2
+    assert "--output m.xlsx" in capsys.readouterr().err

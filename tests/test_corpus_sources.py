@@ -71,7 +71,7 @@ def test_a_folder_with_a_parquet_file_reads_it(jsonl_and_parquet):
 
 def test_parquet_without_the_text_column_names_the_columns_there_are(jsonl_and_parquet, tmp_path, capsys):
     _, parquet = jsonl_and_parquet
-    assert main(["corpus", "clean", str(parquet), "--out", str(tmp_path / "out.txt")]) == 2
+    assert main(["corpus", "clean", str(parquet), "--output", str(tmp_path / "out.txt")]) == 2
     message = capsys.readouterr().err.strip()
     assert len(message.splitlines()) == 1
     assert "no column 'text' (columns: id, body)" in message and "--text-field" in message
@@ -88,7 +88,7 @@ def test_a_file_that_is_not_parquet_is_refused_in_one_line(tmp_path):
 def test_corpus_clean_writes_the_kept_rows_of_a_parquet_file(jsonl_and_parquet, tmp_path, capsys):
     _, parquet = jsonl_and_parquet
     out = tmp_path / "clean.txt"
-    assert main(["corpus", "clean", str(parquet), "--out", str(out), "--text-field", "body"]) == 0
+    assert main(["corpus", "clean", str(parquet), "--output", str(out), "--text-field", "body"]) == 0
     printed = capsys.readouterr().out
     assert "5 lines read from 1 file(s)" in printed and "3 kept" in printed
     assert out.read_text().splitlines() == ["De patiënt klaagt over pijn.", "Glucose <5.6 mmol/l.", "Geen koorts."]
@@ -134,7 +134,7 @@ def test_streamed_hf_corpus_gives_the_blocks_of_the_in_memory_path(fake_hub, emb
 
 def test_an_hf_corpus_not_cached_offline_says_the_hub_is_unreachable(tmp_path, capsys):
     out = tmp_path / "out.txt"
-    assert main(["corpus", "clean", "hf:adapterkit-tests/no-such-corpus", "--out", str(out)]) == 2
+    assert main(["corpus", "clean", "hf:adapterkit-tests/no-such-corpus", "--output", str(out)]) == 2
     message = capsys.readouterr().err.strip()
     assert len(message.splitlines()) == 1, message
     assert "hf:adapterkit-tests/no-such-corpus:train: the Hugging Face Hub is unreachable" in message

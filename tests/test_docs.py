@@ -40,6 +40,8 @@ def test_every_command_and_option_appears_in_the_cli_reference():
     for path, command in _commands(typer.main.get_command(app)):
         assert f"## `{' '.join(('adapterkit', *path))}`" in text, path
         for param in command.params:
+            if getattr(param, "hidden", False):
+                continue  # an old name kept working (commands.options.renamed), absent from --help on purpose
             for flag in [*param.opts, *param.secondary_opts]:
                 if flag.startswith("-") and flag not in ("--help", "-h"):
                     assert re.search(rf"`[^`]*{re.escape(flag)}\b", text), (path, flag)

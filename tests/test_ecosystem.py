@@ -52,7 +52,7 @@ def test_push_out_shares_no_absolute_path_nor_folder_name(private_adapter, tmp_p
     root, registry, corpus = private_adapter
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "upload"
-    argv = ["push", "nl-private", "--repo", "team/nl", "--out", str(out), "--runs", str(root / "runs")]
+    argv = ["push", "nl-private", "--repo", "team/nl", "--output", str(out), "--runs", str(root / "runs")]
     assert main([*argv, "--registry", str(registry)]) == 0
     files = sorted(out.iterdir())
     assert [f.name for f in files] == ["README.md", "adapter_config.json", "adapter_model.safetensors", MANIFEST]
@@ -77,7 +77,17 @@ def test_card_paths_opts_in_to_paths_relative_to_the_current_folder(private_adap
     root, registry, corpus = private_adapter
     monkeypatch.chdir(root)
     out = tmp_path / "upload"
-    argv = ["push", "nl-private", "--repo", "team/nl", "--out", str(out), "--card-paths", "--registry", str(registry)]
+    argv = [
+        "push",
+        "nl-private",
+        "--repo",
+        "team/nl",
+        "--output",
+        str(out),
+        "--card-paths",
+        "--registry",
+        str(registry),
+    ]
     assert main(argv) == 0
     manifest = json.loads((out / MANIFEST).read_text())
     assert manifest["corpus"]["files"][0]["path"] == "patients-jdoe/notes-2024.txt"

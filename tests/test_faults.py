@@ -135,7 +135,7 @@ def test_finetune_killed_at_random_resumes_to_the_uninterrupted_weights(tiny_ber
 
 @pytest.mark.e2e
 def test_cv_killed_at_random_resumes_at_the_first_unfinished_fold(tiny_bert, tmp_path):
-    args = ["cv", "--folds", "3", "--run-dir", "runs/cv/ro", *_task_args(tiny_bert, _ner_data(tmp_path, 30), epochs=4)]
+    args = ["cv", "--folds", "3", "--output", "runs/cv/ro", *_task_args(tiny_bert, _ner_data(tmp_path, 30), epochs=4)]
     reference = _start(args, tmp_path / "reference", tmp_path / "reference.log")
     killed = _start(args, tmp_path / "killed", tmp_path / "killed.log")
     folds = tmp_path / "killed" / "runs/cv/ro/folds"

@@ -46,21 +46,21 @@ def project(tiny_adapters: Path, tiny_bert: Path, small_corpus: Path, workdir: P
 
 
 REFUSALS: dict[str, tuple[str, str]] = {
-    "cv --run-dir . (the working folder)": ("cv --data {data} {task} --run-dir . --force", "it contains --data"),
-    "cv --run-dir mydata (holds the input)": (
-        "cv --data {data} {task} --run-dir mydata --force",
+    "cv --output . (the working folder)": ("cv --data {data} {task} --output . --force", "it contains --data"),
+    "cv --output mydata (holds the input)": (
+        "cv --data {data} {task} --output mydata --force",
         "mydata/ner.conll, an input of this run",
     ),
-    "cv --run-dir .. (above the working folder)": (
-        "cv --data {data} {task} --run-dir .. --force",
+    "cv --output .. (above the working folder)": (
+        "cv --data {data} {task} --output .. --force",
         "it contains --data",
     ),
-    "cv --run-dir models (holds results)": (
-        "cv --data {data} {task} --run-dir models --force",
+    "cv --output models (holds results)": (
+        "cv --data {data} {task} --output models --force",
         "it holds adapterkit results",
     ),
-    "cv --run-dir adapters/a (an adapter, not a cv run)": (
-        "cv --data {data} {task} --run-dir adapters/a --force",
+    "cv --output adapters/a (an adapter, not a cv run)": (
+        "cv --data {data} {task} --output adapters/a --force",
         "not as a cv run folder",
     ),
     "compose --output adapters (the registry)": ("compose a b --output adapters --force", "it contains"),
@@ -81,12 +81,12 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "pretrain --corpus {corpus} {pt} --work-dir . --force",
         "it contains --corpus",
     ),
-    "vocab extend --out mydata": (
-        "vocab extend --corpus {corpus} --size 50 --out mydata --base {tiny} --force",
+    "vocab extend --output mydata": (
+        "vocab extend --corpus {corpus} --size 50 --output mydata --base {tiny} --force",
         "an input of this run",
     ),
-    "vocab extend --out adapters": (
-        "vocab extend --corpus {corpus} --size 50 --out adapters --base {tiny} --force",
+    "vocab extend --output adapters": (
+        "vocab extend --corpus {corpus} --size 50 --output adapters --base {tiny} --force",
         "it is the adapter registry",
     ),
 }

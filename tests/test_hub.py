@@ -306,7 +306,7 @@ def test_upload_folder_has_the_peft_files_the_manifest_and_a_card_with_its_figur
     (other / "cv.json").write_text(json.dumps({**recorded, "variant": "base", "summary": {"f1": [0.5, 0.1]}}))
 
     out = tmp_path / "upload"
-    argv = ["push", "nl-a", "--repo", "team/nl-a", "--out", str(out), "--license", "apache-2.0"]
+    argv = ["push", "nl-a", "--repo", "team/nl-a", "--output", str(out), "--license", "apache-2.0"]
     assert main([*argv, "--dataset", "team/nl-clinical-notes"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "README.md",
@@ -529,7 +529,8 @@ def test_hub_names_work_in_compose_and_eval_mlm_and_are_pulled_once(
 
     # a composition of pulled adapters can be shared in turn: its card lists the parts
     assert (
-        main(["push", "ab", "--repo", "team/ab", "--out", str(tmp_path / "ab-upload"), "--registry", str(empty)]) == 0
+        main(["push", "ab", "--repo", "team/ab", "--output", str(tmp_path / "ab-upload"), "--registry", str(empty)])
+        == 0
     )
     card = ModelCard.load(tmp_path / "ab-upload" / "README.md")
     assert card.data.library_name == "peft" and "| team--nl-a | 1 |" in card.text and "| team--nl-b | 1 |" in card.text
@@ -545,7 +546,7 @@ def _base(registry: Path) -> str:
 def _shared_files(registry: Path, tmp_path: Path, name: str = "nl-a") -> dict[str, bytes]:
     """What push uploads for ``name`` (written with --out, read back): to commit altered copies of it."""
     out = tmp_path / f"upload-{name}"
-    assert main(["push", name, "--repo", f"team/{name}", "--out", str(out)]) == 0
+    assert main(["push", name, "--repo", f"team/{name}", "--output", str(out)]) == 0
     return {file.name: file.read_bytes() for file in sorted(out.iterdir())}
 
 

@@ -157,7 +157,7 @@ def test_push_and_pull_carry_the_method_and_pull_refuses_a_manifest_naming_anoth
     capsys,
 ):
     out = tmp_path / "upload"
-    assert main(["push", f"nl-{name}", "--repo", f"team/nl-{name}", "--out", str(out)]) == 0
+    assert main(["push", f"nl-{name}", "--repo", f"team/nl-{name}", "--output", str(out)]) == 0
     files = {p.name: p.read_bytes() for p in out.iterdir()}
     assert json.loads(files[MANIFEST])["hyperparameters"]["mode"] == name
     hub.commit(f"team/nl-{name}", files)

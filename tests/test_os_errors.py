@@ -47,19 +47,19 @@ def project(tiny_adapters: Path, tiny_bert: Path, small_corpus: Path, workdir: P
 
 CASES: dict[str, tuple[str, str]] = {
     "recipes cp to /dev/full": ("recipes cp demo /dev/full --force", "/dev/full: it is not a regular file"),
-    "eval-mlm --out under a file": ("eval-mlm a --corpus {corpus} --out afile/t.csv", "afile is a file"),
-    "eval-mlm --out through a link loop": (
-        "eval-mlm a --corpus {corpus} --out loop/t.csv",
+    "eval-mlm --output under a file": ("eval-mlm a --corpus {corpus} --output afile/t.csv", "afile is a file"),
+    "eval-mlm --output through a link loop": (
+        "eval-mlm a --corpus {corpus} --output loop/t.csv",
         "loop is a broken or looping symbolic link",
     ),
-    "eval-mlm --out is a folder": (
-        "eval-mlm a --corpus {corpus} --out adapters/a.json",
+    "eval-mlm --output is a folder": (
+        "eval-mlm a --corpus {corpus} --output adapters/a.json",
         "adapters/a.json: it is a folder",
     ),
-    "cv --run-dir is a link loop": ("cv --data {ner} {task} --run-dir loop", "broken or looping symbolic link"),
+    "cv --output is a link loop": ("cv --data {ner} {task} --output loop", "broken or looping symbolic link"),
     "pretrain --output under a link loop": ("pretrain --corpus {corpus} {pt} --output loop/x", "looping symbolic"),
-    "vocab extend --out is a file": (
-        "vocab extend --corpus {corpus} --size 50 --out afile --base {tiny}",
+    "vocab extend --output is a file": (
+        "vocab extend --corpus {corpus} --size 50 --output afile --base {tiny}",
         "afile is a file",
     ),
     "compose --output is a file": ("compose a b --output afile --force", "afile is a file, not a folder"),
@@ -73,7 +73,7 @@ CASES: dict[str, tuple[str, str]] = {
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_an_unusable_destination_or_value_is_one_line_before_any_work(case, project, workdir, capsys):
-    if case == "eval-mlm --out is a folder":
+    if case == "eval-mlm --output is a folder":
         (workdir / "adapters" / "a.json").mkdir()
     template, expected = CASES[case]
     argv = template.format(**project).split()
@@ -93,10 +93,10 @@ def test_a_read_only_folder_is_refused_before_any_work(project, workdir, capsys)
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        assert main(["eval-mlm", "a", "--corpus", project["corpus"], "--out", "locked/t.csv"]) == 2
+        assert main(["eval-mlm", "a", "--corpus", project["corpus"], "--output", "locked/t.csv"]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "locked is not writable" in err[0], err
-        assert main(["cv", "--data", project["ner"], *project["task"].split(), "--run-dir", "locked/cv"]) == 2
+        assert main(["cv", "--data", project["ner"], *project["task"].split(), "--output", "locked/cv"]) == 2
         assert "is not writable" in capsys.readouterr().err
         assert list(locked.iterdir()) == []
     finally:

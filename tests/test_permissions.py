@@ -49,7 +49,7 @@ def test_results_checkpoints_and_reports_follow_the_umask(umask, tiny_bert, smal
     data.write_text("\n\n".join(blocks[:8]) + "\n", encoding="utf-8")
     finetune = ["finetune", "--data", str(data), "--base", str(tiny_bert), "--variant", "nl", "--name", "ner"]
     assert main([*finetune, "--max-steps", "1", "--max-seq-len", "32", "--keep-checkpoints"]) == 0
-    assert main(["predict", "models/ner", "--input", str(data), "--out", "predicted"]) == 0
+    assert main(["predict", "models/ner", "--input", str(data), "--output", "predicted"]) == 0
 
     adapter = workdir / "adapters" / "nl"
     assert (adapter / "adapter_model.safetensors").is_file()

@@ -104,7 +104,7 @@ def test_predictions_are_byte_identical_with_and_without_gold_beside_the_text(ca
 def test_cli_predicts_a_single_plain_text_file(cantemist, capsys):
     note = sorted(cantemist["notes"].glob("*.txt"))[0]
     out = cantemist["root"] / "one-note"
-    args = ["predict", str(cantemist["model"]), "--input", str(note), "--out", str(out), "--output-format", "brat"]
+    args = ["predict", str(cantemist["model"]), "--input", str(note), "--output", str(out), "--output-format", "brat"]
     assert main([*args, "--max-seq-len", "128"]) == 0
     printed = capsys.readouterr().out
     ann = out / f"{note.stem}.ann"
@@ -134,10 +134,10 @@ def test_out_that_would_touch_the_input_is_refused_before_any_work(cantemist, ca
     before = {p.name: p.read_bytes() for p in dev.iterdir()}
     target = out.format(dev=dev).split(" ")[0]
     inputs = ["--input", str(dev / f"{DEV[0]}.txt") if "input:" in out else str(dev)]
-    args = ["predict", str(cantemist["model"]), *inputs, "--out", target, "--output-format", "brat"]
+    args = ["predict", str(cantemist["model"]), *inputs, "--output", target, "--output-format", "brat"]
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0] and "--out" in err[0]
+    assert len(err) == 1 and message in err[0] and "--output" in err[0]
     assert {p.name: p.read_bytes() for p in dev.iterdir()} == before
     assert not (dev / "pred").exists()
 
@@ -204,10 +204,10 @@ def test_finetune_f1_equals_the_score_of_the_ann_files_predict_writes(cantemist,
     (the fixture's --max-seq-len 128, recorded in the model), not with a default of its own."""
     metrics = cantemist["metrics"]
     out = cantemist["root"] / "pred-for-score"
-    args = ["predict", str(cantemist["model"]), "--input", str(cantemist["dev"]), "--out", str(out)]
+    args = ["predict", str(cantemist["model"]), "--input", str(cantemist["dev"]), "--output", str(out)]
     assert main([*args, "--output-format", "brat"]) == 0
     report = cantemist["root"] / "score.json"
-    assert main(["score", "--gold", str(cantemist["dev"]), "--pred", str(out), "--json", str(report)]) == 0
+    assert main(["score", "--gold", str(cantemist["dev"]), "--pred", str(out), "--output", str(report)]) == 0
     scored = json.loads(report.read_text())
     tp, pred, gold = _independent_count(cantemist["dev"], out)
     assert tp > 0 and pred > tp, "the model must find some entities and miss others for the check to mean much"

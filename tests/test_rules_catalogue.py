@@ -31,21 +31,24 @@ BIG = "1" + "0" * 30  # 10^30: beyond any C integer
 # id (the rule: the case): (command line with {placeholders}, substring the one line must contain)
 CASES: dict[str, tuple[str, str]] = {
     # --- no output replaces an input (named cases; every option is covered in test_output_over_input.py)
-    "output over input: score --json over --pred (it overwrote the predictions)": (
-        "score --gold {gold} --pred {conll} --json {conll}",
+    "output over input: score --output over --pred (it overwrote the predictions)": (
+        "score --gold {gold} --pred {conll} --output {conll}",
         "it is --pred",
     ),
-    "output over input: score --json over --gold": ("score --gold {gold} --pred {conll} --json {gold}", "it is --gold"),
-    "output over input: score --json inside a BRAT --gold folder": (
-        "score --gold {brat} --pred {brat} --json {brat}/scores.json",
+    "output over input: score --output over --gold": (
+        "score --gold {gold} --pred {conll} --output {gold}",
+        "it is --gold",
+    ),
+    "output over input: score --output inside a BRAT --gold folder": (
+        "score --gold {brat} --pred {brat} --output {brat}/scores.json",
         "lies inside --gold",
     ),
-    "output over input: corpus clean --out inside the input folder": (
-        "corpus clean {data} --out {data}/clean.txt",
+    "output over input: corpus clean --output inside the input folder": (
+        "corpus clean {data} --output {data}/clean.txt",
         "lies inside",
     ),
-    "output over input: eval-mlm --out inside the corpus folder": (
-        "eval-mlm base --base {tiny} --corpus {data} --out {data}/table.md",
+    "output over input: eval-mlm --output inside the corpus folder": (
+        "eval-mlm base --base {tiny} --corpus {data} --output {data}/table.md",
         "lies inside --corpus",
     ),
     "output over input: cv --fold-file is the data file": (
@@ -72,35 +75,41 @@ CASES: dict[str, tuple[str, str]] = {
         "pretrain --corpus {corpus} {pt} --work-dir {tiny}",
         "it is --base",
     ),
-    "output over input: vocab build --out is the corpus folder": (
-        "vocab build --corpus {data} --size 50 --base {tiny} --out {data}",
+    "output over input: vocab build --output is the corpus folder": (
+        "vocab build --corpus {data} --size 50 --base {tiny} --output {data}",
         "it is --corpus",
     ),
-    "output over input: predict --out is the task model": (
-        "predict adapters/a --input {conll} --out adapters/a",
+    "output over input: predict --output is the task model": (
+        "predict adapters/a --input {conll} --output adapters/a",
         "it is",
     ),
-    "output over input: push --out is the --runs folder": (
-        "push a --repo u/x --runs {data} --out {data}",
+    "output over input: push --output is the --runs folder": (
+        "push a --repo u/x --runs {data} --output {data}",
         "it is --runs",
     ),
     "output over input: recipes cp over its own source": ("recipes cp {recipe} {recipe} --force", "it is"),
     "output over input: compose --output is a part (a+b)": ("compose a b --output adapters/b --force", "it is"),
     "output over input: --json a hard link of --pred": (
-        "score --gold {gold} --pred {conll} --json {hardlink}",
+        "score --gold {gold} --pred {conll} --output {hardlink}",
         "it is",
     ),
     "output over input: --json a symbolic link to --gold": (
-        "score --gold {gold} --pred {conll} --json {symlink}",
+        "score --gold {gold} --pred {conll} --output {symlink}",
         "it is",
     ),
     # --- bounds: sizes
-    "bound: vocab extend --size 10^12": (f"vocab extend --corpus {{corpus}} --size {10**12} --out v {{vb}}", "at most"),
+    "bound: vocab extend --size 10^12": (
+        f"vocab extend --corpus {{corpus}} --size {10**12} --output v {{vb}}",
+        "at most",
+    ),
     "bound: vocab extend --size 10^30": (
-        f"vocab extend --corpus {{corpus}} --size {BIG} --out v {{vb}}",
+        f"vocab extend --corpus {{corpus}} --size {BIG} --output v {{vb}}",
         "--size 1000",
     ),
-    "bound: vocab build --size 10^12": (f"vocab build --corpus {{corpus}} --size {10**12} --out v {{vb}}", "at most"),
+    "bound: vocab build --size 10^12": (
+        f"vocab build --corpus {{corpus}} --size {10**12} --output v {{vb}}",
+        "at most",
+    ),
     "bound: pretrain --batch-size 10^6": ("pretrain --corpus {corpus} {pt} --batch-size 1000000", "--batch-size"),
     "bound: pretrain --grad-accum 10^6": ("pretrain --corpus {corpus} {pt} --grad-accum 1000000", "--grad-accum"),
     "bound: pretrain --num-proc 10^5": ("pretrain --corpus {corpus} {pt} --num-proc 100000", "--num-proc"),
@@ -111,7 +120,7 @@ CASES: dict[str, tuple[str, str]] = {
     "bound: analyse --max-entities 10^9": ("analyse {data} --max-entities 1000000000", "--max-entities"),
     "bound: analyse --examples 10^9": ("analyse {data} --examples 1000000000", "--examples"),
     "bound: corpus clean --show-changes 10^9": (
-        "corpus clean {corpus} --out c.txt --show-changes 1000000000",
+        "corpus clean {corpus} --output c.txt --show-changes 1000000000",
         "at most",
     ),
     # --- bounds: steps and passes
@@ -125,7 +134,7 @@ CASES: dict[str, tuple[str, str]] = {
     "bound: pretrain --warmup-steps 10^12": (f"pretrain --corpus {{corpus}} {{pt}} --warmup-steps {10**12}", "warmup"),
     "bound: finetune --epochs 1e9": ("finetune --data {conll} {ft} --epochs 1e9", "--epochs"),
     "bound: vocab extend --epochs 10^6": (
-        "vocab extend --corpus {corpus} --size 50 --out v {vb} --epochs 1e6",
+        "vocab extend --corpus {corpus} --size 50 --output v {vb} --epochs 1e6",
         "epochs",
     ),
     "bound: compose --steps 10^12": (f"compose a b --how learned --on {{corpus}} --steps {10**12}", "--steps"),
@@ -137,7 +146,10 @@ CASES: dict[str, tuple[str, str]] = {
     # --- bounds: lengths
     "bound: pretrain --max-seq-len 10^30": (f"pretrain --corpus {{corpus}} {{pt}} --max-seq-len {BIG}", "max-seq-len"),
     "bound: finetune --stride 10^9": ("finetune --data {conll} {ft} --stride 1000000000", "--stride"),
-    "bound: predict --max-seq-len 10^9": ("predict a --input {conll} --out p --max-seq-len 1000000000", "max-seq-len"),
+    "bound: predict --max-seq-len 10^9": (
+        "predict a --input {conll} --output p --max-seq-len 1000000000",
+        "max-seq-len",
+    ),
     "bound: compose --max-seq-len 10^9": (
         "compose a b --how learned --on {corpus} --max-seq-len 1000000000",
         "max-seq",
@@ -176,7 +188,7 @@ CASES: dict[str, tuple[str, str]] = {
     "path: a named pipe as --corpus": ("pretrain --corpus {fifo} {pt}", "named pipe (FIFO)"),
     "path: a named pipe as --data": ("finetune --data {fifo} {ft}", "named pipe"),
     "path: a named pipe as score --gold": ("score --gold {fifo} --pred {conll}", "named pipe"),
-    "path: a named pipe as corpus clean input": ("corpus clean {fifo} --out c.txt", "named pipe"),
+    "path: a named pipe as corpus clean input": ("corpus clean {fifo} --output c.txt", "named pipe"),
     "path: a named pipe as --eval-data": ("finetune --data {conll} --eval-data {fifo} {ft}", "--eval-data"),
     "path: finetune --logging-dir is a file (before loading)": (
         "finetune --data {conll} {ft} --logging-dir {corpus}",
@@ -191,10 +203,13 @@ CASES: dict[str, tuple[str, str]] = {
         "file",
     ),
     "path: compare --logging-dir is a file": ("compare base a --data {conll} {task} --logging-dir {gold}", "a file"),
-    "path: predict --out is a file": ("predict a --input {conll} --out {gold}", "is a file, not a folder"),
-    "path: vocab extend --out under a file": ("vocab extend --corpus {corpus} --size 50 {vb} --out {gold}/v", "a file"),
-    "path: score --json is a folder": ("score --gold {gold} --pred {conll} --json adapters", "a folder"),
-    "path: push --out under a file": ("push a --repo u/x --out {gold}/upload", "is a file"),
+    "path: predict --output is a file": ("predict a --input {conll} --output {gold}", "is a file, not a folder"),
+    "path: vocab extend --output under a file": (
+        "vocab extend --corpus {corpus} --size 50 {vb} --output {gold}/v",
+        "a file",
+    ),
+    "path: score --output is a folder": ("score --gold {gold} --pred {conll} --output adapters", "a folder"),
+    "path: push --output under a file": ("push a --repo u/x --output {gold}/upload", "is a file"),
 }
 
 
@@ -300,8 +315,8 @@ def _enospc(*args, **kwargs):
 
 
 FULL_DISK = {
-    "score --json": ("score --gold {conll} --pred {conll} --json out/scores.json", "out/scores.json"),
-    "corpus clean --out": ("corpus clean {corpus} --out out/clean.txt", "out/clean.txt"),
+    "score --output": ("score --gold {conll} --pred {conll} --output out/scores.json", "out/scores.json"),
+    "corpus clean --out": ("corpus clean {corpus} --output out/clean.txt", "out/clean.txt"),
     "recipes cp": ("recipes cp demo out/demo.toml", "out/demo.toml"),
     "cv --fold-file (written before training)": (
         "cv --data {conll} {task} --folds 2 --fold-file out/folds.json",

@@ -306,7 +306,9 @@ def test_score_command_prints_the_table_and_writes_the_same_as_json(tmp_path: Pa
     write(tmp_path / "gold/a.ann", "T1\tDIS 0 5\tx\nT2\tDRUG 6 9\ty\n")
     write(tmp_path / "pred/a.ann", "T1\tDIS 0 5\tx\nT2\tDRUG 6 10\ty\n")
     out = tmp_path / "scores.json"
-    assert main(["score", "--gold", str(tmp_path / "gold"), "--pred", str(tmp_path / "pred"), "--json", str(out)]) == 0
+    assert (
+        main(["score", "--gold", str(tmp_path / "gold"), "--pred", str(tmp_path / "pred"), "--output", str(out)]) == 0
+    )
     printed = capsys.readouterr().out
     assert "brat-exact: 1 documents" in printed
     assert "DRUG" in printed and "micro" in printed and "0.5000" in printed
@@ -328,7 +330,7 @@ def test_score_command_detects_conll_files_and_honours_strict(tmp_path: Path, ca
     gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
     pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, PRED_TAGS))
     out = tmp_path / "s.json"
-    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--strict", "--json", str(out)]) == 0
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--strict", "--output", str(out)]) == 0
     assert "strict: 1 documents, 3 sentences" in capsys.readouterr().out
     assert json.loads(out.read_text(encoding="utf-8"))["micro"]["tp"] == 2
 
@@ -347,7 +349,7 @@ def test_score_command_detects_conll_files_and_honours_strict(tmp_path: Path, ca
         ),
         (["--gold", "{gold_file}", "--pred", "{gold_file}", "--format", "brat"], "not a folder (--gold)"),
         (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--format", "conll"], "a folder (--gold); give a CoNLL"),
-        (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--json", "{missing}/s.json"], "does not exist"),
+        (["--gold", "{gold_dir}", "--pred", "{gold_dir}", "--output", "{missing}/s.json"], "does not exist"),
     ],
 )
 def test_score_command_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, args: list[str], message: str):

@@ -261,7 +261,7 @@ def test_push_refuses_an_adapter_folder_holding_a_symlink(tiny_adapters, workdir
     secret = workdir / "id_rsa.json"
     secret.write_text('{"key": "secret"}')
     os.symlink(secret, registry / "a" / "notes.json")
-    assert main(["push", "a", "--repo", "me/a", "--out", str(workdir / "up")]) == 2
+    assert main(["push", "a", "--repo", "me/a", "--output", str(workdir / "up")]) == 2
     assert "a symbolic link in the adapter folder; push uploads regular files" in _one_error_line(capsys)
     assert not (workdir / "up").exists()
 
@@ -269,7 +269,7 @@ def test_push_refuses_an_adapter_folder_holding_a_symlink(tiny_adapters, workdir
 def test_push_uploads_the_regular_files_of_the_folder(tiny_adapters, workdir, capsys):
     registry = workdir / "adapters"
     shutil.copytree(tiny_adapters, registry)
-    assert main(["push", "a", "--repo", "me/a", "--out", str(workdir / "up")]) == 0
+    assert main(["push", "a", "--repo", "me/a", "--output", str(workdir / "up")]) == 0
     names = sorted(p.name for p in (workdir / "up").iterdir())
     assert names == ["README.md", "adapter_config.json", "adapter_model.safetensors", MANIFEST]
     assert json.loads((workdir / "up" / MANIFEST).read_text())["name"] == "a"

@@ -199,7 +199,7 @@ def test_bad_requests_are_rejected_before_any_work(tiny_bert, small_corpus, tmp_
 def test_vocab_extend_command_refuses_a_nonpositive_size_with_one_line(tmp_path, capsys, nl_corpus):
     from adapterkit.cli import main
 
-    assert main(["vocab", "extend", "--corpus", str(nl_corpus), "--size", "0", "--out", str(tmp_path / "v")]) == 2
+    assert main(["vocab", "extend", "--corpus", str(nl_corpus), "--size", "0", "--output", str(tmp_path / "v")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--size" in err[0]
     assert not (tmp_path / "v").exists()

@@ -103,7 +103,7 @@ def test_vocab_build_new_trains_the_rebuilt_base_and_records_what_was_copied(wor
     spanish = workdir / "es-small.txt"
     spanish.write_text("\n".join((STANDIN_CORPORA_DIR / "es-clin.txt").read_text().splitlines()[:400]) + "\n")
     argv = ["vocab", "build", "--mode", "new", "--size", "700", "--corpus", str(small_corpus), "--corpus", str(spanish)]
-    argv += ["--out", "models/bilingual", "--base", str(tiny_bert), "--max-steps", "3", "--batch-size", "4"]
+    argv += ["--output", "models/bilingual", "--base", str(tiny_bert), "--max-steps", "3", "--batch-size", "4"]
     assert main([*argv, "--grad-accum", "1", "--max-seq-len", "32", "--lr", "5e-3"]) == 0
     manifest = json.loads((workdir / "models" / "bilingual" / "adapterkit.json").read_text())
     vocabulary = manifest["vocabulary"]
@@ -119,7 +119,7 @@ def test_vocab_build_new_trains_the_rebuilt_base_and_records_what_was_copied(wor
 
 
 def test_vocab_build_refuses_an_unknown_mode_with_one_line_and_writes_nothing(workdir, tiny_bert, small_corpus, capsys):
-    argv = ["vocab", "build", "--mode", "replace", "--size", "700", "--corpus", str(small_corpus), "--out", "v"]
+    argv = ["vocab", "build", "--mode", "replace", "--size", "700", "--corpus", str(small_corpus), "--output", "v"]
     assert main([*argv, "--base", str(tiny_bert)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "'--mode': 'replace' is not one of 'new', 'extend'" in err[0]

@@ -135,8 +135,8 @@ def recorded(monkeypatch):
 
 def test_vocab_extend_hands_every_option_to_the_settings(tmp_path, recorded):
     corpus, other, out = tmp_path / "nl.txt", tmp_path / "ro.txt", tmp_path / "v"
-    argv = ["vocab", "extend", "--corpus", str(corpus), "--size", "900", "--out", str(out), "--base", "minilm"]
-    argv += ["--other-corpus", str(other), "--mode", "lora", "--max-steps", "5", "--epochs", "2", "--batch-size", "3"]
+    argv = ["vocab", "extend", "--corpus", str(corpus), "--size", "900", "--output", str(out), "--base", "minilm"]
+    argv += ["--other-corpus", str(other), "--train", "lora", "--max-steps", "5", "--epochs", "2", "--batch-size", "3"]
     argv += ["--grad-accum", "2", "--lr", "0.001", "--max-seq-len", "64", "--seed", "7", "--force"]
     assert main(argv) == 0
     [(settings, force)] = recorded
@@ -157,12 +157,12 @@ def test_vocab_extend_hands_every_option_to_the_settings(tmp_path, recorded):
         "max_seq_len": 64,
         "seed": 7,
     }
-    assert settings.mode_option == "--mode"
+    assert settings.mode_option == "--train"  # as on vocab build (--mode is its old name here)
 
 
 def test_vocab_build_hands_its_train_option_as_the_mode_and_names_it_in_errors(tmp_path, recorded, capsys):
     corpus, out = tmp_path / "nl.txt", tmp_path / "v"
-    argv = ["vocab", "build", "--corpus", str(corpus), "--size", "900", "--out", str(out), "--train", "lora"]
+    argv = ["vocab", "build", "--corpus", str(corpus), "--size", "900", "--output", str(out), "--train", "lora"]
     assert main(argv) == 0
     [(settings, force)] = recorded
     assert (settings.vocab_mode, settings.mode, settings.mode_option, settings.other_corpus, force) == (

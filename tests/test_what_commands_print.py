@@ -42,7 +42,7 @@ def test_a_stack_row_shows_the_rank_it_wrote_and_dashes_for_what_was_not_measure
 @pytest.mark.usefixtures("in_root")
 def test_push_out_says_it_wrote_a_folder_and_uploaded_nothing(tmp_path, capsys):
     out = tmp_path / "upload"
-    assert main(["push", "nl-a", "--repo", "someone/nl-a", "--out", str(out)]) == 0
+    assert main(["push", "nl-a", "--repo", "someone/nl-a", "--output", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert f"written to {out}, nothing uploaded" in printed
     assert (out / "adapter_model.safetensors").is_file()

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import AdapterkitError
 from ..invocation import summarise
+from ..pretrain_config import PretrainConfig  # the held-out split and seed are pretrain's (model-free)
 from .common import print_table, quiet_libraries
 from .options import RegistryOption, renamed
 from .outputs import writes
@@ -29,8 +30,8 @@ def eval_mlm(
     ],
     base: Annotated[str | None, typer.Option(help="Base for 'base' (default: the adapters' base).")] = None,
     max_seq_len: Annotated[int, typer.Option(help="Tokens per held-out block (capped at the model limit).")] = 512,
-    heldout: Annotated[float, typer.Option(help="Held-out fraction (as in pretrain).")] = 0.05,
-    seed: Annotated[int, typer.Option(help="Split and masking seed (as in pretrain).")] = 42,
+    heldout: Annotated[float, typer.Option(help="Held-out fraction (as in pretrain).")] = PretrainConfig.heldout,
+    seed: Annotated[int, typer.Option(help="Split and masking seed (as in pretrain).")] = PretrainConfig.seed,
     batch_size: Annotated[int, typer.Option(help="Blocks per forward pass.")] = 16,
     output: Annotated[
         list[Path] | None, typer.Option(metavar="FILE", help="Also write the table: .csv, .json or .md; repeatable.")

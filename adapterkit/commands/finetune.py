@@ -38,6 +38,7 @@ from .options import (
     TaskRankOption,
     TypesOption,
     WarmupRatioOption,
+    WarmupStepsOption,
     WeightDecayOption,
 )
 from .outputs import writes
@@ -54,13 +55,14 @@ def train_settings(
     seed: int,
     mode: str,
     task_lora_r: int,
-    quantize: str | None = None,
-    precision: str = "auto",
-    gradient_checkpointing: bool = False,
+    quantize: str | None = TrainSettings.quantize,
+    precision: str = TrainSettings.precision,
+    gradient_checkpointing: bool = TrainSettings.gradient_checkpointing,
     group_by_length: bool,
     warmup_ratio: float,
+    warmup_steps: int,
     weight_decay: float,
-    positive_label: str | None = None,
+    positive_label: str | None = TrainSettings.positive_label,
 ) -> TrainSettings:
     """The training settings of finetune, cv and compare, from their (shared) options."""
     return TrainSettings(
@@ -79,6 +81,7 @@ def train_settings(
         gradient_checkpointing=gradient_checkpointing,
         group_by_length=group_by_length,
         warmup_ratio=warmup_ratio,
+        warmup_steps=warmup_steps,
         weight_decay=weight_decay,
         positive_label=positive_label,
     )
@@ -92,7 +95,7 @@ def finetune(
         str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b to start from.")
     ] = "base",
     base: BaseOption = None,
-    mode: ModeOption = "full",
+    mode: ModeOption = TrainSettings.mode,
     eval_data: Annotated[
         list[Path] | None, typer.Option(metavar="PATH", help="Evaluate on this data after training.")
     ] = None,
@@ -104,22 +107,23 @@ def finetune(
     preset: PresetOption = "auto",
     repair: RepairOption = False,
     types: TypesOption = None,
-    epochs: EpochsOption = 15.0,
-    batch_size: BatchOption = 16,
-    lr: LrOption = None,
-    max_steps: MaxStepsOption = -1,
-    max_seq_len: LengthOption = 512,
-    stride: StrideOption = 16,
-    seed: SeedOption = 42,
-    task_lora_r: TaskRankOption = 16,
+    epochs: EpochsOption = TrainSettings.epochs,
+    batch_size: BatchOption = TrainSettings.batch_size,
+    lr: LrOption = TrainSettings.lr,
+    max_steps: MaxStepsOption = TrainSettings.max_steps,
+    max_seq_len: LengthOption = TrainSettings.max_seq_len,
+    stride: StrideOption = TrainSettings.stride,
+    seed: SeedOption = TrainSettings.seed,
+    task_lora_r: TaskRankOption = TrainSettings.task_lora_r,
     strict: StrictOption = False,
-    precision: PrecisionOption = "auto",
-    gradient_checkpointing: CheckpointingOption = False,
+    precision: PrecisionOption = TrainSettings.precision,
+    gradient_checkpointing: CheckpointingOption = TrainSettings.gradient_checkpointing,
     group_by_length: GroupOption = TrainSettings.group_by_length,
     warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
+    warmup_steps: WarmupStepsOption = TrainSettings.warmup_steps,
     weight_decay: WeightDecayOption = TrainSettings.weight_decay,
-    positive_label: PositiveLabelOption = None,
-    quantize: QuantizeOption = None,
+    positive_label: PositiveLabelOption = TrainSettings.positive_label,
+    quantize: QuantizeOption = TrainSettings.quantize,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
     force: ForceOption = False,
     resume: Annotated[
@@ -145,8 +149,7 @@ def finetune(
         epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
         seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
         gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
-        weight_decay=weight_decay,
-        positive_label=positive_label,
+        warmup_steps=warmup_steps, weight_decay=weight_decay, positive_label=positive_label,
     )  # fmt: skip
     request = FinetuneRequest(
         data=data,

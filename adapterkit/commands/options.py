@@ -24,8 +24,9 @@ import typer
 import typer.models
 
 from .. import choices
-from ..methods import METHOD_NAMES
-from ..tasks.settings import TrainSettings
+from ..methods import FULL_LR, METHOD_NAMES, METHODS
+from ..privacy.options import DEFAULT_MAX_GRAD_NORM
+from ..tasks.settings import ADAPTER_LR, TrainSettings
 from .outputs import ROLES, option_names
 
 BlockMode = Literal[choices.BLOCK_MODES]
@@ -103,7 +104,26 @@ ModeOption = Annotated[
 ]
 EpochsOption = Annotated[float, typer.Option(help="Passes over the training data (study NER: 15).")]
 BatchOption = Annotated[int, typer.Option(help="Examples per device per step (study NER: 16).")]
-LrOption = Annotated[float | None, typer.Option(help="Learning rate (default 2e-5 full, 5e-4 adapter).")]
+
+
+def number(value: float) -> str:
+    """A default as help texts write it: 2e-5, 0.05, 1.0 (the defaults themselves, never a copy of them)."""
+    if value and abs(value) < 0.01:
+        mantissa, exponent = f"{value:e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    text = f"{value:g}"
+    return f"{text}.0" if text.isdigit() else text
+
+
+LrOption = Annotated[
+    float | None, typer.Option(help=f"Learning rate (default {number(FULL_LR)} full, {number(ADAPTER_LR)} adapter).")
+]
+# pretrain: the learning rate by what it trains (all weights, or the adapter method's own)
+PRETRAIN_LR_HELP = (
+    f"Peak learning rate, linear decay (default {number(FULL_LR)} with --full, "
+    f"{number(METHODS['lora'].learning_rate)} LoRA/DoRA, {number(METHODS['ia3'].learning_rate)} IA³)."
+)
+DP_NORM_HELP = f"Per-example gradient clipping norm of DP training (default {number(DEFAULT_MAX_GRAD_NORM)})."
 MaxStepsOption = Annotated[int, typer.Option(help="Stop after this many steps (-1: run --epochs).")]
 LengthOption = Annotated[int, typer.Option(help="Subword tokens per window (capped at the model limit).")]
 StrideOption = Annotated[int, typer.Option(help="Words of context around each window's own words (NER).")]
@@ -123,12 +143,17 @@ GroupOption = Annotated[
 QuantizeOption = Annotated[
     Quantize | None, typer.Option(help="--mode adapter: load the frozen encoder quantized (bitsandbytes).")
 ]
+# Warm-up as TrainingArguments offers it (pretrain, finetune, cv, compare): --warmup-steps wins when above 0.
 WarmupRatioOption = Annotated[
     float,
     typer.Option(
         help="Fraction of the steps with a linear learning-rate warm-up "
-        f"(default {TrainSettings.warmup_ratio:g}: run_ner.py's)."
+        f"(default {TrainSettings.warmup_ratio:g}: run_ner.py's; --warmup-steps wins when above 0)."
     ),
+]
+WarmupStepsOption = Annotated[
+    int,
+    typer.Option(help="Linear learning-rate warm-up over this many steps (0: --warmup-ratio decides)."),
 ]
 WeightDecayOption = Annotated[
     float, typer.Option(help=f"AdamW weight decay (default {TrainSettings.weight_decay:g}: run_ner.py's).")
@@ -217,7 +242,7 @@ def renamed(**aliases: str) -> Callable[[F], F]:
 
         setattr(merged, RENAMED, {"--" + old.replace("_", "-"): flags[new] for old, new in aliases.items()})
         merged.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        merged.__annotations__ = {p.name: p.annotation for p in parameters}
+        merged.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": signature.return_annotation}
         roles = getattr(command, ROLES, None)
         if roles is not None:  # the old name is declared as what the new one is (an output, a folder, an input)
             roles = {role: names + tuple(old for old, new in aliases.items() if new in names)

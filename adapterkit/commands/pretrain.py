@@ -8,8 +8,11 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
+from ..pretrain_config import PretrainConfig  # the defaults of every option (model-free)
 from .common import quiet_libraries, require_inputs
 from .options import (
+    DP_NORM_HELP,
+    PRETRAIN_LR_HELP,
     AdapterMethodName,
     BlockMode,
     BlocksPerStepOption,
@@ -22,6 +25,8 @@ from .options import (
     RegistryOption,
     ReportToOption,
     TrainHead,
+    WarmupRatioOption,
+    WarmupStepsOption,
 )
 from .outputs import writes
 
@@ -40,65 +45,86 @@ def pretrain(
     name: Annotated[str, typer.Option(help="Name of the adapter (or of the model folder with --full).")],
     base: Annotated[
         str, typer.Option(help="Base encoder: a Hugging Face model id, a local folder, or 'minilm' (embedded).")
-    ] = "bert-base-multilingual-cased",
-    full: Annotated[bool, typer.Option("--full", help="Train all weights (the study's reference path).")] = False,
+    ] = PretrainConfig.base,
+    full: Annotated[
+        bool, typer.Option("--full", help="Train all weights (the study's reference path).")
+    ] = PretrainConfig.full,
     method: Annotated[
         AdapterMethodName,
         typer.Option(
             help="Adapter method: lora; dora (LoRA with learned magnitudes); ia3 (learned scaling vectors). "
             "Only LoRA adapters compose."
         ),
-    ] = "lora",
+    ] = PretrainConfig.method,
     language: Annotated[
         list[str] | None, typer.Option(help="Language code of the corpus (ISO 639-1); repeat for several.")
     ] = None,
-    domain: Annotated[str | None, typer.Option(help="Domain of the corpus, e.g. clinical or biomedical.")] = None,
-    max_steps: Annotated[int, typer.Option(help="Stop after this many optimiser steps (-1: run --epochs).")] = -1,
-    epochs: Annotated[float, typer.Option(help="Passes over the training blocks.")] = 5.0,
-    batch_size: BlocksPerStepOption = 8,
-    grad_accum: Annotated[int, typer.Option(help="Micro-batches accumulated per optimiser step.")] = 4,
+    domain: Annotated[
+        str | None, typer.Option(help="Domain of the corpus, e.g. clinical or biomedical.")
+    ] = PretrainConfig.domain,
+    max_steps: Annotated[
+        int, typer.Option(help="Stop after this many optimiser steps (-1: run --epochs).")
+    ] = PretrainConfig.max_steps,
+    epochs: Annotated[float, typer.Option(help="Passes over the training blocks.")] = PretrainConfig.epochs,
+    batch_size: BlocksPerStepOption = PretrainConfig.batch_size,
+    grad_accum: Annotated[
+        int, typer.Option(help="Micro-batches accumulated per optimiser step.")
+    ] = PretrainConfig.grad_accum,
     lr: Annotated[
         float | None,
-        typer.Option(help="Peak learning rate, linear decay (default 2e-5 with --full, 3e-4 LoRA/DoRA, 3e-3 IA³)."),
-    ] = None,
-    max_seq_len: Annotated[int, typer.Option(help="Tokens per block, at most the model's limit.")] = 512,
-    mlm_probability: Annotated[float, typer.Option(help="Fraction of tokens chosen for masking (80/10/10).")] = 0.15,
+        typer.Option(help=PRETRAIN_LR_HELP),
+    ] = PretrainConfig.lr,
+    max_seq_len: Annotated[
+        int, typer.Option(help="Tokens per block, at most the model's limit.")
+    ] = PretrainConfig.max_seq_len,
+    mlm_probability: Annotated[
+        float, typer.Option(help="Fraction of tokens chosen for masking (80/10/10).")
+    ] = PretrainConfig.mlm_probability,
     block_mode: Annotated[
         BlockMode, typer.Option(help="packed: lines joined and cut into full blocks; line: one line per example.")
-    ] = "packed",
-    heldout: Annotated[float, typer.Option(help="Fraction of lines held out for perplexity.")] = 0.05,
+    ] = PretrainConfig.block_mode,
+    heldout: Annotated[float, typer.Option(help="Fraction of lines held out for perplexity.")] = PretrainConfig.heldout,
     text_field: Annotated[
         str, typer.Option(help="Field (column) holding the text in .jsonl and .parquet files and hf: datasets.")
-    ] = "text",
-    num_proc: Annotated[int | None, typer.Option(help="Processes for tokenizing (default: one).")] = None,
+    ] = PretrainConfig.text_field,
+    num_proc: Annotated[
+        int | None, typer.Option(help="Processes for tokenizing (default: one).")
+    ] = PretrainConfig.num_proc,
     streaming: Annotated[
         bool,
         typer.Option(
             "--streaming",
             help="Corpora larger than memory: make the blocks on the fly while training (needs --max-steps).",
         ),
-    ] = False,
-    seed: Annotated[int, typer.Option(help="Seed for the split, masking, data order and initialisation.")] = 42,
-    save_steps: Annotated[int, typer.Option(help="Write a checkpoint every this many steps.")] = 500,
-    logging_steps: Annotated[int, typer.Option(help="Update the logged loss every this many steps.")] = 10,
-    weight_decay: Annotated[float, typer.Option(help="AdamW weight decay.")] = 0.0,
-    warmup_steps: Annotated[int, typer.Option(help="Linear warm-up steps.")] = 0,
+    ] = PretrainConfig.streaming,
+    seed: Annotated[
+        int, typer.Option(help="Seed for the split, masking, data order and initialisation.")
+    ] = PretrainConfig.seed,
+    save_steps: Annotated[
+        int, typer.Option(help="Write a checkpoint every this many steps.")
+    ] = PretrainConfig.save_steps,
+    logging_steps: Annotated[
+        int, typer.Option(help="Update the logged loss every this many steps.")
+    ] = PretrainConfig.logging_steps,
+    weight_decay: Annotated[float, typer.Option(help="AdamW weight decay.")] = PretrainConfig.weight_decay,
+    warmup_ratio: WarmupRatioOption = PretrainConfig.warmup_ratio,
+    warmup_steps: WarmupStepsOption = PretrainConfig.warmup_steps,
     output: Annotated[
         Path | None,
         typer.Option(help="Destination folder (default: models/NAME with --full, else REGISTRY/NAME)."),
-    ] = None,
+    ] = PretrainConfig.output,
     work_dir: Annotated[
         Path | None, typer.Option(help="Checkpoints and run settings (default: runs/pretrain/NAME).")
-    ] = None,
+    ] = PretrainConfig.work_dir,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in the work dir.")
-    ] = False,
+    ] = PretrainConfig.resume,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing result / restart a run (only what adapterkit wrote).")
-    ] = False,
-    lora_r: Annotated[int, typer.Option(help="LoRA rank.")] = 16,
-    lora_alpha: Annotated[int, typer.Option(help="LoRA alpha (scaling = alpha / rank).")] = 32,
-    lora_dropout: Annotated[float, typer.Option(help="Dropout on the LoRA input.")] = 0.05,
+    ] = PretrainConfig.force,
+    lora_r: Annotated[int, typer.Option(help="LoRA rank.")] = PretrainConfig.lora_r,
+    lora_alpha: Annotated[int, typer.Option(help="LoRA alpha (scaling = alpha / rank).")] = PretrainConfig.lora_alpha,
+    lora_dropout: Annotated[float, typer.Option(help="Dropout on the LoRA input.")] = PretrainConfig.lora_dropout,
     lora_targets: Annotated[
         str | None,
         typer.Option(
@@ -106,12 +132,12 @@ def pretrain(
             "(default: all of them; key,value,output with --method ia3).",
             show_default=False,
         ),
-    ] = None,
+    ] = PretrainConfig.lora_targets,
     train_head: Annotated[
         TrainHead, typer.Option(help="Train the MLM head transform with the adapter (auto: if the head is new).")
-    ] = "auto",
-    precision: PrecisionOption = "auto",
-    gradient_checkpointing: CheckpointingOption = False,
+    ] = PretrainConfig.train_head,
+    precision: PrecisionOption = PretrainConfig.precision,
+    gradient_checkpointing: CheckpointingOption = PretrainConfig.gradient_checkpointing,
     group_by_length: Annotated[
         bool | None,
         typer.Option(
@@ -119,38 +145,36 @@ def pretrain(
             help="Batches of similar-length examples (default: on with --block-mode line).",
             show_default=False,
         ),
-    ] = None,
+    ] = PretrainConfig.group_by_length,
     quantize: Annotated[
         Quantize | None,
         typer.Option(help="LoRA on a quantized frozen base (bitsandbytes; not with --full)."),
-    ] = None,
+    ] = PretrainConfig.quantize,
     optim: Annotated[
         Optim, typer.Option(help="adamw8bit: bitsandbytes 8-bit moments; saves memory with --full.")
-    ] = "adamw",
-    report_to: ReportToOption = "none",
-    logging_dir: LoggingDirOption = None,
-    keep_checkpoints: KeepCheckpointsOption = False,
+    ] = PretrainConfig.optim,
+    report_to: ReportToOption = PretrainConfig.report_to,
+    logging_dir: LoggingDirOption = PretrainConfig.logging_dir,
+    keep_checkpoints: KeepCheckpointsOption = PretrainConfig.keep_checkpoints,
     private_corpus: Annotated[
         bool,
         typer.Option(
             "--private-corpus", help="The corpus is private (patients' notes): push then needs an audit to go public."
         ),
-    ] = False,
+    ] = PretrainConfig.private_corpus,
     canaries: Annotated[
         int, typer.Option(help="Plant this many made-up patient records in the training lines, for `audit`.")
-    ] = 0,
-    canary_repeats: Annotated[int, typer.Option(help="Times each canary is inserted.")] = 10,
+    ] = PretrainConfig.canaries,
+    canary_repeats: Annotated[int, typer.Option(help="Times each canary is inserted.")] = PretrainConfig.canary_repeats,
     dp_epsilon: Annotated[
         float | None,
         typer.Option(help="Train the LoRA adapter with differential privacy (DP-SGD, Opacus) at this ε."),
-    ] = None,
+    ] = PretrainConfig.dp_epsilon,
     dp_delta: Annotated[
         float | None, typer.Option(help="δ of the DP guarantee (default: 1 / training blocks).")
-    ] = None,
-    dp_max_grad_norm: Annotated[
-        float | None, typer.Option(help="Per-example gradient clipping norm of DP training (default 1.0).")
-    ] = None,
-    registry: RegistryOption = None,
+    ] = PretrainConfig.dp_delta,
+    dp_max_grad_norm: Annotated[float | None, typer.Option(help=DP_NORM_HELP)] = PretrainConfig.dp_max_grad_norm,
+    registry: RegistryOption = PretrainConfig.registry,
 ) -> None:
     """Continued MLM pre-training: a LoRA adapter on the frozen base (default) or all weights (--full).
 
@@ -162,7 +186,7 @@ def pretrain(
     """
     require_inputs(corpus)  # before torch: a mistyped path costs well under a second
     from ..manifest import MANIFEST, AdapterManifest
-    from ..pretrain import PretrainConfig, run_pretrain
+    from ..pretrain import run_pretrain
 
     quiet_libraries()
     config = PretrainConfig(
@@ -178,6 +202,7 @@ def pretrain(
         grad_accum=grad_accum,
         lr=lr,
         weight_decay=weight_decay,
+        warmup_ratio=warmup_ratio,
         warmup_steps=warmup_steps,
         max_seq_len=max_seq_len,
         mlm_probability=mlm_probability,

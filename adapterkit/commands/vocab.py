@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..choices import DEFAULT_BASE
 from ..invocation import summarise
 from .common import quiet_libraries
 from .options import (
@@ -36,7 +37,7 @@ def vocab_extend(
     output: Annotated[
         Path, typer.Option(help="Output folder: base/ (extended base), model/ (trained), adapterkit.json.")
     ],
-    base: VocabBaseOption = "bert-base-multilingual-cased",
+    base: VocabBaseOption = DEFAULT_BASE,
     other_corpus: OtherCorpusOption = None,
     train: Annotated[VocabTrainMode, typer.Option(help="lora: LoRA plus trainable new-token embeddings.")] = "full",
     max_steps: MaxStepsOption = -1,
@@ -102,7 +103,7 @@ def vocab_build(
             help="new: replace the base vocabulary by the trained one (study B); extend: append the pieces it lacks."
         ),
     ] = "new",
-    base: VocabBaseOption = "bert-base-multilingual-cased",
+    base: VocabBaseOption = DEFAULT_BASE,
     other_corpus: OtherCorpusOption = None,
     train: Annotated[
         VocabTrainMode, typer.Option(help="lora: LoRA plus trainable embeddings of the initialised pieces.")

@@ -161,14 +161,14 @@ def clean_corpus(
     file beside it and renamed into place: an interrupted run leaves no half-written corpus.
     """
     if out.is_dir():
-        raise AdapterkitError(f"--out {out}: is a folder; give a file name")
+        raise AdapterkitError(f"--output {out}: is a folder; give a file name")
     if not out.name.endswith(SUFFIXES):
-        raise AdapterkitError(f"--out {out}: name it .txt, .txt.gz, .jsonl or .jsonl.gz (what a corpus can be)")
+        raise AdapterkitError(f"--output {out}: name it .txt, .txt.gz, .jsonl or .jsonl.gz (what a corpus can be)")
     local = [Path(path) for path in paths if not is_hub(path)]  # a dataset id is not a file --out could be
     sources = corpus_files(local, option="") if local else []
-    refuse_output_over_input([("--out", out)], [("PATH", source) for source in [*local, *sources]])
+    refuse_output_over_input([("--output", out)], [("PATH", source) for source in [*local, *sources]])
     if out.exists() and not force:
-        raise AdapterkitError(f"--out {out}: the file exists; add --force to replace it")
+        raise AdapterkitError(f"--output {out}: the file exists; add --force to replace it")
     changes: list[Change] = []
 
     def keep(path: Path, number: int, before: str, after: str) -> None:
@@ -195,7 +195,7 @@ def clean_corpus(
         os.chmod(partial, 0o666 & ~umask)  # as a plain open() would create it (mkstemp makes it 0600)
         os.replace(partial, out)
     except OSError as error:
-        raise AdapterkitError(f"--out {out}: cannot write ({error})") from None
+        raise AdapterkitError(f"--output {out}: cannot write ({error})") from None
     finally:
         if os.path.exists(partial):
             os.unlink(partial)

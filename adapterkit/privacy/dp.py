@@ -39,6 +39,7 @@ from transformers import TrainerState, get_linear_schedule_with_warmup
 from transformers.trainer_utils import TrainOutput
 
 from ..errors import AdapterkitError
+from ..training.arguments import warmup_steps_for
 from .options import DEFAULT_MAX_GRAD_NORM
 from .scoring import encoded_batch
 
@@ -163,7 +164,9 @@ class DPTrainer:
         )
         accountant = RDPAccountant()
         optimizer.attach_step_hook(accountant.get_optimizer_hook_fn(sample_rate=rate))
-        schedule = get_linear_schedule_with_warmup(optimizer.original_optimizer, config.warmup_steps, steps)
+        schedule = get_linear_schedule_with_warmup(
+            optimizer.original_optimizer, warmup_steps_for(config.warmup_ratio, config.warmup_steps, steps), steps
+        )
         sampler = torch.Generator().manual_seed(config.seed)
         self.progress._started, self.progress._tokens_at_start = time.perf_counter(), 0
         state, total, logged = self.state, 0.0, 0.0

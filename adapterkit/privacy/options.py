@@ -10,7 +10,6 @@ import math
 from typing import Any
 
 from ..errors import AdapterkitError
-from .canaries import SHAPE
 
 DEFAULT_CANARY_REPEATS = 10
 DEFAULT_MAX_GRAD_NORM = 1.0
@@ -56,6 +55,8 @@ def privacy_sections(config: Any, canaries: list[str], dp: dict | None) -> dict:
     """The manifest's ``privacy`` section (shared) and ``private`` one (never pushed) of a pretrain run."""
     privacy: dict = {"private_corpus": bool(config.private_corpus)}
     if canaries:
+        from .canaries import SHAPE  # torch: only for a run that planted canaries
+
         privacy["canaries"] = {"count": len(canaries), "repeats": config.canary_repeats, "shape": SHAPE}
     if dp is not None:
         privacy["dp"] = dp

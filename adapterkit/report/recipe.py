@@ -97,7 +97,7 @@ def _pretrain_section(step: dict, argv: list[str], figures_dir: Path) -> Section
 
 
 def _vocab_section(step: dict, argv: list[str]) -> Section | None:
-    out = _option(argv, "--out")
+    out = _option(argv, "--output") or _option(argv, "--out")  # --out: its old name, still accepted
     manifest_file = Path(out) / MANIFEST if out else None
     if manifest_file is None or not manifest_file.is_file():
         return None
@@ -151,7 +151,8 @@ def _vocab_section(step: dict, argv: list[str]) -> Section | None:
 
 
 def _eval_mlm_section(step: dict, argv: list[str]) -> Section | None:
-    tables = [Path(out).read_text() for out in _options(argv, "--out") if out.endswith(".md") and Path(out).is_file()]
+    written = _options(argv, "--output") + _options(argv, "--out")  # --out: its old name, still accepted
+    tables = [Path(out).read_text() for out in written if out.endswith(".md") and Path(out).is_file()]
     # the step's own note (the demo's: the embedded base's MLM head is untrained) goes with its table
     return Section(f"Held-out perplexity: {step['id']}", step.get("about", ""), tables) if tables else None
 
@@ -291,7 +292,7 @@ def heldout_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> list[list[
     for step, argv in plan:
         if not template or step.get("_template", step["id"]) != template or argv[0] != "score":
             continue
-        result_file = Path(_option(argv, "--json") or "")
+        result_file = Path(_option(argv, "--output") or _option(argv, "--json") or "")  # --json: its old name
         if not result_file.is_file():
             continue
         bound = step.get("_each") or {}

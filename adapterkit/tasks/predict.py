@@ -50,13 +50,13 @@ def check_out(inputs: list[Path], out: Path) -> set[Path]:
         if path.is_dir():
             if target == path or path in target.parents:
                 raise AdapterkitError(
-                    f"--out {out}: it is the input folder {path.name} or inside it; predictions would mix with "
+                    f"--output {out}: it is the input folder {path.name} or inside it; predictions would mix with "
                     "(or replace) the input: choose a folder outside the input"
                 )
             files.update(file.resolve() for file in path.rglob("*") if file.is_file())
         else:
             if target == path:
-                raise AdapterkitError(f"--out {out}: it is an input file; choose an output folder")
+                raise AdapterkitError(f"--output {out}: it is an input file; choose an output folder")
             files.update({path, path.with_suffix(".ann").resolve(), path.with_suffix(".txt").resolve()})
     return files
 
@@ -64,7 +64,9 @@ def check_out(inputs: list[Path], out: Path) -> set[Path]:
 def _refuse_overwrite(targets: list[Path], input_files: set[Path], out: Path) -> None:
     clash = next((target for target in targets if target.resolve() in input_files), None)
     if clash is not None:
-        raise AdapterkitError(f"--out {out}: writing {clash.name} would replace an input file; choose another folder")
+        raise AdapterkitError(
+            f"--output {out}: writing {clash.name} would replace an input file; choose another folder"
+        )
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -30,6 +30,7 @@ class TrainSettings:
     # neither (they give epochs, batch size and learning rate only). A fixed 10 % warm-up and 0.01 decay
     # cost 0.05-0.19 F1 on a 2-epoch run against run_ner.py (issue 11 §6).
     warmup_ratio: float = 0.0
+    warmup_steps: int = 0  # above 0 it wins over warmup_ratio, as in transformers (training.arguments.warmup)
     weight_decay: float = 0.0
     max_seq_len: int = 512
     stride: int = 16
@@ -56,6 +57,7 @@ class TrainSettings:
             (self.grad_accum > 0, "--grad-accum", "a positive number"),
             (self.max_steps == -1 or self.max_steps > 0, "--max-steps", "a positive number (or -1)"),
             (0 <= self.warmup_ratio < 1, "--warmup-ratio", "a fraction of the steps, 0 or more and below 1"),
+            (self.warmup_steps >= 0, "--warmup-steps", "zero or a positive number of steps"),
             (self.weight_decay >= 0, "--weight-decay", "zero or a positive value"),
             (self.max_seq_len >= 16, "--max-seq-len", "at least 16"),
             (self.stride >= 0, "--stride", "zero or more"),

@@ -66,11 +66,11 @@ def _fresh_folder(out: Path, force: bool, inputs: list[Path | str]) -> Iterator[
 
 
 def _check_out(out: Path, force: bool, inputs: list[Path | str]) -> None:
-    check_writable(out, "--out")
+    check_writable(out, "--output")
     if out.exists() and not out.is_dir():
-        raise AdapterkitError(f"--out {out} is a file: give a folder name")
+        raise AdapterkitError(f"--output {out} is a file: give a folder name")
     if out.exists() and not force:
-        raise AdapterkitError(f"--out {out} already exists: choose another folder, or add --force to replace it")
+        raise AdapterkitError(f"--output {out} already exists: choose another folder, or add --force to replace it")
     if force:
         check_replaceable(out, "vocab", inputs)
 
