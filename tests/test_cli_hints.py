@@ -155,3 +155,28 @@ def test_help_names_values_for_a_reader_never_a_python_type(path, capsys):
     for python_type in ("<str>", "<int>", "<float>", "<list[", "<path>", "[[", "{"):
         lines = [line for line in shown.splitlines() if python_type in line and "comparison.{" not in line]
         assert not lines, (python_type, lines)
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "expected"),
+    [
+        *[
+            (path, "--output_dir", "`--output`")
+            for path in (
+                ("corpus", "clean"),
+                ("score",),
+                ("predict",),
+                ("cv",),
+                ("eval-mlm",),
+                ("push",),
+                ("vocab", "extend"),
+            )
+        ],  # fmt: skip
+        (("compare",), "--output_dir", "`--run-id`"),  # a name under runs/, compare's only way to name its folder
+        (("pretrain",), "--warmup_ratio", "`--warmup-ratio`"),
+        (("finetune",), "--warmup_steps", "`--warmup-steps`"),
+        (("cv",), "--warmup_steps", "`--warmup-steps`"),
+    ],
+)
+def test_output_dir_and_warmup_name_the_one_option_of_every_command(path, typed, expected):
+    assert option_hint(typed, _flags(*path)) == f"adapterkit calls this {expected}"
