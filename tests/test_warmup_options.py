@@ -143,3 +143,12 @@ def test_a_resumed_pretrain_run_must_keep_its_warmup_ratio_and_old_runs_still_ma
     assert PretrainConfig(corpus=[tmp_path / "c.txt"], name="x", warmup_steps=3).fingerprint_of_run() != old
     with pytest.raises(AdapterkitError, match="--warmup-ratio 1.0"):
         PretrainConfig(corpus=[tmp_path / "c.txt"], name="x", warmup_ratio=1.0).validate()
+
+
+def test_a_resumed_finetune_must_keep_its_warmup_steps(tmp_path: Path) -> None:
+    def recorded(steps: int) -> dict:
+        request = ft.FinetuneRequest(data=[tmp_path / "x.conll"], name="m", settings=TrainSettings(warmup_steps=steps))
+        return request.recorded()
+
+    assert recorded(0)["settings"]["warmup_steps"] == 0
+    assert recorded(0) != recorded(5)  # a --resume with another --warmup-steps is refused as other settings
