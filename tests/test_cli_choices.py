@@ -36,7 +36,7 @@ CHOICE_OPTIONS = [
     (["predict"], "--preset", choices.PRESETS),
     (["score"], "--format", choices.SCORE_FORMATS),
     (["score"], "--preset", choices.PRESETS),
-    (["vocab", "extend"], "--mode", choices.VOCAB_TRAIN_MODES),
+    (["vocab", "extend"], "--train", choices.VOCAB_TRAIN_MODES),
     (["vocab", "build"], "--mode", choices.VOCAB_MODES),
     (["vocab", "build"], "--train", choices.VOCAB_TRAIN_MODES),
 ]
