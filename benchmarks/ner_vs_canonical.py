@@ -431,7 +431,7 @@ def main() -> None:
     if args.run_canonical:
         run_canonical(json.loads(args.run_canonical))
         return
-    from adapterkit.commands.common import quiet_libraries
+    from adapterkit.quiet import quiet_libraries
 
     quiet_libraries()
     recipes = [r.strip() for r in f"{args.recipes},{args.ablate}".split(",") if r.strip()]

@@ -54,7 +54,7 @@ BATCH = 32  # adapterkit predict's batch of windows; the pipeline gets the same
 
 
 def _side_adapterkit(model: Path, notes: Path, out: Path) -> dict:
-    from adapterkit.commands.common import quiet_libraries
+    from adapterkit.quiet import quiet_libraries
     from adapterkit.tasks.predict import run_predict
 
     quiet_libraries()

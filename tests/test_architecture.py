@@ -316,3 +316,64 @@ def test_the_manifest_knows_every_task_kind() -> None:
     ]
     assert isinstance(tasks, ast.Tuple)
     assert [item.value for item in tasks.elts if isinstance(item, ast.Constant)] == _kind_names()
+
+
+# The benchmarks and scripts sit outside the package, above it: they use it as a user's code would,
+# through its modules, never through the commands (rule 2 holds for them too). The one exception
+# documents the command line itself.
+OUTSIDE_DIRS = (PACKAGE_DIR.parent / "benchmarks", PACKAGE_DIR.parent / "scripts")
+CLI_USERS_OUTSIDE = {"scripts/cli_reference.py": "generates the CLI reference from the Typer app"}
+
+
+def test_benchmarks_and_scripts_import_no_command() -> None:
+    root = PACKAGE_DIR.parent
+    hits = []
+    for folder in OUTSIDE_DIRS:
+        for path in sorted(folder.rglob("*.py")):
+            where = str(path.relative_to(root))
+            if where in CLI_USERS_OUTSIDE:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), where)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+                hits += [
+                    f"{where}:{node.lineno} {n}"
+                    for n in names
+                    if n.split(".")[:2] in (["adapterkit", "commands"], ["adapterkit", "cli"])
+                ]
+    assert not hits, f"import the module the command uses, not the command: {hits}"
+
+
+# One task pipeline: finetune and every cv fold train through tasks/pipeline.fit_and_score, and every
+# command that resumes compares its settings through training/resume.check_same_settings.
+PIPELINE_STEPS = {"train_task": "adapterkit/tasks/pipeline.py", "add_task_adapter": "adapterkit/tasks/pipeline.py"}
+
+
+def _calls(name: str) -> set[str]:
+    root = PACKAGE_DIR.parent
+    found = set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                if called == name:
+                    found.add(str(path.relative_to(root)))
+    return found
+
+
+@pytest.mark.parametrize("step", sorted(PIPELINE_STEPS))
+def test_task_models_train_through_the_one_pipeline(step: str) -> None:
+    # tasks/train.py's own ``train`` wraps train_task for the unit tests of the Trainer set-up
+    callers = _calls(step) - {"adapterkit/tasks/train.py"}
+    assert callers == {PIPELINE_STEPS[step]}, f"train a task model through tasks.pipeline.fit_and_score: {callers}"
+
+
+def test_every_resume_checks_its_settings_the_one_way() -> None:
+    assert _calls("check_same_settings") == {
+        "adapterkit/pretrain.py",
+        "adapterkit/tasks/finetune.py",
+        "adapterkit/cv.py",
+    }
+    assert _calls("read_run_settings") <= {"adapterkit/training/resume.py", "adapterkit/analyse.py"}
