@@ -59,9 +59,9 @@ def run_analyse(
 ) -> dict:
     """Analyse every variant of the compare run in ``run_dir``; returns what ``analysis.json`` holds."""
     from .models import load_tokenizer
+    from .readers.kinds import kind_of
     from .report import report_for_compare
     from .tasks.inputs import task_kind
-    from .tasks.kinds import kind_of
     from .variants import task_start
 
     if max_entities < 3:

@@ -38,6 +38,7 @@ from .errors import AdapterkitError
 from .invocation import command_line
 from .manifest import read_comparison, read_cv_run, read_fold_metrics
 from .paths import folder_name, registry_dir
+from .readers.kinds import NER, kind_of
 from .registry import Registry, check_writable
 from .safety import (
     atomic_write_bytes,
@@ -48,7 +49,6 @@ from .safety import (
     write_marker,
 )
 from .tasks.inputs import read_data, task_kind
-from .tasks.kinds import NER, kind_of
 from .tasks.model import save_task_model
 from .tasks.pipeline import fit_and_score, prepare_task
 from .tasks.scoring import document_gold, scheme_note, scoring_summary

@@ -125,8 +125,8 @@ def main() -> None:
 
     from adapterkit.paths import PACKAGE_DIR
     from adapterkit.quiet import quiet_libraries
+    from adapterkit.readers.formats import read_task
     from adapterkit.tasks.inference import predict
-    from adapterkit.tasks.readers import read_task
     from adapterkit.tasks.settings import TrainSettings
 
     quiet_libraries()

@@ -84,7 +84,7 @@ def prepare_data(name: str, corpus: Path, train: int, test: int, folder: Path) -
     and ``test.conll``: every recipe reads these exact files."""
     from ner_shapes import describe, read_shape, split
 
-    from adapterkit.tasks.conll import write_conll
+    from adapterkit.readers.conll import write_conll
 
     train_part, test_part = split(read_shape(name, corpus), train, test, name)
     seen = {tag[2:] for s in train_part for tag in s.tags if tag != "O"}

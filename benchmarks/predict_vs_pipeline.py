@@ -107,7 +107,7 @@ def _side_pipeline(model: Path, notes: Path, sentences: bool) -> dict:
 
 def _sentence_spans(path: Path) -> list[tuple[int, int]]:
     """Where adapterkit's sentences of the note start and end (its reader, model-free)."""
-    from adapterkit.tasks.brat import read_raw_text
+    from adapterkit.readers.brat import read_raw_text
 
     data = read_raw_text([path])
     return [(s.offsets[0][0], s.offsets[-1][1]) for s in data.sentences if s.offsets]

@@ -29,14 +29,14 @@ from pathlib import Path
 
 from ..errors import AdapterkitError, printable
 from ..manifest import read_training_log
+from ..readers.data import NerDataset
+from ..readers.kinds import kind_of
 from ..registry import Registry
 from ..safety import atomic_write_json, check_finite_weights, check_replaceable, write_marker
 from ..tracking import Tracking
 from ..training import check_same_settings, last_complete_checkpoint, process_state
 from ..variants import task_start
-from .data import NerDataset
 from .inputs import read_data, task_kind
-from .kinds import kind_of
 from .model import save_task_model
 from .pipeline import fit_and_score, prepare_task
 from .scoring import document_gold

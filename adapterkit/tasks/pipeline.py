@@ -16,10 +16,10 @@ from pathlib import Path
 from transformers import set_seed
 
 from ..models import load_tokenizer
+from ..readers.data import NerDataset, TextDataset
 from ..registry import Registry
 from ..tracking import Tracking, log_evaluation
 from ..variants import Variant, task_start
-from .data import NerDataset, TextDataset
 from .inference import predict
 from .inputs import read_data, task_kind
 from .model import add_task_adapter, build_model, model_limit, zero_shot_model
