@@ -199,10 +199,15 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     for heading in ("## Pre-training: full-nl-clin", "## Pre-training: lora-ro-bio", "## Comparison: compare-ro-ner"):
         assert heading in report
     assert "## LoRA vs full: recovery ratio" in report
-    recovery = report.split("## LoRA vs full: recovery ratio", 1)[1]
+    recovery = report.split("## LoRA vs full: recovery ratio", 1)[1].split("\n## ", 1)[0]
     # nl-clin is compared on all four tasks, nl-bio on screening, ro-bio on Romanian NER
     assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 6
-    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    # results first, then what the study states, then the settings (data, steps)
+    headings = re.findall(r"^## (.+)$", report, flags=re.M)
+    first_setting = min(headings.index("Data"), headings.index("Steps"))
+    assert headings.index("Comparison: compare-ro-ner") < headings.index("LoRA vs full: recovery ratio")
+    assert headings.index("LoRA vs full: recovery ratio") < headings.index("The study's tables and figures")
+    assert headings.index("The study's tables and figures") < first_setting
     assert "## Comparison: compare-es-pharmaconer" in report
     # the data each comparison read (MoNERo's size stated), and the settings the study does not state
     assert re.search(

@@ -356,23 +356,9 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
     """``run_dir/report.md`` and ``report.html`` for the recipe's steps as they stand now."""
     figures_dir = run_dir / "figures"
     overview = [[step["id"], status.get(step["id"], "–"), "`adapterkit " + " ".join(argv) + "`"] for step, argv in plan]
-    paper = paper_section(recipe)
-    sections = [paper] if paper is not None else []
-    sections += [
-        Section(
-            "Steps",
-            recipe.get("description", ""),
-            [markdown_table(["step", "this run", "command"], overview, align="lll")],
-        )
-    ]
-    data = data_rows(plan)
-    if data:
-        text = (
-            "The data each comparison or fine-tuning read, as it read it (`--limit` and `--types` applied): "
-            "sentences or examples, entities (NER), the positive class (binary classification)."
-        )
-        header = ["step", "data", "size", "entities", "positive class"]
-        sections.append(Section("Data", text, [markdown_table(header, data, "llrrl")]))
+    # Results first, then what the study states to read them against, then the data and the steps
+    # (the settings), as a reviewer reads a report.
+    sections: list[Section] = []
     compare_dirs = []
     for step, argv in plan:
         command = " ".join(argv[:2]) if argv[0] == "vocab" else argv[0]
@@ -430,6 +416,24 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
         sections.append(
             Section("LoRA vs full: recovery ratio", text if rows else "No comparison holds a pair.", tables)
         )
+    paper = paper_section(recipe)
+    if paper is not None:
+        sections.append(paper)
+    data = data_rows(plan)
+    if data:
+        text = (
+            "The data each comparison or fine-tuning read, as it read it (`--limit` and `--types` applied): "
+            "sentences or examples, entities (NER), the positive class (binary classification)."
+        )
+        header = ["step", "data", "size", "entities", "positive class"]
+        sections.append(Section("Data", text, [markdown_table(header, data, "llrrl")]))
+    sections.append(
+        Section(
+            "Steps",
+            recipe.get("description", ""),
+            [markdown_table(["step", "this run", "command"], overview, align="lll")],
+        )
+    )
     return write_report(run_dir, f"Recipe {recipe.get('name') or run_dir.name}", sections)
 
 
