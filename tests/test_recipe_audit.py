@@ -72,6 +72,10 @@ def test_the_recipe_report_shows_each_audit_as_its_manifest_records_it(workdir, 
     section = markdown.read_text().split("## Memorisation audit")[1]
     row = next(line for line in section.splitlines() if line.startswith("| audit-a "))
     assert "0.914 [0.802, 0.987]" in row and "43.2 %" in row and "told apart: memorised" in row
+    audit["membership"] |= {"auc": 0.3, "auc_low": 0.2, "auc_high": 0.4}
+    manifest_file.write_text(json.dumps(manifest))
+    markdown, _ = rewrite_recipe_report(workdir / "runs" / "audited")
+    assert "0.300 [0.200, 0.400]" in markdown.read_text() and "below chance" in markdown.read_text()
 
 
 def test_the_demo_audits_every_adapter_it_pretrains_after_the_last_step_that_reads_it():

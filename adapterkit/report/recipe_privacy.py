@@ -68,7 +68,12 @@ def audit_row(step_id: str, name: str, audit: dict) -> list[str]:
         if canaries
         else "– (no canaries planted)"
     )
-    reading = "not told apart from chance" if low <= 0.5 <= high else "told apart: memorised"
+    if low > 0.5:
+        reading = "told apart: memorised"
+    elif high < 0.5:  # training lines scored as less likely members than held-out ones: no sign of memorising
+        reading = "below chance: no sign of memorising"
+    else:
+        reading = "not told apart from chance"
     return [
         step_id,
         f"`{name}`",
