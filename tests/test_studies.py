@@ -15,10 +15,10 @@ from adapterkit.cli import app, main
 from adapterkit.cv import limited
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
+from adapterkit.readers.data import Sentence
+from adapterkit.readers.formats import read_task
 from adapterkit.recipes import RECIPES_DIR, command_line, load_recipe, resolve_recipe
 from adapterkit.report.recipe import recovery_rows
-from adapterkit.tasks.data import Sentence
-from adapterkit.tasks.readers import read_task
 
 STUDIES = ("study-a", "study-b", "study-c")
 SHIPPED = sorted(path.stem for path in RECIPES_DIR.glob("*.toml"))

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from ..manifest import AdapterManifest, read_adapter_manifest, read_comparison
 from ..paths import folder_name, registry_dir
+from ..readers.kinds import KINDS
 from ..registry import MANIFEST
-from ..tasks.kinds import KINDS
 from .compare import recorded_cv_runs
 from .document import Section, write_report
 from .figures import training_curve
