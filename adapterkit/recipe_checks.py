@@ -117,6 +117,7 @@ INPUTS: dict[str, dict[str, str]] = {
     "score": {"gold": PATH, "pred": PATH},
     "analyse": {"_": RUN},
     "compose": {"_": ADAPTER, "on": CORPUS},
+    "audit": {"_": VARIANT, "corpus": CORPUS},
 }
 
 

@@ -17,7 +17,7 @@ from .schema import Any_, Bool, Either, Int, ListOf, MapOf, Name, Num, Obj, Opt,
 RECIPE_FIX = "fix the recipe"
 COMMANDS = (
     "pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "score", "vocab extend",
-    "vocab build",
+    "vocab build", "audit",
 )  # fmt: skip
 _SCALAR = Either(Str(), Num(finite=True), Bool())
 ARG_VALUE = Either(_SCALAR, ListOf(_SCALAR))

@@ -5,7 +5,8 @@ when every step was skipped): the step list; per pre-training step its training 
 held-out perplexity before/after, from the manifest) and figures; per vocabulary extension its
 tokens per word and forgetting check; per ``eval-mlm`` its perplexity matrix; per ``compare`` its
 comparison tables (its own report.html has the per-type bars, curves and analyses); and the
-LoRA-vs-full recovery ratio of the recipe's ``recovery`` pairs:
+LoRA-vs-full recovery ratio of the recipe's ``recovery`` pairs (and, per ``audit`` step, the
+memorisation audit recorded in the audited manifest: ``recipe_privacy``):
 
     recovery = (score with LoRA adaptation − base) / (score with full adaptation − base)
 
@@ -27,6 +28,7 @@ from .compare import recorded_cv_runs
 from .document import Section, write_report
 from .figures import training_curve
 from .formatting import markdown_table, number
+from .recipe_privacy import audit_section
 from .recipe_tables import data_rows, settings_rows
 
 
@@ -404,6 +406,9 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
         )
         header = ["track", "model", "language", "precision", "recall", "F1", "TP / predicted / gold"]
         sections.append(Section("Test set: exact-span scores", text, [markdown_table(header, test_rows, "lllrrrr")]))
+    audits = audit_section(plan)
+    if audits is not None:
+        sections.append(audits)
     pairs = recipe.get("recovery") or []
     if pairs:
         rows = recovery_rows(pairs, compare_dirs)
