@@ -17,14 +17,13 @@ report is rewritten with an "Analysis" section.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
 import torch
 
 from .errors import AdapterkitError
-from .manifest import read_comparison
+from .manifest import read_comparison, read_run_settings
 from .paths import registry_dir
 from .registry import Registry, check_writable
 from .safety import atomic_write_json
@@ -36,7 +35,7 @@ def _cv_settings(run_dir: Path) -> list[dict]:
     files = sorted((run_dir / "cv").glob("*/cv-settings.json"))
     if not (run_dir / "comparison.json").is_file() or not files:
         raise AdapterkitError(f"{run_dir}: not a finished compare run (no comparison.json and cv/*/cv-settings.json)")
-    return [{**json.loads(file.read_text()), "_dir": str(file.parent)} for file in files]
+    return [{**read_run_settings(file), "_dir": str(file.parent)} for file in files]
 
 
 def _read(recorded: dict):
@@ -60,9 +59,9 @@ def run_analyse(
 ) -> dict:
     """Analyse every variant of the compare run in ``run_dir``; returns what ``analysis.json`` holds."""
     from .models import load_tokenizer
+    from .readers.kinds import kind_of
     from .report import report_for_compare
     from .tasks.inputs import task_kind
-    from .tasks.kinds import kind_of
     from .variants import task_start
 
     if max_entities < 3:

@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from transformers import set_seed
-
 from .errors import AdapterkitError
 from .invocation import command_line
-from .manifest import read_comparison
+from .manifest import read_comparison, read_cv_run, read_fold_metrics
 from .paths import folder_name, registry_dir
+from .readers.kinds import NER, kind_of
 from .registry import Registry, check_writable
 from .safety import (
     atomic_write_bytes,
@@ -49,16 +48,14 @@ from .safety import (
     checkpoint_step,
     write_marker,
 )
-from .tasks.inference import predict
 from .tasks.inputs import read_data, task_kind
-from .tasks.kinds import NER, kind_of
-from .tasks.model import add_task_adapter, build_model, model_limit, save_task_model
-from .tasks.scoring import document_gold, finite, positive_class, scheme_note, score, scoring_summary
+from .tasks.model import save_task_model
+from .tasks.pipeline import fit_and_score, prepare_task
+from .tasks.scoring import document_gold, scheme_note, scoring_summary
 from .tasks.settings import TrainSettings
-from .tasks.train import train_task
-from .tracking import Tracking, log_evaluation
-from .training import process_state
-from .variants import adapter_parts, parse_variant, task_start
+from .tracking import Tracking
+from .training import check_same_settings, process_state
+from .variants import adapter_parts, parse_variant
 
 
 @dataclass
@@ -175,12 +172,11 @@ def run_cv(request: CvRequest) -> CvResult:
     if request.force:  # refused now, before any work, if --force would delete what adapterkit did not write
         check_replaceable(run_dir, "cv-run", _inputs(request))
     store = Registry(registry_dir(request.registry))
-    variant = task_start(request.variant, store, request.base)
-    from .models import load_tokenizer
-
-    tokenizer = load_tokenizer(variant.base)
-    settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
+    task = prepare_task(
+        request.variant, store, request.base, request.data, request.fmt, request.preset, request.repair,
+        request.types, settings,
+    )  # fmt: skip
+    data, items, kind, labels, positive = task.data, task.items, task.kind, task.labels, task.positive
     gold = document_gold(data)
     if request.limit:
         if request.limit < 2:
@@ -190,9 +186,6 @@ def run_cv(request: CvRequest) -> CvResult:
         _, test_view = read_data(
             request.data, request.fmt, request.preset, request.repair, request.types, segmentation="text"
         )
-    kind = task_kind(data)
-    labels = data.labels
-    positive = positive_class(kind, labels, settings.positive_label)  # refused now, before any training
     ids, groups, strata = _ids_and_groups(data, items)
     fold_file = request.fold_file or default_fold_file(ids, request.folds, request.seed)
     state = process_state()
@@ -221,8 +214,7 @@ def run_cv(request: CvRequest) -> CvResult:
     if settings_file.is_file() and not request.force:
         if not request.resume:
             raise AdapterkitError(f"{run_dir} holds an earlier cv run: add --resume to continue it, or --force to redo")
-        if json.loads(settings_file.read_text()) != json.loads(json.dumps(recorded)):
-            raise AdapterkitError(f"--resume: {run_dir} was run with other settings; use the same options or --force")
+        check_same_settings(settings_file, recorded, "redo it with --force")
     state.wait_for_everyone()  # every process has checked the folder before the main one changes it
     if state.is_main_process:
         if request.force and run_dir.exists():
@@ -241,7 +233,7 @@ def run_cv(request: CvRequest) -> CvResult:
         fold_dir = run_dir / "folds" / str(fold + 1)  # folds are numbered 1..K on screen, on disk and in reports
         result_file = fold_dir / "metrics.json"
         if result_file.is_file():
-            per_fold.append(json.loads(result_file.read_text()))
+            per_fold.append(read_fold_metrics(result_file))
             say(f"  fold {fold + 1}/{request.folds}: done earlier", flush=True)
             continue
         train_index, test_index = split(assignment, fold)
@@ -253,41 +245,21 @@ def run_cv(request: CvRequest) -> CvResult:
             fold_gold = {doc: gold[doc] for doc in ids if doc in test_documents}
         else:
             train_items, test_items = [items[i] for i in train_index], [items[i] for i in test_index]
-        # Seed the new head per fold (the same in every process): a resumed run that starts at this
-        # fold initialises it the same.
-        set_seed(settings.seed + fold)
-        model = build_model(variant, kind, labels, settings.quantize)
-        if settings.mode == "adapter":
-            model = add_task_adapter(
-                model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
-            )
+        # The new head is seeded per fold (the same in every process): a resumed run that starts at
+        # this fold initialises it the same.
         checkpoints = fold_dir / "checkpoints"
-        trainer = train_task(
-            model,
-            tokenizer,
-            train_items,
-            kind,
-            labels,
-            settings,
-            checkpoints,
-            resume=request.resume,
-            log_file=fold_dir / "log.json",
+        fitted = fit_and_score(
+            task, settings, train_items, checkpoints, seed=settings.seed + fold, resume=request.resume,
+            log_file=fold_dir / "log.json", tracking=request.tracking.below(f"fold-{fold + 1}"),
+            logging_dir=run_dir / "logs" / f"fold-{fold + 1}", test_items=test_items, gold=fold_gold,
+            run_name=f"{request.variant} fold {fold + 1}/{request.folds}", strict=request.strict,
             interrupt_hint=lambda: _resume_hint(run_dir, request.folds),  # ctrl-C: which fold --resume redoes
-            tracking=request.tracking.below(f"fold-{fold + 1}"),
-            logging_dir=run_dir / "logs" / f"fold-{fold + 1}",
-            run_name=f"{request.variant} fold {fold + 1}/{request.folds}",
-        )
-        model = trainer.model
-        predictions, probabilities = predict(model, tokenizer, test_items, kind, labels, settings)
-        metrics = finite(
-            score(kind, test_items, predictions, probabilities, labels, request.strict, fold_gold, positive)
-        )
-        metrics["n_test"] = len(test_items)
-        log_evaluation(trainer, metrics)  # the fold's scores to TensorBoard / W&B too (eval/f1, ...)
+        )  # fmt: skip
+        model, metrics = fitted.model, fitted.metrics
         if state.is_main_process:
             if request.keep_model and fold == 0:
-                manifest = _fold_manifest(request, variant, kind, labels, positive)
-                save_task_model(model, tokenizer, fold_dir / "model", manifest)
+                manifest = _fold_manifest(request, task.start, kind, labels, positive)
+                save_task_model(model, task.tokenizer, fold_dir / "model", manifest)
             _write_json(result_file, metrics)
             if not request.keep_checkpoints:
                 shutil.rmtree(checkpoints, ignore_errors=True)
@@ -457,12 +429,9 @@ def recompare(run_dir: Path, pairs_spec: str | None) -> Path:
     results: dict[str, list[dict]] = {}
     for variant in variants:
         path = run_dir / "cv" / folder_name(variant) / "cv.json"
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise AdapterkitError(f"{path} is missing: recomputing needs the fold results of {variant!r}") from None
-        except json.JSONDecodeError as error:
-            raise AdapterkitError(f"{path}: not valid JSON ({error.msg}, line {error.lineno})") from None
+        if not path.is_file():
+            raise AdapterkitError(f"{path} is missing: recomputing needs the fold results of {variant!r}")
+        record = read_cv_run(path)
         results[variant] = record.get("per_fold") or []
     comparison = compare(results, baseline, list(recorded["metrics"]), recorded.get("per_type_metric"), pairs)
     write_comparison(run_dir, comparison, recorded.get("scoring"))

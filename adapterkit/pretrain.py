@@ -14,7 +14,6 @@ embeddings and the output bias stays as the base has it.
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import time
@@ -59,6 +58,7 @@ from .speed import resolve_precision
 from .tracking import Tracking, log_evaluation
 from .training import (
     ProgressBar,
+    check_same_settings,
     last_complete_checkpoint,
     process_state,
     train_with_checkpoints,
@@ -104,14 +104,7 @@ def _check_run_dir(config: PretrainConfig) -> Path | None:
     if config.resume:
         if last is None:
             raise AdapterkitError(f"--resume: no checkpoint in {checkpoints}; run without --resume to start")
-        saved = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
-        now = config.fingerprint_of_run()
-        changed = sorted(key for key in now if saved.get(key) != now[key])
-        if changed:
-            raise AdapterkitError(
-                f"--resume: {settings_file} was started with other settings ({', '.join(changed)}); "
-                "resume with the same options, or start over without --resume"
-            )
+        check_same_settings(settings_file, config.fingerprint_of_run(), "start over without --resume")
         return Path(last)
     if last is not None and not config.force:
         raise AdapterkitError(

@@ -24,7 +24,7 @@ from seqeval.metrics.sequence_labeling import get_entities
 from sklearn.metrics.pairwise import cosine_similarity
 
 from .errors import AdapterkitError
-from .tasks.data import Sentence
+from .readers.data import Sentence
 
 
 @dataclass

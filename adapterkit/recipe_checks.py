@@ -117,6 +117,7 @@ INPUTS: dict[str, dict[str, str]] = {
     "score": {"gold": PATH, "pred": PATH},
     "analyse": {"_": RUN},
     "compose": {"_": ADAPTER, "on": CORPUS},
+    "audit": {"_": VARIANT, "corpus": CORPUS},
 }
 
 
@@ -172,7 +173,7 @@ class Inputs:
         """Whether an earlier step of this run writes ``text`` (a path, or a registry name)."""
         if text in self.names:
             return True
-        from .tasks.readers import split_group
+        from .readers.formats import split_group
 
         path = Path(os.path.normpath(split_group(text)[1]))  # LANG=PATH: the path
         return any(path == made or made in path.parents for made in self.paths)
@@ -205,8 +206,8 @@ class Inputs:
         return next((f"{file}: {why}" for file in files if (why := _unreadable(file))), None)
 
     def _data(self, step: dict, option: str, values: list[str], args: dict) -> None:
-        from .tasks.data import TextDataset
-        from .tasks.readers import read_task, split_group
+        from .readers.data import TextDataset
+        from .readers.formats import read_task, split_group
 
         local = [v for v in values if not split_group(v)[1].startswith("hf:") and not self.made(v)]
         for value in values:
@@ -246,7 +247,7 @@ class Inputs:
             self._add(step, f"{option} {' '.join(local)}: {self._read[key]}")
 
     def _path(self, value: str) -> str | None:
-        from .tasks.readers import split_group
+        from .readers.formats import split_group
 
         path = Path(split_group(value)[1])
         return "no such file or folder" if not path.exists() else _unreadable(path)

@@ -156,8 +156,8 @@ class Estimator:
 
     def task_tokens(self, base: str, args: dict) -> tuple[float, int, str] | None:
         """Tokens of the task data (``--limit`` applied) and its number of examples."""
-        from .tasks.data import NerDataset
-        from .tasks.readers import read_task
+        from .readers.data import NerDataset
+        from .readers.formats import read_task
 
         data = [str(d) for d in (args.get("data") if isinstance(args.get("data"), list) else [args.get("data")])]
         if not data or any("hf:" in d for d in data):

@@ -38,7 +38,7 @@ from .compose import Part, load_parts, resolve_adapter, write_adapter
 from .errors import AdapterkitError
 from .factors import compose_factors, extract_factors, fold_adapter
 from .hub import HUB_PREFIX
-from .manifest import AdapterManifest, check_tensors, peft_loading
+from .manifest import AdapterManifest, check_tensors, peft_loading, read_adapter_config
 from .models import DEFAULT_BASE, Base, base_of, fingerprint, load_masked_lm
 from .registry import MANIFEST, Registry, read_manifest
 
@@ -192,7 +192,7 @@ def _composed_heads(composition: dict, folder: Path) -> list[str] | None:
         return list(composition["heads"]["modules"])
     config = folder / "adapter_config.json"
     if config.is_file():
-        return json.loads(config.read_text(encoding="utf-8")).get("modules_to_save") or None
+        return read_adapter_config(config).modules_to_save or None
     return None
 
 

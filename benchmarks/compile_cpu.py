@@ -26,11 +26,11 @@ def run(compiled: bool, options: dict) -> dict:
     from pretrain_vs_canonical import SHAPES
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, Trainer, TrainerCallback
 
-    from adapterkit.commands.common import quiet_libraries
     from adapterkit.corpus import read_corpus, tokenize
     from adapterkit.mlm import MLMCollator, masked_only_class
     from adapterkit.models import materialise_embedded
     from adapterkit.paths import STANDIN_CORPORA_DIR
+    from adapterkit.quiet import quiet_libraries
     from adapterkit.training import training_arguments
 
     quiet_libraries()

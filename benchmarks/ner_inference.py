@@ -123,10 +123,10 @@ def main() -> None:
 
     import torch
 
-    from adapterkit.commands.common import quiet_libraries
     from adapterkit.paths import PACKAGE_DIR
+    from adapterkit.quiet import quiet_libraries
+    from adapterkit.readers.formats import read_task
     from adapterkit.tasks.inference import predict
-    from adapterkit.tasks.readers import read_task
     from adapterkit.tasks.settings import TrainSettings
 
     quiet_libraries()

@@ -39,7 +39,7 @@ SHAPES = {
 
 def read_shape(name: str, corpus: Path) -> list:
     """The items (adapterkit ``Sentence``s) of data set ``name`` read from ``corpus``, in file order."""
-    from adapterkit.tasks.readers import read_task
+    from adapterkit.readers.formats import read_task
 
     if name == "mantra":
         groups = [f"{language}={corpus / language}" for language in MANTRA_LANGUAGES if (corpus / language).is_dir()]

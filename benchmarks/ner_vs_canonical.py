@@ -84,7 +84,7 @@ def prepare_data(name: str, corpus: Path, train: int, test: int, folder: Path) -
     and ``test.conll``: every recipe reads these exact files."""
     from ner_shapes import describe, read_shape, split
 
-    from adapterkit.tasks.conll import write_conll
+    from adapterkit.readers.conll import write_conll
 
     train_part, test_part = split(read_shape(name, corpus), train, test, name)
     seen = {tag[2:] for s in train_part for tag in s.tags if tag != "O"}
@@ -431,7 +431,7 @@ def main() -> None:
     if args.run_canonical:
         run_canonical(json.loads(args.run_canonical))
         return
-    from adapterkit.commands.common import quiet_libraries
+    from adapterkit.quiet import quiet_libraries
 
     quiet_libraries()
     recipes = [r.strip() for r in f"{args.recipes},{args.ablate}".split(",") if r.strip()]

@@ -54,7 +54,7 @@ BATCH = 32  # adapterkit predict's batch of windows; the pipeline gets the same
 
 
 def _side_adapterkit(model: Path, notes: Path, out: Path) -> dict:
-    from adapterkit.commands.common import quiet_libraries
+    from adapterkit.quiet import quiet_libraries
     from adapterkit.tasks.predict import run_predict
 
     quiet_libraries()
@@ -107,7 +107,7 @@ def _side_pipeline(model: Path, notes: Path, sentences: bool) -> dict:
 
 def _sentence_spans(path: Path) -> list[tuple[int, int]]:
     """Where adapterkit's sentences of the note start and end (its reader, model-free)."""
-    from adapterkit.tasks.brat import read_raw_text
+    from adapterkit.readers.brat import read_raw_text
 
     data = read_raw_text([path])
     return [(s.offsets[0][0], s.offsets[-1][1]) for s in data.sentences if s.offsets]

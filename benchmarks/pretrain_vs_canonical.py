@@ -360,7 +360,7 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--options", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from adapterkit.commands.common import quiet_libraries
+    from adapterkit.quiet import quiet_libraries
 
     quiet_libraries()
     if args.run_variant:

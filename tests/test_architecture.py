@@ -24,26 +24,28 @@ CLI_IMPORTERS = {"adapterkit.__main__"}
 COMMANDS = "adapterkit.commands"
 
 MODEL_CODE = ("torch", "transformers", "peft", "accelerate", "bitsandbytes")
-READERS = [
-    "adapterkit.tasks.brat",
-    "adapterkit.tasks.conll",
-    "adapterkit.tasks.jsonl",
-    "adapterkit.tasks.readers",
-    "adapterkit.tasks.hygiene",
-    "adapterkit.tasks.data",
-    "adapterkit.tasks.kinds",
+# Rule 3: the readers/ folder (task data and the scorer) and the corpus readers reach no model code.
+READERS_DIR = PACKAGE_DIR / "readers"
+READERS = sorted(f"adapterkit.readers.{path.stem}" for path in READERS_DIR.glob("*.py") if path.stem != "__init__") + [
     "adapterkit.corpus.reading",
     "adapterkit.corpus.markup",
     "adapterkit.corpus.cleaning",
     "adapterkit.corpus.split",
-    "adapterkit.scorer",
 ]
+# ... and of adapterkit itself, only these small modules besides its own floor
+READERS_MAY_IMPORT = {
+    "adapterkit.errors",
+    "adapterkit.choices",
+    "adapterkit.paths",
+    "adapterkit.atomic",
+    "adapterkit.metrics",
+}
 EVALUATION = [
     "adapterkit.metrics",
     "adapterkit.stats",
     "adapterkit.fold_stats",
     "adapterkit.folds",
-    "adapterkit.scorer",
+    "adapterkit.readers.scorer",
 ]
 TRAINING_CODE = (
     "adapterkit.training",
@@ -182,6 +184,18 @@ def test_readers_import_no_model_code(reader: str) -> None:
     assert not _reaches(reader, MODEL_CODE), _reaches(reader, MODEL_CODE)
 
 
+def test_the_readers_floor_imports_only_itself_and_the_small_modules() -> None:
+    graph = _graph()
+    outside = {
+        f"{name} -> {target}"
+        for name in graph
+        if name.startswith("adapterkit.readers")
+        for target in graph[name]
+        if not target.startswith("adapterkit.readers") and target not in READERS_MAY_IMPORT
+    }
+    assert not outside, f"adapterkit/readers/ is the bottom floor: move what it needs down, or the code up: {outside}"
+
+
 @pytest.mark.parametrize("module", EVALUATION)
 def test_evaluation_imports_no_training_code(module: str) -> None:
     assert not _reaches(module, TRAINING_CODE), _reaches(module, TRAINING_CODE)
@@ -232,10 +246,10 @@ def test_only_the_adapter_methods_build_peft_configs() -> None:
     assert not outside, f"build PEFT configs through adapterkit.methods (one module per method): {outside}"
 
 
-# The seam of task kinds: adapterkit/tasks/kinds.py is the one table of what differs between kinds
+# The seam of task kinds: adapterkit/readers/kinds.py is the one table of what differs between kinds
 # (head, loss, decoding, metrics, headline, report columns); no other module branches on a kind's
 # name (ARCHITECTURE.md, "How to add… a task kind").
-KINDS_FILE = PACKAGE_DIR / "tasks" / "kinds.py"
+KINDS_FILE = PACKAGE_DIR / "readers" / "kinds.py"
 # Modules still branching on a kind's name, each with why; empty: every branch reads the table.
 KIND_BRANCH_EXCEPTIONS: dict[str, str] = {}
 
@@ -301,7 +315,7 @@ def test_only_the_task_kinds_table_branches_on_a_kind() -> None:
             if found:
                 hits[where] = found
     new = {where: found for where, found in hits.items() if where not in KIND_BRANCH_EXCEPTIONS}
-    assert not new, f"read what differs between task kinds from adapterkit/tasks/kinds.py (KINDS): {new}"
+    assert not new, f"read what differs between task kinds from adapterkit/readers/kinds.py (KINDS): {new}"
     mended = sorted(set(KIND_BRANCH_EXCEPTIONS) - set(hits))
     assert not mended, f"no longer branches on a kind: remove from KIND_BRANCH_EXCEPTIONS: {mended}"
 
@@ -316,3 +330,64 @@ def test_the_manifest_knows_every_task_kind() -> None:
     ]
     assert isinstance(tasks, ast.Tuple)
     assert [item.value for item in tasks.elts if isinstance(item, ast.Constant)] == _kind_names()
+
+
+# The benchmarks and scripts sit outside the package, above it: they use it as a user's code would,
+# through its modules, never through the commands (rule 2 holds for them too). The one exception
+# documents the command line itself.
+OUTSIDE_DIRS = (PACKAGE_DIR.parent / "benchmarks", PACKAGE_DIR.parent / "scripts")
+CLI_USERS_OUTSIDE = {"scripts/cli_reference.py": "generates the CLI reference from the Typer app"}
+
+
+def test_benchmarks_and_scripts_import_no_command() -> None:
+    root = PACKAGE_DIR.parent
+    hits = []
+    for folder in OUTSIDE_DIRS:
+        for path in sorted(folder.rglob("*.py")):
+            where = str(path.relative_to(root))
+            if where in CLI_USERS_OUTSIDE:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), where)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+                hits += [
+                    f"{where}:{node.lineno} {n}"
+                    for n in names
+                    if n.split(".")[:2] in (["adapterkit", "commands"], ["adapterkit", "cli"])
+                ]
+    assert not hits, f"import the module the command uses, not the command: {hits}"
+
+
+# One task pipeline: finetune and every cv fold train through tasks/pipeline.fit_and_score, and every
+# command that resumes compares its settings through training/resume.check_same_settings.
+PIPELINE_STEPS = {"train_task": "adapterkit/tasks/pipeline.py", "add_task_adapter": "adapterkit/tasks/pipeline.py"}
+
+
+def _calls(name: str) -> set[str]:
+    root = PACKAGE_DIR.parent
+    found = set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                if called == name:
+                    found.add(str(path.relative_to(root)))
+    return found
+
+
+@pytest.mark.parametrize("step", sorted(PIPELINE_STEPS))
+def test_task_models_train_through_the_one_pipeline(step: str) -> None:
+    # tasks/train.py's own ``train`` wraps train_task for the unit tests of the Trainer set-up
+    callers = _calls(step) - {"adapterkit/tasks/train.py"}
+    assert callers == {PIPELINE_STEPS[step]}, f"train a task model through tasks.pipeline.fit_and_score: {callers}"
+
+
+def test_every_resume_checks_its_settings_the_one_way() -> None:
+    assert _calls("check_same_settings") == {
+        "adapterkit/pretrain.py",
+        "adapterkit/tasks/finetune.py",
+        "adapterkit/cv.py",
+    }
+    assert _calls("read_run_settings") <= {"adapterkit/training/resume.py", "adapterkit/analyse.py"}

@@ -67,8 +67,10 @@ def test_a_wrong_choice_is_one_line_naming_the_option_and_its_values_exit_2(comm
 
 
 def test_the_modules_check_the_same_tuples_the_command_line_offers():
-    from adapterkit import compose, corpus, pretrain, quantize, scorer, speed, tracking, vocab
-    from adapterkit.tasks import brat, conll, predict, readers, settings
+    from adapterkit import compose, corpus, pretrain, quantize, speed, tracking, vocab
+    from adapterkit.readers import brat, conll, scorer
+    from adapterkit.readers import formats as readers
+    from adapterkit.tasks import predict, settings
 
     assert corpus.BLOCK_MODES is pretrain.BLOCK_MODES is choices.BLOCK_MODES
     assert pretrain.TRAIN_HEAD is choices.TRAIN_HEAD

@@ -14,10 +14,10 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
 from adapterkit.models import resolve_base
+from adapterkit.readers.data import Sentence
 from adapterkit.speed import ShuffledLengthGroups
 from adapterkit.tasks import finetune as ft
 from adapterkit.tasks import train as task_train
-from adapterkit.tasks.data import Sentence
 from adapterkit.tasks.model import build_model
 from adapterkit.tasks.settings import TrainSettings
 from adapterkit.variants import Variant

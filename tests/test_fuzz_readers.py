@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapterkit.errors import AdapterkitError
-from adapterkit.tasks.brat import read_brat, spans_from_bio
-from adapterkit.tasks.conll import read_conll
-from adapterkit.tasks.data import NerDataset
-from adapterkit.tasks.jsonl import read_jsonl
-from adapterkit.tasks.readers import read_task
+from adapterkit.readers.brat import read_brat, spans_from_bio
+from adapterkit.readers.conll import read_conll
+from adapterkit.readers.data import NerDataset
+from adapterkit.readers.formats import read_task
+from adapterkit.readers.jsonl import read_jsonl
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 

@@ -10,8 +10,9 @@ import torch
 
 from adapterkit.errors import AdapterkitError
 from adapterkit.manifest.adapter import TASKS
-from adapterkit.tasks import inference, inputs, jsonl, scoring, train
-from adapterkit.tasks.kinds import KIND_NAMES, KINDS, kind_of
+from adapterkit.readers import jsonl
+from adapterkit.readers.kinds import KIND_NAMES, KINDS, kind_of
+from adapterkit.tasks import inference, inputs, scoring, train
 
 
 @pytest.mark.parametrize("name", KIND_NAMES)

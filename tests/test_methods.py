@@ -231,3 +231,69 @@ def test_compose_and_inline_stacks_refuse_dora_and_ia3_in_one_line_saying_why(na
 
     with pytest.raises(AdapterkitError, match=f"nl-{name} is a {title} adapter and a stack of adapters sums"):
         task_start(f"nl-lora+nl-{name}", Registry(registry))
+
+
+# --------------------------------------------------------------------------------------------- tensor checks
+
+
+def _tampered(folder: Path, target: Path, change) -> Path:
+    """A copy of the adapter ``folder`` whose tensors ``change`` (name -> tensor, in place) rewrote."""
+    from safetensors.torch import load_file, save_file
+
+    shutil.copytree(folder, target)
+    tensors = load_file(str(target / "adapter_model.safetensors"))
+    change(tensors)
+    save_file(tensors, str(target / "adapter_model.safetensors"))
+    return target
+
+
+def _first(tensors: dict, suffix: str) -> str:
+    return next(key for key in sorted(tensors) if key.endswith(suffix))
+
+
+DORA_AND_IA3_DAMAGE = {
+    "dora magnitude of another size": (
+        "dora",
+        lambda t: t.__setitem__(_first(t, "lora_magnitude_vector"), torch.ones(5)),
+        "DoRA magnitude [5]",
+    ),
+    "dora without its magnitude": (
+        "dora",
+        lambda t: t.pop(_first(t, "lora_magnitude_vector")),
+        "no DoRA magnitude vector",
+    ),
+    "ia3 vector transposed": (
+        "ia3",
+        lambda t: t.__setitem__(_first(t, "ia3_l"), t[_first(t, "ia3_l")].T.contiguous()),
+        "an IA³ vector must be",
+    ),
+    "ia3 vector for a wider layer": (
+        "ia3",
+        lambda t: t.__setitem__(_first(t, "value.ia3_l"), torch.ones(64, 1)),
+        "the tensors are for a ?→64 layer",
+    ),
+}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", METHODS)
+def test_each_methods_saved_tensors_fit_its_config_and_the_base(name, trained, tiny_bert):
+    from adapterkit.manifest import check_tensors
+
+    base = AutoModelForMaskedLM.from_pretrained(tiny_bert)
+    config = check_tensors(trained[0] / "adapters" / f"nl-{name}", base)
+    assert (config.peft_type, config.use_dora if name != "ia3" else None) == PEFT_TYPES[name]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case", sorted(DORA_AND_IA3_DAMAGE))
+def test_a_dora_or_ia3_tensor_that_does_not_fit_is_one_line_naming_the_module(case, trained, tiny_bert, tmp_path):
+    from adapterkit.manifest import check_tensors
+
+    name, change, expected = DORA_AND_IA3_DAMAGE[case]
+    folder = _tampered(trained[0] / "adapters" / f"nl-{name}", tmp_path / "damaged", change)
+    base = AutoModelForMaskedLM.from_pretrained(tiny_bert)
+    with pytest.raises(AdapterkitError) as error:
+        check_tensors(folder, base)
+    message = str(error.value)
+    assert expected in message and "encoder.layer." in message and "\n" not in message, message

@@ -18,7 +18,7 @@ from transformers import (
     set_seed,
 )
 
-from adapterkit.tasks.conll import read_conll
+from adapterkit.readers.conll import read_conll
 from adapterkit.tasks.encode import Window, words_from_windows
 from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
 from adapterkit.tasks.settings import TrainSettings

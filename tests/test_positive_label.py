@@ -11,7 +11,7 @@ from sklearn.metrics import f1_score, recall_score
 
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
-from adapterkit.tasks.data import TextExample
+from adapterkit.readers.data import TextExample
 from adapterkit.tasks.scoring import positive_class, score
 
 

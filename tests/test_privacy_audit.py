@@ -29,10 +29,13 @@ def _corpus(nl_corpus: Path, folder: Path, name: str, first: int, last: int) -> 
 @pytest.fixture(scope="module")
 def adapters(tmp_path_factory, tiny_bert, nl_corpus) -> Path:
     """``over``: the tiny BERT trained (--full) for many epochs on 20 lines (and 2 canaries ×10);
-    ``normal`` and ``other``: LoRA adapters on it, one pass over a few hundred lines (1 canary, once).
+    ``lora-over``: a rank-32 LoRA adapter on every linear layer (and the head transform) over-trained
+    on the same lines and canaries; ``normal`` and ``other``: LoRA adapters on it, one pass over a few
+    hundred lines (1 canary, once).
 
-    A LoRA adapter on the tiny BERT (hidden 32, frozen random embeddings) cannot learn its lines in a
-    test's time, so the over-trained model trains all its weights; the LoRA path is the normal one.
+    A LoRA adapter on the tiny BERT (hidden 32, frozen random embeddings and tied decoder) does not
+    lower its lines' loss in a test's time (benchmarks/RESULTS.md), so the membership attack is tested
+    on the model that trains all its weights; the over-trained LoRA adapter's canaries are memorised.
     """
     root = tmp_path_factory.mktemp("audit")
     few = _corpus(nl_corpus, root, "few.txt", 0, 40)
@@ -40,6 +43,12 @@ def adapters(tmp_path_factory, tiny_bert, nl_corpus) -> Path:
         tiny_bert, few, root, "over", full=True, output=root / "models" / "over", max_steps=150, lr=5e-3,
         heldout=0.5, block_mode="line", max_seq_len=32, mlm_probability=0.3, canaries=2, canary_repeats=10,
         language=["nl"], domain="clinical", save_steps=1000,
+    )  # fmt: skip
+    train_adapter(
+        tiny_bert, few, root, "lora-over", max_steps=150, lr=1e-2, heldout=0.5, block_mode="line", max_seq_len=32,
+        mlm_probability=0.3, canaries=2, canary_repeats=10, language=["nl"], domain="clinical", save_steps=1000,
+        lora_r=32, lora_alpha=32, lora_dropout=0.0, train_head="yes",
+        lora_targets=["query", "key", "value", "attention-output", "intermediate", "output"],
     )  # fmt: skip
     many = _corpus(nl_corpus, root, "many.txt", 100, 500)
     settings = dict(epochs=1, heldout=0.25, block_mode="line", max_seq_len=32, language=["nl"], save_steps=1000)
@@ -71,6 +80,21 @@ def test_a_model_over_trained_on_a_few_lines_is_caught_and_the_audit_is_recorded
     assert membership["train_lines"] == membership["heldout_lines"] >= 15
     card = (folder / "README.md").read_text()
     assert f"ROC AUC {membership['auc']:.3f}" in card and "excludes 0.5" in card
+    assert f"highest {canaries['max_exposure']:.1f} bits" in card
+    for line in manifest["private"]["canaries"]:
+        assert line not in card and line not in out
+
+
+def test_the_canaries_of_a_lora_adapter_over_trained_on_a_few_lines_are_exposed(registry, capsys):
+    assert main(["audit", "lora-over", "--lines", "100"]) == 0
+    out = capsys.readouterr().out
+    manifest = json.loads((registry / "lora-over" / MANIFEST).read_text())
+    assert manifest["hyperparameters"]["mode"] == "lora" and manifest["hyperparameters"]["lora_r"] == 32
+    canaries = manifest["privacy"]["audit"]["canaries"]
+    # ranked first or nearly among 10,000 numbers (13.3 bits: first); not memorised is about 1 bit
+    assert canaries["max_exposure"] > 8 and canaries["mean_exposure"] > 6, canaries
+    assert f"highest {canaries['max_exposure']:.1f}" in out
+    card = (registry / "lora-over" / "README.md").read_text()
     assert f"highest {canaries['max_exposure']:.1f} bits" in card
     for line in manifest["private"]["canaries"]:
         assert line not in card and line not in out

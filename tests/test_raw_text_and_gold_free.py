@@ -160,7 +160,7 @@ def test_pharmaconer_columns_give_ann_files_with_the_span_column_offsets(cantemi
 
 
 def test_text_segmentation_ignores_the_gold_that_training_labels_are_cut_to(tmp_path):
-    from adapterkit.tasks.brat import read_brat, read_raw_text
+    from adapterkit.readers.brat import read_brat, read_raw_text
 
     text = "Tumor T2N0 de tipo Dr. Smith.\nSin metástasis.\n"
     n0, dr = text.index("N0"), text.index("Dr. Smith")

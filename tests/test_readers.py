@@ -11,12 +11,12 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
-from adapterkit.tasks.brat import parse_ann, read_brat, spans_from_bio, words_with_offsets, write_ann
-from adapterkit.tasks.conll import read_conll, write_conll
-from adapterkit.tasks.data import HygieneReport, NerDataset, Sentence, TextDataset
-from adapterkit.tasks.hygiene import MAX_NOTES, check_tags, validate_types
-from adapterkit.tasks.jsonl import read_jsonl
-from adapterkit.tasks.readers import read_task
+from adapterkit.readers.brat import parse_ann, read_brat, spans_from_bio, words_with_offsets, write_ann
+from adapterkit.readers.conll import read_conll, write_conll
+from adapterkit.readers.data import HygieneReport, NerDataset, Sentence, TextDataset
+from adapterkit.readers.formats import read_task
+from adapterkit.readers.hygiene import MAX_NOTES, check_tags, validate_types
+from adapterkit.readers.jsonl import read_jsonl
 
 MONERO = shared_data_dir() / "monero" / "MoNERo.txt"
 CANTEMIST_DEV = shared_data_dir() / "cantemist" / "dev-set1" / "cantemist-ner"

@@ -19,6 +19,7 @@ from adapterkit.qualitative import (
     intra_entity_similarity,
     token_importance,
 )
+from adapterkit.readers.data import Sentence
 from adapterkit.report import (
     Section,
     importance_figure,
@@ -31,7 +32,6 @@ from adapterkit.report import (
     write_report,
 )
 from adapterkit.stats import compare
-from adapterkit.tasks.data import Sentence
 
 needs_matplotlib = pytest.mark.skipif(find_spec("matplotlib") is None, reason="figures need matplotlib")
 

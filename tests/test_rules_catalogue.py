@@ -354,7 +354,7 @@ def test_a_full_disk_while_saving_to_the_registry_names_the_registry_not_a_stagi
 
 
 def test_a_named_pipe_inside_a_folder_of_notes_is_refused_not_read_forever(placeholders):
-    from adapterkit.tasks.brat import text_files
+    from adapterkit.readers.brat import text_files
 
     with pytest.raises(AdapterkitError, match=r"notes/b\.txt: not a regular file"):
         text_files([Path(placeholders["fifo_folder"])])

@@ -15,8 +15,8 @@ import pytest
 
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
-from adapterkit.scorer import Mention, read_ann_mentions, score_brat_folders, score_mentions
-from adapterkit.tasks.hygiene import VALID_TAG
+from adapterkit.readers.hygiene import VALID_TAG
+from adapterkit.readers.scorer import Mention, read_ann_mentions, score_brat_folders, score_mentions
 
 
 def m(kind: str, *fragments: tuple[int, int]) -> Mention:
@@ -229,7 +229,7 @@ PRED_TAGS = [
 
 
 def test_conll_scores_count_entities_the_conlleval_way_by_default(tmp_path: Path):
-    from adapterkit.scorer import score_conll_files
+    from adapterkit.readers.scorer import score_conll_files
 
     gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
     pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, PRED_TAGS))
@@ -244,7 +244,7 @@ def test_conll_scores_count_entities_the_conlleval_way_by_default(tmp_path: Path
 
 
 def test_strict_mode_does_not_count_an_entity_that_starts_with_i(tmp_path: Path):
-    from adapterkit.scorer import score_conll_files
+    from adapterkit.readers.scorer import score_conll_files
 
     gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
     pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, PRED_TAGS))
@@ -255,7 +255,7 @@ def test_strict_mode_does_not_count_an_entity_that_starts_with_i(tmp_path: Path)
 
 
 def test_conll_counts_reproduce_the_seqeval_rates_in_both_modes(tmp_path: Path):
-    from adapterkit.scorer import score_conll_tags
+    from adapterkit.readers.scorer import score_conll_tags
 
     gold = [[t for _, t in s] for s in GOLD_SENTENCES]
     for strict in (False, True):
@@ -275,7 +275,7 @@ def test_conll_counts_reproduce_the_seqeval_rates_in_both_modes(tmp_path: Path):
     ],
 )
 def test_conll_predictions_must_hold_the_gold_tokens(tmp_path: Path, edit, message: str):
-    from adapterkit.scorer import score_conll_files
+    from adapterkit.readers.scorer import score_conll_files
 
     gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES, columns=4)
     pred = conll(tmp_path / "pred.conll", edit(GOLD_SENTENCES))
@@ -284,7 +284,7 @@ def test_conll_predictions_must_hold_the_gold_tokens(tmp_path: Path, edit, messa
 
 
 def test_a_malformed_tag_stops_conll_scoring_unless_repaired(tmp_path: Path):
-    from adapterkit.scorer import score_conll_files
+    from adapterkit.readers.scorer import score_conll_files
 
     gold = conll(tmp_path / "gold.conll", GOLD_SENTENCES)
     pred = conll(tmp_path / "pred.conll", with_tags(GOLD_SENTENCES, [["o"] * 6, ["O"] * 5, ["O"] * 3]))
@@ -419,7 +419,7 @@ def perturbed(gold: Path, pred: Path, retype: str | None, duplicates: bool, into
     Every tenth document gets no prediction file (its gold is all missed); ``into_empty`` puts a
     spurious entity into the gold document that has none.
     """
-    from adapterkit.tasks.brat import write_ann
+    from adapterkit.readers.brat import write_ann
 
     rng = random.Random(seed)
     pred.mkdir()
@@ -620,8 +620,8 @@ def test_monero_conlleval_scores_equal_conlleval_pl(tmp_path: Path):
     if shutil.which("perl") is None:
         pytest.skip("perl is not installed; conlleval.pl needs it")
     needs(CONLLEVAL)
-    from adapterkit.scorer import score_conll_files
-    from adapterkit.tasks.conll import tagged_sentences
+    from adapterkit.readers.conll import tagged_sentences
+    from adapterkit.readers.scorer import score_conll_files
 
     # The first 1,000 sentences (a fifth, to keep the test quick). MoNERo's few malformed tags
     # (empty, 'o') become O here; its orphan I- tags stay as they are.

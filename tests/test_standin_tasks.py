@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import load_script
 
-from adapterkit.tasks.readers import read_task
+from adapterkit.readers.formats import read_task
 
 REPO = Path(__file__).resolve().parent.parent
 TASKS = REPO / "adapterkit" / "data" / "tasks"

@@ -21,9 +21,9 @@ from adapterkit.cli import main
 from adapterkit.cv import compared_metrics
 from adapterkit.errors import AdapterkitError
 from adapterkit.metrics import classification_metrics
+from adapterkit.readers.kinds import KINDS
 from adapterkit.report import comparison_from_json
 from adapterkit.stats import benjamini_hochberg, compare, parse_pairs, t_interval, wilcoxon_p
-from adapterkit.tasks.kinds import KINDS
 
 # --- Wilcoxon: ties within float noise -------------------------------------------------------------
 

@@ -15,10 +15,10 @@ from adapterkit.cli import app, main
 from adapterkit.cv import limited
 from adapterkit.errors import AdapterkitError
 from adapterkit.paths import shared_data_dir
+from adapterkit.readers.data import Sentence
+from adapterkit.readers.formats import read_task
 from adapterkit.recipes import RECIPES_DIR, command_line, load_recipe, resolve_recipe
 from adapterkit.report.recipe import recovery_rows
-from adapterkit.tasks.data import Sentence
-from adapterkit.tasks.readers import read_task
 
 STUDIES = ("study-a", "study-b", "study-c")
 SHIPPED = sorted(path.stem for path in RECIPES_DIR.glob("*.toml"))
@@ -199,10 +199,15 @@ def test_study_a_recipe_runs_end_to_end_with_its_tables_figures_and_recovery_rat
     for heading in ("## Pre-training: full-nl-clin", "## Pre-training: lora-ro-bio", "## Comparison: compare-ro-ner"):
         assert heading in report
     assert "## LoRA vs full: recovery ratio" in report
-    recovery = report.split("## LoRA vs full: recovery ratio", 1)[1]
+    recovery = report.split("## LoRA vs full: recovery ratio", 1)[1].split("\n## ", 1)[0]
     # nl-clin is compared on all four tasks, nl-bio on screening, ro-bio on Romanian NER
     assert len(re.findall(r"^\| compare-", recovery, flags=re.M)) == 6
-    assert report.index("## The study's tables and figures") < report.index("## Steps")
+    # results first, then what the study states, then the settings (data, steps)
+    headings = re.findall(r"^## (.+)$", report, flags=re.M)
+    first_setting = min(headings.index("Data"), headings.index("Steps"))
+    assert headings.index("Comparison: compare-ro-ner") < headings.index("LoRA vs full: recovery ratio")
+    assert headings.index("LoRA vs full: recovery ratio") < headings.index("The study's tables and figures")
+    assert headings.index("The study's tables and figures") < first_setting
     assert "## Comparison: compare-es-pharmaconer" in report
     # the data each comparison read (MoNERo's size stated), and the settings the study does not state
     assert re.search(

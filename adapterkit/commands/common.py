@@ -7,20 +7,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-
-def quiet_libraries() -> None:
-    """Keep library chatter (load reports, weight-loading bars) out of the user's terminal."""
-    import warnings
-
-    import datasets
-    import transformers
-
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    datasets.utils.logging.set_verbosity_error()
-    datasets.disable_progress_bars()
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from ..quiet import quiet_libraries as quiet_libraries  # the commands take it from here with the rest
 
 
 def print_table(table) -> None:

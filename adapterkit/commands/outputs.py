@@ -60,7 +60,7 @@ def _values(value: object) -> list[object]:
 def _input_path(value: object, registry: Path | None) -> list[Path]:
     """The local files or folders an input value names (none for a Hub dataset or model id)."""
     from ..corpus.reading import is_hub
-    from ..tasks.readers import split_group
+    from ..readers.formats import split_group
 
     text = str(value)
     if is_hub(text) or text.startswith("hub:"):

@@ -107,7 +107,7 @@ def score(
     """Entity precision, recall and F1 of predictions against gold (BRAT exact offsets or conlleval)."""
     from rich.table import Table
 
-    from ..scorer import score_paths, table_rows, write_json
+    from ..readers.scorer import score_paths, table_rows, write_json
 
     result = score_paths(gold, pred, fmt, strict, ignore_type, preset, repair)
     units = f"{result['documents']} documents" + (f", {result['sentences']} sentences" if "sentences" in result else "")

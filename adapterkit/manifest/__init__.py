@@ -88,6 +88,7 @@ from .records import (
     read_comparison,
     read_cv_run,
     read_fold_metrics,
+    read_run_settings,
     read_training_log,
 )
 from .schema import (
@@ -197,6 +198,7 @@ __all__ = [
     "read_fold_metrics",
     "read_json",
     "read_manifest",
+    "read_run_settings",
     "read_training_log",
     "require",
     "tensor_problems",

@@ -3,7 +3,8 @@
 ``AdapterConfig`` is the validated file (the schema refuses the LoRA variants adapterkit neither
 trains nor loads, then PEFT's own config class for its ``peft_type`` checks the settings; which
 methods adapterkit uses is ``methods/``' to say); ``tensor_problems`` checks
-the safetensors tensors against it (names, rank, shapes, and the base's module shapes), so a wrong
+the safetensors tensors against it (names, LoRA rank and shapes, DoRA magnitudes, IA³ vectors, and the
+base's module shapes), so a wrong
 adapter is one line naming the file instead of a size-mismatch traceback from PEFT;
 ``peft_loading`` turns what PEFT still raises while loading into that one line.
 """
@@ -75,6 +76,7 @@ ADAPTER_CONFIG_SPEC = Obj(
         "rank_pattern": Opt(MapOf(Int(1, 1 << 16))),
         "alpha_pattern": Opt(MapOf(Num(finite=True))),
         "use_dora": Bool(),
+        "feedforward_modules": Opt(Either(Str(nonempty=True), ListOf(Str(nonempty=True)))),  # IA³
         "use_rslora": Bool(),
         "fan_in_fan_out": Bool(),
         "inference_mode": Bool(),
@@ -112,6 +114,7 @@ class AdapterConfig:
     base_model_name_or_path: str | None = None
     use_dora: bool = False
     fan_in_fan_out: bool = False
+    feedforward_modules: str | list[str] | None = None  # IA³: scaled on the input side, not the output
 
     @classmethod
     def from_dict(cls, data: object, file: Path | str) -> AdapterConfig:
@@ -135,9 +138,17 @@ class AdapterConfig:
 
     def targets(self, module: str) -> bool:
         """Whether ``target_modules`` names ``module`` (PEFT: a string is a regex, a list a name suffix)."""
-        if isinstance(self.target_modules, str):
-            return _matches(self.target_modules, module, self.target_modules, full=True)
-        return any(module == t or module.endswith("." + t) for t in self.target_modules or [])
+        return _names(self.target_modules, module)
+
+    def feedforward(self, module: str) -> bool:
+        """Whether IA³'s ``feedforward_modules`` names ``module`` (its vector then scales the layer's input)."""
+        return _names(self.feedforward_modules, module)
+
+
+def _names(modules: str | list[str] | None, module: str) -> bool:
+    if isinstance(modules, str):
+        return _matches(modules, module, modules, full=True)
+    return any(module == t or module.endswith("." + t) for t in modules or [])
 
 
 def _peft_accepts(data: dict, file: Path | str) -> None:
@@ -190,29 +201,44 @@ def read_adapter_config(file: Path) -> AdapterConfig:
 
 
 _PEFT_PREFIX = "base_model.model."
-_LORA_KEY = re.compile(r"(?P<module>.+)\.lora_(?:embedding_)?(?P<side>[AB])(?:\.weight)?")
+# The tensor names PEFT saves, by what they are: LoRA's A and B (DoRA's too), DoRA's magnitude
+# vector (M), IA³'s scaling vector (L); after "<module>."
+_TENSOR_SIDES = {
+    "lora_A.weight": "A", "lora_A": "A", "lora_embedding_A": "A",
+    "lora_B.weight": "B", "lora_B": "B", "lora_embedding_B": "B",
+    "lora_magnitude_vector": "M", "lora_magnitude_vector.weight": "M",
+    "ia3_l": "L", "ia3_l.weight": "L",
+}  # fmt: skip
+
+
+def _module_and_side(key: str) -> tuple[str, str] | None:
+    for suffix, side in _TENSOR_SIDES.items():
+        if key.endswith("." + suffix):
+            return key[: -len(suffix) - 1].removeprefix(_PEFT_PREFIX), side
+    return None
 
 
 def tensor_problems(folder: Path, config: AdapterConfig, base_model=None, label: str | None = None) -> list[str]:
     """What is wrong with ``adapter_model.safetensors`` against ``config`` (and the base's modules).
 
-    Every LoRA tensor pair must be 2-D, A (rank, in) and B (out, rank) with the config's rank for
-    its module, for a module that ``target_modules`` names; with ``base_model`` (the model the
-    adapter is loaded onto), the module must exist there with those in/out sizes. PEFT would
-    otherwise fail with a size-mismatch traceback, or load a mismatching tensor silently.
+    LoRA and DoRA: every tensor pair must be 2-D, A (rank, in) and B (out, rank) with the config's
+    rank for its module; DoRA's magnitude vector (out,) is there for every pair exactly when
+    ``use_dora`` is. IA³: one vector per module, (out, 1), or (1, in) for a ``feedforward_modules``
+    layer. Every module must be one ``target_modules`` names; with ``base_model`` (the model the
+    adapter is loaded onto), it must exist there with those in/out sizes. PEFT would otherwise fail
+    with a size-mismatch traceback, or load a mismatching tensor silently.
     """
     from safetensors import safe_open
 
     weights = folder / "adapter_model.safetensors"
-    if config.peft_type != "LORA" or not weights.is_file():
+    if config.peft_type not in ("LORA", "IA3") or not weights.is_file():
         return []
     shapes: dict[str, dict[str, list[int]]] = {}
     with safe_open(str(weights), "pt") as handle:
         for key in handle.keys():  # noqa: SIM118 - safe_open has no __iter__
-            match = _LORA_KEY.fullmatch(key)
-            if match:
-                module = match["module"].removeprefix(_PEFT_PREFIX)
-                shapes.setdefault(module, {})[match["side"]] = list(handle.get_slice(key).get_shape())
+            found = _module_and_side(key)
+            if found:
+                shapes.setdefault(found[0], {})[found[1]] = list(handle.get_slice(key).get_shape())
     problems = []
     where = label or str(weights)
     modules = dict(base_model.named_modules()) if base_model is not None else None
@@ -220,17 +246,11 @@ def tensor_problems(folder: Path, config: AdapterConfig, base_model=None, label:
         problems.append(
             f"{folder / 'adapter_config.json'}: target_modules {config.target_modules!r} names no module of the base"
         )
+    check = _ia3_shapes if config.peft_type == "IA3" else _lora_shapes
     for module, sides in sorted(shapes.items()):
-        a, b = sides.get("A"), sides.get("B")
-        if a is None or b is None:
-            problems.append(f"{where}: {module} has lora_{'A' if a else 'B'} but no lora_{'B' if a else 'A'}")
-            continue
-        if len(a) != 2 or len(b) != 2:
-            problems.append(f"{where}: {module}: LoRA tensors must be 2-D, got A {a} and B {b}")
-            continue
-        rank = config.rank(module)
-        if a[0] != rank or b[1] != rank:
-            problems.append(f"{where}: {module}: rank {a[0]}/{b[1]} in the tensors, adapter_config.json says r={rank}")
+        found = check(module, sides, config, where)
+        if isinstance(found, str):
+            problems.append(found)
             continue
         if config.target_modules is not None and not config.targets(module):
             problems.append(f"{where}: tensors for {module}, which adapter_config.json's target_modules does not name")
@@ -242,11 +262,48 @@ def tensor_problems(folder: Path, config: AdapterConfig, base_model=None, label:
             problems.append(f"{where}: tensors for {module}, a module the base does not have")
             continue
         sizes = _in_out(target)
-        if sizes is not None and (a[1], b[0]) != sizes and not config.fan_in_fan_out:
+        fits = sizes is None or all(mine is None or mine == theirs for mine, theirs in zip(found, sizes, strict=True))
+        if not fits and not config.fan_in_fan_out:
+            layer = "→".join("?" if size is None else str(size) for size in found)
             problems.append(
-                f"{where}: {module}: the tensors are for a {a[1]}→{b[0]} layer, the base's is {sizes[0]}→{sizes[1]}"
+                f"{where}: {module}: the tensors are for a {layer} layer, the base's is {sizes[0]}→{sizes[1]}"
             )
     return problems
+
+
+def _lora_shapes(module: str, sides: dict, config: AdapterConfig, where: str) -> tuple[int, int] | str:
+    """A LoRA/DoRA module's (in, out) from its tensors, or what is wrong with them."""
+    a, b, magnitude = sides.get("A"), sides.get("B"), sides.get("M")
+    if "L" in sides:
+        return f"{where}: {module} has an IA³ vector, adapter_config.json says {config.peft_type}"
+    if a is None or b is None:
+        return f"{where}: {module} has lora_{'A' if a else 'B'} but no lora_{'B' if a else 'A'}"
+    if len(a) != 2 or len(b) != 2:
+        return f"{where}: {module}: LoRA tensors must be 2-D, got A {a} and B {b}"
+    rank = config.rank(module)
+    if a[0] != rank or b[1] != rank:
+        return f"{where}: {module}: rank {a[0]}/{b[1]} in the tensors, adapter_config.json says r={rank}"
+    if (magnitude is not None) != config.use_dora:
+        return (
+            f"{where}: {module}: a DoRA magnitude vector, but adapter_config.json has use_dora false"
+            if magnitude is not None
+            else f"{where}: {module}: no DoRA magnitude vector, but adapter_config.json has use_dora true"
+        )
+    if magnitude is not None and magnitude != [b[0]]:
+        return f"{where}: {module}: DoRA magnitude {magnitude}, the layer has {b[0]} outputs"
+    return a[1], b[0]
+
+
+def _ia3_shapes(module: str, sides: dict, config: AdapterConfig, where: str) -> tuple[int | None, int | None] | str:
+    """An IA³ module's (in, out) as far as its vector says (the other side: None), or what is wrong."""
+    vector = sides.get("L")
+    if vector is None:
+        return f"{where}: {module} has LoRA tensors, adapter_config.json says IA3"
+    feedforward = config.feedforward(module)
+    if len(vector) != 2 or (vector[0] if feedforward else vector[1]) != 1:
+        shape = "(1, in)" if feedforward else "(out, 1)"
+        return f"{where}: {module}: an IA³ vector must be {shape} here, got {vector}"
+    return (vector[1], None) if feedforward else (None, vector[0])
 
 
 def _in_out(module) -> tuple[int, int] | None:

@@ -17,7 +17,7 @@ from .schema import Any_, Bool, Either, Int, ListOf, MapOf, Name, Num, Obj, Opt,
 RECIPE_FIX = "fix the recipe"
 COMMANDS = (
     "pretrain", "compose", "eval-mlm", "finetune", "cv", "compare", "predict", "analyse", "score", "vocab extend",
-    "vocab build",
+    "vocab build", "audit",
 )  # fmt: skip
 _SCALAR = Either(Str(), Num(finite=True), Bool())
 ARG_VALUE = Either(_SCALAR, ListOf(_SCALAR))
@@ -180,3 +180,17 @@ BASE_INFO = Obj({"source": Str(), "mlm_head": Str(choices=("new", "pretrained"))
 def read_base_info(file: Path) -> dict:
     """A base folder's ``adapterkit_base.json`` (what adapterkit did to the base), validated."""
     return read_checked(file, BASE_INFO, BASE_INFO_FIX)
+
+
+# --------------------------------------------------------------------------------------------- run settings
+
+# The settings a run was started with (pretrain's run.json, finetune-settings.json, cv-settings.json):
+# a JSON object whatever its keys; ``training.resume.check_same_settings`` compares it with the
+# settings of a ``--resume``.
+RUN_SETTINGS = MapOf(Any_())
+RUN_SETTINGS_FIX = "the run folder's settings file is damaged: start over without --resume (add --force)"
+
+
+def read_run_settings(file: Path) -> dict:
+    """A run folder's settings file (``run.json``, ``finetune-settings.json``, ``cv-settings.json``), validated."""
+    return read_checked(file, RUN_SETTINGS, RUN_SETTINGS_FIX)

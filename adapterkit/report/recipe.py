@@ -5,7 +5,8 @@ when every step was skipped): the step list; per pre-training step its training 
 held-out perplexity before/after, from the manifest) and figures; per vocabulary extension its
 tokens per word and forgetting check; per ``eval-mlm`` its perplexity matrix; per ``compare`` its
 comparison tables (its own report.html has the per-type bars, curves and analyses); and the
-LoRA-vs-full recovery ratio of the recipe's ``recovery`` pairs:
+LoRA-vs-full recovery ratio of the recipe's ``recovery`` pairs (and, per ``audit`` step, the
+memorisation audit recorded in the audited manifest: ``recipe_privacy``):
 
     recovery = (score with LoRA adaptation − base) / (score with full adaptation − base)
 
@@ -21,12 +22,13 @@ from pathlib import Path
 
 from ..manifest import AdapterManifest, read_adapter_manifest, read_comparison
 from ..paths import folder_name, registry_dir
+from ..readers.kinds import KINDS
 from ..registry import MANIFEST
-from ..tasks.kinds import KINDS
 from .compare import recorded_cv_runs
 from .document import Section, write_report
 from .figures import training_curve
 from .formatting import markdown_table, number
+from .recipe_privacy import audit_section
 from .recipe_tables import data_rows, settings_rows
 
 
@@ -357,23 +359,9 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
     """``run_dir/report.md`` and ``report.html`` for the recipe's steps as they stand now."""
     figures_dir = run_dir / "figures"
     overview = [[step["id"], status.get(step["id"], "–"), "`adapterkit " + " ".join(argv) + "`"] for step, argv in plan]
-    paper = paper_section(recipe)
-    sections = [paper] if paper is not None else []
-    sections += [
-        Section(
-            "Steps",
-            recipe.get("description", ""),
-            [markdown_table(["step", "this run", "command"], overview, align="lll")],
-        )
-    ]
-    data = data_rows(plan)
-    if data:
-        text = (
-            "The data each comparison or fine-tuning read, as it read it (`--limit` and `--types` applied): "
-            "sentences or examples, entities (NER), the positive class (binary classification)."
-        )
-        header = ["step", "data", "size", "entities", "positive class"]
-        sections.append(Section("Data", text, [markdown_table(header, data, "llrrl")]))
+    # Results first, then what the study states to read them against, then the data and the steps
+    # (the settings), as a reviewer reads a report.
+    sections: list[Section] = []
     compare_dirs = []
     for step, argv in plan:
         command = " ".join(argv[:2]) if argv[0] == "vocab" else argv[0]
@@ -419,6 +407,9 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
         )
         header = ["track", "model", "language", "precision", "recall", "F1", "TP / predicted / gold"]
         sections.append(Section("Test set: exact-span scores", text, [markdown_table(header, test_rows, "lllrrrr")]))
+    audits = audit_section(plan)
+    if audits is not None:
+        sections.append(audits)
     pairs = recipe.get("recovery") or []
     if pairs:
         rows = recovery_rows(pairs, compare_dirs)
@@ -431,6 +422,24 @@ def write_recipe_report(run_dir: Path, recipe: dict, plan: list[tuple[dict, list
         sections.append(
             Section("LoRA vs full: recovery ratio", text if rows else "No comparison holds a pair.", tables)
         )
+    paper = paper_section(recipe)
+    if paper is not None:
+        sections.append(paper)
+    data = data_rows(plan)
+    if data:
+        text = (
+            "The data each comparison or fine-tuning read, as it read it (`--limit` and `--types` applied): "
+            "sentences or examples, entities (NER), the positive class (binary classification)."
+        )
+        header = ["step", "data", "size", "entities", "positive class"]
+        sections.append(Section("Data", text, [markdown_table(header, data, "llrrl")]))
+    sections.append(
+        Section(
+            "Steps",
+            recipe.get("description", ""),
+            [markdown_table(["step", "this run", "command"], overview, align="lll")],
+        )
+    )
     return write_report(run_dir, f"Recipe {recipe.get('name') or run_dir.name}", sections)
 
 

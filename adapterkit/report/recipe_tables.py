@@ -61,8 +61,8 @@ def _short(location: str) -> str:
 def data_rows(plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
     """One row per compare / cv / finetune step that has run: its data as read (``--limit`` and ``--types``
     applied), examples, entities (NER) and the positive class (binary classification)."""
-    from ..tasks.data import NerDataset
-    from ..tasks.readers import read_task
+    from ..readers.data import NerDataset
+    from ..readers.formats import read_task
 
     rows, seen = [], set()
     for step, argv in plan:

@@ -13,9 +13,10 @@ W + Σ wᵢ·ΔWᵢ, see ``compose.py``), then:
   language adapters it sits on, so they can be swapped for another language at evaluation
   (``--eval-adapters``: cross-lingual zero-shot).
 
-This module is the command (checks, resume, training, evaluation, saving with its manifest); its
-parts are beside it: ``settings`` (options), ``inputs`` (items to model inputs), ``model`` (task
-model building and I/O), ``train`` (the Trainer), ``inference`` (predict) and ``scoring``.
+This module is the command (checks, resume, evaluation set, saving with its manifest); the training
+itself is ``pipeline`` (the same for every cv fold), whose parts are beside it: ``settings``
+(options), ``inputs`` (items to model inputs), ``model`` (task model building and I/O), ``train``
+(the Trainer), ``inference`` (predict) and ``scoring``.
 """
 
 from __future__ import annotations
@@ -26,23 +27,20 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transformers import set_seed
-
 from ..errors import AdapterkitError, printable
-from ..models import load_tokenizer
+from ..manifest import read_training_log
+from ..readers.data import NerDataset
+from ..readers.kinds import kind_of
 from ..registry import Registry
 from ..safety import atomic_write_json, check_finite_weights, check_replaceable, write_marker
-from ..tracking import Tracking, log_evaluation
-from ..training import last_complete_checkpoint, process_state
+from ..tracking import Tracking
+from ..training import check_same_settings, last_complete_checkpoint, process_state
 from ..variants import task_start
-from .data import NerDataset
-from .inference import predict
 from .inputs import read_data, task_kind
-from .kinds import kind_of
-from .model import add_task_adapter, build_model, model_limit, save_task_model, zero_shot_model
-from .scoring import document_gold, finite, positive_class, score
+from .model import save_task_model
+from .pipeline import fit_and_score, prepare_task
+from .scoring import document_gold
 from .settings import TrainSettings
-from .train import train_task
 
 
 @dataclass
@@ -104,13 +102,7 @@ def run_finetune(request: FinetuneRequest) -> tuple[Path, dict]:
         work = request.work_dir
         if last_complete_checkpoint(work) is None:
             raise AdapterkitError(f"--resume: no checkpoint in {work}; run without --resume to start")
-        saved = json.loads((work / RUN_SETTINGS).read_text()) if (work / RUN_SETTINGS).is_file() else {}
-        changed = sorted(key for key, value in request.recorded().items() if saved.get(key) != value)
-        if changed:
-            raise AdapterkitError(
-                f"--resume: {work} was started with other settings ({', '.join(changed)}); "
-                "resume with the same options, or start over without --resume"
-            )
+        check_same_settings(work / RUN_SETTINGS, request.recorded(), "start over without --resume")
     # A new run clears the work folder of an earlier one: only if adapterkit wrote it. Under torchrun
     # the main process checks (and later clears); the others would race with its clearing.
     if not request.resume and os.environ.get("RANK", "0") == "0":
@@ -135,20 +127,18 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
 
     settings = request.settings
     adapter_mode = settings.mode == "adapter"
-    variant = task_start(request.variant, store, request.base)
+    task = prepare_task(
+        request.variant, store, request.base, request.data, request.fmt, request.preset, request.repair,
+        request.types, settings,
+    )  # fmt: skip
+    variant, kind, labels, positive = task.start, task.kind, task.labels, task.positive
     eval_variant = task_start(request.eval_adapters, store, request.base) if request.eval_adapters else None
     if eval_variant is not None and eval_variant.fingerprint != variant.fingerprint:
         raise AdapterkitError(f"--eval-adapters {request.eval_adapters}: trained on another base than {variant.label}")
-    tokenizer = load_tokenizer(variant.base)
-    settings.max_seq_len = model_limit(variant, settings.max_seq_len)
-    data, items = read_data(request.data, request.fmt, request.preset, request.repair, types=request.types)
-    kind = task_kind(data)
-    labels = data.labels
-    positive = positive_class(kind, labels, settings.positive_label)  # refused now, before any training
     named = f" (positive class: {positive})" if positive else ""
-    print(printable(f"task: {kind}, {len(items)} examples, labels: {', '.join(labels) or '(score)'}{named}"))
-    if isinstance(data, NerDataset):
-        print(f"tags: {data.report.summary()}")
+    print(printable(f"task: {kind}, {len(task.items)} examples, labels: {', '.join(labels) or '(score)'}{named}"))
+    if isinstance(task.data, NerDataset):
+        print(f"tags: {task.data.report.summary()}")
     eval_items, eval_gold = None, None
     if request.eval_data:
         eval_data, eval_items = read_data(
@@ -161,12 +151,6 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         if unknown:
             raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
 
-    set_seed(settings.seed)  # the new head's initialisation: the same in a resumed run and in every process
-    model = build_model(variant, kind, labels, settings.quantize)
-    if adapter_mode:
-        model = add_task_adapter(
-            model, kind, settings.task_lora_r, settings.task_lora_alpha, settings.task_lora_dropout
-        )
     work = request.work_dir
     state = process_state()  # under torchrun: every process trains (DDP), the main one writes
     if state.is_main_process and not request.resume:
@@ -177,22 +161,16 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     logs = request.tracking.announcement(work.parent / f"{work.name}-logs", request.name)
     if logs and state.is_main_process:
         print(logs, flush=True)
-    trainer = train_task(
-        model, tokenizer, items, kind, labels, settings, work, resume=request.resume, log_file=work / "log.json",
+    fitted = fit_and_score(
+        task, settings, task.items, work, seed=settings.seed, resume=request.resume, log_file=work / "log.json",
         tracking=request.tracking, logging_dir=work.parent / f"{work.name}-logs", run_name=request.name,
+        test_items=eval_items, gold=eval_gold, strict=request.strict, swap_in=eval_variant,
     )  # fmt: skip
-    model = trainer.model
-    history = json.loads((work / "log.json").read_text()) if state.is_main_process else []
-    metrics = None
-    if eval_items is not None:
-        scored = zero_shot_model(model, eval_variant, kind, labels) if eval_variant else model
-        predictions, probabilities = predict(scored, tokenizer, eval_items, kind, labels, settings)
-        metrics = finite(
-            score(kind, eval_items, predictions, probabilities, labels, request.strict, eval_gold, positive)
-        )
+    model, metrics = fitted.model, fitted.metrics
+    history = read_training_log(work / "log.json") if state.is_main_process else []
+    if metrics is not None:
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
-        log_evaluation(trainer, metrics)  # to TensorBoard / W&B too, as eval/f1, eval/precision, ...
         if kind_of(kind).token_level:
             from .scoring import scheme_note
 
@@ -223,7 +201,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
     check_finite_weights(model, f"task model {request.name}")  # a diverged run saves nothing
     Registry(destination.parent).save(
         destination.name,
-        lambda folder: save_task_model(model, tokenizer, folder, manifest),
+        lambda folder: save_task_model(model, task.tokenizer, folder, manifest),
         force=request.force,
         inputs=_inputs(request),
     )

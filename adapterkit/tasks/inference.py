@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..readers.kinds import kind_of
 from .encode import mean_by_owner, words_from_windows
 from .inputs import collator, encode
-from .kinds import kind_of
 from .settings import TrainSettings
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from transformers import DataCollatorForTokenClassification, DataCollatorWithPadding
 
 from ..errors import AdapterkitError
-from .data import NerDataset, TextDataset
+from ..readers.data import NerDataset, TextDataset
+from ..readers.kinds import NER, kind_of
 from .encode import ner_windows, text_windows, window_labels
-from .kinds import NER, kind_of
 
 
 def read_data(
@@ -33,7 +33,7 @@ def read_data(
 
     Training reads BRAT with ``segmentation="gold"`` (labels aligned to the entities), evaluation
     with ``"text"`` (what the model sees never depends on the gold)."""
-    from .readers import read_task
+    from ..readers.formats import read_task
 
     data = read_task(
         paths, fmt=fmt, repair=repair, preset=preset, types=types, segmentation=segmentation, labelled=labelled

@@ -24,9 +24,9 @@ from ..integrity import verify_weights
 from ..manifest import SCHEMA_VERSION, AdapterManifest, check_tensors, peft_loading
 from ..methods import METHODS, AdapterSettings
 from ..models import has_module, load_config, load_tokenizer, max_length, resolve_base
+from ..readers.kinds import kind_of
 from ..registry import MANIFEST, Registry, read_manifest
 from ..variants import Variant, task_start
-from .kinds import kind_of
 
 
 def build_model(variant: Variant, kind: str, labels: list[str], quantize: str | None = None) -> PreTrainedModel:

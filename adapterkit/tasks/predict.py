@@ -25,18 +25,18 @@ from pathlib import Path
 from ..choices import OUTPUT_FORMATS
 from ..errors import AdapterkitError
 from ..paths import registry_dir
+from ..readers.data import NerDataset, Sentence
+from ..readers.kinds import kind_of
 from ..registry import Registry
-from .data import NerDataset, Sentence
 from .inference import predict
 from .inputs import read_data
-from .kinds import kind_of
 from .model import load_task_model
 from .settings import TrainSettings
 
 
 def _input_paths(inputs: list[Path]) -> list[Path]:
     """The local paths named by ``--input`` (``LANG=`` prefixes removed, ``hf:`` datasets left out)."""
-    from .readers import split_group
+    from ..readers.formats import split_group
 
     paths = [Path(split_group(path)[1]) for path in inputs]
     return [path.resolve() for path in paths if not str(path).startswith("hf:")]
@@ -98,7 +98,7 @@ def _reconstructed_text(doc_id: str, sentences: list[Sentence]) -> str:
 
 
 def _brat_files(data: NerDataset, items: list[Sentence], predictions: list[list[str]], out: Path) -> dict[Path, str]:
-    from .brat import ann_text, spans_from_bio
+    from ..readers.brat import ann_text, spans_from_bio
 
     missing = [sentence for sentence in items if sentence.offsets is None]
     if missing:

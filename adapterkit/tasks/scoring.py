@@ -26,10 +26,10 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import AdapterkitError
-from ..scorer import Mention, score_mentions
-from .brat import spans_from_bio
-from .data import Entity, NerDataset, Sentence
-from .kinds import kind_of
+from ..readers.brat import spans_from_bio
+from ..readers.data import Entity, NerDataset, Sentence
+from ..readers.kinds import kind_of
+from ..readers.scorer import Mention, score_mentions
 
 
 def predicted_mentions(items: list[Sentence], predictions: list[list[str]]) -> dict[str, list[Mention]]:

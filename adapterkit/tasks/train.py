@@ -17,12 +17,12 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 from transformers import Trainer, set_seed
 
+from ..readers.kinds import kind_of
 from ..safety import atomic_write_json
 from ..speed import ShuffledLengthGroups
 from ..tracking import Tracking
 from ..training import ProgressBar, last_complete_checkpoint, train_with_checkpoints, training_arguments
 from .inputs import collator, encode
-from .kinds import kind_of
 from .settings import TrainSettings
 
 

@@ -85,5 +85,5 @@ class TextExample:
 @dataclass
 class TextDataset:
     examples: list[TextExample]
-    task: str  # a text kind of tasks/kinds.py: "classification" | "multilabel" | "regression"
+    task: str  # a text kind of readers/kinds.py: "classification" | "multilabel" | "regression"
     labels: list[str]  # class names, sorted (empty for regression)

@@ -32,13 +32,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_text
-from .choices import SCORE_FORMATS as FORMATS
-from .errors import AdapterkitError
-from .tasks.brat import PRESETS, _note_groups, _parse_t_line, warn_duplicate_ids
-from .tasks.conll import DOCSTART, tagged_sentences
-from .tasks.data import HygieneReport
-from .tasks.hygiene import VALID_TAG, check_tags, numbered_lines
+from ..atomic import atomic_write_text
+from ..choices import SCORE_FORMATS as FORMATS
+from ..errors import AdapterkitError
+from .brat import PRESETS, _note_groups, _parse_t_line, warn_duplicate_ids
+from .conll import DOCSTART, tagged_sentences
+from .data import HygieneReport
+from .hygiene import VALID_TAG, check_tags, numbered_lines
 
 SCHEME = "brat-exact"
 ANY_TYPE = "*"  # the type every mention gets when types are ignored
@@ -245,7 +245,7 @@ def score_conll_tags(gold: list[list[str]], pred: list[list[str]], strict: bool 
     (``scheme``, ``micro`` and ``per_type`` with precision, recall, F1, tp, pred, gold) plus
     ``macro_f1``.
     """
-    from .metrics import ner_metrics
+    from ..metrics import ner_metrics
 
     scores = ner_metrics(gold, pred, strict=strict)
     gold_entities, pred_entities = _entities(gold, strict), _entities(pred, strict)

@@ -1,0 +1,47 @@
+"""The one same-settings check every ``--resume`` goes through (pretrain, finetune, cv)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adapterkit.errors import AdapterkitError
+from adapterkit.training import check_same_settings
+
+
+def _saved(tmp_path: Path, data: object) -> Path:
+    file = tmp_path / "run.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    return file
+
+
+def test_the_same_settings_resume(tmp_path: Path) -> None:
+    file = _saved(tmp_path, {"lr": 0.0003, "data": ["a.txt"], "settings": {"epochs": 2.0}})
+    check_same_settings(file, {"lr": 3e-4, "data": [Path("a.txt")], "settings": {"epochs": 2.0}}, "start over")
+
+
+def test_a_changed_setting_is_named_with_what_to_do(tmp_path: Path) -> None:
+    file = _saved(tmp_path, {"lr": 0.0003, "seed": 1, "settings": {"epochs": 2.0}})
+    with pytest.raises(AdapterkitError) as error:
+        check_same_settings(file, {"lr": 0.0003, "seed": 2, "settings": {"epochs": 3.0}}, "redo it with --force")
+    message = str(error.value)
+    assert "(seed, settings)" in message and "redo it with --force" in message and str(file) in message
+    assert "\n" not in message
+
+
+def test_a_setting_the_file_lacks_counts_as_changed_and_an_older_extra_key_does_not(tmp_path: Path) -> None:
+    file = _saved(tmp_path, {"lr": 0.0003, "removed_option": True})
+    with pytest.raises(AdapterkitError, match=r"\(warmup_steps\)"):
+        check_same_settings(file, {"lr": 0.0003, "warmup_steps": 0}, "start over")
+    check_same_settings(file, {"lr": 0.0003}, "start over")
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '"text"'])
+def test_a_damaged_settings_file_is_one_line_naming_it(tmp_path: Path, content: str) -> None:
+    file = tmp_path / "cv-settings.json"
+    file.write_text(content, encoding="utf-8")
+    with pytest.raises(AdapterkitError) as error:
+        check_same_settings(file, {"lr": 0.0003}, "start over")
+    assert str(file) in str(error.value) and "\n" not in str(error.value)
