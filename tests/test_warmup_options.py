@@ -19,9 +19,9 @@ from adapterkit.errors import AdapterkitError
 from adapterkit.models import resolve_base
 from adapterkit.pretrain import run_pretrain
 from adapterkit.pretrain_config import PretrainConfig
+from adapterkit.readers.data import Sentence
 from adapterkit.tasks import finetune as ft
 from adapterkit.tasks import train as task_train
-from adapterkit.readers.data import Sentence
 from adapterkit.tasks.settings import TrainSettings
 from adapterkit.training.arguments import training_arguments, warmup, warmup_steps_for
 from adapterkit.variants import Variant
