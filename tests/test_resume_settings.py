@@ -45,3 +45,16 @@ def test_a_damaged_settings_file_is_one_line_naming_it(tmp_path: Path, content: 
     with pytest.raises(AdapterkitError) as error:
         check_same_settings(file, {"lr": 0.0003}, "start over")
     assert str(file) in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_run_recorded_before_warmup_steps_existed_resumes_with_none_and_not_with_some(tmp_path: Path) -> None:
+    file = _saved(tmp_path, {"data": ["a.conll"], "settings": {"epochs": 2.0, "warmup_ratio": 0.0}})
+    check_same_settings(
+        file, {"data": ["a.conll"], "settings": {"epochs": 2.0, "warmup_ratio": 0.0, "warmup_steps": 0}}, "x"
+    )
+    with pytest.raises(AdapterkitError, match=r"\(settings\)"):
+        check_same_settings(
+            file, {"data": ["a.conll"], "settings": {"epochs": 2.0, "warmup_ratio": 0.0, "warmup_steps": 5}}, "x"
+        )
+    with pytest.raises(AdapterkitError, match=r"\(settings\)"):  # a nested key older versions did record
+        check_same_settings(file, {"data": ["a.conll"], "settings": {"epochs": 3.0, "warmup_ratio": 0.0}}, "x")
