@@ -24,12 +24,12 @@ The modules, one idea each: ``reading`` (sources and their raw lines, hf: datase
 (what is markup and what is text), ``cleaning`` (normalisation, de-duplication, the cleaning
 report, ``corpus clean``), ``split`` (the held-out split, and its one-pass plan for streaming) and
 ``blocks`` (tokenizing and packing). All but ``blocks`` are readers: they reach no model code.
-Every public name is re-exported here, so ``from adapterkit.corpus import read_corpus`` works.
+Every public name is re-exported here, so ``from adapterkit.corpus import read_corpus`` works; the
+names of ``blocks`` on first use (it imports ``datasets``: reading a path must not cost that).
 """
 
 from __future__ import annotations
 
-from .blocks import BLOCK_MODES, MAP_BATCH, dataset_key, prepare, prepare_streaming, tokenize
 from .cleaning import (
     DROPPED_CATEGORIES,
     SPACE,
@@ -105,3 +105,13 @@ __all__ = [
     "strip_markup",
     "tokenize",
 ]
+
+_BLOCKS = ("BLOCK_MODES", "MAP_BATCH", "dataset_key", "prepare", "prepare_streaming", "tokenize")
+
+
+def __getattr__(name: str):
+    if name in _BLOCKS:
+        from . import blocks
+
+        return getattr(blocks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,8 +34,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from seqeval.metrics.sequence_labeling import get_entities
-
 from ..choices import BRAT_PRESETS as PRESETS
 from ..errors import AdapterkitError, printable
 from .data import Entity, HygieneReport, NerDataset, Sentence
@@ -386,6 +384,8 @@ def spans_from_bio(sentence: Sentence, tags: list[str]) -> list[tuple[str, int, 
 
     An entity runs from its first word's start to its last word's end, in document offsets.
     """
+    from seqeval.metrics.sequence_labeling import get_entities  # here: seqeval imports scikit-learn (0.6 s)
+
     if sentence.offsets is None:
         raise ValueError(f"{sentence.source}: the sentence has no character offsets")
     if len(tags) != len(sentence.offsets):
