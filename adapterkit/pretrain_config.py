@@ -1,7 +1,7 @@
 """The settings of a pre-training run: every option of ``adapterkit pretrain``, its default and its check.
 
 ``PretrainConfig`` is what the CLI, ``vocab extend`` and recipes fill in and what ``run_pretrain``
-(``pretrain.py``) consumes: the defaults live here once, ``validate`` rejects nonsense before
+(``jobs/pretrain.py``) consumes: the defaults live here once, ``validate`` rejects nonsense before
 anything is loaded or written (one line naming the option and what is expected), and
 ``fingerprint_of_run`` is what a ``--resume`` must find unchanged. The learning-rate defaults
 differ by mode: 2e-5 for full training, the adapter method's otherwise (3e-4 LoRA and DoRA, 3e-3

@@ -1,4 +1,4 @@
-"""The computations behind ``adapterkit analyse`` (the command is ``analyse.py``): the study's qualitative analyses.
+"""The computations behind ``adapterkit analyse`` (the job is ``jobs/analyse.py``): the study's qualitative analyses.
 
 They run models and return numbers; nothing here plots or writes (the figures are
 ``report.figures.tsne_plot``/``importance_figure``, the report section ``report.compare``).

@@ -175,7 +175,7 @@ class Estimator:
             items = read.sentences if isinstance(read, NerDataset) else read.examples
             limit = int(args.get("limit") or 0)
             if limit:  # what cv and compare train on
-                from .cv import limited
+                from .jobs.cv import limited
 
                 items = limited(items, limit, whole_documents=isinstance(read, NerDataset) and bool(read.gold))
             words = [

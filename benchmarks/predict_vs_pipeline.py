@@ -54,8 +54,8 @@ BATCH = 32  # adapterkit predict's batch of windows; the pipeline gets the same
 
 
 def _side_adapterkit(model: Path, notes: Path, out: Path) -> dict:
+    from adapterkit.jobs.predict import run_predict
     from adapterkit.quiet import quiet_libraries
-    from adapterkit.tasks.predict import run_predict
 
     quiet_libraries()
     run_predict(str(model), [notes], out, "brat")  # `adapterkit predict` with no option but the format
@@ -121,7 +121,7 @@ def _cpu_seconds() -> float:
 def run_side(side: str, model: Path, notes: Path, out: Path, report: Path) -> None:
     started = time.perf_counter()
     if side == "adapterkit":  # the libraries each side imports, timed apart from the labelling
-        import adapterkit.tasks.predict  # noqa: F401
+        import adapterkit.jobs.predict  # noqa: F401
     else:
         import transformers.pipelines  # noqa: F401
     imported, cpu_imported = time.perf_counter(), _cpu_seconds()

@@ -46,8 +46,8 @@ def run_variant(variant: str, steps: int, batch: int, length: int, threads: int)
     import torch
     from transformers import BertConfig, BertForMaskedLM
 
+    from adapterkit.jobs.pretrain import PretrainConfig, _wrap_adapter
     from adapterkit.mlm import masked_only_class
-    from adapterkit.pretrain import PretrainConfig, _wrap_adapter
 
     torch.set_num_threads(threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"

@@ -6,7 +6,7 @@ same randomly initialised BERT (saved once to a folder every variant loads), the
 throughput only depends on how many tokens there are), the same batch size, learning rate and
 number of optimiser steps, the same Trainer:
 
-- adapterkit-packed: ``adapterkit.pretrain.run_pretrain`` with ``full=True`` (its Trainer
+- adapterkit-packed: ``adapterkit.jobs.pretrain.run_pretrain`` with ``full=True`` (its Trainer
   settings, packing with every line's tokens kept, masked-only loss), ``block_mode="packed"``;
 - adapterkit-line:   the same with ``block_mode="line"`` (one line per example, dynamic
   padding, length-grouped batches);
@@ -204,7 +204,7 @@ def run_variant(variant: str, folder: Path, work: Path, options: dict) -> dict:
         TrainingArguments,
     )
 
-    from adapterkit.pretrain import PretrainConfig, run_pretrain
+    from adapterkit.jobs.pretrain import PretrainConfig, run_pretrain
     from adapterkit.speed import resolve_precision
 
     torch.set_num_threads(options["threads"])

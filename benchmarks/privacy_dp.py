@@ -25,8 +25,8 @@ from pathlib import Path
 import torch
 from results import record
 
+from adapterkit.jobs.pretrain import PretrainConfig, run_pretrain
 from adapterkit.paths import STANDIN_CORPORA_DIR
-from adapterkit.pretrain import PretrainConfig, run_pretrain
 from adapterkit.privacy.audit import AuditRequest, run_audit
 from adapterkit.privacy.dp import epsilon_of
 

@@ -47,10 +47,10 @@ def child(variant: str, steps: int, batch: int, threads: int) -> dict:
 
     datasets.disable_progress_bars()
     from adapterkit.corpus import prepare
+    from adapterkit.jobs.pretrain import PretrainConfig, _wrap_adapter
     from adapterkit.mlm import MLMCollator
     from adapterkit.models import load_masked_lm, load_tokenizer, resolve_base
     from adapterkit.paths import STANDIN_CORPORA_DIR
-    from adapterkit.pretrain import PretrainConfig, _wrap_adapter
 
     base = resolve_base("minilm")
     tokenizer = load_tokenizer(base)

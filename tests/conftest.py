@@ -116,7 +116,7 @@ def pretrain_config(base: Path | str, corpus: Path | list[Path], name: str, **se
     What the tests' runs share: batch 8, no gradient accumulation, 64-token blocks; ``settings``
     set the rest (steps, learning rate, folders, ...) and override these.
     """
-    from adapterkit.pretrain import PretrainConfig
+    from adapterkit.jobs.pretrain import PretrainConfig
 
     corpora = list(corpus) if isinstance(corpus, list | tuple) else [corpus]
     shared: dict[str, Any] = dict(corpus=corpora, name=name, base=str(base), batch_size=8, grad_accum=1, max_seq_len=64)
@@ -127,7 +127,7 @@ def train_adapter(
     base: Path | str, corpus: Path | list[Path], root: Path, name: str, runs: str = "runs", **settings: Any
 ) -> Path:
     """Pre-train an adapter (``pretrain_config``) into ROOT/adapters/NAME, its run in ROOT/RUNS/NAME; its folder."""
-    from adapterkit.pretrain import run_pretrain
+    from adapterkit.jobs.pretrain import run_pretrain
 
     config = pretrain_config(base, corpus, name, registry=root / "adapters", work_dir=root / runs / name, **settings)
     return run_pretrain(config).destination

@@ -49,12 +49,12 @@ EVALUATION = [
 ]
 TRAINING_CODE = (
     "adapterkit.training",
-    "adapterkit.pretrain",
+    "adapterkit.jobs.pretrain",
     "adapterkit.pretrain_config",
-    "adapterkit.tasks.finetune",
+    "adapterkit.jobs.finetune",
     "adapterkit.tasks.settings",
     "adapterkit.tasks.train",
-    "adapterkit.cv",
+    "adapterkit.jobs.cv",
     "adapterkit.quantize",
     "adapterkit.mlm",
     *MODEL_CODE,
@@ -140,7 +140,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 def test_the_graph_sees_imports_inside_functions() -> None:
     # guards the checker itself: the pretrain command imports the pretrain module only inside its function
-    assert "adapterkit.pretrain" in _graph()["adapterkit.commands.pretrain"]
+    assert "adapterkit.jobs.pretrain" in _graph()["adapterkit.commands.pretrain"]
 
 
 def test_there_are_no_import_cycles_but_the_listed_ones() -> None:
@@ -386,8 +386,8 @@ def test_task_models_train_through_the_one_pipeline(step: str) -> None:
 
 def test_every_resume_checks_its_settings_the_one_way() -> None:
     assert _calls("check_same_settings") == {
-        "adapterkit/pretrain.py",
-        "adapterkit/tasks/finetune.py",
-        "adapterkit/cv.py",
+        "adapterkit/jobs/pretrain.py",
+        "adapterkit/jobs/finetune.py",
+        "adapterkit/jobs/cv.py",
     }
-    assert _calls("read_run_settings") <= {"adapterkit/training/resume.py", "adapterkit/analyse.py"}
+    assert _calls("read_run_settings") <= {"adapterkit/training/resume.py", "adapterkit/jobs/analyse.py"}

@@ -123,7 +123,7 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int] | None]:
 @pytest.fixture(scope="module")
 def trained(tiny_adapters, tmp_path_factory) -> Path:
     """A registry with two tiny LoRA adapters (conftest's) and a tiny task adapter."""
-    from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
+    from adapterkit.jobs.finetune import FinetuneRequest, run_finetune
     from adapterkit.tasks.settings import TrainSettings
 
     root = tmp_path_factory.mktemp("bad-input-registry")

@@ -67,10 +67,11 @@ def test_a_wrong_choice_is_one_line_naming_the_option_and_its_values_exit_2(comm
 
 
 def test_the_modules_check_the_same_tuples_the_command_line_offers():
-    from adapterkit import compose, corpus, pretrain, quantize, speed, tracking, vocab
+    from adapterkit import compose, corpus, quantize, speed, tracking, vocab
+    from adapterkit.jobs import predict, pretrain
     from adapterkit.readers import brat, conll, scorer
     from adapterkit.readers import formats as readers
-    from adapterkit.tasks import predict, settings
+    from adapterkit.tasks import settings
 
     assert corpus.BLOCK_MODES is pretrain.BLOCK_MODES is choices.BLOCK_MODES
     assert pretrain.TRAIN_HEAD is choices.TRAIN_HEAD
@@ -100,7 +101,7 @@ def test_a_module_refuses_what_the_command_line_refuses_for_api_callers():
 @pytest.mark.parametrize("quantize", ["4bit", None])
 def test_compare_passes_quantize_on_to_every_cross_validation(quantize, monkeypatch, tmp_path: Path):
     import adapterkit.commands.cv
-    import adapterkit.cv
+    import adapterkit.jobs.cv
 
     seen = []
 
@@ -108,7 +109,7 @@ def test_compare_passes_quantize_on_to_every_cross_validation(quantize, monkeypa
         seen.append(request)
         return tmp_path
 
-    monkeypatch.setattr(adapterkit.cv, "run_compare", fake_compare)
+    monkeypatch.setattr(adapterkit.jobs.cv, "run_compare", fake_compare)
     monkeypatch.setattr(adapterkit.commands.cv, "_compare_headline", lambda run_dir: "f1 %: base 1.00")
     (tmp_path / "d.conll").write_text("w O\n", encoding="utf-8")  # inputs must exist before any work
     argv = ["compare", "base", "a", "--data", str(tmp_path / "d.conll"), "--mode", "adapter"]

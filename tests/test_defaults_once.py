@@ -16,11 +16,10 @@ import re
 import pytest
 
 from adapterkit.cli import build_command
-from adapterkit.cv import CompareRequest, CvRequest
+from adapterkit.jobs.requests import CompareRequest, CvRequest, FinetuneRequest
 from adapterkit.methods import FULL_LR, METHODS
 from adapterkit.pretrain_config import PretrainConfig
 from adapterkit.privacy.options import DEFAULT_MAX_GRAD_NORM
-from adapterkit.tasks.finetune import FinetuneRequest
 from adapterkit.tasks.settings import ADAPTER_LR, TrainSettings
 from adapterkit.tracking import Tracking
 from adapterkit.vocab import VocabSettings

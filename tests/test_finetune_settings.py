@@ -13,10 +13,10 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
+from adapterkit.jobs import finetune as ft
 from adapterkit.models import resolve_base
 from adapterkit.readers.data import Sentence
 from adapterkit.speed import ShuffledLengthGroups
-from adapterkit.tasks import finetune as ft
 from adapterkit.tasks import train as task_train
 from adapterkit.tasks.model import build_model
 from adapterkit.tasks.settings import TrainSettings
@@ -48,7 +48,7 @@ def test_out_of_range_warmup_or_decay_is_refused_naming_the_option(field: str, v
 def test_warmup_and_decay_options_reach_the_settings(
     command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import adapterkit.cv as cv_module
+    import adapterkit.jobs.cv as cv_module
 
     monkeypatch.chdir(tmp_path)
     Path("x.conll").write_text("w O\n", encoding="utf-8")  # inputs are checked to exist before any work

@@ -95,7 +95,7 @@ def _succeeded(config, callbacks=None):
 
 def test_an_interrupted_recipe_step_is_not_recorded_and_runs_again(recipe, workdir, monkeypatch, capsys):
     steps = workdir / "runs" / "two-steps" / "steps"
-    monkeypatch.setattr("adapterkit.pretrain.run_pretrain", _interrupted)
+    monkeypatch.setattr("adapterkit.jobs.pretrain.run_pretrain", _interrupted)
     capsys.readouterr()
     assert main(["run", str(recipe)]) == 130
     err = capsys.readouterr().err.strip().splitlines()
@@ -103,7 +103,7 @@ def test_an_interrupted_recipe_step_is_not_recorded_and_runs_again(recipe, workd
     assert (steps / "compose.json").is_file()
     assert not (steps / "pretrain.json").exists(), "an interrupted step is not recorded as done"
 
-    monkeypatch.setattr("adapterkit.pretrain.run_pretrain", _succeeded)
+    monkeypatch.setattr("adapterkit.jobs.pretrain.run_pretrain", _succeeded)
     assert main(["run", str(recipe)]) == 0
     out = capsys.readouterr().out
     assert "compose: done earlier with the same inputs, skipped" in out
@@ -112,7 +112,7 @@ def test_an_interrupted_recipe_step_is_not_recorded_and_runs_again(recipe, workd
 
 
 def test_a_truncated_step_record_means_the_step_runs_again_with_one_line(recipe, workdir, monkeypatch, capsys):
-    monkeypatch.setattr("adapterkit.pretrain.run_pretrain", _succeeded)
+    monkeypatch.setattr("adapterkit.jobs.pretrain.run_pretrain", _succeeded)
     assert main(["run", str(recipe)]) == 0
     record = workdir / "runs" / "two-steps" / "steps" / "compose.json"
     record.write_text(record.read_text()[:25])  # cut short, as by a disk error or a copy

@@ -23,8 +23,8 @@ from transformers import AutoModelForMaskedLM, TrainerCallback
 from adapterkit import methods
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
+from adapterkit.jobs.pretrain import run_pretrain
 from adapterkit.manifest import AdapterConfig, AdapterManifest
-from adapterkit.pretrain import run_pretrain
 from adapterkit.registry import MANIFEST, Registry
 
 METHODS = ("lora", "dora", "ia3")
@@ -187,9 +187,9 @@ def test_push_and_pull_carry_the_method_and_pull_refuses_a_manifest_naming_anoth
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", METHODS)
 def test_a_task_model_starts_from_each_method_exactly_and_a_task_adapter_trains_on_top(name, registry, tiny_bert):
-    from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
+    from adapterkit.jobs.finetune import FinetuneRequest, run_finetune
+    from adapterkit.jobs.predict import run_predict
     from adapterkit.tasks.model import build_model
-    from adapterkit.tasks.predict import run_predict
     from adapterkit.tasks.settings import TrainSettings
     from adapterkit.variants import task_start
 

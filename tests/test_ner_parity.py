@@ -18,9 +18,9 @@ from transformers import (
     set_seed,
 )
 
+from adapterkit.jobs.finetune import FinetuneRequest, run_finetune
 from adapterkit.readers.conll import read_conll
 from adapterkit.tasks.encode import Window, words_from_windows
-from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
 from adapterkit.tasks.settings import TrainSettings
 
 WORDS = ["de", "patiënt", "kreeg", "voor", "gisteren", "opname", "controle", "dosis", "en", "met"]

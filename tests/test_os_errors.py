@@ -151,7 +151,7 @@ def test_a_full_disk_while_saving_the_result_is_one_line_and_leaves_no_staging_f
     from contextlib import ExitStack
 
     from adapterkit.cli import _os_error_line
-    from adapterkit.pretrain import PretrainConfig, run_pretrain
+    from adapterkit.jobs.pretrain import PretrainConfig, run_pretrain
 
     config = PretrainConfig(
         corpus=[small_corpus], name="nl", base=str(tiny_bert), full=True, max_steps=1, max_seq_len=32, batch_size=4
@@ -171,7 +171,7 @@ class _Diverge(TrainerCallback):
 
 
 def test_a_result_with_non_finite_weights_is_never_saved(project, workdir, small_corpus, tiny_bert):
-    from adapterkit.pretrain import PretrainConfig, run_pretrain
+    from adapterkit.jobs.pretrain import PretrainConfig, run_pretrain
 
     config = PretrainConfig(
         corpus=[small_corpus], name="diverged", base=str(tiny_bert), max_steps=1, max_seq_len=32, batch_size=4
@@ -186,7 +186,7 @@ def test_an_unexpected_exception_is_one_line_with_the_traceback_in_a_log(project
     def broken(*args, **kwargs):
         raise RuntimeError("the matrix is upside down")
 
-    monkeypatch.setattr("adapterkit.evalmlm.evaluate_matrix", broken)
+    monkeypatch.setattr("adapterkit.jobs.evalmlm.evaluate_matrix", broken)
     monkeypatch.delenv("ADAPTERKIT_DEBUG", raising=False)
     capsys.readouterr()
     assert main(["eval-mlm", "a", "--corpus", project["corpus"]]) == 1
@@ -210,7 +210,7 @@ def test_an_os_error_inside_a_library_error_is_one_line_naming_the_path(project,
         except OSError as error:
             raise RuntimeError("could not load the shard") from error
 
-    monkeypatch.setattr("adapterkit.evalmlm.evaluate_matrix", failing_read)
+    monkeypatch.setattr("adapterkit.jobs.evalmlm.evaluate_matrix", failing_read)
     capsys.readouterr()
     assert main(["eval-mlm", "a", "--corpus", project["corpus"]]) == 2
     assert capsys.readouterr().err.strip().splitlines() == ["error: shard-00003.arrow: Input/output error"]

@@ -11,7 +11,7 @@ from peft import PeftModel
 from safetensors.torch import load_file
 from transformers import AutoModelForMaskedLM, BertForMaskedLM, TrainerCallback
 
-from adapterkit.pretrain import PretrainConfig, run_pretrain
+from adapterkit.jobs.pretrain import PretrainConfig, run_pretrain
 
 
 def _config(tiny_bert, corpus, **overrides) -> PretrainConfig:

@@ -10,8 +10,8 @@ from peft import PeftModel
 from transformers import BertForMaskedLM
 
 from adapterkit.errors import AdapterkitError
+from adapterkit.jobs.pretrain import PretrainConfig, _wrap_adapter, run_pretrain
 from adapterkit.models import fingerprint, load_masked_lm, resolve_base
-from adapterkit.pretrain import PretrainConfig, _wrap_adapter, run_pretrain
 
 pytest.importorskip("bitsandbytes")
 
@@ -124,9 +124,9 @@ def test_missing_bitsandbytes_names_the_extra_to_install(tiny_bert, monkeypatch)
 
 
 def test_adapter_mode_task_training_on_an_8bit_base_saves_a_plain_peft_task_adapter(small_bert, workdir):
+    from adapterkit.jobs.finetune import FinetuneRequest, run_finetune
     from adapterkit.paths import PACKAGE_DIR
     from adapterkit.registry import Registry
-    from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
     from adapterkit.tasks.model import load_task_model
     from adapterkit.tasks.settings import TrainSettings
 

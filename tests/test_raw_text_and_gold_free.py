@@ -19,9 +19,9 @@ import pytest
 
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
+from adapterkit.jobs.finetune import FinetuneRequest, run_finetune
+from adapterkit.jobs.predict import run_predict
 from adapterkit.paths import shared_data_dir
-from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
-from adapterkit.tasks.predict import run_predict
 from adapterkit.tasks.settings import TrainSettings
 
 CANTEMIST = shared_data_dir() / "cantemist"
@@ -267,7 +267,7 @@ def test_variants_with_other_tokenizers_share_one_fold_file_of_documents(
     import huggingface_hub.constants
     from transformers import AutoTokenizer
 
-    from adapterkit.cv import CompareRequest, CvRequest, run_compare
+    from adapterkit.jobs.cv import CompareRequest, CvRequest, run_compare
 
     first, second = AutoTokenizer.from_pretrained(tiny_bert), AutoTokenizer.from_pretrained(other_vocabulary_bert)
     words = ["Carcinoma", "ductal", "infiltrante", "de", "mama"]

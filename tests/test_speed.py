@@ -11,7 +11,7 @@ from transformers import BertForMaskedLM, Trainer, TrainerCallback
 
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
-from adapterkit.pretrain import PretrainConfig, run_pretrain
+from adapterkit.jobs.pretrain import PretrainConfig, run_pretrain
 from adapterkit.speed import resolve_precision
 from adapterkit.training import training_arguments
 

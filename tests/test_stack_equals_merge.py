@@ -15,8 +15,8 @@ from safetensors.torch import load_file
 from transformers import AutoModelForMaskedLM, BertForMaskedLM
 
 from adapterkit.compose import ComposeRequest, run_compose
-from adapterkit.evalmlm import evaluate_matrix
 from adapterkit.factors import HEAD_RULE
+from adapterkit.jobs.evalmlm import evaluate_matrix
 from adapterkit.registry import Registry
 
 INPUT = {"input_ids": torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 2005, 1996, 5776, 102]])}
@@ -172,7 +172,7 @@ def test_heldout_perplexity_of_stack_merge_and_inline_stack_is_the_same(case, in
 
 
 def test_the_matrix_does_not_crown_a_stack_or_its_merge_by_rounding_noise():
-    from adapterkit.evalmlm import Matrix
+    from adapterkit.jobs.evalmlm import Matrix
 
     # the demo's es-clin column: stack and merge differ by 2.4e-7 relative, the merge was bold alone
     matrix = Matrix(["nl-clin", "stack", "merged"], ["es"], [[8735.92], [6514.222974], [6514.221408]], [100])

@@ -18,8 +18,8 @@ from scipy import stats
 from sklearn import metrics as sk
 
 from adapterkit.cli import main
-from adapterkit.cv import compared_metrics
 from adapterkit.errors import AdapterkitError
+from adapterkit.jobs.cv import compared_metrics
 from adapterkit.metrics import classification_metrics
 from adapterkit.readers.kinds import KINDS
 from adapterkit.report import comparison_from_json

@@ -7,7 +7,7 @@ from transformers import AutoTokenizer
 
 from adapterkit.corpus import plan_stream, prepare, prepare_streaming, read_corpus, split_heldout
 from adapterkit.errors import AdapterkitError
-from adapterkit.pretrain import PretrainConfig, run_pretrain
+from adapterkit.jobs.pretrain import PretrainConfig, run_pretrain
 
 
 @pytest.fixture(scope="module")

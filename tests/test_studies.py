@@ -12,8 +12,8 @@ import torch
 import typer.main
 
 from adapterkit.cli import app, main
-from adapterkit.cv import limited
 from adapterkit.errors import AdapterkitError
+from adapterkit.jobs.cv import limited
 from adapterkit.paths import shared_data_dir
 from adapterkit.readers.data import Sentence
 from adapterkit.readers.formats import read_task

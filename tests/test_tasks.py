@@ -12,12 +12,12 @@ import torch
 from conftest import train_adapter
 
 from adapterkit.cli import main
-from adapterkit.cv import CompareRequest, CvRequest, run_compare, run_cv
+from adapterkit.jobs.cv import CompareRequest, CvRequest, run_compare, run_cv
+from adapterkit.jobs.finetune import FinetuneRequest, run_finetune
+from adapterkit.jobs.predict import run_predict
 from adapterkit.registry import Registry
-from adapterkit.tasks.finetune import FinetuneRequest, run_finetune
 from adapterkit.tasks.inputs import read_data
 from adapterkit.tasks.model import add_task_adapter, build_model
-from adapterkit.tasks.predict import run_predict
 from adapterkit.tasks.settings import TrainSettings
 from adapterkit.tasks.train import train
 from adapterkit.tracking import Tracking

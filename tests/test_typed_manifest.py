@@ -42,6 +42,8 @@ from adapterkit.manifest import (
     read_base_info,
     read_cv_run,
     read_fold_metrics,
+    read_run_settings,
+    read_score_result,
     read_training_log,
 )
 
@@ -251,6 +253,9 @@ CV_RUN = {
 }
 
 
+SCORES = {"precision": 0.5, "recall": 0.5, "f1": 0.5, "tp": 1, "pred": 2, "gold": 2}
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reader", "field"),
     [
@@ -263,6 +268,10 @@ CV_RUN = {
         ("log.json", [{"step": 1, "loss": 2.0}, {"loss": 1.0}], read_training_log, "[1].step"),
         ("log.json", {"step": 1}, read_training_log, ""),
         ("adapterkit_base.json", {"mlm_head": "old"}, read_base_info, "mlm_head"),
+        ("scores.json", {"micro": {**SCORES, "tp": -1}, "per_type": {}}, read_score_result, "micro.tp"),
+        ("scores.json", {"micro": SCORES, "per_type": {"X": {**SCORES, "f1": 2}}}, read_score_result, "per_type.X.f1"),
+        ("scores.json", {"per_type": {}}, read_score_result, "micro"),
+        ("cv-settings.json", ["data"], read_run_settings, ""),
     ],
 )
 def test_a_wrong_run_file_is_one_line_naming_the_file_and_field(tmp_path, name, content, reader, field):

@@ -13,14 +13,14 @@ import pytest
 import typer
 from transformers import AutoTokenizer, TrainingArguments
 
-import adapterkit.pretrain as pretrain_module
+import adapterkit.jobs.pretrain as pretrain_module
 from adapterkit.cli import main
 from adapterkit.errors import AdapterkitError
+from adapterkit.jobs import finetune as ft
+from adapterkit.jobs.pretrain import run_pretrain
 from adapterkit.models import resolve_base
-from adapterkit.pretrain import run_pretrain
 from adapterkit.pretrain_config import PretrainConfig
 from adapterkit.readers.data import Sentence
-from adapterkit.tasks import finetune as ft
 from adapterkit.tasks import train as task_train
 from adapterkit.tasks.settings import TrainSettings
 from adapterkit.training.arguments import training_arguments, warmup, warmup_steps_for
@@ -56,7 +56,7 @@ def test_warmup_steps_win_over_the_ratio_as_transformers_counts_them(
 
 @pytest.mark.parametrize("command", ["finetune", "cv", "compare"])
 def test_warmup_steps_reach_the_task_settings(command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import adapterkit.cv as cv_module
+    import adapterkit.jobs.cv as cv_module
 
     monkeypatch.chdir(tmp_path)
     Path("x.conll").write_text("w O\n", encoding="utf-8")

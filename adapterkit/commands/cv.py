@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
+from ..jobs.requests import CompareRequest, CvRequest  # the defaults of the cv options (model-free)
 from ..tasks.settings import TrainSettings  # the defaults of the training options (model-free)
 from .common import quiet_libraries, require_inputs
 from .finetune import train_settings, types_list
@@ -57,14 +58,14 @@ def cv(
     data: DataOption,
     variant: Annotated[
         str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b.")
-    ] = "base",
+    ] = CvRequest.variant,
     base: BaseOption = None,
-    folds: FoldsOption = 10,
+    folds: FoldsOption = CvRequest.folds,
     fold_file: FoldFileOption = None,
     mode: ModeOption = TrainSettings.mode,
-    fmt: FormatOption = "auto",
-    preset: PresetOption = "auto",
-    repair: RepairOption = False,
+    fmt: FormatOption = CvRequest.fmt,
+    preset: PresetOption = CvRequest.preset,
+    repair: RepairOption = CvRequest.repair,
     epochs: EpochsOption = TrainSettings.epochs,
     batch_size: BatchOption = TrainSettings.batch_size,
     lr: LrOption = TrainSettings.lr,
@@ -73,9 +74,9 @@ def cv(
     stride: StrideOption = TrainSettings.stride,
     seed: SeedOption = TrainSettings.seed,
     task_lora_r: TaskRankOption = TrainSettings.task_lora_r,
-    strict: StrictOption = False,
+    strict: StrictOption = CvRequest.strict,
     types: TypesOption = None,
-    keep_model: KeepModelOption = False,
+    keep_model: KeepModelOption = CvRequest.keep_model,
     precision: PrecisionOption = TrainSettings.precision,
     gradient_checkpointing: CheckpointingOption = TrainSettings.gradient_checkpointing,
     group_by_length: GroupOption = TrainSettings.group_by_length,
@@ -86,18 +87,18 @@ def cv(
     quantize: QuantizeOption = TrainSettings.quantize,
     output: Annotated[Path | None, typer.Option(help="Where folds and results go (default runs/cv/VARIANT).")] = None,
     limit: LimitOption = None,
-    resume: ResumeOption = False,
+    resume: ResumeOption = CvRequest.resume,
     force: Annotated[
         bool, typer.Option("--force", help="Discard an earlier run in the same folder (only a run adapterkit wrote).")
-    ] = False,
+    ] = CvRequest.force,
     report_to: ReportToOption = "none",
     logging_dir: LoggingDirOption = None,
-    keep_checkpoints: KeepCheckpointsOption = False,
+    keep_checkpoints: KeepCheckpointsOption = CvRequest.keep_checkpoints,
     registry: RegistryOption = None,
 ) -> None:
     """k-fold cross-validation of one variant: per-fold metrics and mean ± sd (fold file reused)."""
     require_inputs(data)  # before torch: a mistyped path costs well under a second
-    from ..cv import CvRequest, run_cv
+    from ..jobs.cv import run_cv
     from ..tracking import Tracking
 
     quiet_libraries()
@@ -132,12 +133,12 @@ def compare(
     variants: Annotated[list[str], typer.Argument(metavar="VARIANT...", help="Variants; the first is the baseline.")],
     data: DataOption,
     base: BaseOption = None,
-    folds: FoldsOption = 10,
+    folds: FoldsOption = CvRequest.folds,
     fold_file: FoldFileOption = None,
     mode: ModeOption = TrainSettings.mode,
-    fmt: FormatOption = "auto",
-    preset: PresetOption = "auto",
-    repair: RepairOption = False,
+    fmt: FormatOption = CvRequest.fmt,
+    preset: PresetOption = CvRequest.preset,
+    repair: RepairOption = CvRequest.repair,
     epochs: EpochsOption = TrainSettings.epochs,
     batch_size: BatchOption = TrainSettings.batch_size,
     lr: LrOption = TrainSettings.lr,
@@ -146,9 +147,9 @@ def compare(
     stride: StrideOption = TrainSettings.stride,
     seed: SeedOption = TrainSettings.seed,
     task_lora_r: TaskRankOption = TrainSettings.task_lora_r,
-    strict: StrictOption = False,
+    strict: StrictOption = CvRequest.strict,
     types: TypesOption = None,
-    keep_model: KeepModelOption = False,
+    keep_model: KeepModelOption = CvRequest.keep_model,
     precision: PrecisionOption = TrainSettings.precision,
     gradient_checkpointing: CheckpointingOption = TrainSettings.gradient_checkpointing,
     group_by_length: GroupOption = TrainSettings.group_by_length,
@@ -159,13 +160,13 @@ def compare(
     quantize: QuantizeOption = TrainSettings.quantize,
     run_id: Annotated[str | None, typer.Option(help="Name of runs/<id>/ (default: compare-<timestamp>).")] = None,
     limit: LimitOption = None,
-    resume: ResumeOption = False,
+    resume: ResumeOption = CvRequest.resume,
     force: Annotated[
         bool, typer.Option("--force", help="Discard an earlier run of the same --run-id (only a run adapterkit wrote).")
-    ] = False,
+    ] = CvRequest.force,
     report_to: ReportToOption = "none",
     logging_dir: LoggingDirOption = None,
-    keep_checkpoints: KeepCheckpointsOption = False,
+    keep_checkpoints: KeepCheckpointsOption = CvRequest.keep_checkpoints,
     registry: RegistryOption = None,
     pairs: PairsOption = None,
 ) -> None:
@@ -180,7 +181,7 @@ def compare(
 
     parse_pairs(pairs, variants, variants[0])  # the options first, then the files, then torch
     require_inputs(data)  # before torch: a mistyped path costs well under a second
-    from ..cv import CompareRequest, CvRequest, run_compare
+    from ..jobs.cv import run_compare
     from ..tracking import Tracking
 
     quiet_libraries()

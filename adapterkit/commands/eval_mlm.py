@@ -43,7 +43,7 @@ def eval_mlm(
     from rich.text import Text
 
     from ..errors import printable
-    from ..evalmlm import check_outputs, evaluate_matrix, write_outputs
+    from ..jobs.evalmlm import check_outputs, evaluate_matrix, write_outputs
     from ..paths import registry_dir
     from ..registry import Registry
 

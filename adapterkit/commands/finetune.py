@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..invocation import summarise
+from ..jobs.requests import FinetuneRequest  # the defaults of the options (model-free)
 from ..tasks.settings import TrainSettings  # the defaults of the training options (model-free)
 from .common import quiet_libraries, require_inputs
 from .options import (
@@ -93,7 +94,7 @@ def finetune(
     name: Annotated[str, typer.Option(help="Name of the task model (models/NAME, or REGISTRY/NAME in adapter mode).")],
     variant: Annotated[
         str, typer.Option(help="base, a model folder, a registry adapter, hub:USER/NAME or a stack a+b to start from.")
-    ] = "base",
+    ] = FinetuneRequest.variant,
     base: BaseOption = None,
     mode: ModeOption = TrainSettings.mode,
     eval_data: Annotated[
@@ -103,9 +104,9 @@ def finetune(
         str | None,
         typer.Option(help="Cross-lingual zero-shot: evaluate with these language adapters swapped in (adapter mode)."),
     ] = None,
-    fmt: FormatOption = "auto",
-    preset: PresetOption = "auto",
-    repair: RepairOption = False,
+    fmt: FormatOption = FinetuneRequest.fmt,
+    preset: PresetOption = FinetuneRequest.preset,
+    repair: RepairOption = FinetuneRequest.repair,
     types: TypesOption = None,
     epochs: EpochsOption = TrainSettings.epochs,
     batch_size: BatchOption = TrainSettings.batch_size,
@@ -115,7 +116,7 @@ def finetune(
     stride: StrideOption = TrainSettings.stride,
     seed: SeedOption = TrainSettings.seed,
     task_lora_r: TaskRankOption = TrainSettings.task_lora_r,
-    strict: StrictOption = False,
+    strict: StrictOption = FinetuneRequest.strict,
     precision: PrecisionOption = TrainSettings.precision,
     gradient_checkpointing: CheckpointingOption = TrainSettings.gradient_checkpointing,
     group_by_length: GroupOption = TrainSettings.group_by_length,
@@ -125,13 +126,13 @@ def finetune(
     positive_label: PositiveLabelOption = TrainSettings.positive_label,
     quantize: QuantizeOption = TrainSettings.quantize,
     output: Annotated[Path | None, typer.Option(help="Destination folder instead of the default.")] = None,
-    force: ForceOption = False,
+    force: ForceOption = FinetuneRequest.force,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last checkpoint in runs/finetune/NAME.")
-    ] = False,
+    ] = FinetuneRequest.resume,
     report_to: ReportToOption = "none",
     logging_dir: LoggingDirOption = None,
-    keep_checkpoints: KeepCheckpointsOption = False,
+    keep_checkpoints: KeepCheckpointsOption = FinetuneRequest.keep_checkpoints,
     registry: RegistryOption = None,
 ) -> None:
     """Fine-tune NER, classification or regression on a variant; optionally evaluate (also zero-shot).
@@ -140,8 +141,8 @@ def finetune(
     text + labels multi-label, text + text_pair + score regression.
     """
     require_inputs([*data, *(eval_data or [])])  # before torch: a mistyped path costs well under a second
+    from ..jobs.finetune import _headline, run_finetune
     from ..manifest import MANIFEST, AdapterManifest
-    from ..tasks.finetune import FinetuneRequest, _headline, run_finetune
     from ..tracking import Tracking
 
     quiet_libraries()

@@ -44,7 +44,7 @@ def predict(
     Text is cut into words and sentences from the text alone: an .ann beside a .txt is never read.
     """
     require_inputs(inputs)  # before torch: a mistyped path costs well under a second
-    from ..tasks.predict import run_predict
+    from ..jobs.predict import run_predict
 
     quiet_libraries()
     written = run_predict(

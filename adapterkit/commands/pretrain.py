@@ -185,8 +185,8 @@ def pretrain(
     not resumable); --canaries plants secret-shaped lines that `adapterkit audit` looks for.
     """
     require_inputs(corpus)  # before torch: a mistyped path costs well under a second
+    from ..jobs.pretrain import run_pretrain
     from ..manifest import MANIFEST, AdapterManifest
-    from ..pretrain import run_pretrain
 
     quiet_libraries()
     config = PretrainConfig(

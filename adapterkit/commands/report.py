@@ -40,7 +40,7 @@ def report(
     if pairs is not None:
         if not (run_dir / "comparison.json").is_file():
             raise AdapterkitError(f"--pairs: {run_dir} has no comparison.json; give a compare run folder (runs/<id>/)")
-        from ..cv import recompare
+        from ..jobs.cv import recompare
 
         recompare(run_dir, pairs)
     if (run_dir / "comparison.json").is_file():
@@ -69,7 +69,7 @@ def analyse(
     per type, for every variant's encoder. Classification: gradient x input token importance of a
     few test decisions (needs compare --keep-model). Written to RUN_DIR/analysis/.
     """
-    from ..analyse import run_analyse
+    from ..jobs.analyse import run_analyse
 
     quiet_libraries()
     analysis = run_analyse(run_dir, max_entities=max_entities, examples=examples, registry=registry, seed=seed)

@@ -89,6 +89,7 @@ from .records import (
     read_cv_run,
     read_fold_metrics,
     read_run_settings,
+    read_score_result,
     read_training_log,
 )
 from .schema import (
@@ -199,6 +200,7 @@ __all__ = [
     "read_json",
     "read_manifest",
     "read_run_settings",
+    "read_score_result",
     "read_training_log",
     "require",
     "tensor_problems",

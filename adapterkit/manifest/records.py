@@ -194,3 +194,22 @@ RUN_SETTINGS_FIX = "the run folder's settings file is damaged: start over withou
 def read_run_settings(file: Path) -> dict:
     """A run folder's settings file (``run.json``, ``finetune-settings.json``, ``cv-settings.json``), validated."""
     return read_checked(file, RUN_SETTINGS, RUN_SETTINGS_FIX)
+
+
+# --------------------------------------------------------------------------------------------- score results
+
+SCORE_FIX = "the scores file is damaged: run adapterkit score --output FILE again"
+_COUNTS = {"precision": Num(0, 1), "recall": Num(0, 1), "f1": Num(0, 1), "tp": Int(0), "pred": Int(0), "gold": Int(0)}
+SCORE_RESULT = Obj(  # what `adapterkit score --output FILE` writes
+    {
+        "scheme": Str(),
+        "micro": Obj(_COUNTS, required=tuple(_COUNTS)),
+        "per_type": MapOf(Obj(_COUNTS, required=tuple(_COUNTS))),
+    },
+    required=("micro", "per_type"),
+)
+
+
+def read_score_result(file: Path) -> dict:
+    """A ``score --output`` result, validated (what the recipe report sums per track)."""
+    return read_checked(file, SCORE_RESULT, SCORE_FIX)

@@ -351,11 +351,11 @@ def write_json(path: Path, result: dict) -> None:
     """``result`` as JSON, written atomically (``atomic.py``: a temporary file beside ``path``, removed on failure)."""
     path = Path(path)
     if not path.parent.is_dir():
-        raise AdapterkitError(f"--json {path}: the folder {path.parent} does not exist; create it first")
+        raise AdapterkitError(f"--output {path}: the folder {path.parent} does not exist; create it first")
     try:
         atomic_write_text(path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     except OSError as error:
-        raise AdapterkitError(f"--json {path}: cannot write ({error.strerror})") from None
+        raise AdapterkitError(f"--output {path}: cannot write ({error.strerror})") from None
 
 
 def table_rows(result: dict) -> list[list[str]]:

@@ -16,11 +16,10 @@ multi-label, Pearson for similarity), one row per compare step that holds both m
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from ..manifest import AdapterManifest, read_adapter_manifest, read_comparison
+from ..manifest import AdapterManifest, read_adapter_manifest, read_comparison, read_score_result
 from ..paths import folder_name, registry_dir
 from ..readers.kinds import KINDS
 from ..registry import MANIFEST
@@ -299,7 +298,7 @@ def heldout_rows(recipe: dict, plan: list[tuple[dict, list[str]]]) -> list[list[
             continue
         bound = step.get("_each") or {}
         types = [kind.strip() for kind in str(bound.get("track_value", "")).split(",") if kind.strip()]
-        result = json.loads(result_file.read_text())
+        result = read_score_result(result_file)
         counts = _counts(result, types) if types else tuple(result["micro"][k] for k in ("tp", "pred", "gold"))
         track = bound.get("track", "")
         tracks[track] = None

@@ -5,10 +5,10 @@ or fine-tuning read (examples and entities after ``--limit`` and ``--types``, th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..errors import AdapterkitError
+from ..manifest import read_comparison, read_manifest
 from ..paths import folder_name
 
 SETTING_TABLES = ("pretrain", "task", "vocab", "analysis")
@@ -92,13 +92,14 @@ def data_rows(plan: list[tuple[dict, list[str]]]) -> list[list[str]]:
             continue
         items = read.sentences if isinstance(read, NerDataset) else read.examples
         if limit:  # what cv and compare trained and scored on
-            from ..cv import limited
+            from ..jobs.cv import limited
 
             items = limited(items, limit, whole_documents=isinstance(read, NerDataset) and bool(read.gold))
         entities = (
             f"{sum(tag.startswith('B-') for s in items for tag in s.tags):,}" if isinstance(read, NerDataset) else "–"
         )
-        positive = json.loads(done.read_text()).get("positive_label") or "–"
+        record = read_comparison(done) if done == comparison else read_manifest(done)
+        positive = record.get("positive_label") or "–"
         unit = "sentences" if isinstance(read, NerDataset) else "examples"
         shown = ", ".join(_short(d) for d in data) + (f" (first {limit} of each part)" if limit else "")
         rows.append([step["id"], shown, f"{len(items):,} {unit}", entities, positive])

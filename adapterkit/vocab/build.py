@@ -16,6 +16,7 @@ from pathlib import Path
 from ..atomic import share_as_umask
 from ..corpus import read_corpus, split_heldout, tokenize
 from ..errors import AdapterkitError
+from ..jobs.pretrain import PretrainConfig, run_pretrain
 from ..manifest import AdapterManifest
 from ..mlm import MLMCollator, heldout_perplexity
 from ..models import (
@@ -28,7 +29,6 @@ from ..models import (
     max_length,
     resolve_base,
 )
-from ..pretrain import PretrainConfig, run_pretrain
 from ..registry import MANIFEST, check_writable, write_json
 from ..safety import check_replaceable, write_marker
 from .pieces import require_wordpiece, tokens_per_word, train_domain_pieces, train_new_vocabulary

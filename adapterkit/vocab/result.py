@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..corpus import CleaningReport
+from ..jobs.pretrain import PretrainConfig, PretrainResult
 from ..manifest import MANIFEST, SCHEMA_VERSION, AdapterManifest
-from ..pretrain import PretrainConfig, PretrainResult
 from ..versions import versions
 
 

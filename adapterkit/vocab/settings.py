@@ -14,7 +14,7 @@ from typing import Any, Literal
 from ..choices import VOCAB_MODES
 from ..choices import VOCAB_TRAIN_MODES as MODES
 from ..errors import AdapterkitError
-from ..pretrain import PretrainConfig
+from ..jobs.pretrain import PretrainConfig
 from ..registry import check_name
 
 Mode = Literal["full", "lora"]

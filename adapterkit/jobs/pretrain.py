@@ -26,15 +26,15 @@ import torch
 from transformers import Trainer, TrainerCallback, set_seed
 from transformers.trainer_callback import PrinterCallback
 
-from .card import render_card
+from ..card import render_card
 
 # Re-exported: the shared choices PretrainConfig checks (tests/test_cli_choices.py asserts they are one object).
-from .choices import TRAIN_HEAD as TRAIN_HEAD
-from .corpus import BLOCK_MODES as BLOCK_MODES
-from .corpus import prepare, prepare_streaming
-from .errors import AdapterkitError
-from .mlm import MaskingEpoch, MLMCollator, heldout_perplexity
-from .models import (
+from ..choices import TRAIN_HEAD as TRAIN_HEAD
+from ..corpus import BLOCK_MODES as BLOCK_MODES
+from ..corpus import prepare, prepare_streaming
+from ..errors import AdapterkitError
+from ..mlm import MaskingEpoch, MLMCollator, heldout_perplexity
+from ..models import (
     fingerprint,
     has_module,
     load_config,
@@ -43,20 +43,20 @@ from .models import (
     max_length,
     resolve_base,
 )
-from .pretrain_config import PretrainConfig  # its settings, defaults and checks; importers name it from here
-from .privacy.canaries import insert_canaries
-from .privacy.options import planted_canaries, privacy_sections
-from .quantize import OPTIMIZERS
-from .registry import MANIFEST, Registry, check_name, check_writable, write_json
-from .safety import (
+from ..pretrain_config import PretrainConfig  # its settings, defaults and checks; importers name it from here
+from ..privacy.canaries import insert_canaries
+from ..privacy.options import planted_canaries, privacy_sections
+from ..quantize import OPTIMIZERS
+from ..registry import MANIFEST, Registry, check_name, check_writable, write_json
+from ..safety import (
     atomic_write_json,
     check_finite_weights,
     check_replaceable,
     write_marker,
 )
-from .speed import resolve_precision
-from .tracking import Tracking, log_evaluation
-from .training import (
+from ..speed import resolve_precision
+from ..tracking import Tracking, log_evaluation
+from ..training import (
     ProgressBar,
     check_same_settings,
     last_complete_checkpoint,
@@ -64,7 +64,7 @@ from .training import (
     train_with_checkpoints,
     training_arguments,
 )
-from .versions import versions
+from ..versions import versions
 
 HEAD_TRANSFORMS = ("cls.predictions.transform", "lm_head.dense", "lm_head.layer_norm")
 # --streaming: blocks are shuffled in a buffer of this many (the in-memory path shuffles them all).
@@ -278,7 +278,7 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     )
     progress = ProgressBar(config.name)
     if config.dp_epsilon is not None:  # DP-SGD: Opacus in its own small loop (privacy/dp.py), not the Trainer
-        from .privacy.dp import DPTrainer
+        from ..privacy.dp import DPTrainer
 
         trainer = DPTrainer(model, train_set, collator, config, progress, _say)
     else:

@@ -21,10 +21,8 @@ itself is ``pipeline`` (the same for every cv fold), whose parts are beside it: 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import AdapterkitError, printable
@@ -33,49 +31,13 @@ from ..readers.data import NerDataset
 from ..readers.kinds import kind_of
 from ..registry import Registry
 from ..safety import atomic_write_json, check_finite_weights, check_replaceable, write_marker
-from ..tracking import Tracking
+from ..tasks.inputs import read_data, task_kind
+from ..tasks.model import save_task_model
+from ..tasks.pipeline import fit_and_score, prepare_task
+from ..tasks.scoring import document_gold
 from ..training import check_same_settings, last_complete_checkpoint, process_state
 from ..variants import task_start
-from .inputs import read_data, task_kind
-from .model import save_task_model
-from .pipeline import fit_and_score, prepare_task
-from .scoring import document_gold
-from .settings import TrainSettings
-
-
-@dataclass
-class FinetuneRequest:
-    """Every setting of ``adapterkit finetune`` (the CLI options, one to one)."""
-
-    data: list[Path]
-    name: str
-    variant: str = "base"
-    base: str | None = None
-    fmt: str = "auto"
-    preset: str = "auto"
-    repair: bool = False
-    types: list[str] | None = None
-    eval_data: list[Path] = field(default_factory=list)
-    eval_adapters: str | None = None
-    strict: bool = False
-    settings: TrainSettings = field(default_factory=TrainSettings)
-    registry: Path | None = None
-    output: Path | None = None
-    force: bool = False
-    resume: bool = False  # continue from the last checkpoint in runs/finetune/NAME
-    tracking: Tracking = field(default_factory=Tracking)
-    keep_checkpoints: bool = False  # keep runs/finetune/NAME/checkpoints after the model is saved
-
-    @property
-    def work_dir(self) -> Path:
-        return Path("runs") / "finetune" / self.name
-
-    def recorded(self) -> dict:
-        """The settings a ``--resume`` must repeat (JSON-normalised)."""
-        keep = ("data", "variant", "base", "fmt", "preset", "repair", "types", "eval_adapters")
-        settings = {key: getattr(self, key) for key in keep} | {"settings": dict(self.settings.__dict__)}
-        return json.loads(json.dumps(settings, default=str))
-
+from .requests import FinetuneRequest
 
 RUN_SETTINGS = "finetune-settings.json"
 
@@ -172,7 +134,7 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         where = f" with {request.eval_adapters} swapped in" if eval_variant else ""
         print(f"evaluation on {len(eval_items)} examples{where}: " + _headline(kind, metrics))
         if kind_of(kind).token_level:
-            from .scoring import scheme_note
+            from ..tasks.scoring import scheme_note
 
             print(scheme_note(metrics, request.strict))
     manifest = {

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import torch
 
-from .errors import AdapterkitError
-from .manifest import read_comparison, read_run_settings
-from .paths import registry_dir
-from .registry import Registry, check_writable
-from .safety import atomic_write_json
+from ..errors import AdapterkitError
+from ..manifest import read_comparison, read_run_settings
+from ..paths import registry_dir
+from ..registry import Registry, check_writable
+from ..safety import atomic_write_json
 
 ANALYSIS_DIR = "analysis"
 
@@ -39,7 +39,7 @@ def _cv_settings(run_dir: Path) -> list[dict]:
 
 
 def _read(recorded: dict):
-    from .tasks.inputs import read_data
+    from ..tasks.inputs import read_data
 
     data, items = read_data(
         [Path(p) for p in recorded["data"]],
@@ -58,11 +58,11 @@ def run_analyse(
     run_dir: Path, max_entities: int = 1500, examples: int = 3, registry: Path | None = None, seed: int = 0
 ) -> dict:
     """Analyse every variant of the compare run in ``run_dir``; returns what ``analysis.json`` holds."""
-    from .models import load_tokenizer
-    from .readers.kinds import kind_of
-    from .report import report_for_compare
-    from .tasks.inputs import task_kind
-    from .variants import task_start
+    from ..models import load_tokenizer
+    from ..readers.kinds import kind_of
+    from ..report import report_for_compare
+    from ..tasks.inputs import task_kind
+    from ..variants import task_start
 
     if max_entities < 3:
         raise AdapterkitError(f"--max-entities {max_entities}: expected at least 3 (t-SNE needs three points)")
@@ -116,9 +116,9 @@ def _sample_sentences(items, max_entities: int, seed: int):
 
 
 def _entities(result, out: Path, run: dict, variant, data, items, tokenizer, max_entities: int, seed: int) -> None:
-    from .qualitative import collect_entity_embeddings, intra_entity_similarity
-    from .report import tsne_plot
-    from .tasks.model import build_model
+    from ..qualitative import collect_entity_embeddings, intra_entity_similarity
+    from ..report import tsne_plot
+    from ..tasks.model import build_model
 
     sentences = _sample_sentences(items, max_entities, seed)
     model = build_model(variant, "ner", data.labels)  # the head is not used: last-layer states only
@@ -139,11 +139,11 @@ def _entities(result, out: Path, run: dict, variant, data, items, tokenizer, max
 
 
 def _importance(result, out: Path, run: dict, data, items, store: Registry, examples: int) -> None:
+    from ..folds import folds_for, split
+    from ..qualitative import token_importance
+    from ..report import importance_figure
+    from ..tasks.model import load_task_model
     from .cv import _ids_and_groups
-    from .folds import folds_for, split
-    from .qualitative import token_importance
-    from .report import importance_figure
-    from .tasks.model import load_task_model
 
     label = run["variant"]
     kept = Path(run["_dir"]) / "folds" / "1" / "model"  # the first fold's

@@ -30,17 +30,17 @@ import hashlib
 import json
 import shlex
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import AdapterkitError
-from .invocation import command_line
-from .manifest import read_comparison, read_cv_run, read_fold_metrics
-from .paths import folder_name, registry_dir
-from .readers.kinds import NER, kind_of
-from .registry import Registry, check_writable
-from .safety import (
+from ..errors import AdapterkitError
+from ..invocation import command_line
+from ..manifest import read_comparison, read_cv_run, read_fold_metrics
+from ..paths import folder_name, registry_dir
+from ..readers.kinds import NER, kind_of
+from ..registry import Registry, check_writable
+from ..safety import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_text,
@@ -48,41 +48,14 @@ from .safety import (
     checkpoint_step,
     write_marker,
 )
-from .tasks.inputs import read_data, task_kind
-from .tasks.model import save_task_model
-from .tasks.pipeline import fit_and_score, prepare_task
-from .tasks.scoring import document_gold, scheme_note, scoring_summary
-from .tasks.settings import TrainSettings
-from .tracking import Tracking
-from .training import check_same_settings, process_state
-from .variants import adapter_parts, parse_variant
-
-
-@dataclass
-class CvRequest:
-    """Every setting of ``adapterkit cv`` (the CLI options, one to one)."""
-
-    data: list[Path]
-    variant: str = "base"
-    base: str | None = None
-    fmt: str = "auto"
-    preset: str = "auto"
-    repair: bool = False
-    folds: int = 10
-    seed: int = 42
-    fold_file: Path | None = None
-    strict: bool = False
-    limit: int | None = None  # use only the first N examples (small-scale runs); None or 0: all
-    types: list[str] | None = None  # keep only these entity types
-    keep_model: bool = False  # keep the first fold's trained model (for ``adapterkit analyse``)
-    settings: TrainSettings = field(default_factory=TrainSettings)
-    run_dir: Path | None = None
-    resume: bool = False
-    force: bool = False
-    registry: Path | None = None
-    tracking: Tracking = field(default_factory=Tracking)  # logging folder: one sub-folder per fold
-    announce_logs: bool = True  # print where the logs go (compare prints it once for every variant)
-    keep_checkpoints: bool = False  # keep each fold's checkpoints after its metrics are written
+from ..tasks.inputs import read_data, task_kind
+from ..tasks.model import save_task_model
+from ..tasks.pipeline import fit_and_score, prepare_task
+from ..tasks.scoring import document_gold, scheme_note, scoring_summary
+from ..tasks.settings import TrainSettings
+from ..training import check_same_settings, process_state
+from ..variants import adapter_parts, parse_variant
+from .requests import CompareRequest, CvRequest
 
 
 @dataclass
@@ -95,7 +68,7 @@ class CvResult:
     positive: str | None = None  # a binary classification's positive class
 
     def summary(self) -> dict:
-        from .stats import mean_sd
+        from ..stats import mean_sd
 
         out = {}
         for key in kind_of(self.kind).headline_metrics:
@@ -160,7 +133,7 @@ def _inputs(request: CvRequest) -> list[Path | str]:
 
 def run_cv(request: CvRequest) -> CvResult:
     """Cross-validate one variant on one task; per-fold metrics and mean ± sd."""
-    from .folds import folds_for, split
+    from ..folds import folds_for, split
 
     settings = request.settings
     settings.validate()
@@ -314,14 +287,6 @@ def _silent(*args, **kwargs) -> None:
     """``print`` for the processes other than the main one under torchrun."""
 
 
-@dataclass
-class CompareRequest:
-    variants: list[str]
-    cv: CvRequest
-    run_id: str | None = None
-    pairs: str | None = None  # --pairs: "all" or "a:b,c:d", tests between non-baseline variants
-
-
 def compared_metrics(kind: str, baseline_folds: list[dict]) -> list[str]:
     """The headline metrics of ``kind`` that the baseline's folds hold: a multi-class classification
     has no positive class, hence no f1/precision/recall/specificity/roc_auc to compare."""
@@ -351,7 +316,7 @@ def write_comparison(run_dir: Path, comparison, scoring: dict | None = None, pos
 
 def run_compare(request: CompareRequest) -> Path:
     """``cv`` for every variant on identical folds, then the study's comparison table."""
-    from .stats import compare, parse_pairs
+    from ..stats import compare, parse_pairs
 
     if len(request.variants) < 2:
         raise AdapterkitError("compare needs at least two variants (the first is the baseline)")
@@ -400,11 +365,11 @@ def run_compare(request: CompareRequest) -> Path:
     # scoring: how each variant's entities were counted (scheme, gold, lost, not in BIO)
     write_comparison(run_dir, comparison, scoring or None, positive)
     atomic_write_text(run_dir / "command.txt", command_line() + "\n")  # this compare's own, also as a recipe step
-    from .versions import versions
+    from ..versions import versions
 
     _write_json(run_dir / "versions.json", versions())
     atomic_write_bytes(run_dir / "folds.json", Path(fold_file).read_bytes())
-    from .report import report_for_compare
+    from ..report import report_for_compare
 
     report_md, report_html = report_for_compare(run_dir)
     print(comparison.to_markdown())
@@ -418,7 +383,7 @@ def recompare(run_dir: Path, pairs_spec: str | None) -> Path:
     are added without training again. Baseline, variants and metrics are the recorded ones; the
     statistics are this version's. Rewrites comparison.{md,csv,json} and notes the command in
     command.txt; the caller rewrites the report."""
-    from .stats import compare, parse_pairs
+    from ..stats import compare, parse_pairs
 
     recorded_file = run_dir / "comparison.json"
     if not recorded_file.is_file():

@@ -21,14 +21,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import prepare
-from .errors import AdapterkitError, printable
-from .factors import HEAD_RULE
-from .mlm import MLMCollator, heldout_perplexity
-from .models import load_config, load_tokenizer, max_length
-from .registry import Registry
-from .safety import atomic_write_text, check_destination_file
-from .variants import Loaded, adapter_parts, base_for, load_mlm, parse_variant
+from ..corpus import prepare
+from ..errors import AdapterkitError, printable
+from ..factors import HEAD_RULE
+from ..mlm import MLMCollator, heldout_perplexity
+from ..models import load_config, load_tokenizer, max_length
+from ..registry import Registry
+from ..safety import atomic_write_text, check_destination_file
+from ..variants import Loaded, adapter_parts, base_for, load_mlm, parse_variant
 
 OUTPUT_SUFFIXES = (".csv", ".json", ".md")
 TIE = 1e-5  # relative: perplexities this close are the same model up to float32 rounding

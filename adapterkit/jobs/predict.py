@@ -28,10 +28,10 @@ from ..paths import registry_dir
 from ..readers.data import NerDataset, Sentence
 from ..readers.kinds import kind_of
 from ..registry import Registry
-from .inference import predict
-from .inputs import read_data
-from .model import load_task_model
-from .settings import TrainSettings
+from ..tasks.inference import predict
+from ..tasks.inputs import read_data
+from ..tasks.model import load_task_model
+from ..tasks.settings import TrainSettings
 
 
 def _input_paths(inputs: list[Path]) -> list[Path]:
