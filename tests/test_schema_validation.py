@@ -152,7 +152,7 @@ def step_record(data) -> Callable[[Path], None]:
     return write
 
 
-PUSH = "push a --repo me/a --out up"
+PUSH = "push a --repo me/a --output up"
 
 # id: (change, command line, substring of the one-line message)
 CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {

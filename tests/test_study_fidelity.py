@@ -55,7 +55,8 @@ def test_the_report_states_the_monero_size_each_comparison_read(workdir, sentenc
     _, _, plan = resolve_recipe("study-a", [f"task.monero_sentences={sentences}"])
     step, argv = next((step, argv) for step, argv in plan if step["id"] == "compare-ro-ner")
     (workdir / "runs" / "study-a-ro-ner").mkdir(parents=True)
-    (workdir / "runs" / "study-a-ro-ner" / "comparison.json").write_text("{}")
+    finished = {"baseline": "base", "variants": ["base"], "metrics": ["f1"], "n_folds": 2, "summary": {}, "tests": []}
+    (workdir / "runs" / "study-a-ro-ner" / "comparison.json").write_text(json.dumps(finished))
     [row] = data_rows([(step, argv)])
     assert row[0] == "compare-ro-ner" and row[1].startswith("MoNERo.txt") and row[2].startswith(size)
     if entities:  # the corpus's own count (its README: 4,984 sentences, 14,542 entities)

@@ -200,13 +200,9 @@ def read_run_settings(file: Path) -> dict:
 
 SCORE_FIX = "the scores file is damaged: run adapterkit score --output FILE again"
 _COUNTS = {"precision": Num(0, 1), "recall": Num(0, 1), "f1": Num(0, 1), "tp": Int(0), "pred": Int(0), "gold": Int(0)}
+_SCORES_ROW = Obj(_COUNTS, required=("tp", "pred", "gold"))  # the counts the recipe report sums
 SCORE_RESULT = Obj(  # what `adapterkit score --output FILE` writes
-    {
-        "scheme": Str(),
-        "micro": Obj(_COUNTS, required=tuple(_COUNTS)),
-        "per_type": MapOf(Obj(_COUNTS, required=tuple(_COUNTS))),
-    },
-    required=("micro", "per_type"),
+    {"scheme": Str(), "micro": _SCORES_ROW, "per_type": MapOf(_SCORES_ROW)}, required=("micro", "per_type")
 )
 
 
