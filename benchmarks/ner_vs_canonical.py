@@ -46,7 +46,10 @@ the optimiser steps each recipe took. ``--ablate`` adds recipes that change one 
 - ``canonical-old-labels``: the canonical recipe with adapterkit's former label order (O, then
   B-/I- type by type) instead of run_ner.py's sorted list: the same seed draws another head;
 - ``canonical-windows``: the canonical recipe trained and scored on adapterkit's windows of
-  whole words (``encode.ner_windows``) instead of truncating at the subword limit.
+  whole words (``encode.ner_windows``) instead of truncating at the subword limit;
+- ``canonical-windows-all-labels``: as ``canonical-windows``, with adapterkit's label set (B- and I-
+  of every type, sorted) instead of the tags present in the training file: with both, the canonical
+  recipe is adapterkit's model at the same seed.
 
 With shuffled batches (adapterkit's default now) both recipes do the same arithmetic on items within
 the subword limit; a speed-up comes from ``--group-by-length`` (``adapterkit-grouped``): shuffled
@@ -76,6 +79,7 @@ ABLATIONS = (
     "canonical-grouped",
     "canonical-old-labels",
     "canonical-windows",
+    "canonical-windows-all-labels",
 )
 
 
@@ -139,6 +143,9 @@ def run_canonical(options: dict) -> None:
     if change == "canonical-old-labels":  # adapterkit's former order: O, then B-/I- type by type
         types = sorted({tag[2:] for tag in label_list if tag != "O"})
         label_list = ["O"] + [f"{prefix}-{kind}" for kind in types for prefix in ("B", "I")]
+    if change == "canonical-windows-all-labels":  # adapterkit's: B-/I- of every type, sorted
+        types = sorted({tag[2:] for tag in label_list if tag != "O"})
+        label_list = sorted(["O"] + [f"{prefix}-{kind}" for kind in types for prefix in ("B", "I")])
     label_to_id = {label: i for i, label in enumerate(label_list)}
     tokenizer = AutoTokenizer.from_pretrained(options["model"])
     model = AutoModelForTokenClassification.from_pretrained(
@@ -164,7 +171,7 @@ def run_canonical(options: dict) -> None:
         return encoded
 
     windows = None
-    if change == "canonical-windows":  # adapterkit's windows of whole words instead of truncation
+    if change in ("canonical-windows", "canonical-windows-all-labels"):  # adapterkit's windows, not truncation
         from adapterkit.tasks.encode import ner_windows, window_labels
 
         def window_rows(words, tags):
