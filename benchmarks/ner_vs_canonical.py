@@ -6,8 +6,9 @@ the same base (the embedded MiniLM folder that ``--base minilm`` resolves to), t
 learning rate, batch size, subword limit and seeds:
 
 - adapterkit: ``python -m adapterkit finetune --data train --eval-data test --base minilm ...``
-  with its defaults otherwise (shuffled batches, labels in run_ner.py's sorted order, windows of
-  whole words past the subword limit, first-subword labels);
+  with its defaults otherwise (shuffled batches, run_ner.py's label list: the tags present in
+  training, sorted; windows of whole words past the subword limit, the windows of a long item
+  sharing one item's weight in the loss; first-subword labels);
 - canonical:  a minimal run_ner.py written here: ``AutoModelForTokenClassification``,
   first-subword labels (-100 elsewhere, [CLS]/[SEP] included), truncation at the subword
   limit, ``DataCollatorForTokenClassification``, the Trainer with shuffled batches and
@@ -46,10 +47,10 @@ the optimiser steps each recipe took. ``--ablate`` adds recipes that change one 
 - ``canonical-old-labels``: the canonical recipe with adapterkit's former label order (O, then
   B-/I- type by type) instead of run_ner.py's sorted list: the same seed draws another head;
 - ``canonical-windows``: the canonical recipe trained and scored on adapterkit's windows of
-  whole words (``encode.ner_windows``) instead of truncating at the subword limit;
-- ``canonical-windows-all-labels``: as ``canonical-windows``, with adapterkit's label set (B- and I-
-  of every type, sorted) instead of the tags present in the training file: with both, the canonical
-  recipe is adapterkit's model at the same seed.
+  whole words (``encode.ner_windows``) instead of truncating at the subword limit, every window
+  weighing as much as a whole item (adapterkit without its window weights);
+- ``canonical-windows-all-labels``: as ``canonical-windows``, with adapterkit's former label set (B-
+  and I- of every type, sorted) instead of the tags present in the training file.
 
 With shuffled batches (adapterkit's default now) both recipes do the same arithmetic on items within
 the subword limit; a speed-up comes from ``--group-by-length`` (``adapterkit-grouped``): shuffled

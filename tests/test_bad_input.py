@@ -61,7 +61,7 @@ CASES: dict[str, tuple[str, str]] = {
     "finetune: malformed tag": ("finetune --data {badtag} {ft}", "--repair"),
     "finetune: unknown labels in --eval-data": (
         "finetune --data {conll} --eval-data {conll_other} {ft}",
-        "labels the training data lacks: B-DRUG",
+        "entity types the training data lacks: DRUG",
     ),
     "finetune: binary data": ("finetune --data {binary_conll} {ft}", "not UTF-8"),
     "finetune: empty data": ("finetune --data {empty_conll} {ft}", "no sentences found"),

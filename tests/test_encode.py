@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from transformers import AutoTokenizer
 
-from adapterkit.tasks.encode import _spans, mean_by_owner, ner_windows, window_labels, words_from_windows
+from adapterkit.tasks.encode import (
+    _spans,
+    item_weights,
+    mean_by_owner,
+    ner_windows,
+    window_labels,
+    words_from_windows,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +60,27 @@ def test_only_owned_words_carry_training_labels(tokenizer):
         assert targets == list(range(window.own_start, window.own_end))
         labelled += len(targets)
     assert labelled == 100
+
+
+def test_a_long_items_windows_share_one_items_weight_and_a_words_mean_weight_stays_one(tokenizer):
+    sentences = [["woord"] * 100, ["kort", "zinnetje"], ["nog", "een", "zin"]]
+    windows = ner_windows(sentences, tokenizer, max_length=24, stride=3)
+    labels = [window_labels(w, [0] * len(sentences[w.sentence])) for w in windows]
+    weights = item_weights(windows, labels)
+    pieces = len([w for w in windows if w.sentence == 0])
+    assert pieces > 3 and weights is not None
+    labelled = [sum(label != -100 for label in row) for row in labels]
+    # every window of the long sentence weighs 1/pieces of a short sentence's window
+    short = {weight for w, weight in zip(windows, weights, strict=True) if w.sentence != 0}
+    long = {round(weight * pieces, 12) for w, weight in zip(windows, weights, strict=True) if w.sentence == 0}
+    assert len(short) == 1 and long == {round(short.pop(), 12)}
+    # the mean weight of a labelled word is 1: the learning rate means what it meant
+    assert sum(w * n for w, n in zip(weights, labelled, strict=True)) == pytest.approx(sum(labelled))
+
+
+def test_items_that_fit_one_window_get_no_weights_at_all(tokenizer):
+    windows = ner_windows([["kort", "zinnetje"], ["nog", "een", "zin"]], tokenizer, max_length=24, stride=3)
+    assert item_weights(windows, [window_labels(w, [0, 0, 0]) for w in windows]) is None
 
 
 def test_long_texts_are_scored_by_the_mean_of_their_windows():

@@ -155,6 +155,49 @@ def test_task_loss_equals_the_models_own_loss_and_spans_accumulated_batches(tiny
     assert not torch.allclose(accumulated, means / 2, atol=1e-3)  # the two normalisations do differ here
 
 
+def test_weighted_task_loss_weighs_each_rows_own_loss_by_its_window_weight(tiny_bert: Path) -> None:
+    """Rows of a long item (window weights below 1) count less: the loss is the sum over rows of
+    weight x the model's own mean loss x labelled tokens of the row, over the labelled tokens."""
+    torch.manual_seed(0)
+    model = AutoModelForTokenClassification.from_pretrained(tiny_bert, num_labels=3).eval()
+    ids = torch.randint(1000, 2000, (3, 9))
+    labels = torch.randint(0, 3, (3, 9))
+    labels[:, 0] = labels[:, -1] = -100
+    labels[1, 4:] = -100
+    weights = torch.tensor([0.25, 0.25, 1.5])
+    outputs = model(input_ids=ids)
+    rows = [model(input_ids=ids[i : i + 1], labels=labels[i : i + 1]).loss for i in range(3)]
+    counts = labels.ne(-100).sum(dim=1)
+    expected = sum(w * loss * n for w, loss, n in zip(weights, rows, counts, strict=True)) / counts.sum()
+    weighted = task_train.task_loss("ner")(outputs, labels, window_weight=weights)
+    assert torch.allclose(weighted, expected, atol=1e-6)
+    assert not torch.allclose(weighted, task_train.task_loss("ner")(outputs, labels), atol=1e-3)
+
+
+def test_the_windows_of_a_long_item_reach_the_loss_with_their_weights(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Trainer drops columns its model does not take: the window weight must pass that filter."""
+    seen: list[torch.Tensor] = []
+    weighted = task_train._weighted_cross_entropy
+
+    def recording(logits, labels, window_weight):
+        seen.append(window_weight.detach().clone())
+        return weighted(logits, labels, window_weight)
+
+    monkeypatch.setattr(task_train, "_weighted_cross_entropy", recording)
+    labels = ["B-CHEM", "I-CHEM", "O"]
+    long = Sentence(["metformine"] * 120, ["B-CHEM"] + ["O"] * 119, "long", "x:0")
+    settings = TrainSettings(max_steps=3, batch_size=4, max_seq_len=24, group_by_length=False)
+    model = build_model(Variant("base", resolve_base(str(tiny_bert))), "ner", labels)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    items = [long, *_sentences(6)]
+    task_train.train(model, tokenizer, items, "ner", labels, settings, tmp_path / "run", resume=False)
+    assert len(seen) == 3  # every step
+    weights = torch.cat(seen)
+    assert weights.min() < 0.5 < weights.max()  # the long item's windows, and whole short items
+
+
 def _lengths(count: int = 800, seed: int = 0) -> list[int]:
     rng = random.Random(seed)
     return [rng.randint(3, 200) for _ in range(count)]

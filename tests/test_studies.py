@@ -131,14 +131,14 @@ def test_two_stage_fine_tuning_keeps_the_head_rows_of_shared_labels(workdir, tin
     from adapterkit.variants import task_start
 
     stage_one = workdir / "stage-one.conll"
-    stage_one.write_text("aspirin\tB-CHEM\nhelps\tO\n\nibuprofen\tB-CHEM\ntoo\tO\n")
+    stage_one.write_text("aspirin\tB-CHEM\nhelps\tO\n\nibuprofen\tB-CHEM\nforte\tI-CHEM\ntoo\tO\n")
     code = main(
         ["finetune", "--data", str(stage_one), "--name", "one", "--base", str(tiny_bert), "--max-steps", "2"]
         + ["--batch-size", "2", "--max-seq-len", "32"]
     )
     assert code == 0
     variant = task_start("models/one", Registry(workdir / "adapters"))
-    assert variant.task.labels == ["B-CHEM", "I-CHEM", "O"]  # run_ner.py's (sorted) label order
+    assert variant.task.labels == ["B-CHEM", "I-CHEM", "O"]  # run_ner.py's label list: the tags present, sorted
     labels = ["O", "B-CHEM", "I-CHEM", "B-DISO", "I-DISO"]
     model = build_model(variant, "ner", labels)
     from transformers import AutoModelForTokenClassification

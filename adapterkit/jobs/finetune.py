@@ -109,9 +109,15 @@ def _train_and_save(request: FinetuneRequest, store: Registry, destination: Path
         if task_kind(eval_data) != kind:
             raise AdapterkitError(f"--eval-data is a {task_kind(eval_data)} set, the training data {kind}")
         eval_gold = document_gold(eval_data)
-        unknown = sorted(set(eval_data.labels) - set(labels))
+        # NER: a tag the head lacks (I-X where training has only one-word X) is still scored as
+        # type X; a type training never saw cannot be predicted at all.
+        if isinstance(eval_data, NerDataset) and isinstance(task.data, NerDataset):
+            unknown = sorted(set(eval_data.types) - set(task.data.types))
+            what = "entity types"
+        else:
+            unknown, what = sorted(set(eval_data.labels) - set(labels)), "labels"
         if unknown:
-            raise AdapterkitError(f"--eval-data has labels the training data lacks: {', '.join(unknown)}")
+            raise AdapterkitError(f"--eval-data has {what} the training data lacks: {', '.join(unknown)}")
 
     work = request.work_dir
     state = process_state()  # under torchrun: every process trains (DDP), the main one writes

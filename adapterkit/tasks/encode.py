@@ -96,6 +96,26 @@ def window_labels(window: Window, tags: list[int]) -> list[int]:
     return labels
 
 
+def item_weights(windows: list[Window], labels: list[list[int]]) -> list[float] | None:
+    """The loss weight of each window's labelled words, so that a long item counts as one item.
+
+    Truncation (run_ner.py) trains on one window of every item; windows train on all of a long
+    item's words, which would give it as much weight as that many items. So a window of an item
+    cut into n gets 1/n, rescaled so the mean weight of a labelled word over the training set stays
+    1 (the step size is unchanged). ``None`` when every item fits one window: then the loss is
+    exactly the canonical one, with no weights at all."""
+    per_item: dict[int, int] = {}
+    for window in windows:
+        per_item[window.sentence] = per_item.get(window.sentence, 0) + 1
+    if all(count == 1 for count in per_item.values()):
+        return None
+    shares = [1.0 / per_item[window.sentence] for window in windows]
+    labelled = [sum(label != IGNORE for label in row) for row in labels]
+    weighted = sum(share * count for share, count in zip(shares, labelled, strict=True))
+    scale = sum(labelled) / weighted if weighted else 1.0
+    return [share * scale for share in shares]
+
+
 def words_from_windows(
     windows: list[Window], logits: list[np.ndarray], sentence_lengths: list[int], outside: int = 0
 ) -> list[list[int]]:

@@ -17,7 +17,10 @@ from transformers import DataCollatorForTokenClassification, DataCollatorWithPad
 from ..errors import AdapterkitError
 from ..readers.data import NerDataset, TextDataset
 from ..readers.kinds import NER, kind_of
-from .encode import ner_windows, text_windows, window_labels
+from .encode import item_weights, ner_windows, text_windows, window_labels
+
+# A training row's loss weight (``encode.item_weights``); present only where some item spans windows.
+WINDOW_WEIGHT = "window_weight"
 
 
 def read_data(
@@ -68,6 +71,10 @@ def encode(items, kind: str, labels: list[str], tokenizer, max_len: int, stride:
             if with_labels:
                 row["labels"] = window_labels(window, [index[tag] for tag in items[window.sentence].tags])
             rows.append(row)
+        weights = item_weights(windows, [row["labels"] for row in rows]) if with_labels else None
+        if weights is not None:
+            for row, weight in zip(rows, weights, strict=True):
+                row[WINDOW_WEIGHT] = weight
         return Encoded(rows, windows=windows)
     texts = [example.text for example in items]
     pairs = (

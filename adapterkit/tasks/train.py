@@ -4,13 +4,15 @@
 (``training.training_arguments``: precision, checkpoints every epoch, tracking) and runs it through
 ``training.train_with_checkpoints`` (resume, ctrl-C). The loss (``task_loss``) is summed over the
 labelled items of the whole step and divided by their number, so gradient accumulation and several
-processes give the loss of one large batch; batches are shuffled as in run_ner.py, or with
+processes give the loss of one large batch; an NER item longer than one window counts as one item
+(its windows share its weight, ``encode.item_weights``); batches are shuffled as in run_ner.py, or with
 ``group_by_length`` grouped by length in a shuffled order (``speed.ShuffledLengthGroups``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import torch.nn.functional as F
@@ -22,7 +24,7 @@ from ..safety import atomic_write_json
 from ..speed import ShuffledLengthGroups
 from ..tracking import Tracking
 from ..training import ProgressBar, last_complete_checkpoint, train_with_checkpoints, training_arguments
-from .inputs import collator, encode
+from .inputs import WINDOW_WEIGHT, collator, encode
 from .settings import TrainSettings
 
 
@@ -54,19 +56,33 @@ def _mse(logits, labels):
 LOSSES = {"cross_entropy": _cross_entropy, "binary_cross_entropy": _binary_cross_entropy, "mse": _mse}
 
 
+def _weighted_cross_entropy(logits, labels, window_weight):
+    """``_cross_entropy`` with each row's labelled tokens weighted by its window's weight."""
+    per_token = F.cross_entropy(
+        logits.view(-1, logits.shape[-1]), labels.view(-1), ignore_index=-100, reduction="none"
+    ).view(labels.shape)  # ignored positions are 0
+    return (per_token * window_weight.to(per_token.dtype).unsqueeze(-1)).sum()
+
+
 def task_loss(kind: str):
     """The Trainer's loss for ``kind``: summed over labelled items, divided by their number in the step.
 
     ``num_items_in_batch`` counts the labelled tokens (NER) or examples of every micro-batch of
     the step and, under torchrun, of every process; so the loss of N processes × batch b is the
     loss of one process × batch N·b (the models' own losses average per process, and the
-    Trainer would also scale them by N, believing they use the count).
+    Trainer would also scale them by N, believing they use the count). NER rows of an item
+    longer than one window carry ``window_weight`` (``encode.item_weights``: the item counts once);
+    without it the loss is run_ner.py's arithmetic exactly.
     """
 
     summed = LOSSES[kind_of(kind).loss]
 
-    def loss(outputs, labels, num_items_in_batch=None):
-        total = summed(outputs.logits.float(), labels)
+    def loss(outputs, labels, num_items_in_batch=None, window_weight=None):
+        logits = outputs.logits.float()
+        if window_weight is None:
+            total = summed(logits, labels)
+        else:
+            total = _weighted_cross_entropy(logits, labels, window_weight)
         count = num_items_in_batch if num_items_in_batch is not None else labels.ne(-100).sum()
         return total / count
 
@@ -145,7 +161,24 @@ def train_task(
 
 
 class _TaskTrainer(Trainer):
-    """The Trainer; with ``group_by_length``, length-grouped batches in a shuffled order (``ShuffledLengthGroups``)."""
+    """The Trainer; with ``group_by_length``, length-grouped batches in a shuffled order (``ShuffledLengthGroups``);
+    rows' ``window_weight`` goes to the loss, not to the model."""
+
+    def _set_signature_columns_if_needed(self) -> None:
+        super()._set_signature_columns_if_needed()
+        if WINDOW_WEIGHT not in self._signature_columns:  # kept by the Trainer's column filter
+            self._signature_columns.append(WINDOW_WEIGHT)
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        weight = inputs.pop(WINDOW_WEIGHT, None)
+        if weight is None:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        plain = self.compute_loss_func
+        self.compute_loss_func = partial(plain, window_weight=weight)
+        try:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        finally:
+            self.compute_loss_func = plain
 
     def _get_train_sampler(self, train_dataset=None):
         dataset = train_dataset if train_dataset is not None else self.train_dataset
