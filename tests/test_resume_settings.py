@@ -58,3 +58,18 @@ def test_a_run_recorded_before_warmup_steps_existed_resumes_with_none_and_not_wi
         )
     with pytest.raises(AdapterkitError, match=r"\(settings\)"):  # a nested key older versions did record
         check_same_settings(file, {"data": ["a.conll"], "settings": {"epochs": 3.0, "warmup_ratio": 0.0}}, "x")
+
+
+def test_a_run_started_under_other_training_rules_is_refused_saying_why_not_which_option(tmp_path: Path) -> None:
+    """An earlier adapterkit's checkpoint holds another head or loss: no option can make it resume."""
+    from adapterkit.jobs.requests import FinetuneRequest
+    from adapterkit.tasks.settings import TRAINING_RULES
+
+    now = FinetuneRequest(data=[tmp_path / "x.conll"], name="m").recorded()
+    assert now["training_rules"] == TRAINING_RULES
+    check_same_settings(_saved(tmp_path, now), now, "start over without --resume")
+    earlier = {key: value for key, value in now.items() if key != "training_rules"}
+    with pytest.raises(AdapterkitError) as error:
+        check_same_settings(_saved(tmp_path, earlier), now, "start over without --resume")
+    message = str(error.value)
+    assert "earlier adapterkit" in message and "start over without --resume" in message and "\n" not in message

@@ -52,7 +52,7 @@ from ..tasks.inputs import read_data, task_kind
 from ..tasks.model import save_task_model
 from ..tasks.pipeline import fit_and_score, prepare_task
 from ..tasks.scoring import document_gold, scheme_note, scoring_summary
-from ..tasks.settings import TrainSettings
+from ..tasks.settings import TRAINING_RULES, TrainSettings
 from ..training import check_same_settings, process_state
 from ..variants import adapter_parts, parse_variant
 from .requests import CompareRequest, CvRequest
@@ -183,6 +183,7 @@ def run_cv(request: CvRequest) -> CvResult:
         "types": request.types,
         "settings": dict(settings.__dict__),
         "positive_label": positive,
+        "training_rules": TRAINING_RULES,
     }
     if settings_file.is_file() and not request.force:
         if not request.resume:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..tasks.settings import TrainSettings
+from ..tasks.settings import TRAINING_RULES, TrainSettings
 from ..tracking import Tracking
 
 
@@ -47,6 +47,7 @@ class FinetuneRequest:
         """The settings a ``--resume`` must repeat (JSON-normalised)."""
         keep = ("data", "variant", "base", "fmt", "preset", "repair", "types", "eval_adapters")
         settings = {key: getattr(self, key) for key in keep} | {"settings": dict(self.settings.__dict__)}
+        settings["training_rules"] = TRAINING_RULES
         return json.loads(json.dumps(settings, default=str))
 
 

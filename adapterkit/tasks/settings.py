@@ -18,6 +18,11 @@ from ..safety import check_finite_options
 
 ADAPTER_LR = 5e-4
 
+# What training computes beyond its options, recorded with every finetune/cv run: a run started
+# under other rules (an earlier adapterkit) cannot resume, since its checkpoint holds another head
+# or was trained on another loss. Change it whenever that computation changes.
+TRAINING_RULES = "ner: head rows of the tags present; a long item's windows share its weight"
+
 
 @dataclass
 class TrainSettings:

@@ -16,6 +16,10 @@ ADDED_SETTINGS: dict[str, object] = {
 }
 
 
+# The key of what training computes beyond its options (``tasks.settings.TRAINING_RULES``).
+RULES = "training_rules"
+
+
 def check_same_settings(settings_file: Path, now: dict, start_over: str) -> None:
     """Refuse a ``--resume`` whose settings differ from those ``settings_file`` recorded at the start.
 
@@ -27,6 +31,11 @@ def check_same_settings(settings_file: Path, now: dict, start_over: str) -> None
     saved = read_run_settings(settings_file) if settings_file.is_file() else {}
     now = json.loads(json.dumps(now, default=str))
     changed = sorted(key for key in now if _differs(saved, now, key))
+    if RULES in changed:  # not an option: the user cannot repeat it
+        raise AdapterkitError(
+            f"--resume: {settings_file} was started by an earlier adapterkit, which trains this task "
+            f"another way (now: {now[RULES]}); {start_over}"
+        )
     if changed:
         raise AdapterkitError(
             f"--resume: {settings_file} was started with other settings ({', '.join(changed)}); "
