@@ -16,9 +16,10 @@ def record(heading: str, header: str, row: str, path: Path = RESULTS) -> None:
         text = text.rstrip("\n") + f"\n\n{heading}\n\n{header}\n|{'---|' * columns}\n"
     start = re.search(rf"^{re.escape(heading)}$", text, flags=re.M).end()
     following = re.search(r"^## ", text[start:], flags=re.M)
-    if following is None:
-        text = text.rstrip("\n") + f"\n{row}\n"
-    else:
-        cut = start + following.start()
-        text = text[:cut].rstrip("\n") + f"\n{row}\n\n" + text[cut:]
+    cut = len(text) if following is None else start + following.start()
+    section = text[start:cut].rstrip("\n")
+    if not section.splitlines()[-1:] or not section.splitlines()[-1].startswith("|"):
+        # the section ends in prose (readings of earlier rows): the new rows open a table of their own
+        row = f"\n{header}\n|{'---|' * columns}\n{row}"
+    text = text[:start] + section + f"\n{row}\n" + ("\n" + text[cut:] if following is not None else "")
     path.write_text(text)

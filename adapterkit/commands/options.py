@@ -137,7 +137,8 @@ GroupOption = Annotated[
     bool,
     typer.Option(
         "--group-by-length/--no-group-by-length",
-        help="Batches of similar-length windows: less padding, faster (default: shuffled, as run_ner.py).",
+        help="Batches of similar-length windows: less padding, faster, but another batch order that can cost F1 "
+        "(default: shuffled, as run_ner.py).",
     ),
 ]
 QuantizeOption = Annotated[
