@@ -29,8 +29,8 @@ Target (issue 11 §6): adapterkit's mean F1 >= the canonical mean - 0.01, a spre
 
     python benchmarks/ner_vs_canonical.py [--data monero,cantemist,cantemist-short,cantemist-docs,mantra]
         [--train N] [--test N] [--seeds 3] [--epochs 2] [--lr 5e-5] [--batch 16] [--max-len 256]
-        [--threads 2] [--ablate adapterkit-grouped,adapterkit-shuffled,canonical-grouped,canonical-old-labels,
-        canonical-windows]
+        [--threads 2] [--ablate adapterkit-split,adapterkit-grouped,adapterkit-shuffled,canonical-grouped,
+        canonical-old-labels,canonical-windows,canonical-windows-all-labels]
         [--record]
 
 The data sets (``ner_shapes.py``) are of different shapes: sentences, short pieces, mostly empty
@@ -38,6 +38,8 @@ items, long documents, many rare types. Per data set the script prints each reci
 paired difference to the canonical recipe (same seed) with its 95 % t interval over the seeds, and
 the optimiser steps each recipe took. ``--ablate`` adds recipes that change one thing at a time:
 
+- ``adapterkit-split``: adapterkit with ``--split-by-length`` (each shuffled batch run as sub-batches
+  of similar length: the same batches and loss, less padding; the dropout draws differ);
 - ``adapterkit-grouped``: adapterkit with ``--group-by-length`` (length-grouped batches in a
   shuffled order: less padding, faster);
 - ``adapterkit-shuffled``: adapterkit with ``--no-group-by-length`` (run_ner.py's batch order; the
@@ -75,6 +77,7 @@ from pathlib import Path
 SHAPES_HEADING = "## ner_vs_canonical.py: data shapes, paired differences, ablations"
 RECIPES = ("canonical", "adapterkit")
 ABLATIONS = (
+    "adapterkit-split",
     "adapterkit-grouped",
     "adapterkit-shuffled",
     "canonical-grouped",
@@ -284,7 +287,9 @@ def run_one(recipe: str, seed: int, args, files: dict, gold: list[list[str]], en
         command += ["--eval-data", str(files["test"]), "--name", "bench", "--base", "minilm"]
         command += ["--epochs", str(args.epochs), "--lr", str(args.lr), "--batch-size", str(args.batch)]
         command += ["--max-seq-len", str(args.max_len), "--seed", str(seed), "--output", str(work / "model")]
-        if recipe != "adapterkit":
+        if recipe == "adapterkit-split":
+            command.append("--split-by-length")
+        elif recipe != "adapterkit":
             command.append("--group-by-length" if recipe == "adapterkit-grouped" else "--no-group-by-length")
         seconds = timed(command, env, work)
         manifest = json.loads((work / "model" / "adapterkit.json").read_text())

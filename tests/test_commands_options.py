@@ -112,9 +112,9 @@ def test_finetune_trains_with_the_options_cv_and_compare_have():
     finetune = _declarations(CALLBACKS[("finetune",)])
     cv = _declarations(CALLBACKS[("cv",)])
     training = ["epochs", "batch_size", "lr", "max_steps", "max_seq_len", "stride", "seed", "mode", "task_lora_r",
-                "quantize", "precision", "gradient_checkpointing", "group_by_length", "warmup_ratio", "weight_decay",
-                "data", "base", "fmt", "preset", "repair", "types", "strict", "report_to", "logging_dir",
-                "keep_checkpoints", "registry"]  # fmt: skip
+                "quantize", "precision", "gradient_checkpointing", "group_by_length", "split_by_length", "warmup_ratio",
+                "weight_decay", "data", "base", "fmt", "preset", "repair", "types", "strict", "report_to",
+                "logging_dir", "keep_checkpoints", "registry"]  # fmt: skip
     assert all(finetune[name] is cv[name] for name in training)
 
 

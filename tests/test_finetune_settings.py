@@ -76,6 +76,10 @@ def test_warmup_and_decay_options_reach_the_settings(
     seen.clear()
     assert main(argv + ["--group-by-length"]) in (0, None)
     assert seen["settings"].group_by_length is True
+    assert seen["settings"].split_by_length is False  # whole batches unless asked: run_ner.py's model
+    seen.clear()
+    assert main(argv + ["--split-by-length"]) in (0, None)
+    assert seen["settings"].split_by_length is True
 
 
 def test_bad_warmup_ratio_on_the_command_line_exits_2(
@@ -282,3 +286,63 @@ def test_training_draws_new_length_grouped_batches_each_epoch(
     assert sorted(first) == sorted(second) == list(range(24))
     assert first != second
     assert epochs(0) == (first, second)
+
+
+def test_a_batch_split_by_length_pads_less_and_adds_up_to_the_batchs_loss_and_gradient(tiny_bert: Path) -> None:
+    """Sub-batches of similar length, each loss over the whole batch's labelled tokens: without
+    dropout their summed loss and gradients are the batch's own (padding computes nothing)."""
+    torch.manual_seed(0)
+    model = AutoModelForTokenClassification.from_pretrained(tiny_bert, num_labels=3).eval()
+    lengths = [30, 6, 28, 9, 4, 31, 12, 5]
+    width = max(lengths)
+    mask = (torch.arange(width) < torch.tensor(lengths)[:, None]).long()
+    ids = torch.randint(1000, 2000, (len(lengths), width)) * mask
+    labels = torch.randint(0, 3, (len(lengths), width)).masked_fill(mask == 0, -100)
+    labels[:, 0] = -100
+    batch = {"input_ids": ids, "attention_mask": mask, "labels": labels, "window_weight": torch.rand(len(lengths))}
+    parts = task_train.length_parts(batch)
+    assert parts is not None and len(parts) > 1
+    assert sorted(len(part["input_ids"]) for part in parts) and sum(len(p["input_ids"]) for p in parts) == len(lengths)
+    padded = sum(part["input_ids"].numel() for part in parts)
+    assert padded < 0.7 * ids.numel()  # the point: 8 x 31 subwords computed before
+    for part in parts:  # every part is cut to its own longest row, and keeps its rows' weights
+        assert part["attention_mask"][:, -1].any() and part["window_weight"].shape == (len(part["input_ids"]),)
+    loss, count = task_train.task_loss("ner"), labels.ne(-100).sum()
+
+    def run(rows: dict) -> torch.Tensor:
+        outputs = model(input_ids=rows["input_ids"], attention_mask=rows["attention_mask"])
+        return loss(outputs, rows["labels"], count, window_weight=rows["window_weight"])
+
+    whole = run(batch)
+    whole.backward()
+    expected = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    total = sum(run(part) for part in parts)
+    total.backward()
+    assert torch.allclose(total, whole, atol=1e-5)
+    for mine, theirs in zip((p.grad for p in model.parameters()), expected, strict=True):
+        assert torch.allclose(mine, theirs, atol=1e-5)
+
+
+def test_split_by_length_trains_through_the_trainer_on_sub_batches(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    parts = task_train.length_parts
+    monkeypatch.setattr(task_train, "length_parts", lambda batch: calls.append(1) or parts(batch))
+    labels = ["B-CHEM", "I-CHEM", "O"]
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    seen_widths: list[int] = []
+    model = build_model(Variant("base", resolve_base(str(tiny_bert))), "ner", labels)
+    model.register_forward_pre_hook(lambda module, args, kwargs: seen_widths.append(kwargs["input_ids"].shape[1]),
+                                    with_kwargs=True)  # fmt: skip
+    settings = TrainSettings(max_steps=2, batch_size=8, max_seq_len=64, split_by_length=True)
+    task_train.train(model, tokenizer, _sentences(16), "ner", labels, settings, tmp_path / "run", resume=False)
+    assert len(calls) == 2 and len(seen_widths) > 2  # two steps, each run as several sub-batches
+
+
+def test_a_left_padded_or_even_batch_is_not_split() -> None:
+    mask = torch.tensor([[0, 1, 1], [1, 1, 1]])  # left padding: cutting columns would cut words
+    assert task_train.length_parts({"input_ids": mask, "attention_mask": mask}) is None
+    even = torch.ones(4, 5, dtype=torch.long)
+    assert task_train.length_parts({"input_ids": even, "attention_mask": even}) is None

@@ -40,6 +40,7 @@ from .options import (
     ReportToOption,
     ResumeOption,
     SeedOption,
+    SplitOption,
     StrictOption,
     StrideOption,
     TaskRankOption,
@@ -80,6 +81,7 @@ def cv(
     precision: PrecisionOption = TrainSettings.precision,
     gradient_checkpointing: CheckpointingOption = TrainSettings.gradient_checkpointing,
     group_by_length: GroupOption = TrainSettings.group_by_length,
+    split_by_length: SplitOption = TrainSettings.split_by_length,
     warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
     warmup_steps: WarmupStepsOption = TrainSettings.warmup_steps,
     weight_decay: WeightDecayOption = TrainSettings.weight_decay,
@@ -105,8 +107,9 @@ def cv(
     settings = train_settings(
         epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
         seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
-        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
-        warmup_steps=warmup_steps, weight_decay=weight_decay, positive_label=positive_label,
+        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
+        split_by_length=split_by_length, warmup_ratio=warmup_ratio, warmup_steps=warmup_steps,
+        weight_decay=weight_decay, positive_label=positive_label,
     )  # fmt: skip
     request = CvRequest(
         data=data, variant=variant, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed,
@@ -153,6 +156,7 @@ def compare(
     precision: PrecisionOption = TrainSettings.precision,
     gradient_checkpointing: CheckpointingOption = TrainSettings.gradient_checkpointing,
     group_by_length: GroupOption = TrainSettings.group_by_length,
+    split_by_length: SplitOption = TrainSettings.split_by_length,
     warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
     warmup_steps: WarmupStepsOption = TrainSettings.warmup_steps,
     weight_decay: WeightDecayOption = TrainSettings.weight_decay,
@@ -188,8 +192,9 @@ def compare(
     settings = train_settings(
         epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
         seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
-        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
-        warmup_steps=warmup_steps, weight_decay=weight_decay, positive_label=positive_label,
+        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
+        split_by_length=split_by_length, warmup_ratio=warmup_ratio, warmup_steps=warmup_steps,
+        weight_decay=weight_decay, positive_label=positive_label,
     )  # fmt: skip
     request = CvRequest(
         data=data, base=base, fmt=fmt, preset=preset, repair=repair, folds=folds, seed=seed, fold_file=fold_file,

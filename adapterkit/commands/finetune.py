@@ -34,6 +34,7 @@ from .options import (
     RepairOption,
     ReportToOption,
     SeedOption,
+    SplitOption,
     StrictOption,
     StrideOption,
     TaskRankOption,
@@ -60,6 +61,7 @@ def train_settings(
     precision: str = TrainSettings.precision,
     gradient_checkpointing: bool = TrainSettings.gradient_checkpointing,
     group_by_length: bool,
+    split_by_length: bool = TrainSettings.split_by_length,
     warmup_ratio: float,
     warmup_steps: int,
     weight_decay: float,
@@ -81,6 +83,7 @@ def train_settings(
         precision=precision,
         gradient_checkpointing=gradient_checkpointing,
         group_by_length=group_by_length,
+        split_by_length=split_by_length,
         warmup_ratio=warmup_ratio,
         warmup_steps=warmup_steps,
         weight_decay=weight_decay,
@@ -120,6 +123,7 @@ def finetune(
     precision: PrecisionOption = TrainSettings.precision,
     gradient_checkpointing: CheckpointingOption = TrainSettings.gradient_checkpointing,
     group_by_length: GroupOption = TrainSettings.group_by_length,
+    split_by_length: SplitOption = TrainSettings.split_by_length,
     warmup_ratio: WarmupRatioOption = TrainSettings.warmup_ratio,
     warmup_steps: WarmupStepsOption = TrainSettings.warmup_steps,
     weight_decay: WeightDecayOption = TrainSettings.weight_decay,
@@ -149,8 +153,9 @@ def finetune(
     settings = train_settings(
         epochs=epochs, batch_size=batch_size, lr=lr, max_steps=max_steps, max_seq_len=max_seq_len, stride=stride,
         seed=seed, mode=mode, task_lora_r=task_lora_r, quantize=quantize, precision=precision,
-        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length, warmup_ratio=warmup_ratio,
-        warmup_steps=warmup_steps, weight_decay=weight_decay, positive_label=positive_label,
+        gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
+        split_by_length=split_by_length, warmup_ratio=warmup_ratio, warmup_steps=warmup_steps,
+        weight_decay=weight_decay, positive_label=positive_label,
     )  # fmt: skip
     request = FinetuneRequest(
         data=data,

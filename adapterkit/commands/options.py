@@ -141,6 +141,14 @@ GroupOption = Annotated[
         "(default: shuffled, as run_ner.py).",
     ),
 ]
+SplitOption = Annotated[
+    bool,
+    typer.Option(
+        "--split-by-length/--no-split-by-length",
+        help="Run each batch as sub-batches of similar length: the same batches and loss, less padding, "
+        "faster where lengths vary (dropout draws differ, so not run_ner.py's model at a seed).",
+    ),
+]
 QuantizeOption = Annotated[
     Quantize | None, typer.Option(help="--mode adapter: load the frozen encoder quantized (bitsandbytes).")
 ]

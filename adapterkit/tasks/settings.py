@@ -50,6 +50,9 @@ class TrainSettings:
     # Length-grouped batches (speed.py) pad less, but their batch order moves F1 by as much as a seed
     # does (CANTEMIST short pieces, 2 epochs: -0.30 and +0.17 at seeds 0 and 1), so they are an option.
     group_by_length: bool = False
+    # Each (shuffled) batch run as sub-batches of similar length (tasks/train.length_parts): the same
+    # batches and loss with less padding; the dropout draws differ, so not run_ner.py's model at a seed.
+    split_by_length: bool = False
     quantize: str | None = None  # 8bit | 4bit: the frozen encoder quantized (adapter mode)
     positive_label: str | None = None  # binary classification: the positive class (scoring.positive_class)
 

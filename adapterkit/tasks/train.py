@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
 from transformers import Trainer, set_seed
@@ -150,6 +151,7 @@ def train_task(
         callbacks=[ProgressBar(run_name), *tracking_callbacks],
         compute_loss_func=task_loss(kind),
     )
+    trainer.split_by_length = settings.split_by_length
     trainer.remove_callback(PrinterCallback)
     last = last_complete_checkpoint(work_dir) if resume else None
     if last is not None:
@@ -168,6 +170,17 @@ class _TaskTrainer(Trainer):
         super()._set_signature_columns_if_needed()
         if WINDOW_WEIGHT not in self._signature_columns:  # kept by the Trainer's column filter
             self._signature_columns.append(WINDOW_WEIGHT)
+
+    split_by_length = False  # set per run from TrainSettings.split_by_length
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        """With ``split_by_length``: the batch as sub-batches of similar length, each padded to its
+        own longest row. The loss of each divides by the whole step's labelled-token count, so their
+        gradients add up to the batch's; only the padding (and the dropout draws) differ."""
+        parts = length_parts(inputs) if self.split_by_length and num_items_in_batch is not None else None
+        if parts is None:
+            return super().training_step(model, inputs, num_items_in_batch)
+        return sum(super(_TaskTrainer, self).training_step(model, part, num_items_in_batch) for part in parts)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         weight = inputs.pop(WINDOW_WEIGHT, None)
@@ -189,6 +202,43 @@ class _TaskTrainer(Trainer):
         # Grouped by the global batch (all processes): the data loader hands each process its slice
         # of every global batch, so N processes see the same batches as one with N times the batch.
         return ShuffledLengthGroups(lengths, self.args.train_batch_size * max(1, self.args.world_size), seed)
+
+
+# A sub-batch takes rows down to this share of its longest row: padding is at most 1/0.75 of the
+# real subwords, and a batch splits into few parts (small parts use a device less well).
+SPLIT_SHARE = 0.75
+
+
+def length_parts(batch: dict) -> list[dict] | None:
+    """A right-padded batch as sub-batches of rows of similar length, each cut to its longest row;
+    ``None`` when it would be one part (or the padding is not on the right)."""
+    mask = batch.get("attention_mask")
+    if mask is None or mask.dim() != 2:
+        return None
+    lengths = mask.sum(dim=1)
+    if not torch.equal(mask.bool(), torch.arange(mask.shape[1], device=mask.device) < lengths[:, None]):
+        return None  # not right-padded: cutting columns would cut words
+    order = sorted(range(len(lengths)), key=lambda row: -int(lengths[row]))
+    groups: list[list[int]] = []
+    for row in order:
+        if groups and int(lengths[row]) >= SPLIT_SHARE * int(lengths[groups[-1][0]]):
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    if len(groups) == 1:
+        return None
+    parts = []
+    for rows in groups:
+        index, width = torch.tensor(rows), int(lengths[rows[0]])
+        parts.append({key: _rows(value, index, width) for key, value in batch.items()})
+    return parts
+
+
+def _rows(value, index, width: int):
+    if not torch.is_tensor(value):
+        return value
+    picked = value[index]
+    return picked[:, :width].contiguous() if picked.dim() >= 2 else picked
 
 
 def _logging_steps(rows: int, settings: TrainSettings) -> int:
