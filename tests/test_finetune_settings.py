@@ -293,7 +293,7 @@ def test_a_batch_split_by_length_pads_less_and_adds_up_to_the_batchs_loss_and_gr
     dropout their summed loss and gradients are the batch's own (padding computes nothing)."""
     torch.manual_seed(0)
     model = AutoModelForTokenClassification.from_pretrained(tiny_bert, num_labels=3).eval()
-    lengths = [30, 6, 28, 9, 4, 31, 12, 5]
+    lengths = [120, 24, 112, 36, 16, 124, 48, 20]
     width = max(lengths)
     mask = (torch.arange(width) < torch.tensor(lengths)[:, None]).long()
     ids = torch.randint(1000, 2000, (len(lengths), width)) * mask
@@ -304,7 +304,7 @@ def test_a_batch_split_by_length_pads_less_and_adds_up_to_the_batchs_loss_and_gr
     assert parts is not None and len(parts) > 1
     assert sorted(len(part["input_ids"]) for part in parts) and sum(len(p["input_ids"]) for p in parts) == len(lengths)
     padded = sum(part["input_ids"].numel() for part in parts)
-    assert padded < 0.7 * ids.numel()  # the point: 8 x 31 subwords computed before
+    assert padded < 0.7 * ids.numel()  # the point: 8 x 124 subwords computed before
     for part in parts:  # every part is cut to its own longest row, and keeps its rows' weights
         assert part["attention_mask"][:, -1].any() and part["window_weight"].shape == (len(part["input_ids"]),)
     loss, count = task_train.task_loss("ner"), labels.ne(-100).sum()
@@ -336,9 +336,17 @@ def test_split_by_length_trains_through_the_trainer_on_sub_batches(
     model = build_model(Variant("base", resolve_base(str(tiny_bert))), "ner", labels)
     model.register_forward_pre_hook(lambda module, args, kwargs: seen_widths.append(kwargs["input_ids"].shape[1]),
                                     with_kwargs=True)  # fmt: skip
-    settings = TrainSettings(max_steps=2, batch_size=8, max_seq_len=64, split_by_length=True)
-    task_train.train(model, tokenizer, _sentences(16), "ner", labels, settings, tmp_path / "run", resume=False)
+    settings = TrainSettings(max_steps=2, batch_size=8, max_seq_len=128, split_by_length=True)
+    items = [Sentence(s.tokens * (1 + 4 * (i % 2)), s.tags * (1 + 4 * (i % 2)), s.doc_id, s.source)
+             for i, s in enumerate(_sentences(16))]  # fmt: skip
+    task_train.train(model, tokenizer, items, "ner", labels, settings, tmp_path / "run", resume=False)
     assert len(calls) == 2 and len(seen_widths) > 2  # two steps, each run as several sub-batches
+
+
+def test_a_batch_of_short_rows_stays_whole_since_another_pass_costs_more_than_its_padding() -> None:
+    lengths = torch.tensor([9, 4, 7, 12, 5, 6, 10, 3])
+    mask = (torch.arange(12) < lengths[:, None]).long()
+    assert task_train.length_parts({"input_ids": mask, "attention_mask": mask}) is None
 
 
 def test_a_left_padded_or_even_batch_is_not_split() -> None:

@@ -204,14 +204,15 @@ class _TaskTrainer(Trainer):
         return ShuffledLengthGroups(lengths, self.args.train_batch_size * max(1, self.args.world_size), seed)
 
 
-# A sub-batch takes rows down to this share of its longest row: padding is at most 1/0.75 of the
-# real subwords, and a batch splits into few parts (small parts use a device less well).
-SPLIT_SHARE = 0.75
+# What one more forward pass costs beyond its arithmetic, in padded subwords: a split pays only
+# where it saves more padding than that (a batch of short sentences is cheaper whole).
+PART_OVERHEAD = 128
 
 
 def length_parts(batch: dict) -> list[dict] | None:
-    """A right-padded batch as sub-batches of rows of similar length, each cut to its longest row;
-    ``None`` when it would be one part (or the padding is not on the right)."""
+    """A right-padded batch as sub-batches of rows of similar length, each cut to its longest row,
+    cut where the subwords computed (rows x width, plus ``PART_OVERHEAD`` a part) are fewest;
+    ``None`` when that is the whole batch (or the padding is not on the right)."""
     mask = batch.get("attention_mask")
     if mask is None or mask.dim() != 2:
         return None
@@ -219,12 +220,8 @@ def length_parts(batch: dict) -> list[dict] | None:
     if not torch.equal(mask.bool(), torch.arange(mask.shape[1], device=mask.device) < lengths[:, None]):
         return None  # not right-padded: cutting columns would cut words
     order = sorted(range(len(lengths)), key=lambda row: -int(lengths[row]))
-    groups: list[list[int]] = []
-    for row in order:
-        if groups and int(lengths[row]) >= SPLIT_SHARE * int(lengths[groups[-1][0]]):
-            groups[-1].append(row)
-        else:
-            groups.append([row])
+    widths = [int(lengths[row]) for row in order]
+    groups = [order[start:end] for start, end in _cheapest_cuts(widths)]
     if len(groups) == 1:
         return None
     parts = []
@@ -232,6 +229,21 @@ def length_parts(batch: dict) -> list[dict] | None:
         index, width = torch.tensor(rows), int(lengths[rows[0]])
         parts.append({key: _rows(value, index, width) for key, value in batch.items()})
     return parts
+
+
+def _cheapest_cuts(widths: list[int]) -> list[tuple[int, int]]:
+    """Ranges of rows (longest first) whose sum of rows x first width + overhead is least."""
+    best, cut = [0.0] + [float("inf")] * len(widths), [0] * (len(widths) + 1)
+    for end in range(1, len(widths) + 1):
+        for start in range(end):
+            cost = best[start] + (end - start) * widths[start] + PART_OVERHEAD
+            if cost < best[end]:
+                best[end], cut[end] = cost, start
+    ranges, end = [], len(widths)
+    while end:
+        ranges.append((cut[end], end))
+        end = cut[end]
+    return ranges[::-1]
 
 
 def _rows(value, index, width: int):
