@@ -166,12 +166,12 @@ class _TaskTrainer(Trainer):
     """The Trainer; with ``group_by_length``, length-grouped batches in a shuffled order (``ShuffledLengthGroups``);
     rows' ``window_weight`` goes to the loss, not to the model."""
 
+    split_by_length = False  # set per run from TrainSettings.split_by_length
+
     def _set_signature_columns_if_needed(self) -> None:
         super()._set_signature_columns_if_needed()
         if WINDOW_WEIGHT not in self._signature_columns:  # kept by the Trainer's column filter
             self._signature_columns.append(WINDOW_WEIGHT)
-
-    split_by_length = False  # set per run from TrainSettings.split_by_length
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         """With ``split_by_length``: the batch as sub-batches of similar length, each padded to its
@@ -216,18 +216,18 @@ def length_parts(batch: dict) -> list[dict] | None:
     mask = batch.get("attention_mask")
     if mask is None or mask.dim() != 2:
         return None
-    lengths = mask.sum(dim=1)
-    if not torch.equal(mask.bool(), torch.arange(mask.shape[1], device=mask.device) < lengths[:, None]):
+    counts = mask.sum(dim=1)
+    if not torch.equal(mask.bool(), torch.arange(mask.shape[1], device=mask.device) < counts[:, None]):
         return None  # not right-padded: cutting columns would cut words
-    order = sorted(range(len(lengths)), key=lambda row: -int(lengths[row]))
-    widths = [int(lengths[row]) for row in order]
-    groups = [order[start:end] for start, end in _cheapest_cuts(widths)]
+    lengths = counts.tolist()
+    order = sorted(range(len(lengths)), key=lambda row: -lengths[row])
+    groups = [order[start:end] for start, end in _cheapest_cuts([lengths[row] for row in order])]
     if len(groups) == 1:
         return None
     parts = []
     for rows in groups:
-        index, width = torch.tensor(rows), int(lengths[rows[0]])
-        parts.append({key: _rows(value, index, width) for key, value in batch.items()})
+        index = torch.tensor(rows, device=mask.device)
+        parts.append({key: _rows(value, index, lengths[rows[0]]) for key, value in batch.items()})
     return parts
 
 
@@ -247,6 +247,7 @@ def _cheapest_cuts(widths: list[int]) -> list[tuple[int, int]]:
 
 
 def _rows(value, index, width: int):
+    """Rows ``index`` of a batch entry, cut to ``width`` columns where it has columns."""
     if not torch.is_tensor(value):
         return value
     picked = value[index]
