@@ -170,30 +170,19 @@ def _train_and_save(config: PretrainConfig, store: Registry, callbacks: list[Tra
     planted = planted_canaries(config)  # pretrain --canaries: secret-shaped lines for the audit (privacy/)
     # Under torchrun the main process tokenizes and fills the cache; the others then read it.
     with process_state().main_process_first():
+        common = (
+            config.corpus, tokenizer, config.max_seq_len, config.block_mode, config.heldout, config.seed,
+            config.text_field,
+        )  # fmt: skip
         if config.streaming:
-            datasets, cleaning = prepare_streaming(
-                config.corpus,
-                tokenizer,
-                config.max_seq_len,
-                config.block_mode,
-                config.heldout,
-                config.seed,
-                config.text_field,
-            )
+            datasets, cleaning = prepare_streaming(*common)
         else:
-            datasets, cleaning = prepare(
-                config.corpus,
-                tokenizer,
-                config.max_seq_len,
-                config.block_mode,
-                config.heldout,
-                config.seed,
-                config.text_field,
-                config.num_proc,
+            plant = (
                 partial(insert_canaries, canaries=planted, repeats=config.canary_repeats, seed=config.seed)
                 if planted
-                else None,
+                else None
             )
+            datasets, cleaning = prepare(*common, config.num_proc, plant)
     _say(f"corpus: {cleaning.summary()}")
     heldout_tokens = int(sum(datasets["heldout"]["length"]))
     if config.streaming:

@@ -180,6 +180,7 @@ class _TaskTrainer(Trainer):
         parts = length_parts(inputs) if self.split_by_length and num_items_in_batch is not None else None
         if parts is None:
             return super().training_step(model, inputs, num_items_in_batch)
+        # super() with its arguments: the zero-argument form does not work inside a generator expression
         return sum(super(_TaskTrainer, self).training_step(model, part, num_items_in_batch) for part in parts)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):

@@ -13,7 +13,6 @@ from ..manifest import read_run_settings
 # key inside a recorded section, e.g. the task settings finetune and cv record under "settings".)
 ADDED_SETTINGS: dict[str, object] = {
     "settings.warmup_steps": 0,  # finetune/cv --warmup-steps: before it, --warmup-ratio alone
-    "settings.split_by_length": False,  # finetune/cv --split-by-length: before it, whole batches
 }
 
 
